@@ -1,0 +1,42 @@
+//! The domain types of kooste: voices, CAIMeR dimensions, documents, passages, workshops,
+//! question batteries, and the project layout.
+//!
+//! The types in [`model`] do no IO. [`project`] reads a project's configuration files and
+//! [`fsutil`] holds the one durable-write routine every crate uses.
+
+pub mod fsutil;
+pub mod model;
+pub mod project;
+
+pub use model::{Dimension, Document, DocumentMeta, Lang, Passage, Provenance, Voice};
+pub use project::{Battery, Participant, Project, Question, Region, Task, Workshop};
+
+/// An error from reading a project's configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A configuration file is malformed or inconsistent.
+    #[error("{path}:{line}: {message}")]
+    Config {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The 1-based line, or 0 when unknown.
+        line: usize,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// No project was found.
+    #[error("{0}")]
+    NoProject(String),
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,304 @@
+//! Domain types. Nothing here touches the filesystem.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares a closed vocabulary whose values are accepted in English, Finnish or Swedish
+/// and always written back in English.
+macro_rules! vocabulary {
+    ($(#[$doc:meta])* $name:ident, $what:literal, { $($(#[$vdoc:meta])* $variant:ident = $en:literal, $fi:literal, $sv:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in canonical order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The canonical (English) name used in files and JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $en,)+ }
+            }
+
+            /// The name in the given language.
+            pub fn label(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $(($name::$variant, Lang::Fi) => $fi, ($name::$variant, Lang::Sv) => $sv,)+
+                }
+            }
+
+            /// The valid spellings, for error messages.
+            pub fn valid_values() -> String {
+                [$(concat!($en, " (", $fi, ", ", $sv, ")")),+].join(", ")
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let s = s.trim().to_lowercase();
+                $(if s == $en || s == $fi || s == $sv { return Ok($name::$variant); })+
+                Err(format!("unknown {} '{}'; valid values are {}", $what, s, Self::valid_values()))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// Whose knowledge a document or passage carries (the three parties of the TIPS model).
+    Voice, "voice", {
+        /// Experiential knowledge (kokemustieto).
+        Client = "client", "asiakas", "klient";
+        /// Professional knowledge (ammattitieto).
+        Worker = "worker", "työntekijä", "arbetstagare";
+        /// Research knowledge (tutkimustieto).
+        Researcher = "researcher", "tutkija", "forskare";
+    }
+);
+
+vocabulary!(
+    /// A CAIMeR dimension (Blom & Morén 2010).
+    Dimension, "dimension", {
+        /// Circumstances: life situation, organisation, resources, legislation.
+        Context = "context", "konteksti", "kontext";
+        /// Who takes part and what they bring.
+        Actors = "actors", "toimijat", "aktörer";
+        /// What the worker or service does.
+        Interventions = "interventions", "interventiot", "interventioner";
+        /// What happens in and between people that makes change possible.
+        Mechanisms = "mechanisms", "mekanismit", "mekanismer";
+        /// Outcomes in the client's life, in services, in the organisation.
+        Results = "results", "tulokset", "resultat";
+    }
+);
+
+vocabulary!(
+    /// A language of the material and of the interface.
+    Lang, "language", {
+        /// Finnish.
+        Fi = "fi", "suomi", "finska";
+        /// Swedish.
+        Sv = "sv", "ruotsi", "svenska";
+    }
+);
+
+/// A calendar date, `YYYY-MM-DD`, checked to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: u16,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day, 1-31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Builds a date if it exists in the Gregorian calendar.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (day >= 1 && day <= days).then_some(Date { year, month, day })
+    }
+}
+
+impl FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Date, String> {
+        let bad = || format!("'{s}' is not a date; write it as YYYY-MM-DD, for example 2018-03-14");
+        let mut parts = s.trim().splitn(3, '-');
+        let mut next = |len: usize| -> Result<u16, String> {
+            let p = parts.next().ok_or_else(bad)?;
+            if p.len() != len || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            p.parse().map_err(|_| bad())
+        };
+        let (y, m, d) = (next(4)?, next(2)?, next(2)?);
+        Date::new(y, m as u8, d as u8).ok_or_else(bad)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // TOML has a native date type; YAML and JSON give strings. Accept both.
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+                // toml's datetime arrives as a one-entry map holding its string form.
+                let (_, v): (String, String) = map
+                    .next_entry()?
+                    .ok_or_else(|| serde::de::Error::custom("empty date"))?;
+                v.parse().map_err(serde::de::Error::custom)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// Checks an id: `[A-Za-z0-9._-]+`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// Metadata of one document: its front matter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentMeta {
+    /// Stable id, `[A-Za-z0-9._-]+`.
+    pub id: String,
+    /// A short title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Whose knowledge this is.
+    pub voice: Voice,
+    /// Who collected or relayed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Voice>,
+    /// The workshop round it belongs to, e.g. `rannikko-3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workshop: Option<String>,
+    /// A theme id from `kooste.toml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// The question battery it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery: Option<String>,
+    /// When it was written or collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// Its language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+    /// The pseudonym of the person it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// The file it was ingested from (a name relative to the project, or a bare file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The row of a form file it was ingested from (1 = the first row after the header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+}
+
+/// Where a passage stands in the project's files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The file, relative to the project directory.
+    pub file: String,
+    /// The 1-based line where the passage starts.
+    pub line: usize,
+}
+
+/// The unit that is searched, coded and quoted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    /// `DOCID#N`, N from 1 in document order.
+    pub id: String,
+    /// Whose knowledge it carries.
+    pub voice: Voice,
+    /// The text, already redacted.
+    pub text: String,
+    /// The form question it answers, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// Dimension hints from the form question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Dimension>,
+    /// Where it stands.
+    pub provenance: Provenance,
+}
+
+/// One submission: metadata, the Markdown body, and its passages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// The front matter.
+    pub meta: DocumentMeta,
+    /// The body as stored (redacted).
+    pub body: String,
+    /// The passages, in document order.
+    pub passages: Vec<Passage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn voices_in_three_languages() {
+        for (s, v) in [
+            ("asiakas", Voice::Client),
+            ("Klient", Voice::Client),
+            ("työntekijä", Voice::Worker),
+            ("forskare", Voice::Researcher),
+            (" worker ", Voice::Worker),
+        ] {
+            assert_eq!(s.parse::<Voice>().unwrap(), v);
+        }
+        let err = "manager".parse::<Voice>().unwrap_err();
+        assert!(err.contains("client (asiakas, klient)"), "{err}");
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(
+            "2018-03-14".parse::<Date>().unwrap().to_string(),
+            "2018-03-14"
+        );
+        assert!("2018-02-30".parse::<Date>().is_err());
+        assert!("2020-02-29".parse::<Date>().is_ok());
+        assert!("14.3.2018".parse::<Date>().is_err());
+        assert!("2018-3-14".parse::<Date>().is_err());
+    }
+}

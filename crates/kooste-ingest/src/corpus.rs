@@ -1,0 +1,588 @@
+//! The corpus: reading inputs into redacted documents, and writing them into `corpus/`
+//! so that each input file lands whole or not at all.
+
+use crate::form;
+use crate::frontmatter::{self, Defaults};
+use crate::markdown::{parse_document, render_document};
+use crate::redact::{self, Counts, Redactor};
+use crate::{Diagnostic, decode, slug};
+use kooste_core::fsutil::{remove_durable, write_atomic};
+use kooste_core::model::{Document, DocumentMeta, Lang};
+use kooste_core::project::Project;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Options of one ingest run.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Metadata for inputs that do not carry it.
+    pub defaults: Defaults,
+    /// The battery of CSV forms (else recognised from the header).
+    pub battery: Option<String>,
+}
+
+/// What became of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new document.
+    Added,
+    /// An existing document with new contents.
+    Replaced,
+    /// Already in the corpus as it is.
+    Unchanged,
+    /// No longer in its source (a form row that was deleted).
+    Removed,
+}
+
+/// The result of ingesting one file.
+#[derive(Debug)]
+pub struct Ingested {
+    /// Document ids and what became of them.
+    pub documents: Vec<(String, Outcome)>,
+    /// Passages in the file's documents.
+    pub passages: usize,
+    /// Personal data removed, by kind.
+    pub removed: Counts,
+}
+
+/// A redacted document ready to be stored or indexed, with what was removed from it.
+#[derive(Debug)]
+pub struct Read {
+    /// The document with its passages.
+    pub document: Document,
+    /// Personal data removed.
+    pub removed: Counts,
+}
+
+/// Reads one input (`.md`, `.txt` or `.csv`) into redacted documents. `file` names it in
+/// provenance and errors. Nothing is written.
+pub fn read_input(
+    project: &Project,
+    redactor: &Redactor,
+    file: &Path,
+    bytes: &[u8],
+    opts: &IngestOptions,
+) -> Result<Vec<Read>, Vec<Diagnostic>> {
+    let diag = |errs: Vec<(usize, String)>| {
+        errs.into_iter()
+            .map(|(l, m)| Diagnostic::new(file, l, m))
+            .collect::<Vec<_>>()
+    };
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let stem = slug(
+        &file
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default(),
+    );
+    let shown = file.to_string_lossy().to_string();
+    let mut out = Vec::new();
+    match ext.as_str() {
+        "md" | "markdown" | "txt" => {
+            let text = decode::utf8(bytes).map_err(|line| {
+                diag(vec![(line, "the file is not valid UTF-8; save it as UTF-8 (in Word or Notepad: Save as, encoding UTF-8)".into())])
+            })?;
+            if text.trim().is_empty() {
+                return Err(diag(vec![(
+                    1,
+                    "the file is empty; there is nothing to ingest".into(),
+                )]));
+            }
+            let split = if ext == "txt" {
+                crate::frontmatter::Split {
+                    yaml: None,
+                    body: &text,
+                    body_line: 1,
+                }
+            } else {
+                frontmatter::split_front_matter(&text).map_err(|e| diag(vec![e]))?
+            };
+            let meta = frontmatter::parse_meta(split.yaml, &stem, &opts.defaults).map_err(diag)?;
+            check_meta(project, &meta, split.yaml.unwrap_or("")).map_err(diag)?;
+            if split.body.trim().is_empty() {
+                return Err(diag(vec![(split.body_line, "the document has front matter but no text; write the text after the closing ---".into())]));
+            }
+            out.push(finish(
+                project,
+                redactor,
+                meta,
+                split.body,
+                split.body_line,
+                &shown,
+            ));
+        }
+        "csv" => {
+            let f =
+                form::read_csv(bytes, &project.batteries, opts.battery.as_deref()).map_err(diag)?;
+            let first_voice = f.battery.questions[0].voice;
+            for row in &f.rows {
+                let defaults = Defaults {
+                    voice: opts.defaults.voice.or(Some(first_voice)),
+                    lang: opts.defaults.lang.or(Some(f.lang)),
+                    ..opts.defaults.clone()
+                };
+                let mut meta =
+                    frontmatter::parse_meta(None, &format!("{stem}-{}", row.number), &defaults)
+                        .map_err(diag)?;
+                meta.battery = Some(f.battery.id.clone());
+                meta.row = Some(row.number);
+                check_meta(project, &meta, "").map_err(diag)?;
+                let lang = meta.lang.unwrap_or(Lang::Fi);
+                let mut body = String::new();
+                for (q, answer) in &row.answers {
+                    let q = &f.battery.questions[*q];
+                    let heading = if lang == Lang::Sv && !q.sv.is_empty() {
+                        &q.sv
+                    } else {
+                        &q.fi
+                    };
+                    body.push_str(&format!("## {heading}\n\n{answer}\n\n"));
+                }
+                out.push(finish(project, redactor, meta, &body, 1, &shown));
+            }
+        }
+        _ => {
+            return Err(diag(vec![(
+                0,
+                format!("kooste cannot read .{ext} files; give .md, .txt or .csv files"),
+            )]));
+        }
+    }
+    Ok(out)
+}
+
+fn finish(
+    project: &Project,
+    redactor: &Redactor,
+    mut meta: DocumentMeta,
+    body: &str,
+    line: usize,
+    file: &str,
+) -> Read {
+    let lang = meta.lang.unwrap_or(project.config.project.lang);
+    let (body, mut removals) = redactor.redact(body, lang);
+    if let Some(t) = meta.title.take() {
+        let (t, r) = redactor.redact(&t, lang);
+        removals.extend(r);
+        meta.title = Some(t);
+    }
+    let document = parse_document(meta, &body, line, file, &project.batteries);
+    Read {
+        document,
+        removed: redact::count(&removals),
+    }
+}
+
+/// Checks metadata against the project: the workshop, theme and battery must exist.
+fn check_meta(
+    project: &Project,
+    meta: &DocumentMeta,
+    yaml: &str,
+) -> Result<(), Vec<(usize, String)>> {
+    let line_of = |key: &str| {
+        yaml.lines()
+            .position(|l| l.starts_with(key))
+            .map(|i| i + 2)
+            .unwrap_or(1)
+    };
+    let mut errs = Vec::new();
+    if let Some(w) = &meta.workshop
+        && !project.regions.is_empty()
+        && project.workshop(w).is_none()
+    {
+        errs.push((
+            line_of("workshop"),
+            format!(
+                "unknown workshop '{w}'; the workshops are {}",
+                project.workshop_ids().join(", ")
+            ),
+        ));
+    }
+    let themes = &project.config.themes;
+    if let Some(t) = &meta.theme
+        && !themes.is_empty()
+        && !themes.contains_key(t)
+    {
+        errs.push((
+            line_of("theme"),
+            format!(
+                "unknown theme '{t}'; the themes are {} (see kooste.toml)",
+                themes.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    if let Some(b) = &meta.battery
+        && !project.batteries.contains_key(b)
+    {
+        errs.push((
+            line_of("battery"),
+            format!(
+                "unknown battery '{b}'; the batteries are {}",
+                project
+                    .batteries
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+/// Where each document of the corpus is stored.
+#[derive(Debug)]
+pub struct Corpus {
+    dir: PathBuf,
+    root: PathBuf,
+    by_id: HashMap<String, Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    path: PathBuf,
+    source: String,
+}
+
+const JOURNAL: &str = ".kooste-journal";
+const STAGE_PREFIX: &str = ".kooste-stage-";
+
+impl Corpus {
+    /// Opens the corpus of a project: finishes or rolls back an interrupted ingest, then
+    /// notes where every document is. Unreadable documents are reported, not fatal.
+    pub fn open(project: &Project) -> std::io::Result<(Corpus, Vec<Diagnostic>)> {
+        let dir = project.corpus_dir();
+        std::fs::create_dir_all(&dir)?;
+        recover(&dir)?;
+        let mut corpus = Corpus {
+            dir,
+            root: project.root.clone(),
+            by_id: HashMap::new(),
+        };
+        let mut diags = Vec::new();
+        for path in corpus.files() {
+            let rel = corpus.relative(&path);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let stem = slug(&path.file_stem().unwrap_or_default().to_string_lossy());
+            let yaml = frontmatter::split_front_matter(&text)
+                .ok()
+                .and_then(|s| s.yaml);
+            let (id, source) = match frontmatter::parse_meta(
+                yaml,
+                &stem,
+                &Defaults {
+                    voice: Some(kooste_core::Voice::Client),
+                    ..Default::default()
+                },
+            ) {
+                Ok(m) => (m.id, m.source.unwrap_or_else(|| rel.clone())),
+                Err(_) => (stem, rel.clone()),
+            };
+            if let Some(prev) = corpus.by_id.get(&id) {
+                diags.push(Diagnostic::new(
+                    &rel,
+                    1,
+                    format!(
+                        "the id '{id}' is also used by {}; give one of them another id",
+                        corpus.relative(&prev.path)
+                    ),
+                ));
+                continue;
+            }
+            corpus.by_id.insert(id, Entry { path, source });
+        }
+        Ok((corpus, diags))
+    }
+
+    /// Every document file in the corpus (`.md`, `.txt`), sorted; hidden files are skipped.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.dir.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if e.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "md" || x == "txt") {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// A path relative to the project, for messages and provenance.
+    pub fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
+    /// Reads every document of the corpus through the same validation and redaction as
+    /// `ingest`, so files placed here by hand are safe to index.
+    pub fn read_all(&self, project: &Project, redactor: &Redactor) -> (Vec<Read>, Vec<Diagnostic>) {
+        let mut docs = Vec::new();
+        let mut diags = Vec::new();
+        for path in self.files() {
+            let rel = PathBuf::from(self.relative(&path));
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    match read_input(project, redactor, &rel, &bytes, &IngestOptions::default()) {
+                        Ok(r) => docs.extend(r),
+                        Err(d) => diags.extend(d),
+                    }
+                }
+                Err(e) => diags.push(Diagnostic::new(&rel, 0, format!("cannot read: {e}"))),
+            }
+        }
+        (docs, diags)
+    }
+
+    /// Stores the documents read from one input file. `source` names that file. Either all
+    /// of them land or none: several files are staged and committed through a journal.
+    pub fn store(&mut self, source: &str, docs: &[Read]) -> Result<Vec<(String, Outcome)>, String> {
+        for r in docs {
+            let id = &r.document.meta.id;
+            if let Some(e) = self.by_id.get(id)
+                && e.source != source
+            {
+                return Err(format!(
+                    "the corpus already has a document '{id}' from {}; rename this file or give it another `id:` in its front matter",
+                    e.source
+                ));
+            }
+        }
+        let mut writes = Vec::new();
+        let mut outcomes = Vec::new();
+        for r in docs {
+            let meta = DocumentMeta {
+                source: Some(source.to_string()),
+                ..r.document.meta.clone()
+            };
+            let text = render_document(&meta, &r.document.body);
+            let (path, outcome) = match self.by_id.get(&meta.id) {
+                Some(e) if std::fs::read_to_string(&e.path).is_ok_and(|t| t == text) => {
+                    (e.path.clone(), Outcome::Unchanged)
+                }
+                Some(e) => (e.path.clone(), Outcome::Replaced),
+                None => {
+                    let sub = meta.workshop.clone().unwrap_or_else(|| "muut".into());
+                    (
+                        self.dir.join(sub).join(format!("{}.md", meta.id)),
+                        Outcome::Added,
+                    )
+                }
+            };
+            if outcome != Outcome::Unchanged {
+                writes.push((path.clone(), text));
+            }
+            outcomes.push((meta.id.clone(), outcome, path));
+        }
+        let new_ids: Vec<&String> = outcomes.iter().map(|(id, _, _)| id).collect();
+        let stale: Vec<(String, PathBuf)> = self
+            .by_id
+            .iter()
+            .filter(|(id, e)| e.source == source && !new_ids.contains(id))
+            .map(|(id, e)| (id.clone(), e.path.clone()))
+            .collect();
+        commit(
+            &self.dir,
+            &writes,
+            &stale.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
+        )
+        .map_err(|e| format!("cannot write to the corpus: {e}"))?;
+        let mut result = Vec::new();
+        for (id, outcome, path) in outcomes {
+            self.by_id.insert(
+                id.clone(),
+                Entry {
+                    path,
+                    source: source.to_string(),
+                },
+            );
+            result.push((id, outcome));
+        }
+        for (id, _) in stale {
+            self.by_id.remove(&id);
+            result.push((id, Outcome::Removed));
+        }
+        Ok(result)
+    }
+}
+
+/// Applies writes and removals as one unit. A single write is one atomic rename; several
+/// are staged beside their targets, listed in a journal, and then renamed. If the process
+/// dies after the journal is written, [`recover`] finishes the renames; before it, the
+/// staged files are swept away.
+fn commit(dir: &Path, writes: &[(PathBuf, String)], removes: &[PathBuf]) -> std::io::Result<()> {
+    if writes.len() + removes.len() <= 1 {
+        for (p, t) in writes {
+            write_atomic(p, t.as_bytes())?;
+        }
+        for p in removes {
+            remove_durable(p)?;
+        }
+        return Ok(());
+    }
+    let mut renames = Vec::new();
+    for (i, (target, text)) in writes.iter().enumerate() {
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let stage = target.with_file_name(format!("{STAGE_PREFIX}{i}-{name}"));
+        write_atomic(&stage, text.as_bytes())?;
+        renames.push((rel(dir, &stage), rel(dir, target)));
+    }
+    let journal = Journal {
+        renames,
+        removes: removes.iter().map(|p| rel(dir, p)).collect(),
+    };
+    write_atomic(&dir.join(JOURNAL), journal.to_text().as_bytes())?;
+    apply(dir, &journal)
+}
+
+fn rel(dir: &Path, p: &Path) -> String {
+    p.strip_prefix(dir)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .into_owned()
+}
+
+struct Journal {
+    renames: Vec<(String, String)>,
+    removes: Vec<String>,
+}
+
+impl Journal {
+    fn to_text(&self) -> String {
+        let mut s = String::new();
+        for (a, b) in &self.renames {
+            s.push_str(&format!("rename\t{a}\t{b}\n"));
+        }
+        for r in &self.removes {
+            s.push_str(&format!("remove\t{r}\n"));
+        }
+        s.push_str("end\n");
+        s
+    }
+
+    fn parse(text: &str) -> Option<Journal> {
+        let mut j = Journal {
+            renames: Vec::new(),
+            removes: Vec::new(),
+        };
+        let mut complete = false;
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            match f.as_slice() {
+                ["rename", a, b] => j.renames.push((a.to_string(), b.to_string())),
+                ["remove", r] => j.removes.push(r.to_string()),
+                ["end"] => complete = true,
+                _ => return None,
+            }
+        }
+        complete.then_some(j)
+    }
+}
+
+fn apply(dir: &Path, j: &Journal) -> std::io::Result<()> {
+    for (stage, target) in &j.renames {
+        let (stage, target) = (dir.join(stage), dir.join(target));
+        if stage.exists() {
+            std::fs::rename(&stage, &target)?;
+        }
+    }
+    for r in &j.removes {
+        let p = dir.join(r);
+        if p.exists() {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    for (_, target) in &j.renames {
+        if let Some(parent) = dir.join(target).parent() {
+            std::fs::File::open(parent)?.sync_all()?;
+        }
+    }
+    remove_durable(&dir.join(JOURNAL))
+}
+
+/// Finishes an ingest that was interrupted after its journal was written, and removes
+/// staged files of one that was interrupted before.
+fn recover(dir: &Path) -> std::io::Result<()> {
+    let jpath = dir.join(JOURNAL);
+    if let Ok(text) = std::fs::read_to_string(&jpath) {
+        match Journal::parse(&text) {
+            Some(j) => apply(dir, &j)?,
+            None => remove_durable(&jpath)?,
+        }
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)?.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else if name.starts_with(STAGE_PREFIX) || name.starts_with(".kooste-tmp-") {
+                std::fs::remove_file(e.path())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ingests one file into the corpus: read, redact, store.
+pub fn ingest_file(
+    project: &Project,
+    corpus: &mut Corpus,
+    redactor: &Redactor,
+    path: &Path,
+    opts: &IngestOptions,
+) -> Result<Ingested, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic::new(
+            path,
+            0,
+            format!("cannot read the file ({e}); check the path and that you may read it"),
+        )]
+    })?;
+    let reads = read_input(project, redactor, path, &bytes, opts)?;
+    // The source is named relative to the project when it lies inside it; otherwise by its
+    // file name only, since a full path can hold a person's user name.
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::fs::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
+    let source = match abs.strip_prefix(&root) {
+        Ok(r) => r.to_string_lossy().replace('\\', "/"),
+        Err(_) => path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
+    };
+    let mut removed = Counts::new();
+    for r in &reads {
+        for (k, n) in &r.removed {
+            *removed.entry(*k).or_default() += n;
+        }
+    }
+    let passages = reads.iter().map(|r| r.document.passages.len()).sum();
+    let documents = corpus
+        .store(&source, &reads)
+        .map_err(|m| vec![Diagnostic::new(path, 0, m)])?;
+    Ok(Ingested {
+        documents,
+        passages,
+        removed,
+    })
+}

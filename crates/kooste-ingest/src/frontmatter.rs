@@ -1,0 +1,271 @@
+//! YAML front matter between `---` lines: splitting it off and turning it into metadata,
+//! with an error per bad field that names its line.
+
+use kooste_core::model::{Date, DocumentMeta, Lang, Voice, is_valid_id};
+use serde_norway::Value;
+
+/// The front-matter fields a document may have.
+pub(crate) const FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "voice",
+    "via",
+    "workshop",
+    "theme",
+    "battery",
+    "date",
+    "lang",
+    "pseudonym",
+    "source",
+    "row",
+];
+
+/// A document split into its front matter and body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML text, without the `---` lines, if there was front matter.
+    pub yaml: Option<&'a str>,
+    /// The body.
+    pub body: &'a str,
+    /// The 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+/// Splits off front matter. Fails with `(line, message)` when it is opened but never closed.
+pub fn split_front_matter(text: &str) -> Result<Split<'_>, (usize, String)> {
+    let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    if text[..first_end].trim_end() != "---" {
+        return Ok(Split {
+            yaml: None,
+            body: text,
+            body_line: 1,
+        });
+    }
+    let mut pos = first_end;
+    let mut line = 2;
+    while pos < text.len() {
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(text.len());
+        let l = text[pos..end].trim_end();
+        if l == "---" || l == "..." {
+            return Ok(Split {
+                yaml: Some(&text[first_end..pos]),
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        pos = end;
+        line += 1;
+    }
+    Err((1, "the front matter opened with --- on this line is never closed; add a line with only --- after the last field".into()))
+}
+
+/// Metadata that may come from the command line instead of the front matter.
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    /// `--voice`.
+    pub voice: Option<Voice>,
+    /// `--workshop`.
+    pub workshop: Option<String>,
+    /// `--theme`.
+    pub theme: Option<String>,
+    /// `--date`.
+    pub date: Option<Date>,
+    /// `--lang`.
+    pub lang: Option<Lang>,
+}
+
+/// Parses front matter into metadata. `id` is used when the front matter has none.
+/// Errors are `(line, message)` with lines of the whole file.
+pub(crate) fn parse_meta(
+    yaml: Option<&str>,
+    id: &str,
+    defaults: &Defaults,
+) -> Result<DocumentMeta, Vec<(usize, String)>> {
+    let mut errors = Vec::new();
+    let mut fields = serde_norway::Mapping::new();
+    if let Some(yaml) = yaml.filter(|y| !y.trim().is_empty()) {
+        match serde_norway::from_str::<Value>(yaml) {
+            Ok(Value::Mapping(m)) => fields = m,
+            Ok(Value::Null) => {}
+            Ok(_) => errors.push((
+                2,
+                "the front matter must be lines of `field: value`".to_string(),
+            )),
+            Err(e) => {
+                let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
+                errors.push((line, format!("the front matter is not valid YAML ({e}); write each field as `field: value`")));
+            }
+        }
+    }
+    let yaml = yaml.unwrap_or("");
+    let line_of = |key: &str| {
+        yaml.lines()
+            .position(|l| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            })
+            .map(|i| i + 2)
+            .unwrap_or(2)
+    };
+    let mut text = |key: &str, errors: &mut Vec<(usize, String)>| -> Option<String> {
+        match fields.remove(key)? {
+            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null => None,
+            _ => {
+                errors.push((
+                    line_of(key),
+                    format!("`{key}` must be a single value, not a list or a table"),
+                ));
+                None
+            }
+        }
+    };
+    let raw: Vec<(&str, Option<String>)> =
+        FIELDS.iter().map(|k| (*k, text(k, &mut errors))).collect();
+    for (k, _) in fields.iter() {
+        let name = k
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{k:?}"));
+        errors.push((
+            line_of(&name),
+            format!(
+                "unknown field `{name}`; the fields are {}",
+                FIELDS.join(", ")
+            ),
+        ));
+    }
+    let get = |k: &str| {
+        raw.iter()
+            .find(|(n, _)| *n == k)
+            .and_then(|(_, v)| v.clone())
+    };
+    fn typed<T: std::str::FromStr<Err = String>>(
+        v: Option<String>,
+        line: usize,
+        errors: &mut Vec<(usize, String)>,
+    ) -> Option<T> {
+        v.and_then(|s| s.parse::<T>().map_err(|e| errors.push((line, e))).ok())
+    }
+    let voice = typed::<Voice>(get("voice"), line_of("voice"), &mut errors);
+    let via = typed::<Voice>(get("via"), line_of("via"), &mut errors);
+    let date = typed::<Date>(get("date"), line_of("date"), &mut errors);
+    let lang = typed::<Lang>(get("lang"), line_of("lang"), &mut errors);
+    let row = get("row").and_then(|r| {
+        r.parse::<usize>()
+            .map_err(|_| {
+                errors.push((line_of("row"), format!("`row` must be a number, not '{r}'")))
+            })
+            .ok()
+    });
+    let id = get("id").unwrap_or_else(|| id.to_string());
+    if !is_valid_id(&id) {
+        errors.push((
+            line_of("id"),
+            format!("id '{id}' may only hold letters a-z, digits, '.', '_' and '-'"),
+        ));
+    }
+    let mut merge = |key: &str,
+                     from_file: Option<String>,
+                     flag: Option<String>|
+     -> Option<String> {
+        match (from_file, flag) {
+            (Some(f), Some(c)) if f != c => {
+                errors.push((line_of(key), format!("the front matter says {key} '{f}' but --{key} {c} was given; remove one of them")));
+                Some(f)
+            }
+            (f, c) => f.or(c),
+        }
+    };
+    let voice_s = merge(
+        "voice",
+        voice.map(|v| v.to_string()),
+        defaults.voice.map(|v| v.to_string()),
+    );
+    let workshop = merge("workshop", get("workshop"), defaults.workshop.clone());
+    let theme = merge("theme", get("theme"), defaults.theme.clone());
+    let date_s = merge(
+        "date",
+        date.map(|d| d.to_string()),
+        defaults.date.map(|d| d.to_string()),
+    );
+    let lang_s = merge(
+        "lang",
+        lang.map(|l| l.to_string()),
+        defaults.lang.map(|l| l.to_string()),
+    );
+    let voice = voice_s.and_then(|v| v.parse().ok());
+    if voice.is_none() && !errors.iter().any(|(l, _)| *l == line_of("voice")) {
+        errors.push((1, format!("no voice: add `voice: client|worker|researcher` to the front matter or give --voice ({})", Voice::valid_values())));
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(errors);
+    }
+    Ok(DocumentMeta {
+        id,
+        title: get("title"),
+        voice: voice.expect("checked above"),
+        via,
+        workshop,
+        theme,
+        battery: get("battery"),
+        date: date_s.and_then(|d| d.parse().ok()),
+        lang: lang_s.and_then(|l| l.parse().ok()),
+        pseudonym: get("pseudonym"),
+        source: get("source"),
+        row,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_reports_unclosed() {
+        let s = split_front_matter("---\nvoice: client\n---\nText\n").unwrap();
+        assert_eq!(s.yaml, Some("voice: client\n"));
+        assert_eq!((s.body, s.body_line), ("Text\n", 4));
+        assert_eq!(split_front_matter("Just text").unwrap().yaml, None);
+        assert_eq!(
+            split_front_matter("---\nvoice: client\nText\n")
+                .unwrap_err()
+                .0,
+            1
+        );
+    }
+
+    #[test]
+    fn bad_fields_name_their_line() {
+        let errs = parse_meta(
+            Some("theme: x\nvoice: manager\nvoise: client\ndate: 14.3.2018\n"),
+            "a",
+            &Defaults::default(),
+        )
+        .unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|e| e.0).collect();
+        assert_eq!(lines, vec![3, 4, 5], "{errs:?}");
+        assert!(errs[0].1.starts_with("unknown voice 'manager'"));
+    }
+
+    #[test]
+    fn finnish_voice_and_defaults() {
+        let d = Defaults {
+            workshop: Some("r-1".into()),
+            ..Default::default()
+        };
+        let m = parse_meta(Some("voice: työntekijä\nvia: asiakas\n"), "x", &d).unwrap();
+        assert_eq!(
+            (m.voice, m.via, m.workshop.as_deref()),
+            (Voice::Worker, Some(Voice::Client), Some("r-1"))
+        );
+    }
+}

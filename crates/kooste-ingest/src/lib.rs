@@ -1,0 +1,91 @@
+//! Readers for kooste's inputs (Markdown with front matter, plain text, CSV forms),
+//! validation, and personal-data redaction.
+//!
+//! Every reader returns what it could read together with [`Diagnostic`]s instead of failing on
+//! the first problem, so that one bad file never stops the others.
+
+pub mod corpus;
+mod decode;
+mod form;
+pub mod frontmatter;
+mod markdown;
+pub mod redact;
+
+pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input};
+pub use frontmatter::Defaults;
+pub use frontmatter::split_front_matter;
+pub use markdown::{parse_document, render_document};
+pub use redact::{Counts, Kind, Redactor};
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem with one input, as `path:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as the user named it.
+    pub path: PathBuf,
+    /// The 1-based line, or 0 when the whole file is meant.
+    pub line: usize,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(
+        path: impl Into<PathBuf>,
+        line: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}",
+            self.path.display(),
+            self.line.max(1),
+            self.message
+        )
+    }
+}
+
+/// Turns a file stem into an id: lower case, Finnish and Swedish letters folded, anything
+/// else outside `[a-z0-9._-]` replaced by `-`.
+pub fn slug(stem: &str) -> String {
+    let mut out = String::new();
+    for c in stem.to_lowercase().chars() {
+        let c = match c {
+            'ä' | 'å' | 'á' | 'à' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ô' => 'o',
+            'é' | 'è' | 'ê' => 'e',
+            'ü' | 'ú' => 'u',
+            c if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' => c,
+            _ => '-',
+        };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_matches(|c| c == '-' || c == '.').to_string();
+    if out.is_empty() { "doc".into() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            super::slug("Työpaja 3 – Asiakkaan ääni"),
+            "tyopaja-3-asiakkaan-aani"
+        );
+        assert_eq!(super::slug("...."), "doc");
+    }
+}

@@ -1,0 +1,304 @@
+//! Personal-data redaction: Finnish personal identity codes, phone numbers, e-mail
+//! addresses, the names in the participant register (replaced by pseudonyms) and common
+//! first names followed by a surname. Every removal leaves a visible placeholder.
+//!
+//! Redaction is idempotent: placeholders and pseudonyms are never matched again, so text that
+//! has been redacted once passes through unchanged.
+
+mod hetu;
+
+use kooste_core::model::Lang;
+use kooste_core::project::Participant;
+use regex::Regex;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
+
+/// What kind of personal data was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A personal identity code (henkilötunnus) with a valid check character.
+    Hetu,
+    /// Something shaped like an identity code, with a real date but a wrong check character:
+    /// probably a mistyped code, and removed all the same.
+    HetuSuspect,
+    /// A phone number.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// A name from the participant register, replaced by its pseudonym.
+    Participant,
+    /// A first name followed by a surname.
+    Name,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 6] = [
+        Kind::Hetu,
+        Kind::HetuSuspect,
+        Kind::Phone,
+        Kind::Email,
+        Kind::Participant,
+        Kind::Name,
+    ];
+
+    /// The placeholder left in the text (participants get their pseudonym instead).
+    pub fn placeholder(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Kind::Hetu | Kind::HetuSuspect, Lang::Fi) => "[hetu]",
+            (Kind::Hetu | Kind::HetuSuspect, Lang::Sv) => "[personbeteckning]",
+            (Kind::Phone, Lang::Fi) => "[puhelin]",
+            (Kind::Phone, Lang::Sv) => "[telefon]",
+            (Kind::Email, Lang::Fi) => "[sähköposti]",
+            (Kind::Email, Lang::Sv) => "[e-post]",
+            (Kind::Participant | Kind::Name, Lang::Fi) => "[nimi]",
+            (Kind::Participant | Kind::Name, Lang::Sv) => "[namn]",
+        }
+    }
+
+    /// A short name for reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Hetu => "hetu",
+            Kind::HetuSuspect => "hetu_suspect",
+            Kind::Phone => "phone",
+            Kind::Email => "email",
+            Kind::Participant => "participant",
+            Kind::Name => "name",
+        }
+    }
+}
+
+/// How many of each kind were removed.
+pub type Counts = BTreeMap<Kind, usize>;
+
+/// One removal: the byte range in the input and its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// Byte range in the original text.
+    pub range: std::ops::Range<usize>,
+    /// What it was.
+    pub kind: Kind,
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{L}\p{N}._%+\-]+(?:@|\s?[\(\[]\s?(?:at|ät|AT)\s?[\)\]]\s?)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}")
+        .unwrap()
+});
+static HETU: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{2})(\d{2})(\d{2})([-+ABCDEFUVWXY])(\d{3})([0-9A-Y])\b").unwrap()
+});
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    // International (+358, 00358) or domestic (0 and an area or operator code), then groups of
+    // digits separated by at most one space or hyphen. Dots never separate, so dates stay.
+    Regex::new(
+        r"(?:\+\d{1,3}|\b00\d{1,3}|\(0\d{1,3}\)|\b0\d{1,3})(?:\s?\(0\))?(?:[ \-]?\d{1,5}){1,5}\b",
+    )
+    .unwrap()
+});
+static DASH_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,2}-\d{1,2}-\d{2,4}$").unwrap());
+
+const FIRST_NAMES: &str = include_str!("first_names.txt");
+const STOP_WORDS: &str = include_str!("stop_words.txt");
+
+/// Finnish case endings and clitics that may follow a name.
+const SUFFIXES: &str = r"(?:n|a|ä|aa|ää|ee|ii|oo|uu|yy|ta|tä|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä|han|hin|hen|hon|na|nä|ksi|ineen|ine|t|s|'s|:n|:lle|:lla|:lta|:a|:ä|:sta|:ssa)?(?:kin|kaan|kään|han|hän|pa|pä)?";
+
+/// Removes personal data from text.
+#[derive(Debug)]
+pub struct Redactor {
+    participants: Vec<(Regex, String)>,
+    names: Regex,
+    stop: Vec<String>,
+}
+
+impl Redactor {
+    /// Builds a redactor for a project's participant register.
+    pub fn new(register: &[Participant]) -> Redactor {
+        let mut participants = Vec::new();
+        // Longer names first, so "Maija Virtanen" wins over "Maija".
+        let mut forms: Vec<(String, String)> = Vec::new();
+        for p in register {
+            forms.push((p.name.clone(), p.pseudonym.clone()));
+            for a in &p.aliases {
+                forms.push((a.clone(), p.pseudonym.clone()));
+            }
+            for token in p.name.split_whitespace() {
+                if token.chars().count() >= 3 {
+                    forms.push((token.to_string(), p.pseudonym.clone()));
+                }
+            }
+        }
+        forms
+            .sort_by_key(|(n, _)| std::cmp::Reverse(n.split_whitespace().count() * 1000 + n.len()));
+        let mut seen = HashSet::new();
+        for (name, pseudonym) in forms {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let tokens: Vec<String> = name.split_whitespace().map(inflected).collect();
+            if tokens.is_empty() {
+                continue;
+            }
+            let re = format!(r"\b{}\b", tokens.join(r"\s+"));
+            participants.push((Regex::new(&re).expect("name pattern"), pseudonym));
+        }
+        let mut firsts: Vec<&str> = FIRST_NAMES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        let first = firsts
+            .iter()
+            .map(|n| inflected(n))
+            .collect::<Vec<_>>()
+            .join("|");
+        let names = Regex::new(&format!(
+            r"\b(?:{first})\s+(\p{{Lu}}\p{{Ll}}{{2,}}(?:-\p{{Lu}}\p{{Ll}}+)?)\b"
+        ))
+        .expect("names");
+        let stop = STOP_WORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(String::from)
+            .collect();
+        Redactor {
+            participants,
+            names,
+            stop,
+        }
+    }
+
+    /// Redacts `text`, returning the new text and what was removed (ranges in `text`).
+    pub fn redact(&self, text: &str, lang: Lang) -> (String, Vec<Removal>) {
+        let mut found: Vec<(std::ops::Range<usize>, Kind, String)> = Vec::new();
+        let taken = |found: &mut Vec<(std::ops::Range<usize>, Kind, String)>,
+                     r: std::ops::Range<usize>,
+                     k: Kind,
+                     with: String| {
+            if !found
+                .iter()
+                .any(|(f, _, _)| f.start < r.end && r.start < f.end)
+            {
+                found.push((r, k, with));
+            }
+        };
+        for m in EMAIL.find_iter(text) {
+            if m.as_str().contains('@') || m.as_str().chars().any(|c| c == '(' || c == '[') {
+                taken(
+                    &mut found,
+                    m.range(),
+                    Kind::Email,
+                    Kind::Email.placeholder(lang).into(),
+                );
+            }
+        }
+        for c in HETU.captures_iter(text) {
+            if let Some(kind) = hetu::classify(&c) {
+                let m = c.get(0).unwrap();
+                taken(&mut found, m.range(), kind, kind.placeholder(lang).into());
+            }
+        }
+        for m in PHONE.find_iter(text) {
+            if is_phone(m.as_str()) {
+                taken(
+                    &mut found,
+                    m.range(),
+                    Kind::Phone,
+                    Kind::Phone.placeholder(lang).into(),
+                );
+            }
+        }
+        for (re, pseudonym) in &self.participants {
+            for m in re.find_iter(text) {
+                taken(&mut found, m.range(), Kind::Participant, pseudonym.clone());
+            }
+        }
+        for c in self.names.captures_iter(text) {
+            let surname = c.get(1).unwrap().as_str();
+            if self.stop.iter().any(|s| surname.starts_with(s.as_str()))
+                || is_placeholder_word(surname)
+            {
+                continue;
+            }
+            taken(
+                &mut found,
+                c.get(0).unwrap().range(),
+                Kind::Name,
+                Kind::Name.placeholder(lang).into(),
+            );
+        }
+        found.sort_by_key(|(r, _, _)| r.start);
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        let mut removals = Vec::new();
+        for (r, kind, with) in found {
+            out.push_str(&text[last..r.start]);
+            out.push_str(&with);
+            last = r.end;
+            removals.push(Removal { range: r, kind });
+        }
+        out.push_str(&text[last..]);
+        (out, removals)
+    }
+}
+
+/// Tallies removals by kind.
+pub fn count(removals: &[Removal]) -> Counts {
+    let mut c = Counts::new();
+    for r in removals {
+        *c.entry(r.kind).or_default() += 1;
+    }
+    c
+}
+
+fn is_placeholder_word(w: &str) -> bool {
+    matches!(
+        w,
+        "Asiakas" | "Työntekijä" | "Tutkija" | "Klient" | "Arbetstagare" | "Forskare"
+    )
+}
+
+/// A regex matching a name and its Finnish inflected forms: `Virtanen` → Virtasen,
+/// Virtaselle; `Mikko` → Mikon; `Erik` → Erikille.
+fn inflected(name: &str) -> String {
+    let mut stems = vec![name.to_string()];
+    let chars: Vec<char> = name.chars().collect();
+    let n = chars.len();
+    if let Some(base) = name.strip_suffix("nen") {
+        stems.push(format!("{base}se"));
+        stems.push(format!("{base}s"));
+    } else if n >= 3 && "aeiouyäö".contains(chars[n - 1]) {
+        // Consonant gradation of a double stop in the last syllable: Mikko → Mikon,
+        // Pekka → Pekalle, Matti → Matin.
+        let (a, b, v) = (chars[n - 3], chars[n - 2], chars[n - 1]);
+        if a == b && matches!(a, 'k' | 'p' | 't') {
+            let head: String = chars[..n - 2].iter().collect();
+            stems.push(format!("{head}{v}"));
+        }
+    } else if n >= 2 && chars[n - 1].is_alphabetic() {
+        stems.push(format!("{name}i"));
+    }
+    let alts: Vec<String> = stems.iter().map(|s| regex::escape(s)).collect();
+    format!("(?:{}){SUFFIXES}", alts.join("|"))
+}
+
+fn is_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    if DASH_DATE.is_match(s) {
+        return false;
+    }
+    if s.starts_with('+') || s.starts_with("00") {
+        (8..=15).contains(&digits)
+    } else {
+        (7..=12).contains(&digits)
+    }
+}
+
+#[cfg(test)]
+mod tests;

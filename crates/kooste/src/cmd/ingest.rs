@@ -1,0 +1,183 @@
+//! `kooste ingest PATH...`: read submissions into the corpus, removing personal data.
+
+use crate::Outcome;
+use indicatif::{ProgressBar, ProgressStyle};
+use kooste_core::model::{Date, Lang, Voice};
+use kooste_ingest::{Corpus, Defaults, Diagnostic, IngestOptions, Kind, Redactor, ingest_file};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Files and directories (read recursively) of .md, .txt and .csv submissions.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Whose knowledge the material is, when the file does not say: client|worker|researcher (or in Finnish or Swedish).
+    #[arg(long, value_parser = clap::value_parser!(Voice))]
+    voice: Option<Voice>,
+    /// The workshop round the material belongs to, e.g. rannikko-3.
+    #[arg(long)]
+    workshop: Option<String>,
+    /// The theme id.
+    #[arg(long)]
+    theme: Option<String>,
+    /// The date, YYYY-MM-DD.
+    #[arg(long, value_parser = clap::value_parser!(Date))]
+    date: Option<Date>,
+    /// The language: fi or sv.
+    #[arg(long, value_parser = clap::value_parser!(Lang))]
+    lang: Option<Lang>,
+    /// The question battery of CSV forms (recognised from the header row when not given).
+    #[arg(long)]
+    battery: Option<String>,
+}
+
+pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    let project = super::project(project)?;
+    let opts = IngestOptions {
+        defaults: Defaults {
+            voice: args.voice,
+            workshop: args.workshop.clone(),
+            theme: args.theme.clone(),
+            date: args.date,
+            lang: args.lang,
+        },
+        battery: args.battery.clone(),
+    };
+    let redactor = Redactor::new(&project.participants()?);
+    let (mut corpus, _) = Corpus::open(&project)?;
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let files = collect(&args.paths, &mut errors);
+    let bar = (std::io::stdout().is_terminal() && !json && files.len() > 20).then(|| {
+        let b = ProgressBar::new(files.len() as u64);
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("template"));
+        b
+    });
+    let mut reports = Vec::new();
+    for f in &files {
+        if let Some(b) = &bar {
+            b.set_message(f.display().to_string());
+        }
+        match ingest_file(&project, &mut corpus, &redactor, f, &opts) {
+            Ok(done) => {
+                let removed: serde_json::Map<String, serde_json::Value> = done
+                    .removed
+                    .iter()
+                    .map(|(k, n)| (k.as_str().to_string(), json!(n)))
+                    .collect();
+                if !json {
+                    let line = summary(f, &done);
+                    match &bar {
+                        Some(b) => b.println(line),
+                        None => println!("{line}"),
+                    }
+                }
+                reports.push(json!({
+                    "path": f,
+                    "documents": done.documents.iter().map(|(id, o)| json!({"id": id, "outcome": format!("{o:?}").to_lowercase()})).collect::<Vec<_>>(),
+                    "passages": done.passages,
+                    "removed": removed,
+                }));
+            }
+            Err(d) => errors.extend(d),
+        }
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    if json {
+        let errs: Vec<_> = errors
+            .iter()
+            .map(|e| json!({"path": e.path, "line": e.line, "message": e.message}))
+            .collect();
+        println!("{}", json!({"files": reports, "errors": errs}));
+    } else if !errors.is_empty() {
+        eprintln!(
+            "{} of {} files ingested; {} problem(s) above",
+            reports.len(),
+            files.len(),
+            errors.len()
+        );
+    }
+    Ok(if errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeRejected
+    })
+}
+
+fn summary(f: &Path, done: &kooste_ingest::Ingested) -> String {
+    let mut counts = std::collections::BTreeMap::new();
+    for (_, o) in &done.documents {
+        *counts.entry(format!("{o:?}").to_lowercase()).or_insert(0) += 1;
+    }
+    let docs: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();
+    let mut line = format!(
+        "{}: {} ({} passages)",
+        f.display(),
+        docs.join(", "),
+        done.passages
+    );
+    let removed: Vec<String> = Kind::ALL
+        .iter()
+        .filter_map(|k| {
+            done.removed
+                .get(k)
+                .map(|n| format!("{n} {}", k.placeholder(Lang::Fi)))
+        })
+        .collect();
+    if !removed.is_empty() {
+        line.push_str(&format!("; removed {}", removed.join(", ")));
+    }
+    line
+}
+
+/// Expands directories (recursively, sorted) into the files kooste reads. A file named
+/// explicitly is always tried, so that an unsupported one gets an error.
+fn collect(paths: &[PathBuf], errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut stack = vec![p.clone()];
+            let mut found = Vec::new();
+            while let Some(d) = stack.pop() {
+                match std::fs::read_dir(&d) {
+                    Ok(entries) => {
+                        for e in entries.flatten() {
+                            let path = e.path();
+                            if e.file_name().to_string_lossy().starts_with('.') {
+                                continue;
+                            }
+                            if path.is_dir() {
+                                stack.push(path);
+                            } else if path.extension().is_some_and(|x| {
+                                ["md", "markdown", "txt", "csv"]
+                                    .iter()
+                                    .any(|s| x.eq_ignore_ascii_case(s))
+                            }) {
+                                found.push(path);
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(Diagnostic {
+                        path: d.clone(),
+                        line: 0,
+                        message: format!("cannot read the directory ({e})"),
+                    }),
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,95 @@
+//! `kooste status`: the workshop cycle(s) and what the corpus holds per voice and workshop.
+
+use crate::Outcome;
+use kooste_core::model::Voice;
+use kooste_ingest::{Corpus, Redactor};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    let project = super::project(project)?;
+    let redactor = Redactor::new(&project.participants()?);
+    let (corpus, mut problems) = Corpus::open(&project)?;
+    let (docs, more) = corpus.read_all(&project, &redactor);
+    problems.extend(more);
+    let mut by_voice: BTreeMap<&str, (usize, usize)> =
+        Voice::ALL.iter().map(|v| (v.as_str(), (0, 0))).collect();
+    let mut by_workshop: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut hand_redacted = 0;
+    for r in &docs {
+        let d = &r.document;
+        by_voice.entry(d.meta.voice.as_str()).or_default().0 += 1;
+        let w = d.meta.workshop.clone().unwrap_or_else(|| "-".into());
+        for p in &d.passages {
+            by_voice.entry(p.voice.as_str()).or_default().1 += 1;
+            *by_workshop
+                .entry(w.clone())
+                .or_default()
+                .entry(p.voice.as_str())
+                .or_default() += 1;
+        }
+        if !r.removed.is_empty() {
+            hand_redacted += 1;
+        }
+    }
+    let passages: usize = docs.iter().map(|r| r.document.passages.len()).sum();
+    let workshops: Vec<_> = project
+        .regions
+        .iter()
+        .flat_map(|r| {
+            r.workshops.iter().map(move |w| {
+                json!({
+                    "id": format!("{}-{}", r.id, w.number), "region": r.id, "number": w.number,
+                    "date": w.date.to_string(), "themes": w.themes,
+                    "task": w.task.as_ref().map(|t| json!({"theme": t.theme, "from": t.from.iter().map(|v| v.as_str()).collect::<Vec<_>>(), "battery": t.battery, "due": t.due.map(|d| d.to_string())})),
+                })
+            })
+        })
+        .collect();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "project": project.config.project.name,
+                "workshops": workshops,
+                "documents": docs.len(),
+                "passages": passages,
+                "by_voice": by_voice.iter().map(|(v, (d, p))| (v.to_string(), json!({"documents": d, "passages": p}))).collect::<serde_json::Map<_, _>>(),
+                "by_workshop": by_workshop,
+                "problems": problems.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            })
+        );
+    } else {
+        println!("{}", project.config.project.name);
+        for r in &project.regions {
+            println!("\n{} ({})", r.name, r.id);
+            for w in &r.workshops {
+                let id = format!("{}-{}", r.id, w.number);
+                let n: usize = by_workshop.get(&id).map(|m| m.values().sum()).unwrap_or(0);
+                println!(
+                    "  {id:<14} {}  {:<40} {n:>4} passages",
+                    w.date,
+                    w.themes.join(", ")
+                );
+            }
+        }
+        println!("\ncorpus: {} documents, {passages} passages", docs.len());
+        for (v, (d, p)) in &by_voice {
+            println!("  {v:<11} {d:>4} documents {p:>5} passages");
+        }
+        if hand_redacted > 0 {
+            println!(
+                "\n{hand_redacted} corpus file(s) still hold personal data; it is removed from everything kooste shows, but ingest the originals again to store clean copies"
+            );
+        }
+    }
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    Ok(if problems.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeRejected
+    })
+}

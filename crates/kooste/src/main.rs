@@ -1,0 +1,62 @@
+//! The kooste command line: ingest, index, search, digest and serve the knowledge base of
+//! adult social work.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// kooste: co-produce the knowledge base of adult social work.
+#[derive(Parser, Debug)]
+#[command(name = "kooste", version, about)]
+pub(crate) struct Cli {
+    /// The project directory (default: the current directory or its nearest parent with a kooste.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create an empty project with the default question batteries.
+    Init(cmd::init::Args),
+    /// Read submissions into the corpus, removing personal data.
+    Ingest(cmd::ingest::Args),
+    /// Show the workshop cycle and what the corpus holds.
+    Status,
+}
+
+/// What every command returns: whether some input was rejected.
+pub(crate) enum Outcome {
+    Ok,
+    SomeRejected,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Init(a) => cmd::init::run(a, cli.json),
+        Command::Ingest(a) => cmd::ingest::run(a, cli.project.as_deref(), cli.json),
+        Command::Status => cmd::status::run(cli.project.as_deref(), cli.json),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeRejected) => ExitCode::from(1),
+        Err(e) => {
+            // A closed pipe (`kooste status | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("kooste: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
