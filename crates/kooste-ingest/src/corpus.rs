@@ -273,17 +273,8 @@ impl Corpus {
             let yaml = frontmatter::split_front_matter(&text)
                 .ok()
                 .and_then(|s| s.yaml);
-            let (id, source) = match frontmatter::parse_meta(
-                yaml,
-                &stem,
-                &Defaults {
-                    voice: Some(kooste_core::Voice::Client),
-                    ..Default::default()
-                },
-            ) {
-                Ok(m) => (m.id, m.source.unwrap_or_else(|| rel.clone())),
-                Err(_) => (stem, rel.clone()),
-            };
+            let (id, source) = frontmatter::peek_id_source(yaml);
+            let (id, source) = (id.unwrap_or(stem), source.unwrap_or_else(|| rel.clone()));
             if let Some(prev) = corpus.by_id.get(&id) {
                 diags.push(Diagnostic::new(
                     &rel,

@@ -62,6 +62,21 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, (usize, String)> {
     Err((1, "the front matter opened with --- on this line is never closed; add a line with only --- after the last field".into()))
 }
 
+/// Reads only `id` and `source` from front matter, whatever else it holds, so that the
+/// corpus can be mapped even when some of its files are invalid.
+pub(crate) fn peek_id_source(yaml: Option<&str>) -> (Option<String>, Option<String>) {
+    let Some(Ok(Value::Mapping(m))) = yaml.map(serde_norway::from_str::<Value>) else {
+        return (None, None);
+    };
+    let get = |k: &str| {
+        m.get(k)
+            .and_then(Value::as_str)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    (get("id"), get("source"))
+}
+
 /// Metadata that may come from the command line instead of the front matter.
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {
