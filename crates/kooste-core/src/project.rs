@@ -238,6 +238,12 @@ struct Register {
     participant: Vec<Participant>,
 }
 
+/// Reads a participant register file.
+pub fn read_register(path: &Path) -> Result<Vec<Participant>> {
+    let r: Register = parse_toml(&read(path)?, path)?;
+    Ok(r.participant)
+}
+
 /// A loaded project: its root and configuration.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -322,8 +328,7 @@ impl Project {
         if !path.exists() {
             return Ok(Vec::new());
         }
-        let r: Register = parse_toml(&read(&path)?, &path)?;
-        Ok(r.participant)
+        read_register(&path)
     }
 
     /// Every workshop id (`region-number`), in cycle order.

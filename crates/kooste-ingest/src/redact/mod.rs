@@ -83,7 +83,7 @@ pub struct Removal {
 }
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{L}\p{N}._%+\-]+(?:@|\s?[\(\[]\s?(?:at|ät|AT)\s?[\)\]]\s?)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}")
+    Regex::new(r"[\p{L}\p{N}._%+\-]+(?:@|\s?[\(\[]\s?(?:at|ät|AT|a)\s?[\)\]]\s?)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}")
         .unwrap()
 });
 static HETU: LazyLock<Regex> = LazyLock::new(|| {
@@ -104,14 +104,14 @@ const FIRST_NAMES: &str = include_str!("first_names.txt");
 const STOP_WORDS: &str = include_str!("stop_words.txt");
 
 /// Finnish case endings and clitics that may follow a name.
-const SUFFIXES: &str = r"(?:n|a|ä|aa|ää|ee|ii|oo|uu|yy|ta|tä|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä|han|hin|hen|hon|na|nä|ksi|ineen|ine|t|s|'s|:n|:lle|:lla|:lta|:a|:ä|:sta|:ssa)?(?:kin|kaan|kään|han|hän|pa|pä)?";
+const SUFFIXES: &str = r"(?:n|a|ä|aa|ää|ee|ii|oo|uu|yy|en|een|ta|tä|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä|han|hin|hen|hon|na|nä|ksi|ineen|ine|t|s|'s|:n|:lle|:lla|:lta|:a|:ä|:sta|:ssa)?(?:kin|kaan|kään|han|hän|pa|pä)?";
 
 /// Removes personal data from text.
 #[derive(Debug)]
 pub struct Redactor {
     participants: Vec<(Regex, String)>,
     names: Regex,
-    stop: Vec<String>,
+    stop: Regex,
 }
 
 impl Redactor {
@@ -161,12 +161,19 @@ impl Redactor {
             r"\b(?:{first})\s+(\p{{Lu}}\p{{Ll}}{{2,}}(?:-\p{{Lu}}\p{{Ll}}+)?)\b"
         ))
         .expect("names");
-        let stop = STOP_WORDS
+        // A word that follows a first name is no surname when it is a place, an organisation or
+        // a word of the domain, in any inflected form (Kelalle, Vaasaan, Helsingissä).
+        let stops: Vec<String> = STOP_WORDS
             .lines()
             .filter(|l| !l.starts_with('#'))
             .flat_map(str::split_whitespace)
-            .map(String::from)
+            .map(regex::escape)
             .collect();
+        let stop = Regex::new(&format!(
+            r"^(?:{})(?:{SUFFIXES}|an|än|aan|ään|iin|hin|seen|un|yn|on|en|gin|gissä|gistä|gille|kiin|kseen|ssa|ssä|n|lla|sta)?$",
+            stops.join("|")
+        ))
+        .expect("stop words");
         Redactor {
             participants,
             names,
@@ -221,9 +228,7 @@ impl Redactor {
         }
         for c in self.names.captures_iter(text) {
             let surname = c.get(1).unwrap().as_str();
-            if self.stop.iter().any(|s| surname.starts_with(s.as_str()))
-                || is_placeholder_word(surname)
-            {
+            if self.stop.is_match(surname) || is_placeholder_word(surname) {
                 continue;
             }
             taken(
@@ -281,6 +286,12 @@ fn inflected(name: &str) -> String {
             let head: String = chars[..n - 2].iter().collect();
             stems.push(format!("{head}{v}"));
         }
+    } else if n >= 3 && chars[n - 1] == 's' && "aeiouyäö".contains(chars[n - 2]) {
+        // Tuomas → Tuomaksen, Tuomakseen; Markus → Markukselle.
+        let head: String = chars[..n - 1].iter().collect();
+        stems.push(format!("{head}kse"));
+        stems.push(format!("{head}ks"));
+        stems.push(format!("{name}i"));
     } else if n >= 2 && chars[n - 1].is_alphabetic() {
         stems.push(format!("{name}i"));
     }

@@ -127,11 +127,7 @@ fn summary(f: &Path, done: &kooste_ingest::Ingested) -> String {
     );
     let removed: Vec<String> = Kind::ALL
         .iter()
-        .filter_map(|k| {
-            done.removed
-                .get(k)
-                .map(|n| format!("{n} {}", k.placeholder(Lang::Fi)))
-        })
+        .filter_map(|k| done.removed.get(k).map(|n| format!("{n} {}", k.as_str())))
         .collect();
     if !removed.is_empty() {
         line.push_str(&format!("; removed {}", removed.join(", ")));
