@@ -312,6 +312,25 @@ impl Project {
         })
     }
 
+    /// A project with no files behind it: default settings, no workshops, only the built-in
+    /// battery. For tests and fuzzing.
+    pub fn empty(root: &Path) -> Project {
+        let config = Config {
+            project: ProjectSettings {
+                name: String::new(),
+                lang: Lang::Fi,
+            },
+            themes: BTreeMap::new(),
+        };
+        let batteries = BTreeMap::from([("asp-paiva".to_string(), Battery::asp_paiva())]);
+        Project {
+            root: root.to_path_buf(),
+            config,
+            regions: Vec::new(),
+            batteries,
+        }
+    }
+
     /// The corpus directory.
     pub fn corpus_dir(&self) -> PathBuf {
         self.root.join("corpus")

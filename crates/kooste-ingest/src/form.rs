@@ -117,7 +117,7 @@ pub(crate) fn read_csv<'b>(
         }
         if used > headers.len() || cells.len() < headers.len() {
             errors.push((line, format!(
-                "this row has {} fields but the header has {}; check for a missing or extra '{}' or an unclosed quote",
+                "this row has {} field(s) but the header has {}; check for a missing or extra '{}' or an unclosed quote",
                 cells.len(),
                 headers.len(),
                 delimiter as char

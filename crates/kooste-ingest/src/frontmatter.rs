@@ -101,6 +101,8 @@ pub(crate) fn parse_meta(
 ) -> Result<DocumentMeta, Vec<(usize, String)>> {
     let mut errors = Vec::new();
     let mut fields = serde_norway::Mapping::new();
+    // When the YAML itself is broken, every field looks missing: report only the YAML error.
+    let mut yaml_failed = false;
     if let Some(yaml) = yaml.filter(|y| !y.trim().is_empty()) {
         match serde_norway::from_str::<Value>(yaml) {
             Ok(Value::Mapping(m)) => fields = m,
@@ -110,6 +112,7 @@ pub(crate) fn parse_meta(
                 "the front matter must be lines of `field: value`".to_string(),
             )),
             Err(e) => {
+                yaml_failed = true;
                 let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
                 errors.push((line, format!("the front matter is not valid YAML ({e}); write each field as `field: value`")));
             }
@@ -216,7 +219,7 @@ pub(crate) fn parse_meta(
         defaults.lang.map(|l| l.to_string()),
     );
     let voice = voice_s.and_then(|v| v.parse().ok());
-    if voice.is_none() && !errors.iter().any(|(l, _)| *l == line_of("voice")) {
+    if voice.is_none() && !yaml_failed && !errors.iter().any(|(l, _)| *l == line_of("voice")) {
         errors.push((1, format!("no voice: add `voice: client|worker|researcher` to the front matter or give --voice ({})", Voice::valid_values())));
     }
     if !errors.is_empty() {
