@@ -51,7 +51,7 @@ fn valid_inputs() {
 #[test]
 fn invalid_inputs() {
     insta::glob!("fixtures/invalid/*", |path| {
-        let errors = read(path).err().expect("must be rejected");
+        let errors = read(path).expect_err("must be rejected");
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         insta::assert_yaml_snapshot!(lines);
     });
