@@ -66,12 +66,34 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
             println!("\n{} ({})", r.name, r.id);
             for w in &r.workshops {
                 let id = format!("{}-{}", r.id, w.number);
-                let n: usize = by_workshop.get(&id).map(|m| m.values().sum()).unwrap_or(0);
-                println!(
-                    "  {id:<14} {}  {:<40} {n:>4} passages",
-                    w.date,
-                    w.themes.join(", ")
-                );
+                println!("  {id}  {}  {}", w.date, w.themes.join(", "));
+                let counts = by_workshop.get(&id);
+                let n: usize = counts.map(|m| m.values().sum()).unwrap_or(0);
+                let per_voice: Vec<String> = Voice::ALL
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "{} {}",
+                            v.as_str(),
+                            counts.and_then(|m| m.get(v.as_str())).unwrap_or(&0)
+                        )
+                    })
+                    .collect();
+                println!("      material: {n} passages ({})", per_voice.join(", "));
+                if let Some(t) = &w.task {
+                    let from: Vec<&str> = t.from.iter().map(|v| v.as_str()).collect();
+                    let battery = t
+                        .battery
+                        .as_ref()
+                        .map(|b| format!(", battery {b}"))
+                        .unwrap_or_default();
+                    let due = t.due.map(|d| format!(", due {d}")).unwrap_or_default();
+                    println!(
+                        "      task: {} from {}{battery}{due}",
+                        t.theme,
+                        from.join(" and ")
+                    );
+                }
             }
         }
         println!("\ncorpus: {} documents, {passages} passages", docs.len());
