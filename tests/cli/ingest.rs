@@ -261,8 +261,10 @@ fn files_placed_in_the_corpus_by_hand_are_validated_and_redacted() {
         b"---\nvoice: client\n---\nSoita 040 123 4567.\n",
     );
     p.write("corpus/rikki.md", b"---\nvoice: pomo\n---\nx\n");
+    p.write("corpus/liite.pdf", b"%PDF");
     let out = p.kooste(&["status", "--json"]);
     assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("corpus/liite.pdf:1: kooste cannot read .pdf files"), "{}", out.stderr);
     assert!(
         out.stderr
             .contains("corpus/rikki.md:2: unknown voice 'pomo'"),

@@ -273,6 +273,9 @@ impl Corpus {
             let yaml = frontmatter::split_front_matter(&text)
                 .ok()
                 .and_then(|s| s.yaml);
+            if path.extension().is_some_and(|x| x == "csv") {
+                continue;
+            }
             let (id, source) = frontmatter::peek_id_source(yaml);
             let (id, source) = (id.unwrap_or(stem), source.unwrap_or_else(|| rel.clone()));
             if let Some(prev) = corpus.by_id.get(&id) {
@@ -291,28 +294,11 @@ impl Corpus {
         Ok((corpus, diags))
     }
 
-    /// Every document file in the corpus (`.md`, `.txt`), sorted; hidden files are skipped.
+    /// Every file in the corpus, sorted; hidden files (journal, staged files) are skipped.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let mut stack = vec![self.dir.clone()];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                if e.file_name().to_string_lossy().starts_with('.') {
-                    continue;
-                }
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "md" || x == "txt") {
-                    out.push(p);
-                }
-            }
-        }
-        out.sort();
-        out
+        // Every file, not only the ones kooste reads: a stray .pdf or .docx here gets an
+        // error instead of being silently left out.
+        crate::walk(&self.dir, false, &mut Vec::new())
     }
 
     /// A path relative to the project, for messages and provenance.

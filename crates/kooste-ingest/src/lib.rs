@@ -57,6 +57,51 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The extensions kooste reads.
+pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv"];
+
+/// Every file below `dir` (recursively, sorted), skipping hidden files and directories.
+/// With `only_inputs`, only files with one of [`INPUT_EXTENSIONS`]. Unreadable directories
+/// are reported in `errors`.
+pub fn walk(
+    dir: &std::path::Path,
+    only_inputs: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(Diagnostic::new(
+                    &d,
+                    0,
+                    format!("cannot read the directory ({e}); check that you may read it"),
+                ));
+                continue;
+            }
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if !only_inputs
+                || path
+                    .extension()
+                    .is_some_and(|x| INPUT_EXTENSIONS.iter().any(|s| x.eq_ignore_ascii_case(s)))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Turns a file stem into an id: lower case, Finnish and Swedish letters folded, anything
 /// else outside `[a-z0-9._-]` replaced by `-`.
 pub fn slug(stem: &str) -> String {

@@ -141,36 +141,7 @@ fn collect(paths: &[PathBuf], errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut stack = vec![p.clone()];
-            let mut found = Vec::new();
-            while let Some(d) = stack.pop() {
-                match std::fs::read_dir(&d) {
-                    Ok(entries) => {
-                        for e in entries.flatten() {
-                            let path = e.path();
-                            if e.file_name().to_string_lossy().starts_with('.') {
-                                continue;
-                            }
-                            if path.is_dir() {
-                                stack.push(path);
-                            } else if path.extension().is_some_and(|x| {
-                                ["md", "markdown", "txt", "csv"]
-                                    .iter()
-                                    .any(|s| x.eq_ignore_ascii_case(s))
-                            }) {
-                                found.push(path);
-                            }
-                        }
-                    }
-                    Err(e) => errors.push(Diagnostic {
-                        path: d.clone(),
-                        line: 0,
-                        message: format!("cannot read the directory ({e})"),
-                    }),
-                }
-            }
-            found.sort();
-            out.extend(found);
+            out.extend(kooste_ingest::walk(p, true, errors));
         } else {
             out.push(p.clone());
         }
