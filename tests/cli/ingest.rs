@@ -264,7 +264,12 @@ fn files_placed_in_the_corpus_by_hand_are_validated_and_redacted() {
     p.write("corpus/liite.pdf", b"%PDF");
     let out = p.kooste(&["status", "--json"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("corpus/liite.pdf:1: kooste cannot read .pdf files"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("corpus/liite.pdf:1: kooste cannot read .pdf files"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stderr
             .contains("corpus/rikki.md:2: unknown voice 'pomo'"),
