@@ -27,14 +27,14 @@ pub fn parse_document(
     let battery = meta.battery.as_ref().and_then(|b| batteries.get(b));
     let sections = battery.map(|b| form_sections(body, b)).unwrap_or_default();
     if let Some((first, _)) = sections.first() {
-        chunks.extend(blocks(&body[..first.start], 0));
+        chunks.extend(blocks(&body[..first.start]));
         chunks.extend(sections.iter().map(|(range, q)| Chunk {
             offset: range.start,
             text: body[range.clone()].trim().to_string(),
             question: Some(*q),
         }));
     } else {
-        chunks.extend(blocks(body, 0));
+        chunks.extend(blocks(body));
     }
     let passages = chunks
         .into_iter()
@@ -111,7 +111,7 @@ fn form_sections(body: &str, battery: &Battery) -> Vec<(std::ops::Range<usize>, 
 }
 
 /// Paragraphs, list items (without their nested lists), table rows and code blocks.
-fn blocks(body: &str, base: usize) -> Vec<Chunk> {
+fn blocks(body: &str) -> Vec<Chunk> {
     let mut out = Vec::new();
     // Each open buffer: (start offset, text, opened by a top-level paragraph).
     let mut stack: Vec<(usize, String, bool)> = Vec::new();
@@ -157,7 +157,7 @@ fn blocks(body: &str, base: usize) -> Vec<Chunk> {
             Event::End(TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead | TagEnd::CodeBlock) => {
                 if let Some((o, s, _)) = stack.pop() {
                     out.push(Chunk {
-                        offset: base + o,
+                        offset: o,
                         text: tidy(&s),
                         question: None,
                     });
@@ -166,7 +166,7 @@ fn blocks(body: &str, base: usize) -> Vec<Chunk> {
             Event::End(TagEnd::Paragraph) if stack.last().is_some_and(|t| t.2) => {
                 if let Some((o, s, _)) = stack.pop() {
                     out.push(Chunk {
-                        offset: base + o,
+                        offset: o,
                         text: tidy(&s),
                         question: None,
                     });
