@@ -195,7 +195,21 @@ impl Redactor {
                 found.push((r, k, with));
             }
         };
-        for m in EMAIL.find_iter(text) {
+        // Each family of patterns runs on the text with what earlier families removed
+        // masked out by non-word characters at the same byte offsets. A later pattern thus
+        // sees the word boundaries a second redaction would see, and cannot run into (and
+        // then be discarded for overlapping) what is already removed: "040 1234567
+        // 140578-236T" must lose both the phone number and the identity code.
+        let mut masked = text.to_string();
+        let mask = |masked: &mut String, found: &[(std::ops::Range<usize>, Kind, String)]| {
+            let mut bytes = std::mem::take(masked).into_bytes();
+            for (r, _, _) in found {
+                bytes[r.clone()].fill(b'#');
+            }
+            // Ranges lie on character boundaries, so the result is still UTF-8.
+            *masked = String::from_utf8(bytes).expect("masking keeps UTF-8");
+        };
+        for m in EMAIL.find_iter(&masked) {
             if m.as_str().contains('@') || m.as_str().chars().any(|c| c == '(' || c == '[') {
                 taken(
                     &mut found,
@@ -205,13 +219,15 @@ impl Redactor {
                 );
             }
         }
-        for c in HETU.captures_iter(text) {
+        mask(&mut masked, &found);
+        for c in HETU.captures_iter(&masked) {
             if let Some(kind) = hetu::classify(&c) {
                 let m = c.get(0).unwrap();
                 taken(&mut found, m.range(), kind, kind.placeholder(lang).into());
             }
         }
-        for m in PHONE.find_iter(text) {
+        mask(&mut masked, &found);
+        for m in PHONE.find_iter(&masked) {
             if is_phone(m.as_str()) {
                 taken(
                     &mut found,
@@ -221,12 +237,14 @@ impl Redactor {
                 );
             }
         }
+        mask(&mut masked, &found);
         for (re, pseudonym) in &self.participants {
-            for m in re.find_iter(text) {
+            for m in re.find_iter(&masked) {
                 taken(&mut found, m.range(), Kind::Participant, pseudonym.clone());
             }
         }
-        for c in self.names.captures_iter(text) {
+        mask(&mut masked, &found);
+        for c in self.names.captures_iter(&masked) {
             let surname = c.get(1).unwrap().as_str();
             if self.stop.is_match(surname) || is_placeholder_word(surname) {
                 continue;

@@ -118,3 +118,16 @@ fn swedish_placeholders() {
     let (out, _) = Redactor::new(&[]).redact("ring 040 123 4567", Lang::Sv);
     assert_eq!(out, "ring [telefon]");
 }
+
+/// Found by the `redact` fuzz target's idempotence check: a pattern that ran into data
+/// already removed by an earlier one was dropped, and a phone number leaked.
+#[test]
+fn adjacent_personal_data_is_all_removed() {
+    check(
+        "Maija 040 1234567 140578-236T",
+        "Asiakas A [puhelin] [hetu]",
+    );
+    check("p. 040 1234 140578-236T", "p. [puhelin] [hetu]");
+    check("x@y.fi0401234567", "[sähköposti][puhelin]");
+    check("Soita x@y.fi140578-236T", "Soita [sähköposti][hetu]");
+}
