@@ -1,14 +1,32 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for N seconds (default 20); exits non-zero on a crash.
-# Needs a nightly toolchain (cargo-fuzz builds with sanitizers).
+# Runs every fuzz target for a short while; exits non-zero if any target crashes.
+# Usage: fuzz/run-short.sh [SECONDS_PER_TARGET]   (default 20)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+
 secs="${1:-20}"
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here/.."   # cargo-fuzz expects to run from the directory that contains fuzz/
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+fi
+
+# Fresh working corpora, so the committed seeds in fuzz/corpus stay small.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+status=0
 for target in front_matter csv_form redact; do
-  # Work on a copy of the seeds so that the committed corpus stays small.
-  work="$(mktemp -d)"
-  cp fuzz/corpus/"$target"/* "$work"/
-  cargo +nightly fuzz run "$target" "$work" -- -max_total_time="$secs"
-  rm -rf "$work"
+    extra=()
+    if [[ -f "fuzz/dict/$target.dict" ]]; then
+        extra+=("-dict=fuzz/dict/$target.dict")
+    fi
+    mkdir -p "$work/$target"
+    echo "=== $target (${secs}s)"
+    if ! cargo +nightly fuzz run "$target" "$work/$target" "fuzz/corpus/$target" -- \
+        -max_total_time="$secs" "${extra[@]}"; then
+        echo "!!! $target crashed; the input is in fuzz/artifacts/$target/" >&2
+        status=1
+    fi
 done
+exit "$status"
