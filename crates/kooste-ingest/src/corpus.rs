@@ -183,12 +183,8 @@ fn check_meta(
     meta: &DocumentMeta,
     yaml: &str,
 ) -> Result<(), Vec<(usize, String)>> {
-    let line_of = |key: &str| {
-        yaml.lines()
-            .position(|l| l.starts_with(key))
-            .map(|i| i + 2)
-            .unwrap_or(1)
-    };
+    // A value that came from a flag has no line of its own: name the file's first line.
+    let line_of = |key: &str| frontmatter::key_line(yaml, key).unwrap_or(1);
     let mut errs = Vec::new();
     if let Some(w) = &meta.workshop
         && !project.regions.is_empty()
@@ -265,6 +261,10 @@ impl Corpus {
         };
         let mut diags = Vec::new();
         for path in corpus.files() {
+            // A form's documents are named by row, not by front matter; skip it unread.
+            if path.extension().is_some_and(|x| x == "csv") {
+                continue;
+            }
             let rel = corpus.relative(&path);
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
@@ -273,9 +273,6 @@ impl Corpus {
             let yaml = frontmatter::split_front_matter(&text)
                 .ok()
                 .and_then(|s| s.yaml);
-            if path.extension().is_some_and(|x| x == "csv") {
-                continue;
-            }
             let (id, source) = frontmatter::peek_id_source(yaml);
             let (id, source) = (id.unwrap_or(stem), source.unwrap_or_else(|| rel.clone()));
             if let Some(prev) = corpus.by_id.get(&id) {

@@ -77,6 +77,17 @@ pub(crate) fn peek_id_source(yaml: Option<&str>) -> (Option<String>, Option<Stri
     (get("id"), get("source"))
 }
 
+/// The file line of `key:` in front matter `yaml` (which starts on line 2), if it is there.
+pub(crate) fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 2)
+}
+
 /// Metadata that may come from the command line instead of the front matter.
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {
@@ -119,16 +130,7 @@ pub(crate) fn parse_meta(
         }
     }
     let yaml = yaml.unwrap_or("");
-    let line_of = |key: &str| {
-        yaml.lines()
-            .position(|l| {
-                l.trim_start()
-                    .strip_prefix(key)
-                    .is_some_and(|r| r.trim_start().starts_with(':'))
-            })
-            .map(|i| i + 2)
-            .unwrap_or(2)
-    };
+    let line_of = |key: &str| key_line(yaml, key).unwrap_or(2);
     let mut text = |key: &str, errors: &mut Vec<(usize, String)>| -> Option<String> {
         match fields.remove(key)? {
             Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),

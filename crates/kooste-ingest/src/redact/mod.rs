@@ -170,7 +170,7 @@ impl Redactor {
             .map(regex::escape)
             .collect();
         let stop = Regex::new(&format!(
-            r"^(?:{})(?:{SUFFIXES}|an|än|aan|ään|iin|hin|seen|un|yn|on|en|gin|gissä|gistä|gille|kiin|kseen|ssa|ssä|n|lla|sta)?$",
+            r"^(?:{})(?:{SUFFIXES}|an|än|aan|ään|iin|seen|un|yn|on|gin|gissä|gistä|gille|kiin|kseen)?$",
             stops.join("|")
         ))
         .expect("stop words");
