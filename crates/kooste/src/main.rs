@@ -29,6 +29,10 @@ enum Command {
     Ingest(cmd::ingest::Args),
     /// Show the workshop cycle and what the corpus holds.
     Status,
+    /// Bring the search index in line with the corpus (only what changed).
+    Index(cmd::index::Args),
+    /// Search the passages: any inflected form, compounds, OCR-damaged text.
+    Search(cmd::search::Args),
 }
 
 /// What every command returns: whether some input was rejected.
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         Command::Init(a) => cmd::init::run(a, cli.json),
         Command::Ingest(a) => cmd::ingest::run(a, cli.project.as_deref(), cli.json),
         Command::Status => cmd::status::run(cli.project.as_deref(), cli.json),
+        Command::Index(a) => cmd::index::run(a, cli.project.as_deref(), cli.json),
+        Command::Search(a) => cmd::search::run(a, cli.project.as_deref(), cli.json),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
@@ -56,7 +62,11 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("kooste: {e:#}");
-            ExitCode::from(1)
+            if e.downcast_ref::<cmd::Usage>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! One module per subcommand, each with a `run()`.
 
+pub(crate) mod index;
 pub(crate) mod ingest;
 pub(crate) mod init;
+pub(crate) mod search;
 pub(crate) mod status;
 
 use anyhow::Context;
@@ -12,3 +14,15 @@ use std::path::Path;
 pub(crate) fn project(dir: Option<&Path>) -> anyhow::Result<Project> {
     Project::discover(dir).context("opening the project")
 }
+
+/// A usage error found after argument parsing (exit code 2, like clap's own).
+#[derive(Debug)]
+pub(crate) struct Usage(pub(crate) String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}

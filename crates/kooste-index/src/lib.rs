@@ -1,0 +1,111 @@
+//! kooste's search index: every passage of the redacted corpus in a tantivy index under
+//! `.kooste/index/`, with analysis made for Finnish and Swedish material (inflection,
+//! compounds, OCR damage), filters, facet counts and highlighted snippets.
+//!
+//! The index is derived state: [`SearchIndex::open`] rebuilds it when it is missing, of
+//! another format or damaged, and [`SearchIndex::sync`] brings it in line with the corpus,
+//! reindexing only documents whose passages or labels changed.
+
+pub mod analyze;
+pub mod query;
+mod record;
+mod search;
+mod snippet;
+mod store;
+
+pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
+pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};
+pub use snippet::Snippet;
+pub use store::{FORMAT, SearchIndex, SyncReport};
+
+use std::path::Path;
+
+/// Index and search errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The query holds nothing to search for.
+    #[error("the query has no words to search for")]
+    EmptyQuery,
+    /// A file of the index could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// tantivy failed on the index in a directory.
+    #[error("{path}: {message}")]
+    Tantivy {
+        /// The index directory.
+        path: String,
+        /// tantivy's message.
+        message: String,
+    },
+    /// A search failed.
+    #[error("search failed: {0}")]
+    Search(tantivy::TantivyError),
+    /// The index holds something unexpected.
+    #[error("the index is inconsistent: {0}; run `kooste index --rebuild`")]
+    Index(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    pub(crate) fn tantivy(path: &Path, e: impl std::fmt::Display) -> Error {
+        Error::Tantivy {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Index results.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Brings a project's index in line with its corpus: opens (or builds) the index under the
+/// project's `.kooste/`, reads the corpus through the same validation and redaction as
+/// ingestion, and reindexes what changed. `labels` gives each passage's CAIMeR labels.
+/// Files that cannot be read are reported and left out; the rest is indexed.
+pub fn update(
+    project: &kooste_core::Project,
+    rebuild: bool,
+    mut labels: impl FnMut(&kooste_core::model::Document, &kooste_core::model::Passage) -> Labels,
+) -> std::result::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>), UpdateError> {
+    let redactor =
+        kooste_ingest::Redactor::new(&project.participants().map_err(UpdateError::Project)?);
+    let (corpus, mut problems) =
+        kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
+    let (docs, more) = corpus.read_all(project, &redactor);
+    problems.extend(more);
+    let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?;
+    let by_doc = docs
+        .iter()
+        .map(|r| {
+            let d = &r.document;
+            (d.meta.id.clone(), records(project, d, |p| labels(d, p)))
+        })
+        .collect();
+    let report = ix.sync(&by_doc, true)?;
+    Ok((ix, report, problems))
+}
+
+/// Why [`update`] could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// The project's register of participants could not be read.
+    #[error("{0}")]
+    Project(kooste_core::Error),
+    /// The corpus could not be opened.
+    #[error("opening the corpus: {0}")]
+    Corpus(std::io::Error),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] Error),
+}

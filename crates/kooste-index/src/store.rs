@@ -1,0 +1,366 @@
+//! The on-disk index under `.kooste/index/`: its schema, opening (and rebuilding when it is
+//! missing, from another format, or damaged), and incremental updates.
+
+use crate::analyze::{Analyzed, analyze};
+use crate::record::{PassageRecord, fingerprint};
+use crate::{Error, Result};
+use kooste_core::fsutil::write_atomic;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::PreTokenizedString;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped whenever the schema or the analysis changes; an index of another format is
+/// rebuilt.
+pub const FORMAT: u32 = 1;
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub(crate) passage: Field,
+    pub(crate) doc: Field,
+    pub(crate) record: Field,
+    pub(crate) exact: Field,
+    pub(crate) stem: Field,
+    pub(crate) rev: Field,
+    pub(crate) trunc: Field,
+    pub(crate) gram: Field,
+    pub(crate) voice: Field,
+    pub(crate) lang: Field,
+    pub(crate) workshop: Field,
+    pub(crate) region: Field,
+    pub(crate) theme: Field,
+    pub(crate) battery: Field,
+    pub(crate) dimension: Field,
+    pub(crate) proposed: Field,
+    pub(crate) confirmed: Field,
+    pub(crate) date: Field,
+    pub(crate) facets: Field,
+}
+
+impl Fields {
+    fn schema() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let text = |positions: bool| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(if positions {
+                        IndexRecordOption::WithFreqsAndPositions
+                    } else {
+                        IndexRecordOption::WithFreqs
+                    }),
+            )
+        };
+        let fields = Fields {
+            passage: b.add_text_field("passage", STRING | STORED),
+            doc: b.add_text_field("doc", STRING),
+            record: b.add_text_field("record", STORED),
+            exact: b.add_text_field("exact", text(true)),
+            stem: b.add_text_field("stem", text(true)),
+            rev: b.add_text_field("rev", text(false)),
+            trunc: b.add_text_field("trunc", text(false)),
+            gram: b.add_text_field("gram", text(false)),
+            voice: b.add_text_field("voice", STRING),
+            lang: b.add_text_field("lang", STRING),
+            workshop: b.add_text_field("workshop", STRING),
+            region: b.add_text_field("region", STRING),
+            theme: b.add_text_field("theme", STRING),
+            battery: b.add_text_field("battery", STRING),
+            dimension: b.add_text_field("dimension", STRING),
+            proposed: b.add_text_field("proposed", STRING),
+            confirmed: b.add_text_field("confirmed", STRING),
+            date: b.add_u64_field("date", INDEXED | FAST),
+            facets: b.add_facet_field("facets", FacetOptions::default()),
+        };
+        (b.build(), fields)
+    }
+
+    fn document(&self, r: &PassageRecord) -> Result<TantivyDocument> {
+        let mut d = TantivyDocument::default();
+        d.add_text(self.passage, &r.passage);
+        d.add_text(self.doc, &r.doc);
+        d.add_text(
+            self.record,
+            serde_json::to_string(r).map_err(|e| Error::Index(e.to_string()))?,
+        );
+        let Analyzed {
+            exact,
+            stem,
+            rev,
+            trunc,
+            gram,
+        } = analyze(&r.text, r.lang);
+        for (field, tokens) in [
+            (self.exact, exact),
+            (self.stem, stem),
+            (self.rev, rev),
+            (self.trunc, trunc),
+            (self.gram, gram),
+        ] {
+            d.add_pre_tokenized_text(
+                field,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens,
+                },
+            );
+        }
+        d.add_text(self.voice, r.voice.as_str());
+        d.add_facet(self.facets, Facet::from_path(["voice", r.voice.as_str()]));
+        d.add_text(self.lang, r.lang.as_str());
+        for (field, facet, value) in [
+            (self.workshop, "workshop", &r.workshop),
+            (self.region, "region", &r.region),
+            (self.theme, "theme", &r.theme),
+            (self.battery, "battery", &r.battery),
+        ] {
+            if let Some(v) = value {
+                d.add_text(field, v);
+                d.add_facet(self.facets, Facet::from_path([facet, v.as_str()]));
+            }
+        }
+        for dim in r.labels.effective() {
+            d.add_text(self.dimension, dim.as_str());
+            d.add_facet(self.facets, Facet::from_path(["dimension", dim.as_str()]));
+        }
+        for (dim, _) in &r.labels.proposed {
+            d.add_text(self.proposed, dim.as_str());
+        }
+        for dim in r.labels.confirmed.iter().flatten() {
+            d.add_text(self.confirmed, dim.as_str());
+        }
+        if let Some(date) = r.date {
+            d.add_u64(self.date, date_key(date));
+        }
+        Ok(d)
+    }
+}
+
+/// A date as the sortable number YYYYMMDD.
+pub(crate) fn date_key(d: kooste_core::model::Date) -> u64 {
+    u64::from(d.year) * 10_000 + u64::from(d.month) * 100 + u64::from(d.day)
+}
+
+/// What the index holds, by document: written after each commit.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    /// Document id → fingerprint of its records.
+    docs: BTreeMap<String, String>,
+}
+
+/// What an update did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Documents indexed for the first time.
+    pub added: usize,
+    /// Documents whose passages or labels changed.
+    pub updated: usize,
+    /// Documents gone from the corpus.
+    pub removed: usize,
+    /// Documents left as they were.
+    pub unchanged: usize,
+    /// Passages in the index afterwards.
+    pub passages: u64,
+    /// Why the index was built from scratch, if it was.
+    pub rebuilt: Option<String>,
+}
+
+/// The search index of a project.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Fields,
+    pub(crate) reader: IndexReader,
+    dir: PathBuf,
+    manifest: Manifest,
+    rebuilt: Option<String>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+const MANIFEST: &str = "manifest.json";
+
+impl SearchIndex {
+    /// Where a project's index lives.
+    pub fn dir_of(state_dir: &Path) -> PathBuf {
+        state_dir.join("index")
+    }
+
+    /// Whether an index has been built in `state_dir`.
+    pub fn exists(state_dir: &Path) -> bool {
+        Self::dir_of(state_dir).join(MANIFEST).is_file()
+    }
+
+    /// Opens the index in `state_dir` (a project's `.kooste/`), creating it when missing and
+    /// starting over when it is of another format or cannot be read. `rebuild` always
+    /// starts over.
+    pub fn open(state_dir: &Path, rebuild: bool) -> Result<SearchIndex> {
+        let dir = Self::dir_of(state_dir);
+        let reason = if rebuild {
+            Some("asked to rebuild".to_string())
+        } else {
+            match Self::try_open(&dir) {
+                Ok(Some(ix)) => return Ok(ix),
+                Ok(None) if !dir.exists() => None,
+                Ok(None) => Some("it was made by another version of kooste".into()),
+                Err(e) => Some(format!("it could not be read ({e})")),
+            }
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_dir(&dir, schema).map_err(|e| Error::tantivy(&dir, e))?;
+        let reader = reader(&index, &dir)?;
+        let ix = SearchIndex {
+            index,
+            fields,
+            reader,
+            dir,
+            manifest: Manifest {
+                format: FORMAT,
+                docs: BTreeMap::new(),
+            },
+            rebuilt: reason,
+        };
+        ix.write_manifest()?;
+        Ok(ix)
+    }
+
+    /// Opens an existing index of this format; `None` when there is none or it is of
+    /// another format.
+    fn try_open(dir: &Path) -> Result<Option<SearchIndex>> {
+        let path = dir.join(MANIFEST);
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        let manifest: Manifest = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Index(format!("{}: {e}", path.display())))?;
+        if manifest.format != FORMAT {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| Error::tantivy(dir, e))?;
+        let (_, fields) = Fields::schema();
+        if index.schema() != Fields::schema().0 {
+            return Ok(None);
+        }
+        let reader = reader(&index, dir)?;
+        // Reading every segment's metadata catches most damage up front.
+        let searcher = reader.searcher();
+        for s in searcher.segment_readers() {
+            s.get_store_reader(0).map_err(|e| Error::tantivy(dir, e))?;
+        }
+        Ok(Some(SearchIndex {
+            index,
+            fields,
+            reader,
+            dir: dir.to_path_buf(),
+            manifest,
+            rebuilt: None,
+        }))
+    }
+
+    fn writer(&self) -> Result<IndexWriter> {
+        self.index
+            .writer(50_000_000)
+            .map_err(|e| Error::tantivy(&self.dir, e))
+    }
+
+    fn write_manifest(&self) -> Result<()> {
+        let path = self.dir.join(MANIFEST);
+        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| Error::Index(e.to_string()))?;
+        write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Number of passages in the index.
+    pub fn passages(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Brings the index in line with `docs` (document id → its records). With `complete`,
+    /// `docs` is the whole corpus and documents missing from it are removed; otherwise
+    /// only the given documents are touched.
+    pub fn sync(
+        &mut self,
+        docs: &BTreeMap<String, Vec<PassageRecord>>,
+        complete: bool,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport {
+            rebuilt: self.rebuilt.take(),
+            ..SyncReport::default()
+        };
+        let mut w: Option<IndexWriter> = None;
+        for (id, records) in docs {
+            let print = format!("{:016x}", fingerprint(records));
+            let change = match self.manifest.docs.get(id) {
+                Some(old) if *old == print => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Some(_) => &mut report.updated,
+                None => &mut report.added,
+            };
+            *change += 1;
+            let wr = match w.as_mut() {
+                Some(wr) => wr,
+                None => w.insert(self.writer()?),
+            };
+            wr.delete_term(Term::from_field_text(self.fields.doc, id));
+            for r in records {
+                wr.add_document(self.fields.document(r)?)
+                    .map_err(|e| Error::tantivy(&self.dir, e))?;
+            }
+            self.manifest.docs.insert(id.clone(), print);
+        }
+        if complete {
+            let gone: BTreeSet<String> = self
+                .manifest
+                .docs
+                .keys()
+                .filter(|id| !docs.contains_key(*id))
+                .cloned()
+                .collect();
+            for id in gone {
+                let wr = match w.as_mut() {
+                    Some(wr) => wr,
+                    None => w.insert(self.writer()?),
+                };
+                wr.delete_term(Term::from_field_text(self.fields.doc, &id));
+                self.manifest.docs.remove(&id);
+                report.removed += 1;
+            }
+        }
+        if let Some(mut wr) = w {
+            wr.commit().map_err(|e| Error::tantivy(&self.dir, e))?;
+            wr.wait_merging_threads()
+                .map_err(|e| Error::tantivy(&self.dir, e))?;
+            self.write_manifest()?;
+            self.reader
+                .reload()
+                .map_err(|e| Error::tantivy(&self.dir, e))?;
+        }
+        report.passages = self.passages();
+        Ok(report)
+    }
+}
+
+fn reader(index: &Index, dir: &Path) -> Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| Error::tantivy(dir, e))
+}

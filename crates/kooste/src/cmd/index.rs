@@ -1,0 +1,56 @@
+//! `kooste index [--rebuild]`: bring the search index in line with the corpus.
+
+use crate::Outcome;
+use kooste_index::{SyncReport, hint_labels};
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Start over instead of reindexing only what changed.
+    #[arg(long)]
+    rebuild: bool,
+}
+
+pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    let project = super::project(project)?;
+    let (_, report, problems) =
+        kooste_index::update(&project, args.rebuild, |_, p| hint_labels(p))?;
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "report": report,
+                "problems": problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            })
+        );
+    } else {
+        println!("{}", summary(&report));
+        if !problems.is_empty() {
+            println!(
+                "{} file(s) could not be indexed; see the messages above.",
+                problems.len()
+            );
+        }
+    }
+    Ok(if problems.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeRejected
+    })
+}
+
+/// One line on what an update did.
+pub(crate) fn summary(r: &SyncReport) -> String {
+    let mut s = String::new();
+    if let Some(why) = &r.rebuilt {
+        s.push_str(&format!("Index built from scratch ({why}). "));
+    }
+    s.push_str(&format!(
+        "Indexed {} passages: {} documents added, {} updated, {} removed, {} unchanged.",
+        r.passages, r.added, r.updated, r.removed, r.unchanged
+    ));
+    s
+}

@@ -1,0 +1,208 @@
+//! `kooste search QUERY`: the best passages with highlighted snippets, and hit counts per
+//! voice, dimension and workshop.
+
+use crate::Outcome;
+use kooste_core::model::{Date, Dimension, Voice};
+use kooste_index::{
+    Error, FacetCounts, Filters, Hit, Results, SearchIndex, SearchRequest, hint_labels,
+};
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Words to look for; "a phrase in quotes" must appear as such; -word leaves out passages with the word.
+    query: String,
+    /// Only this voice: client|worker|researcher (or in Finnish or Swedish).
+    #[arg(long, value_parser = clap::value_parser!(Voice))]
+    voice: Option<Voice>,
+    /// Only passages with this CAIMeR dimension (confirmed, else proposed).
+    #[arg(long, value_parser = clap::value_parser!(Dimension))]
+    dimension: Option<Dimension>,
+    /// Only this workshop round, e.g. rannikko-3.
+    #[arg(long)]
+    workshop: Option<String>,
+    /// Only this theme.
+    #[arg(long)]
+    theme: Option<String>,
+    /// Not before this day, YYYY-MM-DD.
+    #[arg(long, value_parser = clap::value_parser!(Date))]
+    from: Option<Date>,
+    /// Not after this day, YYYY-MM-DD.
+    #[arg(long, value_parser = clap::value_parser!(Date))]
+    to: Option<Date>,
+    /// How many passages to show.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// With --json: print {"total", "hits", "facets", "suggestions"} instead of the array of hits.
+    #[arg(long)]
+    facets: bool,
+}
+
+pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    let project = super::project(project)?;
+    let state = project.state_dir();
+    let ix = if SearchIndex::exists(&state) {
+        SearchIndex::open(&state, false)?
+    } else {
+        eprintln!("No index yet: building it first (kooste index).");
+        let (ix, report, problems) = kooste_index::update(&project, false, |_, p| hint_labels(p))?;
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!("{}", super::index::summary(&report));
+        ix
+    };
+    let req = SearchRequest {
+        query: args.query.clone(),
+        filters: Filters {
+            voice: args.voice,
+            dimension: args.dimension,
+            workshop: args.workshop.clone(),
+            theme: args.theme.clone(),
+            from: args.from,
+            to: args.to,
+        },
+        limit: args.limit,
+    };
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(super::Usage(format!(
+            "--from {from} is after --to {to}: nothing can match; swap them"
+        ))
+        .into());
+    }
+    let results = match ix.search(&req) {
+        Ok(r) => r,
+        Err(Error::EmptyQuery) => {
+            return Err(super::Usage(format!(
+                "nothing to search for in {:?}: give one or more words, a \"quoted phrase\", or a filter such as --voice client",
+                args.query
+            ))
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let hits: Vec<Value> = results.hits.iter().map(hit_json).collect();
+        let value = if args.facets {
+            json!({
+                "total": results.total,
+                "hits": hits,
+                "facets": results.facets,
+                "suggestions": results.suggestions,
+            })
+        } else {
+            Value::Array(hits)
+        };
+        writeln!(out, "{value}")?;
+    } else {
+        print_human(
+            &mut out,
+            &args.query,
+            &results,
+            std::io::stdout().is_terminal(),
+        )?;
+    }
+    Ok(Outcome::Ok)
+}
+
+fn hit_json(h: &Hit) -> Value {
+    let r = &h.record;
+    json!({
+        "passage": r.passage,
+        "doc": r.doc,
+        "score": h.score,
+        "voice": r.voice,
+        "dimensions": r.labels.effective(),
+        "workshop": r.workshop,
+        "snippet": h.snippet.text,
+        "highlights": h.snippet.char_ranges(),
+        "theme": r.theme,
+        "date": r.date.map(|d| d.to_string()),
+        "lang": r.lang,
+        "question": r.question,
+        "proposed": r.labels.proposed.iter().map(|(d, s)| json!({"dimension": d, "score": s})).collect::<Vec<_>>(),
+        "confirmed": r.labels.confirmed,
+        "file": r.file,
+        "line": r.line,
+    })
+}
+
+fn counts(c: &FacetCounts) -> String {
+    c.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_human(out: &mut impl Write, query: &str, r: &Results, tty: bool) -> std::io::Result<()> {
+    let what = if query.trim().is_empty() {
+        "the filters".to_string()
+    } else {
+        format!("{query:?}")
+    };
+    if r.total == 0 {
+        writeln!(out, "No passages match {what}.")?;
+        if !r.suggestions.is_empty() {
+            writeln!(out, "Did you mean: {}?", r.suggestions.join(", "))?;
+        }
+        writeln!(
+            out,
+            "Try fewer or shorter words, or leave out a filter. Words are found in any inflected form."
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} passage{} match {what}{}.",
+        r.total,
+        if r.total == 1 { "" } else { "s" },
+        if r.hits.len() < r.total {
+            format!(" (the best {} shown)", r.hits.len())
+        } else {
+            String::new()
+        }
+    )?;
+    for (name, c) in [
+        ("voice", &r.facets.voice),
+        ("dimension", &r.facets.dimension),
+        ("workshop", &r.facets.workshop),
+    ] {
+        if !c.is_empty() {
+            writeln!(out, "  {name}: {}", counts(c))?;
+        }
+    }
+    let (open, close) = if tty {
+        ("\x1b[1;4m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    for (i, h) in r.hits.iter().enumerate() {
+        let rec = &h.record;
+        let mut tags = vec![rec.voice.as_str().to_string()];
+        tags.extend(rec.workshop.clone());
+        tags.extend(rec.theme.clone());
+        let dims = rec.labels.effective();
+        if !dims.is_empty() {
+            let names: Vec<&str> = dims.iter().map(|d| d.as_str()).collect();
+            let how = if rec.labels.confirmed.is_some() {
+                ""
+            } else {
+                " (proposed)"
+            };
+            tags.push(format!("{}{how}", names.join("+")));
+        }
+        writeln!(out, "\n{:>2}. {}  {}", i + 1, rec.passage, tags.join(" · "))?;
+        writeln!(
+            out,
+            "    {}",
+            h.snippet.marked(open, close).replace('\n', " ")
+        )?;
+        writeln!(out, "    {}:{}", rec.file, rec.line)?;
+    }
+    Ok(())
+}
