@@ -159,13 +159,7 @@ impl SearchIndex {
         let highlight = parsed.highlight_words();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top.into_iter().take(req.limit) {
-            let doc: TantivyDocument = searcher.doc(address).map_err(Error::Search)?;
-            let json = doc
-                .get_first(self.fields.record)
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| Error::Index("a passage without its record".into()))?;
-            let record: PassageRecord =
-                serde_json::from_str(json).map_err(|e| Error::Index(e.to_string()))?;
+            let record = self.record(&searcher, address)?;
             let snippet = snippet(&record.text, record.lang, &highlight);
             hits.push(Hit {
                 record,
@@ -200,6 +194,42 @@ impl SearchIndex {
             },
             suggestions,
         })
+    }
+
+    /// Every passage that passes `filters` (all of them when none is set), in corpus
+    /// order: by file, then by line. What digests and the review queue read.
+    pub fn records(&self, filters: &Filters) -> Result<Vec<PassageRecord>> {
+        let searcher = self.reader.searcher();
+        let query = self.build(
+            &searcher,
+            &ParsedQuery::default(),
+            filters,
+            &Weights::default(),
+        )?;
+        let addresses = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(Error::Search)?;
+        let mut out = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            out.push(self.record(&searcher, address)?);
+        }
+        out.sort_by(|a, b| {
+            (a.file.as_str(), a.line, a.passage.as_str()).cmp(&(
+                b.file.as_str(),
+                b.line,
+                b.passage.as_str(),
+            ))
+        });
+        Ok(out)
+    }
+
+    fn record(&self, searcher: &Searcher, address: tantivy::DocAddress) -> Result<PassageRecord> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(Error::Search)?;
+        let json = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Index("a passage without its record".into()))?;
+        serde_json::from_str(json).map_err(|e| Error::Index(e.to_string()))
     }
 
     fn build(

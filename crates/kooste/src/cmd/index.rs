@@ -1,7 +1,8 @@
 //! `kooste index [--rebuild]`: bring the search index in line with the corpus.
 
 use crate::Outcome;
-use kooste_index::{SyncReport, hint_labels};
+use kooste_core::Project;
+use kooste_index::{SearchIndex, SyncReport, hint_labels};
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
@@ -13,8 +14,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
     let project = super::project(project)?;
-    let (_, report, problems) =
-        kooste_index::update(&project, args.rebuild, |_, p| hint_labels(p))?;
+    let (_, report, problems) = refresh(&project, args.rebuild)?;
     for p in &problems {
         eprintln!("{p}");
     }
@@ -40,6 +40,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     } else {
         Outcome::SomeRejected
     })
+}
+
+/// Brings the project's index in line with its corpus and its CAIMeR labels: the one way
+/// every command (index, search, digest, serve) gets an up-to-date index.
+pub(crate) fn refresh(
+    project: &Project,
+    rebuild: bool,
+) -> anyhow::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>)> {
+    Ok(kooste_index::update(project, rebuild, |_, p| {
+        hint_labels(p)
+    })?)
 }
 
 /// One line on what an update did.

@@ -3,9 +3,7 @@
 
 use crate::Outcome;
 use kooste_core::model::{Date, Dimension, Voice};
-use kooste_index::{
-    Error, FacetCounts, Filters, Hit, Results, SearchIndex, SearchRequest, hint_labels,
-};
+use kooste_index::{Error, FacetCounts, Filters, Hit, Results, SearchIndex, SearchRequest};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -47,7 +45,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         SearchIndex::open(&state, false)?
     } else {
         eprintln!("No index yet: building it first (kooste index).");
-        let (ix, report, problems) = kooste_index::update(&project, false, |_, p| hint_labels(p))?;
+        let (ix, report, problems) = super::index::refresh(&project, false)?;
         for p in &problems {
             eprintln!("{p}");
         }
