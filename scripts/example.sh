@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs kooste on the example project shipped in this repository: builds the binary, ingests
 # the raw material in inbox/ (removing the invented personal data in it) and shows what the
-# corpus holds. Later steps (index, digest, serve) join here as they are built.
+# corpus holds, indexes it and searches it. Later steps (digest, serve) join here as they are built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
@@ -15,3 +15,12 @@ echo "== ingest: the round of workshop 3, as it arrived"
 echo
 echo "== status"
 "$kooste" status
+
+echo
+echo "== index: every passage, with Finnish and Swedish analysis (only what changed is redone)"
+"$kooste" index
+
+echo
+echo "== search: any inflected form, compounds, OCR-damaged text; facets per voice and dimension"
+"$kooste" search "kotikäynti" --limit 3
+"$kooste" search "asiakkaat tulla kuulluksi" --voice client --limit 2

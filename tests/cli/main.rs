@@ -3,6 +3,7 @@
 
 mod ingest;
 mod project;
+mod search;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

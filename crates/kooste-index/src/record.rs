@@ -48,8 +48,18 @@ pub struct PassageRecord {
     pub battery: Option<String>,
     /// The document's date, else its workshop's.
     pub date: Option<Date>,
-    /// The form question it answers.
+    /// The id of the form question it answers.
     pub question: Option<String>,
+    /// That question's wording in the passage's language: the context a form answer is
+    /// read in (searched with a lower weight, shown above the answer).
+    #[serde(default)]
+    pub question_text: Option<String>,
+    /// The document's title, if it has one: context for every passage of it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The pseudonym of the document's author, if it has one: how quotes are attributed.
+    #[serde(default)]
+    pub pseudonym: Option<String>,
     /// The corpus file, relative to the project.
     pub file: String,
     /// The line where it starts.
@@ -67,6 +77,15 @@ pub fn records(
     let m = &doc.meta;
     let workshop = m.workshop.as_deref().and_then(|w| project.workshop(w));
     let lang = m.lang.unwrap_or(project.config.project.lang);
+    let battery = m.battery.as_deref().and_then(|b| project.batteries.get(b));
+    let question_text = |id: &str| {
+        battery
+            .and_then(|b| b.questions.iter().find(|q| q.id == id))
+            .map(|q| match lang {
+                Lang::Fi => q.fi.clone(),
+                Lang::Sv => q.sv.clone(),
+            })
+    };
     doc.passages
         .iter()
         .map(|p| PassageRecord {
@@ -81,6 +100,9 @@ pub fn records(
             battery: m.battery.clone(),
             date: m.date.or(workshop.map(|(_, w)| w.date)),
             question: p.question.clone(),
+            question_text: p.question.as_deref().and_then(question_text),
+            title: m.title.clone(),
+            pseudonym: m.pseudonym.clone(),
             file: p.provenance.file.clone(),
             line: p.provenance.line,
             labels: labels(p),

@@ -65,6 +65,8 @@ pub struct Weights {
     pub tie: f32,
     /// The query's words near each other.
     pub proximity: f32,
+    /// A query word in the form question a passage answers.
+    pub context: f32,
 }
 
 impl Default for Weights {
@@ -79,6 +81,7 @@ impl Default for Weights {
             gram: 0.8,
             tie: 0.2,
             proximity: 0.5,
+            context: 1.0,
         }
     }
 }
@@ -132,6 +135,9 @@ pub struct Results {
     pub facets: Facets,
     /// Words from the corpus close to query words that found nothing ("did you mean").
     pub suggestions: Vec<String>,
+    /// No passage holds a quoted phrase as such, so these hold all of its words (in any
+    /// form the search tolerates), nearest together first.
+    pub loose_phrases: bool,
 }
 
 impl SearchIndex {
@@ -147,15 +153,24 @@ impl SearchIndex {
             return Err(Error::EmptyQuery);
         }
         let searcher = self.reader.searcher();
-        let query = self.build(&searcher, &parsed, &req.filters, weights)?;
-        let mut facets = FacetCollector::for_field("facets");
-        for f in ["/voice", "/dimension", "/workshop", "/theme"] {
-            facets.add_facet(f);
+        let run = |strict: bool| {
+            let query = self.build(&searcher, &parsed, &req.filters, weights, strict)?;
+            let mut facets = FacetCollector::for_field("facets");
+            for f in ["/voice", "/dimension", "/workshop", "/theme"] {
+                facets.add_facet(f);
+            }
+            let top = TopDocs::with_limit(req.limit.max(1)).order_by_score();
+            searcher
+                .search(&query, &(top, Count, facets))
+                .map_err(Error::Search)
+        };
+        let (mut top, mut total, mut counts) = run(true)?;
+        // A quoted phrase that stands nowhere as such may still stand in damaged or split
+        // words: then the passages with all its words, nearest together first, are next best.
+        let loose_phrases = total == 0 && !parsed.phrases.is_empty();
+        if loose_phrases {
+            (top, total, counts) = run(false)?;
         }
-        let top = TopDocs::with_limit(req.limit.max(1)).order_by_score();
-        let (top, total, counts) = searcher
-            .search(&query, &(top, Count, facets))
-            .map_err(Error::Search)?;
         let highlight = parsed.highlight_words();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top.into_iter().take(req.limit) {
@@ -193,6 +208,7 @@ impl SearchIndex {
                 theme: facet("/theme"),
             },
             suggestions,
+            loose_phrases,
         })
     }
 
@@ -205,6 +221,7 @@ impl SearchIndex {
             &ParsedQuery::default(),
             filters,
             &Weights::default(),
+            true,
         )?;
         let addresses = searcher
             .search(&query, &tantivy::collector::DocSetCollector)
@@ -238,16 +255,34 @@ impl SearchIndex {
         q: &ParsedQuery,
         filters: &Filters,
         w: &Weights,
+        strict_phrases: bool,
     ) -> Result<Box<dyn Query>> {
         let f = &self.fields;
         let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let content = q.content_words();
         for word in &content {
             text.push((Occur::Should, self.word_query(searcher, word, w)?));
+            if w.context > 0.0 && !word.stop {
+                let stems = word
+                    .stems
+                    .iter()
+                    .chain(&word.trunc)
+                    .map(|s| term(f.context, s))
+                    .collect();
+                text.push((
+                    Occur::Should,
+                    boost(Box::new(DisjunctionMaxQuery::new(stems)), w.context),
+                ));
+            }
         }
         for phrase in &q.phrases {
+            let each = if strict_phrases {
+                Occur::Should
+            } else {
+                Occur::Must
+            };
             for word in phrase.iter().filter(|w| !w.stop) {
-                text.push((Occur::Should, self.word_query(searcher, word, w)?));
+                text.push((each, self.word_query(searcher, word, w)?));
             }
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
             for lang in 0..2 {
@@ -257,10 +292,19 @@ impl SearchIndex {
                     .collect();
                 alternatives.push(Box::new(PhraseQuery::new(terms)));
             }
-            text.push((
-                Occur::Must,
-                Box::new(DisjunctionMaxQuery::new(alternatives)),
-            ));
+            let exact: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alternatives));
+            if strict_phrases {
+                text.push((Occur::Must, exact));
+            } else {
+                let terms: Vec<(usize, Term)> = phrase
+                    .iter()
+                    .enumerate()
+                    .map(|(i, word)| (i, Term::from_field_text(f.stem, &word.stems[0])))
+                    .collect();
+                let near = PhraseQuery::new_with_offset_and_slop(terms, 4);
+                text.push((Occur::Should, boost(Box::new(near), w.proximity.max(0.5))));
+                text.push((Occur::Should, exact));
+            }
         }
         if content.len() >= 2 && w.proximity > 0.0 {
             let terms: Vec<(usize, Term)> = content

@@ -96,7 +96,8 @@ pub(crate) fn snippet(text: &str, lang: Lang, query: &[&QueryWord]) -> Snippet {
             _ => merged.push(m),
         }
     }
-    if text.chars().count() <= WHOLE {
+    let plain: Vec<&crate::analyze::Word> = ws.iter().filter(|w| !w.joined).collect();
+    if text.chars().count() <= WHOLE || plain.len() <= WINDOW {
         return Snippet {
             text: text.to_string(),
             highlights: merged,
@@ -104,7 +105,6 @@ pub(crate) fn snippet(text: &str, lang: Lang, query: &[&QueryWord]) -> Snippet {
     }
     // The window of WINDOW words with the most matches, starting a few words before its
     // first match.
-    let plain: Vec<&crate::analyze::Word> = ws.iter().filter(|w| !w.joined).collect();
     let mut best = (0, 0usize);
     for start in hit_positions.iter().map(|p| p.saturating_sub(5)) {
         let n = hit_positions
@@ -191,6 +191,19 @@ mod tests {
         assert_eq!(s.highlights.len(), 1);
         assert_eq!(&s.text[s.highlights[0].clone()], "kotikäynti");
         assert!(s.text.chars().count() < 400);
+    }
+
+    #[test]
+    fn long_texts_with_few_words_are_shown_whole() {
+        let q = ParsedQuery::parse("kotikäynti");
+        for text in [
+            "-".repeat(400),
+            format!("{} kotikäynti", "=".repeat(400)),
+            String::new(),
+        ] {
+            let s = snippet(&text, Lang::Fi, &q.highlight_words());
+            assert_eq!(s.text, text);
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bumped whenever the schema or the analysis changes; an index of another format is
 /// rebuilt.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,7 @@ pub(crate) struct Fields {
     pub(crate) rev: Field,
     pub(crate) trunc: Field,
     pub(crate) gram: Field,
+    pub(crate) context: Field,
     pub(crate) voice: Field,
     pub(crate) lang: Field,
     pub(crate) workshop: Field,
@@ -66,6 +67,7 @@ impl Fields {
             rev: b.add_text_field("rev", text(false)),
             trunc: b.add_text_field("trunc", text(false)),
             gram: b.add_text_field("gram", text(false)),
+            context: b.add_text_field("context", text(false)),
             voice: b.add_text_field("voice", STRING),
             lang: b.add_text_field("lang", STRING),
             workshop: b.add_text_field("workshop", STRING),
@@ -108,6 +110,23 @@ impl Fields {
                 PreTokenizedString {
                     text: String::new(),
                     tokens,
+                },
+            );
+        }
+        let context: Vec<&str> = [&r.question_text, &r.title]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !context.is_empty() {
+            d.add_pre_tokenized_text(
+                self.context,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens: {
+                        let a = analyze(&context.join(" \n "), r.lang);
+                        a.stem.into_iter().chain(a.trunc).collect()
+                    },
                 },
             );
         }

@@ -92,6 +92,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                 "hits": hits,
                 "facets": results.facets,
                 "suggestions": results.suggestions,
+                "loose_phrases": results.loose_phrases,
             })
         } else {
             Value::Array(hits)
@@ -165,6 +166,12 @@ fn print_human(out: &mut impl Write, query: &str, r: &Results, tty: bool) -> std
             String::new()
         }
     )?;
+    if r.loose_phrases {
+        writeln!(
+            out,
+            "  No passage has the quoted words side by side; these have all of them, nearest together first."
+        )?;
+    }
     for (name, c) in [
         ("voice", &r.facets.voice),
         ("dimension", &r.facets.dimension),
