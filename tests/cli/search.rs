@@ -192,3 +192,24 @@ fn nothing_printed_holds_personal_data() {
         }
     }
 }
+
+#[test]
+fn what_is_ingested_after_indexing_is_searchable_at_once() {
+    let p = TestProject::new();
+    let first = p.inbox("asiakas.md");
+    assert_eq!(p.kooste(&["ingest", &first.to_string_lossy()]).code, 0);
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    let none = p.kooste(&["search", "delaktighet", "--json"]).json();
+    assert_eq!(none, serde_json::json!([]));
+    let second = p.inbox("forskare.md");
+    let out = p.kooste(&["ingest", &second.to_string_lossy()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Indexed"), "{out:?}");
+    let found = p.kooste(&["search", "delaktighet", "--json"]).json();
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    // Ingesting the same again changes nothing and leaves the index alone.
+    let again = p
+        .kooste(&["ingest", &second.to_string_lossy(), "--json"])
+        .json();
+    assert!(again["index"].is_null(), "{again}");
+}

@@ -55,12 +55,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         b
     });
     let mut reports = Vec::new();
+    let mut changed = false;
     for f in &files {
         if let Some(b) = &bar {
             b.set_message(f.display().to_string());
         }
         match ingest_file(&project, &mut corpus, &redactor, f, &opts) {
             Ok(done) => {
+                changed |= done
+                    .documents
+                    .iter()
+                    .any(|(_, o)| *o != kooste_ingest::Outcome::Unchanged);
                 let removed: serde_json::Map<String, serde_json::Value> = done
                     .removed
                     .iter()
@@ -92,12 +97,28 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     for e in &errors {
         eprintln!("{e}");
     }
+    // Once there is an index, it follows the corpus: what was just ingested is searchable.
+    let index = if changed && kooste_index::SearchIndex::exists(&project.state_dir()) {
+        let (_, report, problems) = super::index::refresh(&project, false)?;
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        if !json {
+            println!("{}", super::index::summary(&report));
+        }
+        Some(report)
+    } else {
+        None
+    };
     if json {
         let errs: Vec<_> = errors
             .iter()
             .map(|e| json!({"path": e.path, "line": e.line, "message": e.message}))
             .collect();
-        println!("{}", json!({"files": reports, "errors": errs}));
+        println!(
+            "{}",
+            json!({"files": reports, "errors": errs, "index": index})
+        );
     } else if !errors.is_empty() {
         eprintln!(
             "{} of {} files ingested; {} problem(s) above",
