@@ -16,7 +16,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 status=0
-for target in front_matter csv_form redact; do
+for target in front_matter csv_form redact search_text; do
     extra=()
     if [[ -f "fuzz/dict/$target.dict" ]]; then
         extra+=("-dict=fuzz/dict/$target.dict")

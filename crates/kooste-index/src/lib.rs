@@ -15,7 +15,7 @@ mod store;
 
 pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
 pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};
-pub use snippet::Snippet;
+pub use snippet::{Snippet, snippet};
 pub use store::{FORMAT, SearchIndex, SyncReport};
 
 use std::path::Path;

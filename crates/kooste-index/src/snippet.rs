@@ -77,7 +77,7 @@ fn escape_into(out: &mut String, s: &str) {
 
 /// Marks the words of `text` (written in `lang`) that match any of `query`, and cuts a
 /// long text down to the part with the most matches.
-pub(crate) fn snippet(text: &str, lang: Lang, query: &[&QueryWord]) -> Snippet {
+pub fn snippet(text: &str, lang: Lang, query: &[&QueryWord]) -> Snippet {
     let ws = words(text);
     let mut marks: Vec<Range<usize>> = Vec::new();
     let mut hit_positions = Vec::new();
