@@ -24,3 +24,21 @@ echo
 echo "== search: any inflected form, compounds, OCR-damaged text; facets per voice and dimension"
 "$kooste" search "kotikäynti" --limit 3
 "$kooste" search "asiakkaat tulla kuulluksi" --voice client --limit 2
+
+echo
+echo "== digest: what the researchers present at the start of workshops 2, 3 and 4"
+# Each digest covers the previous workshop's round; HTML for presenting and printing,
+# Markdown for reading and editing. They go under target/, which git ignores.
+out=target/example
+mkdir -p "$out"
+for w in rannikko-2 rannikko-3 rannikko-4; do
+  "$kooste" digest "$w" --format html -o "$out/kooste-$w.html" >/dev/null
+  "$kooste" digest "$w" --format md -o "$out/kooste-$w.md" >/dev/null
+  "$kooste" digest "$w" --format html --lang sv -o "$out/kooste-$w.sv.html" >/dev/null
+done
+echo "digests written to $(pwd)/$out:"
+ls "$out"/kooste-*
+
+echo
+echo "== development steps: the list, and what is being tried now"
+"$kooste" steps --status in-trial

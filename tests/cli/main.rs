@@ -1,6 +1,8 @@
 //! End-to-end tests: they drive the real `kooste` binary over fixture projects and read
 //! what it prints and what it leaves on disk, as a user would.
 
+mod caimer;
+mod digest;
 mod ingest;
 mod project;
 mod search;

@@ -272,6 +272,105 @@ pub struct Document {
     pub passages: Vec<Passage>,
 }
 
+/// A researcher's confirmation or correction of a passage's CAIMeR dimensions. Decisions
+/// are data: they are stored in the project's files, replayed into the index and used to
+/// train the proposer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The passage decided on, normally `DOCID#N`.
+    pub passage: String,
+    /// The passage's text as the researcher saw it, redacted.
+    pub text: String,
+    /// The language the text is written in.
+    pub lang: Lang,
+    /// The dimensions that hold, in canonical order; empty means "none of them".
+    pub labels: Vec<Dimension>,
+    /// Who decided: a user name, or `cli` for `kooste caimer learn`.
+    pub who: String,
+    /// When, as an RFC 3339 date-time such as `2018-03-14T09:30:00Z`.
+    pub when: String,
+    /// A free-text note, redacted like the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Decision {
+    /// Checks what a decision must hold, saying what is wrong: a passage id of the form
+    /// `[A-Za-z0-9._#-]+` (such as `DOCID#N`), a text, a `who`, an RFC 3339 `when`, and no
+    /// label twice.
+    pub fn check(&self) -> Result<(), String> {
+        let id_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'#');
+        if self.passage.is_empty() || self.passage.len() > 300 || !self.passage.bytes().all(id_ok) {
+            return Err(format!(
+                "'{}' is not a passage id; use the id kooste gave the passage, such as DOCID#3 (letters a-z, digits, . _ - #)",
+                self.passage.chars().take(80).collect::<String>()
+            ));
+        }
+        if self.text.trim().is_empty() {
+            return Err(format!("the text of '{}' is empty", self.passage));
+        }
+        if self.who.trim().is_empty() {
+            return Err(format!(
+                "the decision on '{}' says nobody made it",
+                self.passage
+            ));
+        }
+        if !is_date_time(&self.when) {
+            return Err(format!(
+                "'{}' is not a date-time; write it as RFC 3339, for example 2018-03-14T09:30:00Z",
+                self.when
+            ));
+        }
+        let mut seen = self.labels.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        if seen.len() != self.labels.len() {
+            return Err(format!("a label is given twice for '{}'", self.passage));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `s` is an RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS`, optional fraction, and
+/// `Z` or an offset `+HH:MM`.
+pub fn is_date_time(s: &str) -> bool {
+    let (Some(date), Some(rest)) = (s.get(..10), s.get(10..)) else {
+        return false;
+    };
+    if date.parse::<Date>().is_err() {
+        return false;
+    }
+    let b = rest.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let two = |i: usize, max: u8| digits(i..i + 2) && (b[i] - b'0') * 10 + (b[i + 1] - b'0') <= max;
+    if b.len() < 10 || !matches!(b[0], b'T' | b't' | b' ') || !two(1, 23) || b[3] != b':' {
+        return false;
+    }
+    if !two(4, 59) || b[6] != b':' || !two(7, 60) {
+        return false;
+    }
+    let mut i = 9;
+    if b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', ..] => {
+            b.len() == i + 6 && two(i + 1, 23) && b[i + 3] == b':' && two(i + 4, 59)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,5 +400,58 @@ mod tests {
         assert!("2020-02-29".parse::<Date>().is_ok());
         assert!("14.3.2018".parse::<Date>().is_err());
         assert!("2018-3-14".parse::<Date>().is_err());
+    }
+    #[test]
+    fn decision_times_are_rfc3339() {
+        for ok in [
+            "2018-03-14T09:30:00Z",
+            "2018-03-14T09:30:00.123Z",
+            "2018-03-14T23:59:60+02:00",
+            "2018-03-14 09:30:00-05:30",
+        ] {
+            assert!(is_date_time(ok), "{ok}");
+        }
+        for bad in [
+            "2018-03-14",
+            "2018-03-14T09:30Z",
+            "2018-03-14T24:00:00Z",
+            "2018-02-30T09:30:00Z",
+            "2018-03-14T09:30:00",
+            "2018-03-14T09:30:00.Z",
+            "2018-03-14T09:30:00+2:00",
+            "2018-03-14T09:30:00Zx",
+            "ä018-03-14T09:30:00Z",
+        ] {
+            assert!(!is_date_time(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decisions_are_checked() {
+        let d = Decision {
+            passage: "doc#1".into(),
+            text: "Tehtiin kotikäynti.".into(),
+            lang: Lang::Fi,
+            labels: vec![Dimension::Interventions],
+            who: "cli".into(),
+            when: "2018-03-14T09:30:00Z".into(),
+            note: None,
+        };
+        assert_eq!(d.check(), Ok(()));
+        let spaced = Decision {
+            passage: "Maija Virtanen".into(),
+            ..d.clone()
+        };
+        assert!(spaced.check().unwrap_err().contains("not a passage id"));
+        let twice = Decision {
+            labels: vec![Dimension::Results, Dimension::Results],
+            ..d.clone()
+        };
+        assert!(twice.check().unwrap_err().contains("twice"));
+        let late = Decision {
+            when: "yesterday".into(),
+            ..d
+        };
+        assert!(late.check().unwrap_err().contains("RFC 3339"));
     }
 }

@@ -33,6 +33,12 @@ enum Command {
     Index(cmd::index::Args),
     /// Search the passages: any inflected form, compounds, OCR-damaged text.
     Search(cmd::search::Args),
+    /// Render the digest presented at the start of a workshop: the previous workshop's round.
+    Digest(cmd::digest::Args),
+    /// List the development needs and steps, with their status.
+    Steps(cmd::steps::Args),
+    /// Propose CAIMeR dimensions with their reasons, and learn from researchers' decisions.
+    Caimer(cmd::caimer::Args),
 }
 
 /// What every command returns: whether some input was rejected.
@@ -49,6 +55,9 @@ fn main() -> ExitCode {
         Command::Status => cmd::status::run(cli.project.as_deref(), cli.json),
         Command::Index(a) => cmd::index::run(a, cli.project.as_deref(), cli.json),
         Command::Search(a) => cmd::search::run(a, cli.project.as_deref(), cli.json),
+        Command::Digest(a) => cmd::digest::run(a, cli.project.as_deref(), cli.json),
+        Command::Steps(a) => cmd::steps::run(a, cli.project.as_deref(), cli.json),
+        Command::Caimer(a) => cmd::caimer::run(a, cli.project.as_deref(), cli.json),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

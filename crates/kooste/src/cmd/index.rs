@@ -1,8 +1,9 @@
 //! `kooste index [--rebuild]`: bring the search index in line with the corpus.
 
 use crate::Outcome;
+use anyhow::Context;
 use kooste_core::Project;
-use kooste_index::{SearchIndex, SyncReport, hint_labels};
+use kooste_index::{Labels, SearchIndex, SyncReport};
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
@@ -48,9 +49,20 @@ pub(crate) fn refresh(
     project: &Project,
     rebuild: bool,
 ) -> anyhow::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>)> {
-    Ok(kooste_index::update(project, rebuild, |_, p| {
-        hint_labels(p)
-    })?)
+    // The proposer is built once per run: reading the decisions and loading (or retraining)
+    // the model costs far more than proposing for one passage.
+    let caimer = kooste_caimer::Caimer::open(project).context("loading the CAIMeR proposer")?;
+    let confirmed = caimer.confirmed();
+    let default_lang = project.config.project.lang;
+    let (ix, report, mut problems) = kooste_index::update(project, rebuild, |d, p| Labels {
+        proposed: caimer
+            .propose(&p.text, d.meta.lang.unwrap_or(default_lang), &p.hints)
+            .proposed(),
+        // A researcher's decision always wins over the proposal.
+        confirmed: confirmed.get(&p.id).cloned(),
+    })?;
+    problems.extend(caimer.problems().iter().cloned());
+    Ok((ix, report, problems))
 }
 
 /// One line on what an update did.

@@ -4,6 +4,7 @@ use crate::Outcome;
 use anyhow::{Context, bail};
 use kooste_core::fsutil::write_atomic;
 use kooste_core::project::ASP_PAIVA_TOML;
+use kooste_core::steps::{EMPTY_STEPS_TOML, STEPS_FILE};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -60,14 +61,23 @@ pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
         std::fs::create_dir_all(dir.join(sub))
             .with_context(|| format!("creating {}", dir.join(sub).display()))?;
     }
+    let templates = kooste_digest::BUILTIN
+        .iter()
+        .map(|(name, text)| (format!("templates/{name}"), *text));
     let files = [
-        ("kooste.toml", KOOSTE_TOML),
-        ("participants.toml", PARTICIPANTS_TOML),
-        (".gitignore", GITIGNORE),
-        ("workshops/batteries/asp-paiva.toml", ASP_PAIVA_TOML),
-    ];
+        ("kooste.toml".to_string(), KOOSTE_TOML),
+        ("participants.toml".to_string(), PARTICIPANTS_TOML),
+        (".gitignore".to_string(), GITIGNORE),
+        (
+            "workshops/batteries/asp-paiva.toml".to_string(),
+            ASP_PAIVA_TOML,
+        ),
+        (STEPS_FILE.to_string(), EMPTY_STEPS_TOML),
+    ]
+    .into_iter()
+    .chain(templates);
     for (name, text) in files {
-        let p = dir.join(name);
+        let p = dir.join(&name);
         write_atomic(&p, text.as_bytes()).with_context(|| format!("writing {}", p.display()))?;
     }
     if json {

@@ -1,10 +1,13 @@
 //! One module per subcommand, each with a `run()`.
 
+pub(crate) mod caimer;
+pub(crate) mod digest;
 pub(crate) mod index;
 pub(crate) mod ingest;
 pub(crate) mod init;
 pub(crate) mod search;
 pub(crate) mod status;
+pub(crate) mod steps;
 
 use anyhow::Context;
 use kooste_core::Project;

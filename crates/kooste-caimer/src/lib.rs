@@ -1,0 +1,216 @@
+//! CAIMeR dimension proposals that explain themselves, and learning from researchers'
+//! decisions.
+//!
+//! A [`Proposer`] scores each of the five dimensions of a passage by adding up, per
+//! dimension, the weights of curated Finnish and Swedish cues ([`lexicon`]), the form
+//! question's dimension hints and weights learned from researchers' decisions over the
+//! passage's stems and word prefixes ([`train`]). Every score comes with the [`Evidence`]
+//! behind it, so a proposal can say which words pushed it. It works cold, before any
+//! decision, from the lexicons alone.
+//!
+//! Decisions are data: [`decisions`] keeps them in the project's `decisions/decisions.jsonl`.
+//! The learned model is derived from them and cached under `.kooste/caimer/`. [`Caimer`] ties
+//! the two together for a project: open it, propose, and record decisions.
+
+pub mod decisions;
+mod lang;
+pub mod lexicon;
+mod propose;
+pub mod train;
+
+pub use lang::detect as detect_lang;
+pub use lexicon::Lexicon;
+pub use propose::{Evidence, Proposal, Proposer, Settings, Source};
+pub use train::Model;
+
+use kooste_core::Project;
+use kooste_core::model::{Decision, Dimension, Lang};
+use kooste_ingest::{Diagnostic, Redactor};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A cue file is malformed (a bug in kooste, caught by its tests).
+    #[error("{file}: {message}")]
+    Lexicon {
+        /// The cue file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The project's register of participants could not be read.
+    #[error(transparent)]
+    Project(#[from] kooste_core::Error),
+    /// A decision lacks something it must hold.
+    #[error("{0}")]
+    Decision(String),
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where the learned model is cached, below the project's state directory.
+pub const MODEL_FILE: &str = "caimer/model.json";
+
+/// A project's proposer together with its decisions: what the command line and the web app
+/// use.
+#[derive(Debug)]
+pub struct Caimer {
+    decisions_path: PathBuf,
+    model_path: PathBuf,
+    redactor: Redactor,
+    decisions: Vec<Decision>,
+    problems: Vec<Diagnostic>,
+    proposer: Proposer,
+}
+
+impl Caimer {
+    /// Reads the project's decisions and loads the learned model, retraining it (and
+    /// caching it under `.kooste/caimer/`) when it is missing, stale or damaged. Malformed
+    /// lines of the decisions file are skipped and listed in [`Caimer::problems`].
+    pub fn open(project: &Project) -> Result<Caimer> {
+        let redactor = Redactor::new(&project.participants()?);
+        let decisions_path = decisions::path(project);
+        let (decisions, problems) = decisions::read(&decisions_path)?;
+        let model_path = project.state_dir().join(MODEL_FILE);
+        let proposer = load_or_train(&Proposer::cold()?, &decisions, &model_path)?;
+        Ok(Caimer {
+            decisions_path,
+            model_path,
+            redactor,
+            decisions,
+            problems,
+            proposer,
+        })
+    }
+
+    /// The proposer, trained on the decisions so far.
+    pub fn proposer(&self) -> &Proposer {
+        &self.proposer
+    }
+
+    /// Proposes dimensions for a passage (see [`Proposer::propose`]).
+    pub fn propose(&self, text: &str, lang: Lang, hints: &[Dimension]) -> Proposal {
+        self.proposer.propose(text, lang, hints)
+    }
+
+    /// Every valid decision in the file, in the order recorded.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    /// The confirmed labels of each decided passage; the latest decision wins.
+    pub fn confirmed(&self) -> HashMap<String, Vec<Dimension>> {
+        decisions::confirmed(&self.decisions)
+    }
+
+    /// The lines of the decisions file that were skipped, as `path:line: message`.
+    pub fn problems(&self) -> &[Diagnostic] {
+        &self.problems
+    }
+
+    /// Removes personal data from a text the way decisions are stored.
+    pub fn redact(&self, text: &str, lang: Lang) -> String {
+        self.redactor.redact(text, lang).0
+    }
+
+    /// Records one decision and retrains (see [`Caimer::record_all`]).
+    pub fn record(&mut self, decision: Decision) -> Result<()> {
+        self.record_all(vec![decision]).map(|_| ())
+    }
+
+    /// Records decisions: redacts their text and note, puts their labels in canonical
+    /// order, checks them, appends them to the decisions file, and retrains the model from
+    /// all decisions so that the next proposal uses them. Nothing is written when one of
+    /// them is invalid. Returns how many were recorded.
+    pub fn record_all(&mut self, decisions: Vec<Decision>) -> Result<usize> {
+        let mut clean = Vec::with_capacity(decisions.len());
+        for mut d in decisions {
+            d.text = self.redact(&d.text, d.lang);
+            d.note = d.note.map(|n| self.redact(&n, d.lang));
+            d.labels.sort_unstable();
+            d.labels.dedup();
+            d.check().map_err(Error::Decision)?;
+            clean.push(d);
+        }
+        decisions::append(&self.decisions_path, &clean)?;
+        let n = clean.len();
+        self.decisions.extend(clean);
+        self.proposer = load_or_train(&self.proposer, &self.decisions, &self.model_path)?;
+        Ok(n)
+    }
+}
+
+/// The proposer for `decisions`: the cached model when its fingerprint matches, else a
+/// freshly trained one, which is then cached.
+fn load_or_train(base: &Proposer, decisions: &[Decision], model_path: &Path) -> Result<Proposer> {
+    if decisions.is_empty() {
+        return Ok(base.with_model(Model::untrained(base.settings())));
+    }
+    let fp = train::fingerprint(base, decisions);
+    if let Ok(text) = std::fs::read_to_string(model_path)
+        && let Some(model) = Model::from_json(&text)
+        && model.fingerprint() == fp
+    {
+        return Ok(base.with_model(model));
+    }
+    let trained = base.trained(decisions);
+    kooste_core::fsutil::write_atomic(model_path, trained.model().to_json().as_bytes()).map_err(
+        |source| Error::Io {
+            path: model_path.to_path_buf(),
+            source,
+        },
+    )?;
+    Ok(trained)
+}
+
+/// The current time as an RFC 3339 date-time in UTC, for [`Decision::when`].
+pub fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    rfc3339(secs)
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (the civil-from-days algorithm).
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_rfc3339() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339(1_521_019_800), "2018-03-14T09:30:00Z");
+        assert!(kooste_core::model::is_date_time(&super::now()));
+    }
+}

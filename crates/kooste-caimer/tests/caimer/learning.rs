@@ -1,0 +1,118 @@
+//! Learning from decisions: a correction changes the next proposal for similar text, and the
+//! same decisions always give the same model.
+
+use crate::{COLD, TempProject, decision};
+use kooste_caimer::Caimer;
+use kooste_core::model::Dimension::{self, *};
+use kooste_core::model::Lang::{Fi, Sv};
+
+#[test]
+fn a_correction_changes_the_next_proposal_for_similar_text() {
+    let text = "Kävin keramiikkapajassa ja tein savikulhon.";
+    let similar = "Keramiikkapajassa tein savikulhon naapurille.";
+    let before = COLD.propose(similar, Fi, &[]);
+    assert!(!before.labels.contains(&Results), "{:?}", before.scores);
+    let after = COLD
+        .trained(&[decision("p#1", text, Fi, &[Results])])
+        .propose(similar, Fi, &[]);
+    assert!(
+        after.score(Results) > before.score(Results) + 0.1,
+        "{:?} -> {:?}",
+        before.scores,
+        after.scores
+    );
+    assert!(after.labels.contains(&Results), "{:?}", after.scores);
+}
+
+#[test]
+fn a_correction_can_remove_a_label() {
+    // The cue "fick" speaks for results; researchers decided that in this kind of
+    // sentence it does not.
+    let similar = "Jag fick papper från kommunen i går.";
+    let before = COLD.propose(similar, Sv, &[]);
+    let decisions: Vec<_> = [
+        "Jag fick papper från kommunen.",
+        "Jag fick ett papper från kommunen igen.",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| decision(&format!("k#{i}"), t, Sv, &[]))
+    .collect();
+    let after = COLD.trained(&decisions).propose(similar, Sv, &[]);
+    assert!(
+        after.score(Results) < before.score(Results),
+        "{:?} -> {:?}",
+        before.scores,
+        after.scores
+    );
+}
+
+#[test]
+fn the_latest_decision_on_a_passage_counts() {
+    let text = "Kävin keramiikkapajassa ja tein savikulhon.";
+    let first = decision("p#1", text, Fi, &[Results]);
+    let second = decision("p#1", text, Fi, &[]);
+    let a = COLD.trained(&[first.clone(), second.clone()]);
+    let b = COLD.trained(&[second]);
+    assert_eq!(a.model(), b.model());
+    assert_eq!(a.model().examples(), 1);
+}
+
+#[test]
+fn recording_a_decision_changes_the_next_proposal() {
+    let p = TempProject::new();
+    let mut caimer = Caimer::open(&p.project).unwrap();
+    let similar = "Keramiikkapajassa tein savikulhon naapurille.";
+    let before = caimer.propose(similar, Fi, &[]);
+    caimer
+        .record(decision(
+            "p#1",
+            "Kävin keramiikkapajassa ja tein savikulhon.",
+            Fi,
+            &[Results],
+        ))
+        .unwrap();
+    let after = caimer.propose(similar, Fi, &[]);
+    assert!(
+        after.score(Results) > before.score(Results),
+        "{:?} -> {:?}",
+        before.scores,
+        after.scores
+    );
+    // A new run sees the same.
+    let again = Caimer::open(&p.project).unwrap();
+    assert_eq!(again.propose(similar, Fi, &[]), after);
+}
+
+#[test]
+fn retraining_on_a_few_thousand_decisions_is_fast() {
+    let texts = [
+        (
+            "Uskalsin kertoa veloistani, koska sama työntekijä jatkoi.",
+            Fi,
+        ),
+        (
+            "Socialarbetaren gjorde ett hembesök och jag fick en avbetalningsplan.",
+            Sv,
+        ),
+        (
+            "Tiimissä on kaksi sosiaaliohjaajaa ja liikaa asiakkaita.",
+            Fi,
+        ),
+        ("Jag kände mig hörd för första gången på länge.", Sv),
+    ];
+    let decisions: Vec<_> = (0..3000)
+        .map(|i| {
+            let (t, l) = texts[i % texts.len()];
+            let text = format!("{t} Numero {i} sana{}.", i % 97);
+            decision(&format!("d#{i}"), &text, l, &[Dimension::ALL[i % 5]])
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let p = COLD.trained(&decisions);
+    let took = t.elapsed();
+    assert_eq!(p.model().examples(), 3000);
+    // Generous for unoptimised test builds on a busy machine; the release build of the
+    // evaluation reports the real figure.
+    assert!(took.as_secs_f64() < 10.0, "{took:?}");
+}

@@ -1,0 +1,571 @@
+//! Assembling a digest from the project, the round's passage records and the
+//! development-steps list. No IO: the caller reads the index, the corpus metadata and the
+//! steps file.
+
+use crate::group::{Grouper, THRESHOLD};
+use crate::model::*;
+use crate::{Error, Result};
+use kooste_core::model::{Dimension, DocumentMeta, Lang, Voice};
+use kooste_core::project::{Project, Region, Workshop};
+use kooste_core::steps::{Kind, StepsList};
+use kooste_index::PassageRecord;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The workshop a digest is presented at and the round it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// The workshop where the digest is presented, `region-number`.
+    pub workshop: String,
+    /// The previous workshop, whose round the digest covers.
+    pub previous: String,
+}
+
+impl Round {
+    /// The round presented at `workshop`: the previous workshop's. An unknown workshop and
+    /// the first workshop of a cycle are errors that say what to do.
+    pub fn of(project: &Project, workshop: &str) -> Result<Round> {
+        let (region, w) = project
+            .workshop(workshop)
+            .ok_or_else(|| Error::UnknownWorkshop {
+                id: workshop.to_string(),
+                known: if project.regions.is_empty() {
+                    "none yet (describe the cycle in workshops/<region>.toml)".to_string()
+                } else {
+                    project.workshop_ids().join(", ")
+                },
+            })?;
+        if w.number <= 1 {
+            return Err(Error::FirstWorkshop {
+                id: workshop.to_string(),
+                region: region.name.clone(),
+                next: region
+                    .workshops
+                    .iter()
+                    .find(|x| x.number == w.number + 1)
+                    .map(|x| format!("{}-{}", region.id, x.number)),
+            });
+        }
+        Ok(Round {
+            workshop: workshop.to_string(),
+            previous: format!("{}-{}", region.id, w.number - 1),
+        })
+    }
+}
+
+/// What a digest is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// The workshop and its round.
+    pub round: &'a Round,
+    /// The round's passage records, in corpus order (others are ignored).
+    pub records: &'a [PassageRecord],
+    /// Document metadata by document id (for pseudonyms, titles and who relayed what).
+    pub documents: &'a BTreeMap<String, DocumentMeta>,
+    /// The development-steps list.
+    pub steps: &'a StepsList,
+}
+
+/// The key of the dimension section of passages that have no dimension yet.
+pub const UNCLASSIFIED: &str = "unclassified";
+
+/// Assembles the digest of `input.round` in `lang`.
+pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
+    let project = input.project;
+    let (region, workshop) = lookup(project, &input.round.workshop)?;
+    let (_, previous) = lookup(project, &input.round.previous)?;
+    let data_lang = project.config.project.lang;
+    let info = |w: &Workshop| workshop_info(project, region, w, lang, data_lang);
+    let records: Vec<&PassageRecord> = input
+        .records
+        .iter()
+        .filter(|r| r.workshop.as_deref() == Some(input.round.previous.as_str()))
+        .collect();
+    let asked = previous
+        .task
+        .as_ref()
+        .map(|t| task_info(project, &input.round.previous, t, lang, data_lang));
+    let default_theme = previous.task.as_ref().map(|t| t.theme.clone());
+    Ok(Digest {
+        lang,
+        project: project.config.project.name.clone(),
+        workshop: info(workshop),
+        round: info(previous),
+        empty: records.is_empty(),
+        asked,
+        received: received(&records, input.documents),
+        matrix: matrix(&records),
+        themes: themes(
+            project,
+            &records,
+            input.documents,
+            default_theme.as_deref(),
+            previous,
+            lang,
+        ),
+        research: research(&records, input.documents),
+        questions: records
+            .iter()
+            .filter(|r| r.voice == Voice::Researcher && r.text.contains('?'))
+            .map(|r| quote(r, input.documents))
+            .collect(),
+        steps: steps(
+            project,
+            input.steps,
+            &input.round.previous,
+            previous,
+            workshop,
+        ),
+        next: workshop.task.as_ref().map(|t| {
+            let id = format!("{}-{}", region.id, workshop.number);
+            task_info(project, &id, t, lang, data_lang)
+        }),
+        next_workshop: region
+            .workshops
+            .iter()
+            .find(|w| w.number == workshop.number + 1)
+            .map(info),
+    })
+}
+
+fn lookup<'p>(project: &'p Project, id: &str) -> Result<(&'p Region, &'p Workshop)> {
+    project.workshop(id).ok_or_else(|| Error::UnknownWorkshop {
+        id: id.to_string(),
+        known: project.workshop_ids().join(", "),
+    })
+}
+
+fn theme_label(project: &Project, id: &str, lang: Lang) -> Label {
+    Label {
+        id: id.to_string(),
+        label: project
+            .config
+            .themes
+            .get(id)
+            .map(|b| b.get(lang).to_string())
+            .unwrap_or_else(|| id.to_string()),
+    }
+}
+
+fn workshop_info(
+    project: &Project,
+    region: &Region,
+    w: &Workshop,
+    lang: Lang,
+    data_lang: Lang,
+) -> WorkshopInfo {
+    WorkshopInfo {
+        id: format!("{}-{}", region.id, w.number),
+        region: region.id.clone(),
+        region_name: match lang {
+            Lang::Sv if !region.name_sv.is_empty() => region.name_sv.clone(),
+            _ => region.name.clone(),
+        },
+        number: w.number,
+        of: region.workshops.len(),
+        date: w.date,
+        themes: w
+            .themes
+            .iter()
+            .map(|t| theme_label(project, t, lang))
+            .collect(),
+        methods: w.methods.clone(),
+        summary: Text {
+            text: w.summary.trim().to_string(),
+            lang: data_lang,
+        },
+    }
+}
+
+fn task_info(
+    project: &Project,
+    workshop: &str,
+    t: &kooste_core::Task,
+    lang: Lang,
+    data_lang: Lang,
+) -> TaskInfo {
+    TaskInfo {
+        workshop: workshop.to_string(),
+        theme: theme_label(project, &t.theme, lang),
+        from: t.from.clone(),
+        how: Text {
+            text: t.how.trim().to_string(),
+            lang: data_lang,
+        },
+        battery: t
+            .battery
+            .as_ref()
+            .and_then(|b| project.batteries.get(b))
+            .map(|b| BatteryInfo {
+                id: b.id.clone(),
+                title: b.title.get(lang).to_string(),
+                intro: b.intro.get(lang).to_string(),
+                questions: b
+                    .questions
+                    .iter()
+                    .map(|q| QuestionInfo {
+                        text: match lang {
+                            Lang::Sv if !q.sv.is_empty() => q.sv.clone(),
+                            _ => q.fi.clone(),
+                        },
+                        voice: q.voice,
+                    })
+                    .collect(),
+            }),
+        due: t.due,
+    }
+}
+
+/// The documents of the records, in corpus order.
+fn doc_order<'r>(records: &[&'r PassageRecord]) -> Vec<&'r str> {
+    let mut seen = BTreeSet::new();
+    records
+        .iter()
+        .filter(|r| seen.insert(r.doc.as_str()))
+        .map(|r| r.doc.as_str())
+        .collect()
+}
+
+fn received(records: &[&PassageRecord], docs: &BTreeMap<String, DocumentMeta>) -> Received {
+    let order = doc_order(records);
+    let first_of = |d: &str| records.iter().find(|r| r.doc == d).copied();
+    let mut voices: Vec<VoiceCount> = Voice::ALL
+        .iter()
+        .map(|v| VoiceCount {
+            voice: *v,
+            documents: 0,
+            passages: 0,
+            relayed: 0,
+        })
+        .collect();
+    let mut langs: BTreeMap<Lang, usize> = BTreeMap::new();
+    for d in &order {
+        let meta = docs.get(*d);
+        let Some(first) = first_of(d) else { continue };
+        let voice = meta.map(|m| m.voice).unwrap_or(first.voice);
+        let vc = &mut voices[Voice::ALL.iter().position(|v| *v == voice).unwrap_or(0)];
+        vc.documents += 1;
+        if meta.and_then(|m| m.via).is_some_and(|via| via != voice) {
+            vc.relayed += 1;
+        }
+        *langs.entry(first.lang).or_default() += 1;
+    }
+    for r in records {
+        if let Some(vc) = voices.iter_mut().find(|v| v.voice == r.voice) {
+            vc.passages += 1;
+        }
+    }
+    Received {
+        documents: order.len(),
+        passages: records.len(),
+        voices,
+        languages: langs
+            .into_iter()
+            .map(|(lang, documents)| LangCount { lang, documents })
+            .collect(),
+    }
+}
+
+fn level(count: usize, max: usize) -> u8 {
+    if count == 0 || max == 0 {
+        0
+    } else {
+        (count * 4).div_ceil(max).clamp(1, 4) as u8
+    }
+}
+
+fn cell(dimension: Dimension, count: usize, max: usize) -> Cell {
+    Cell {
+        dimension,
+        count,
+        level: level(count, max),
+        percent: (count * 100 + max / 2).checked_div(max).unwrap_or(0),
+    }
+}
+
+fn matrix(records: &[&PassageRecord]) -> Matrix {
+    let mut counts: BTreeMap<(Voice, Dimension), usize> = BTreeMap::new();
+    let mut unclassified: BTreeMap<Voice, usize> = BTreeMap::new();
+    let mut classified: BTreeMap<Voice, usize> = BTreeMap::new();
+    let mut totals: BTreeMap<Dimension, usize> = BTreeMap::new();
+    for r in records {
+        let dims = r.labels.effective();
+        if dims.is_empty() {
+            *unclassified.entry(r.voice).or_default() += 1;
+        } else {
+            *classified.entry(r.voice).or_default() += 1;
+        }
+        for d in dims.into_iter().collect::<BTreeSet<_>>() {
+            *counts.entry((r.voice, d)).or_default() += 1;
+            *totals.entry(d).or_default() += 1;
+        }
+    }
+    let max = counts.values().copied().max().unwrap_or(0);
+    let max_total = totals.values().copied().max().unwrap_or(0);
+    Matrix {
+        dimensions: Dimension::ALL.to_vec(),
+        rows: Voice::ALL
+            .iter()
+            .map(|v| MatrixRow {
+                voice: *v,
+                cells: Dimension::ALL
+                    .iter()
+                    .map(|d| cell(*d, counts.get(&(*v, *d)).copied().unwrap_or(0), max))
+                    .collect(),
+                classified: classified.get(v).copied().unwrap_or(0),
+                unclassified: unclassified.get(v).copied().unwrap_or(0),
+            })
+            .collect(),
+        totals: Dimension::ALL
+            .iter()
+            .map(|d| cell(*d, totals.get(d).copied().unwrap_or(0), max_total))
+            .collect(),
+        max,
+        max_total,
+        unclassified: unclassified.values().sum(),
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of a quote: on one line, without the quotation marks of a passage that is itself
+/// a quotation (the templates add their own).
+fn quoted(text: &str) -> String {
+    let t = one_line(text);
+    let inner = t
+        .strip_prefix(['"', '”', '“', '»'])
+        .and_then(|s| s.strip_suffix(['"', '”', '“', '«']));
+    match inner {
+        Some(s) if !s.contains(['"', '”', '“']) => s.trim().to_string(),
+        _ => t,
+    }
+}
+
+fn quote(r: &PassageRecord, docs: &BTreeMap<String, DocumentMeta>) -> Quote {
+    let meta = docs.get(&r.doc);
+    Quote {
+        passage: r.passage.clone(),
+        text: quoted(&r.text),
+        voice: r.voice,
+        pseudonym: r
+            .pseudonym
+            .as_deref()
+            .or(meta.and_then(|m| m.pseudonym.as_deref()))
+            .map(one_line)
+            .filter(|p| !p.is_empty()),
+        via: meta.and_then(|m| m.via).filter(|v| *v != r.voice),
+        lang: r.lang,
+        question: r.question_text.as_deref().map(one_line),
+    }
+}
+
+fn themes(
+    project: &Project,
+    records: &[&PassageRecord],
+    docs: &BTreeMap<String, DocumentMeta>,
+    default_theme: Option<&str>,
+    round: &Workshop,
+    lang: Lang,
+) -> Vec<ThemeSection> {
+    let grouper = Grouper::new(records.iter().map(|r| (r.text.as_str(), r.lang)));
+    // A passage without a theme was collected for the round's task, so it takes the task's.
+    let theme_of = |r: &PassageRecord| -> String {
+        r.theme
+            .clone()
+            .or_else(|| default_theme.map(str::to_string))
+            .unwrap_or_default()
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut push = |t: &str| {
+        if !order.iter().any(|o| o == t) {
+            order.push(t.to_string());
+        }
+    };
+    if let Some(t) = default_theme {
+        push(t);
+    }
+    for t in &round.themes {
+        push(t);
+    }
+    let mut rest: Vec<String> = records.iter().map(|r| theme_of(r)).collect();
+    rest.sort_by_key(|t| (t.is_empty(), t.clone()));
+    for t in &rest {
+        push(t);
+    }
+    let mut out = Vec::new();
+    for theme in order {
+        let idx: Vec<usize> = (0..records.len())
+            .filter(|&i| theme_of(records[i]) == theme)
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let mut sections = Vec::new();
+        let keys = Dimension::ALL.iter().map(|d| Some(*d)).chain([None]);
+        for key in keys {
+            let members: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let dims = records[i].labels.effective();
+                    match key {
+                        Some(d) => dims.contains(&d),
+                        None => dims.is_empty(),
+                    }
+                })
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let mut findings: Vec<(usize, Finding)> = grouper
+                .group(&members, THRESHOLD)
+                .into_iter()
+                .map(|g| {
+                    let rs: Vec<&PassageRecord> =
+                        g.members.iter().map(|&m| records[members[m]]).collect();
+                    let voices: Vec<Voice> = Voice::ALL
+                        .iter()
+                        .copied()
+                        .filter(|v| rs.iter().any(|r| r.voice == *v))
+                        .collect();
+                    (
+                        g.members[0],
+                        Finding {
+                            heading: g.heading(),
+                            terms: g.terms.clone(),
+                            multi_voiced: voices.len() > 1,
+                            voices,
+                            quotes: rs.iter().map(|r| quote(r, docs)).collect(),
+                        },
+                    )
+                })
+                .collect();
+            // Multi-voiced first (more voices first), then larger findings, then corpus order.
+            findings.sort_by_key(|(first, f)| {
+                (
+                    std::cmp::Reverse(f.voices.len()),
+                    std::cmp::Reverse(f.quotes.len()),
+                    *first,
+                )
+            });
+            let findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+            sections.push(DimensionSection {
+                key: key.map_or(UNCLASSIFIED, |d| d.as_str()).to_string(),
+                passages: members.len(),
+                multi_voiced: findings.iter().filter(|f| f.multi_voiced).count(),
+                findings,
+            });
+        }
+        out.push(ThemeSection {
+            theme: if theme.is_empty() {
+                Label {
+                    id: String::new(),
+                    label: String::new(),
+                }
+            } else {
+                theme_label(project, &theme, lang)
+            },
+            passages: idx.len(),
+            voices: Voice::ALL
+                .iter()
+                .copied()
+                .filter(|v| idx.iter().any(|&i| records[i].voice == *v))
+                .collect(),
+            dimensions: sections,
+        });
+    }
+    out
+}
+
+fn research(records: &[&PassageRecord], docs: &BTreeMap<String, DocumentMeta>) -> Vec<ResearchDoc> {
+    doc_order(records)
+        .into_iter()
+        .filter_map(|d| {
+            let rs: Vec<&&PassageRecord> = records.iter().filter(|r| r.doc == d).collect();
+            let first = rs.first()?;
+            let meta = docs.get(d);
+            let voice = meta.map(|m| m.voice).unwrap_or(first.voice);
+            (voice == Voice::Researcher).then(|| ResearchDoc {
+                doc: d.to_string(),
+                title: first
+                    .title
+                    .as_deref()
+                    .or(meta.and_then(|m| m.title.as_deref()))
+                    .map(one_line)
+                    .filter(|t| !t.is_empty()),
+                pseudonym: first
+                    .pseudonym
+                    .as_deref()
+                    .or(meta.and_then(|m| m.pseudonym.as_deref()))
+                    .map(one_line)
+                    .filter(|p| !p.is_empty()),
+                date: meta.and_then(|m| m.date).or(first.date),
+                lang: first.lang,
+                paragraphs: rs.iter().map(|r| one_line(&r.text)).collect(),
+            })
+        })
+        .collect()
+}
+
+fn steps(
+    project: &Project,
+    list: &StepsList,
+    previous_id: &str,
+    previous: &Workshop,
+    workshop: &Workshop,
+) -> StepsPart {
+    let (since, until) = (previous.date, workshop.date);
+    let mut part = StepsPart {
+        since: Some(since),
+        until: Some(until),
+        ..StepsPart::default()
+    };
+    for e in &list.entries {
+        // The list as it stood the day before the workshop: what was raised later is left out.
+        if e.raised(project).is_some_and(|d| d >= until) {
+            continue;
+        }
+        let new = e.workshop.as_deref() == Some(previous_id);
+        let status = e.status_before(until);
+        let was = e.status_on(since);
+        let notes: Vec<NoteItem> = e
+            .notes_between(Some(since), until)
+            .into_iter()
+            .map(|n| NoteItem {
+                date: n.date,
+                text: n.text.clone(),
+                status: n.status,
+            })
+            .collect();
+        let item = StepItem {
+            id: e.id.clone(),
+            kind: e.kind,
+            title: e.title.clone(),
+            description: e.description.clone(),
+            workshop: e.workshop.clone(),
+            voices: e.voices.clone(),
+            status,
+            status_was: (!new && was != status).then_some(was),
+            new,
+            changed: new || !notes.is_empty(),
+            notes,
+            needs: e
+                .needs
+                .iter()
+                .filter_map(|n| list.get(n).map(|x| x.title.clone()))
+                .collect(),
+            lang: Some(e.lang.unwrap_or(project.config.project.lang)),
+        };
+        if item.changed {
+            part.changed += 1;
+        }
+        match e.kind {
+            Kind::Need => part.needs.push(item),
+            Kind::Step => part.steps.push(item),
+        }
+    }
+    part
+}

@@ -1,0 +1,619 @@
+//! Digests of the example project (a copy of the repository's project files in a temporary
+//! directory), of made-up rounds, and the templates' errors and overrides.
+//!
+//! The passages' CAIMeR labels come from [`labels`], a fixed stand-in for the proposer, so
+//! that the snapshots change only when the digest does.
+
+use kooste_core::model::{Dimension, Document, DocumentMeta, Lang, Passage, Voice};
+use kooste_core::project::Project;
+use kooste_core::steps::{Status, StepsList};
+use kooste_digest::{Digest, Error, Format, Input, Round, Templates, assemble};
+use kooste_index::{Labels, PassageRecord};
+use kooste_ingest::{Corpus, Redactor};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The example project's files, copied so that nothing a test does touches the repository
+/// and nothing another process does to the repository changes a test.
+struct Example {
+    _tmp: tempfile::TempDir,
+    project: Project,
+}
+
+impl Example {
+    fn new() -> Example {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("rannikko");
+        for f in ["kooste.toml", "participants.toml", "development-steps.toml"] {
+            std::fs::create_dir_all(&root).unwrap();
+            std::fs::copy(repo().join(f), root.join(f)).unwrap();
+        }
+        for d in ["workshops", "corpus", "templates"] {
+            copy_dir(&repo().join(d), &root.join(d));
+        }
+        let project = Project::load(&root).unwrap();
+        Example { _tmp: tmp, project }
+    }
+
+    /// Every passage record, in corpus order, and the documents' metadata.
+    fn material(&self) -> (Vec<PassageRecord>, BTreeMap<String, DocumentMeta>) {
+        let p = &self.project;
+        let redactor = Redactor::new(&p.participants().unwrap());
+        let (corpus, problems) = Corpus::open(p).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let (docs, problems) = corpus.read_all(p, &redactor);
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut records = Vec::new();
+        let mut metas = BTreeMap::new();
+        for r in docs {
+            let d: &Document = &r.document;
+            records.extend(kooste_index::records(p, d, labels));
+            metas.insert(d.meta.id.clone(), d.meta.clone());
+        }
+        // The order of SearchIndex::records.
+        records.sort_by(|a, b| {
+            (a.file.as_str(), a.line, a.passage.as_str()).cmp(&(
+                b.file.as_str(),
+                b.line,
+                b.passage.as_str(),
+            ))
+        });
+        (records, metas)
+    }
+
+    fn digest(&self, workshop: &str, lang: Lang) -> Digest {
+        let (records, metas) = self.material();
+        let round = Round::of(&self.project, workshop).unwrap();
+        let steps = StepsList::load(&self.project).unwrap();
+        let round_records: Vec<PassageRecord> = records
+            .into_iter()
+            .filter(|r| r.workshop.as_deref() == Some(round.previous.as_str()))
+            .collect();
+        assemble(
+            &Input {
+                project: &self.project,
+                round: &round,
+                records: &round_records,
+                documents: &metas,
+                steps: &steps,
+            },
+            lang,
+        )
+        .unwrap()
+    }
+
+    fn render(&self, workshop: &str, lang: Lang, format: Format) -> String {
+        Templates::builtin()
+            .render(&self.digest(workshop, lang), format)
+            .unwrap()
+    }
+}
+
+/// A stand-in for the CAIMeR proposer: a form question's hints, else cue words (folded
+/// prefixes) from the domain's examples of each dimension.
+fn labels(p: &Passage) -> Labels {
+    if !p.hints.is_empty() {
+        return kooste_index::hint_labels(p);
+    }
+    const CUES: &[(Dimension, &[&str])] = &[
+        (
+            Dimension::Context,
+            &[
+                "asun",
+                "velka",
+                "velo",
+                "laki",
+                "lais",
+                "kela",
+                "resurs",
+                "organisaat",
+                "tyottom",
+                "haato",
+                "jono",
+                "bostad",
+                "skuld",
+                "fpa",
+                "lagen",
+                "ensam",
+                "yksinai",
+                "asiakasmaar",
+                "vrakning",
+            ],
+        ),
+        (
+            Dimension::Actors,
+            &[
+                "vertais",
+                "sosiaaliohjaaj",
+                "kehittajaasiak",
+                "vaihtuv",
+                "socialhandled",
+                "arbetstagarna",
+                "utvecklarklient",
+            ],
+        ),
+        (
+            Dimension::Interventions,
+            &[
+                "kotikayn",
+                "ohjas",
+                "neuvon",
+                "paatok",
+                "paatos",
+                "hembesok",
+                "beslut",
+                "verkostopalaver",
+                "takaisinsoit",
+                "saate",
+                "soitin",
+                "ringde",
+            ],
+        ),
+        (
+            Dimension::Mechanisms,
+            &[
+                "luotta", "kuul", "tillit", "uskoi", "toivo", "motivaat", "kuunte", "lyssna",
+                "hord", "sedda", "rauhoit",
+            ],
+        ),
+        (
+            Dimension::Results,
+            &[
+                "paasin",
+                "muuttui",
+                "klarar",
+                "velkajarjestel",
+                "vahemman",
+                "harvemmin",
+                "lyckats",
+                "onnistu",
+            ],
+        ),
+    ];
+    let text = kooste_index::analyze::fold(&p.text);
+    let proposed = CUES
+        .iter()
+        .filter(|(_, cues)| {
+            text.split(|c: char| !c.is_alphanumeric())
+                .any(|w| cues.iter().any(|c| w.starts_with(c)))
+        })
+        .map(|(d, _)| (*d, 0.6))
+        .collect();
+    Labels {
+        proposed,
+        confirmed: None,
+    }
+}
+
+#[test]
+fn the_example_digests_in_markdown() {
+    let ex = Example::new();
+    for w in ["rannikko-2", "rannikko-3", "rannikko-4"] {
+        let md = ex.render(w, Lang::Fi, Format::Md);
+        insta::assert_snapshot!(format!("md_{w}"), md);
+    }
+}
+
+#[test]
+fn the_swedish_digest_is_in_swedish() {
+    let ex = Example::new();
+    let md = ex.render("rannikko-3", Lang::Sv, Format::Md);
+    insta::assert_snapshot!("md_rannikko-3_sv", md);
+    // Every heading and label of the interface is Swedish (the quotes keep their language).
+    let parts: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        parts,
+        [
+            "## 1. Verkstaden",
+            "## 2. Vad vi frågade och vem",
+            "## 3. Vad vi fick in",
+            "## 4. Iakttagelser",
+            "## 5. Forskningskunskap",
+            "## 6. Utvecklingsbehov och utvecklingssteg",
+            "## 7. Härnäst",
+        ]
+    );
+    let dims: BTreeSet<&str> = md.lines().filter(|l| l.starts_with("#### ")).collect();
+    let swedish_dims = [
+        "#### Kontext",
+        "#### Aktörer",
+        "#### Interventioner",
+        "#### Mekanismer",
+        "#### Resultat",
+        "#### Ännu inte klassificerat",
+    ];
+    assert!(dims.iter().all(|d| swedish_dims.contains(d)), "{dims:?}");
+    for finnish in [
+        "moniääninen",
+        "katkelmaa",
+        "**Keneltä:**",
+        "Kehittämistarpeet\n",
+        "(suomeksi)",
+    ] {
+        assert!(
+            !md.contains(finnish),
+            "Finnish wording '{finnish}' in:\n{md}"
+        );
+    }
+    for swedish in [
+        "# Sammanställning till verkstad 3",
+        "Iakttagelser",
+        "Forskningskunskap",
+        "Utvecklingsbehov",
+        "Klienter",
+        "fiskskålsdiskussion",
+        "(på finska)",
+    ] {
+        assert!(md.contains(swedish), "no '{swedish}' in:\n{md}");
+    }
+}
+
+#[test]
+fn an_empty_period_says_so_in_both_languages() {
+    let ex = Example::new();
+    // Nothing in the corpus belongs to the round of rannikko-5.
+    let d = ex.digest("rannikko-6", Lang::Fi);
+    assert!(d.empty);
+    assert!(d.themes.is_empty() && d.research.is_empty());
+    let fi = Templates::builtin().render(&d, Format::Md).unwrap();
+    assert!(
+        fi.contains("Edellisen työpajan jälkeen ei ole tullut aineistoa."),
+        "{fi}"
+    );
+    assert!(!fi.contains("### 4.1"), "{fi}");
+    assert!(fi.contains("Tämä on syklin viimeinen työpaja"), "{fi}");
+    let sv = ex.render("rannikko-6", Lang::Sv, Format::Md);
+    assert!(
+        sv.contains("Efter förra verkstaden har inget material kommit in."),
+        "{sv}"
+    );
+    assert!(sv.contains("cykelns sista verkstad"), "{sv}");
+    let html = ex.render("rannikko-6", Lang::Sv, Format::Html);
+    assert!(html.contains("inget material kommit in"));
+    assert!(!html.contains("<svg"), "no picture without material");
+}
+
+#[test]
+fn the_first_workshop_and_an_unknown_one_have_no_round() {
+    let ex = Example::new();
+    let e = Round::of(&ex.project, "rannikko-1").unwrap_err();
+    assert!(matches!(e, Error::FirstWorkshop { .. }));
+    assert_eq!(
+        e.to_string(),
+        "rannikko-1 is the first workshop of Rannikkoseutu: no round came before it, so there is no digest to present there; the material of its round is digested for rannikko-2: kooste digest rannikko-2"
+    );
+    let e = Round::of(&ex.project, "rannikko-9").unwrap_err();
+    assert!(matches!(e, Error::UnknownWorkshop { .. }));
+    assert!(e.to_string().contains("rannikko-1, rannikko-2"), "{e}");
+    assert_eq!(
+        Round::of(&ex.project, "rannikko-3").unwrap().previous,
+        "rannikko-2"
+    );
+}
+
+fn record(n: usize, voice: Voice, text: &str, dims: &[Dimension]) -> PassageRecord {
+    PassageRecord {
+        passage: format!("d{n}#1"),
+        doc: format!("d{n}"),
+        text: text.to_string(),
+        voice,
+        lang: Lang::Fi,
+        workshop: Some("rannikko-2".into()),
+        region: Some("rannikko".into()),
+        theme: Some("ihanne".into()),
+        battery: None,
+        date: None,
+        question: None,
+        question_text: None,
+        title: None,
+        pseudonym: None,
+        file: format!("corpus/rannikko-2/d{n}.md"),
+        line: 1,
+        labels: Labels {
+            proposed: dims.iter().map(|d| (*d, 0.7)).collect(),
+            confirmed: None,
+        },
+    }
+}
+
+fn meta(n: usize, voice: Voice, pseudonym: Option<&str>, via: Option<Voice>) -> DocumentMeta {
+    DocumentMeta {
+        id: format!("d{n}"),
+        title: None,
+        voice,
+        via,
+        workshop: Some("rannikko-2".into()),
+        theme: Some("ihanne".into()),
+        battery: None,
+        date: None,
+        lang: Some(Lang::Fi),
+        pseudonym: pseudonym.map(str::to_string),
+        source: None,
+        row: None,
+    }
+}
+
+#[test]
+fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
+    let ex = Example::new();
+    use Dimension::*;
+    use Voice::*;
+    let records = vec![
+        record(
+            1,
+            Client,
+            "Velkojen takia en uskaltanut avata kirjeitä.",
+            &[Context],
+        ),
+        record(
+            2,
+            Client,
+            "Puhelinjonossa ei päässyt läpi, ja jonottaminen vei voimat.",
+            &[Context],
+        ),
+        record(
+            3,
+            Worker,
+            "Asiakkaat kertovat, että puhelinjonossa ei pääse läpi.",
+            &[Context, Results],
+        ),
+        record(
+            4,
+            Client,
+            "Puhelinjono on pitkä, ja läpi pääsee harvoin.",
+            &[Context],
+        ),
+        record(5, Worker, "Tehtiin kotikäynti.", &[]),
+    ];
+    let metas = BTreeMap::from([
+        ("d1".to_string(), meta(1, Client, Some("Asiakas A"), None)),
+        ("d2".to_string(), meta(2, Client, None, Some(Worker))),
+        (
+            "d3".to_string(),
+            meta(3, Worker, Some("Työntekijä C"), None),
+        ),
+        ("d4".to_string(), meta(4, Client, None, None)),
+        ("d5".to_string(), meta(5, Worker, None, None)),
+    ]);
+    let round = Round::of(&ex.project, "rannikko-3").unwrap();
+    let d = assemble(
+        &Input {
+            project: &ex.project,
+            round: &round,
+            records: &records,
+            documents: &metas,
+            steps: &StepsList::default(),
+        },
+        Lang::Fi,
+    )
+    .unwrap();
+    assert_eq!(d.themes.len(), 1);
+    let theme = &d.themes[0];
+    assert_eq!(
+        theme.theme.label,
+        "Aikuissosiaalityön ihanne ja ydinsisältö"
+    );
+    let keys: Vec<&str> = theme.dimensions.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["context", "results", "unclassified"]);
+    let context = &theme.dimensions[0];
+    assert_eq!(context.findings.len(), 2);
+    assert_eq!(context.multi_voiced, 1);
+    // The multi-voiced finding first, though its first passage comes later in the corpus.
+    let first = &context.findings[0];
+    assert!(first.multi_voiced);
+    assert_eq!(first.voices, [Client, Worker]);
+    let ids: Vec<&str> = first.quotes.iter().map(|q| q.passage.as_str()).collect();
+    assert_eq!(ids, ["d2#1", "d3#1", "d4#1"]);
+    assert!(
+        first.heading.starts_with("Läpi") || first.heading.contains("läpi"),
+        "{}",
+        first.heading
+    );
+    assert!(!context.findings[1].multi_voiced);
+    assert_eq!(context.findings[1].voices, [Client]);
+    // Attribution: voice and pseudonym, and who relayed a client's words.
+    assert_eq!(first.quotes[0].via, Some(Worker));
+    assert_eq!(first.quotes[1].pseudonym.as_deref(), Some("Työntekijä C"));
+    // The picture counts a passage in each of its dimensions.
+    let client = &d.matrix.rows[0];
+    assert_eq!(client.cells[0].count, 3);
+    assert_eq!(client.cells[0].level, 4);
+    assert_eq!(d.matrix.rows[1].cells[4].count, 1);
+    assert_eq!(d.matrix.unclassified, 1);
+    assert_eq!(d.received.voices[0].documents, 3);
+    assert_eq!(d.received.voices[0].relayed, 1);
+    // Rendered: the multi-voiced mark in words, in both formats.
+    let md = Templates::builtin().render(&d, Format::Md).unwrap();
+    assert!(
+        md.contains("· **moniääninen** (Asiakkaat, Työntekijät)"),
+        "{md}"
+    );
+    assert!(md.contains("— _Työntekijä C, työntekijä_"), "{md}");
+    assert!(md.contains("— _asiakas, kirjannut työntekijä_"), "{md}");
+    let html = Templates::builtin().render(&d, Format::Html).unwrap();
+    assert!(
+        html.contains("<span class=\"badge\">moniääninen</span>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_html_digest_is_one_self_contained_file() {
+    let ex = Example::new();
+    for (lang, attr) in [
+        (Lang::Fi, "<html lang=\"fi\">"),
+        (Lang::Sv, "<html lang=\"sv\">"),
+    ] {
+        let html = ex.render("rannikko-3", lang, Format::Html);
+        assert!(html.starts_with("<!doctype html>"), "{}", &html[..200]);
+        assert!(html.contains(attr));
+        for needed in [
+            "<style>",
+            "@page",
+            "size: A4",
+            "break-before: page",
+            "<svg class=\"heatmap\" role=\"img\"",
+            "<title id=\"matrix-title\">",
+            "<svg class=\"bars\" role=\"img\"",
+            "<h1>",
+            "<h2>4. ",
+        ] {
+            assert!(html.contains(needed), "no {needed}");
+        }
+        for banned in [
+            "http:", "https:", "<script", "<link", "<img", "@import", "url(",
+        ] {
+            assert!(!html.contains(banned), "{banned} in the HTML digest");
+        }
+    }
+    // Quotes are escaped, not read as markup.
+    let ex = Example::new();
+    let mut d = ex.digest("rannikko-3", Lang::Fi);
+    d.themes[0].dimensions[0].findings[0].quotes[0].text = "<b>x</b> & y".into();
+    let html = Templates::builtin().render(&d, Format::Html).unwrap();
+    assert!(
+        html.contains("&lt;b&gt;x&lt;&#x2f;b&gt; &amp; y")
+            || html.contains("&lt;b&gt;x&lt;/b&gt; &amp; y")
+    );
+}
+
+#[test]
+fn the_steps_list_shows_what_changed_since_the_previous_workshop() {
+    let ex = Example::new();
+    let list = StepsList::load(&ex.project).unwrap();
+    assert!(list.entries.len() >= 10);
+    // Presented at rannikko-5: what happened over the summer of 2018.
+    let d = ex.digest("rannikko-5", Lang::Fi);
+    let s = &d.steps;
+    let step = s
+        .steps
+        .iter()
+        .find(|e| e.id == "takaisinsoittolupaus")
+        .unwrap();
+    assert!(step.new && step.changed);
+    assert_eq!(step.status, Status::InTrial);
+    let dates: Vec<String> = step.notes.iter().map(|n| n.date.to_string()).collect();
+    assert_eq!(dates, ["2018-06-04", "2018-09-20"]);
+    let need = s.needs.iter().find(|e| e.id == "yhteydenotto").unwrap();
+    assert!(!need.new && need.changed);
+    assert_eq!(need.status, Status::Agreed);
+    assert_eq!(need.status_was, None, "agreed at rannikko-4 itself");
+    // Later notes (the decisions of rannikko-5 itself) are not in its digest.
+    let forum = s.steps.iter().find(|e| e.id == "foorumi").unwrap();
+    assert_eq!(forum.status, Status::InTrial);
+    assert!(!forum.changed);
+    // Presented at rannikko-3: only what had been raised by then.
+    let d = ex.digest("rannikko-3", Lang::Fi);
+    assert!(d.steps.steps.iter().all(|e| e.id != "takaisinsoittolupaus"));
+    assert!(
+        d.steps
+            .needs
+            .iter()
+            .any(|e| e.id == "ruotsinkielinen-palvelu" && !e.new)
+    );
+}
+
+fn templates_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Templates) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let t = Templates::load(dir.path());
+    (dir, t.unwrap())
+}
+
+#[test]
+fn a_template_error_names_the_file_and_line() {
+    let ex = Example::new();
+    let d = ex.digest("rannikko-3", Lang::Fi);
+    // A syntax error.
+    let (dir, t) = templates_with(&[(
+        "digest.md.j2",
+        "# {{ t.title }}\n\n{% if digest.empty %}\nno end\n",
+    )]);
+    let e = t.render(&d, Format::Md).unwrap_err().to_string();
+    let file = dir.path().join("digest.md.j2").display().to_string();
+    assert!(e.starts_with(&format!("{file}:")), "{e}");
+    assert!(e.contains("syntax error"), "{e}");
+    // A misspelt name, found when rendering.
+    let (dir, t) = templates_with(&[("digest.md.j2", "# Kooste\n\n{{ digest.workshop.datum }}\n")]);
+    let e = t.render(&d, Format::Md).unwrap_err();
+    let Error::Template {
+        path,
+        line,
+        message,
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(path, &dir.path().join("digest.md.j2").display().to_string());
+    assert_eq!(*line, 3);
+    assert!(message.contains("undefined"), "{message}");
+    // In an included template, the included file is named.
+    let (dir, t) = templates_with(&[("matrix.svg.j2", "<svg>\n{{ nothing.here }}\n</svg>\n")]);
+    let e = t.render(&d, Format::Html).unwrap_err();
+    let Error::Template { path, line, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        path,
+        &dir.path().join("matrix.svg.j2").display().to_string()
+    );
+    assert_eq!(*line, 2);
+    // The strings file.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("strings.toml"),
+        "[text]\ntitle = { fi = \"x\" }\nbad = { fi = \"y\", en = \"z\" }\n",
+    )
+    .unwrap();
+    let e = Templates::load(dir.path()).unwrap_err().to_string();
+    let file = dir.path().join("strings.toml").display().to_string();
+    assert!(
+        e.starts_with(&format!("{file}:3: unknown field `en`")),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_project_overrides_templates_file_by_file() {
+    let ex = Example::new();
+    let d = ex.digest("rannikko-3", Lang::Fi);
+    let (_dir, t) = templates_with(&[(
+        "strings.toml",
+        "[text]\ntitle = { fi = \"Työpajan {number} kooste\" }\n",
+    )]);
+    let md = t.render(&d, Format::Md).unwrap();
+    assert!(md.starts_with("# Työpajan 3 kooste\n"), "{md}");
+    // A Swedish text the project left out comes from the built-in file.
+    let mut sv = d.clone();
+    sv.lang = Lang::Sv;
+    let md = t.render(&sv, Format::Md).unwrap();
+    assert!(
+        md.starts_with("# Sammanställning till verkstad 3\n"),
+        "{md}"
+    );
+    assert!(md.contains("## 4. Iakttagelser"));
+    // Replacing one template leaves the others built in.
+    let (_dir, t) = templates_with(&[("digest.css", "body { color: black; }")]);
+    let html = t.render(&d, Format::Html).unwrap();
+    assert!(html.contains("body { color: black; }"));
+    assert!(!html.contains("@page"));
+    assert!(html.contains("<svg class=\"heatmap\""));
+}

@@ -1,0 +1,173 @@
+//! `kooste digest WORKSHOP [--format html|md] [--lang fi|sv] [-o FILE]`: the digest
+//! presented at the start of WORKSHOP, made of the previous workshop's round.
+//!
+//! Without `-o` the digest goes to stdout, as Markdown unless `--format html` is given. With
+//! `-o FILE` the format follows the file's extension (`.html`/`.htm` or `.md`) unless
+//! `--format` says otherwise, and the file is written atomically.
+
+use crate::Outcome;
+use anyhow::Context;
+use kooste_core::fsutil::write_atomic;
+use kooste_core::model::{DocumentMeta, Lang};
+use kooste_core::steps::StepsList;
+use kooste_digest::{Error, Format, Input, Round, Templates, assemble};
+use kooste_index::{Filters, SearchIndex};
+use kooste_ingest::{IngestOptions, Redactor, read_input};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// The workshop where the digest is presented, e.g. rannikko-3; it covers the previous workshop's round.
+    workshop: String,
+    /// html (one self-contained file, for presenting and printing) or md (Markdown). Default: md, or what the -o file's extension says.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// fi or sv (default: the project's language).
+    #[arg(long, value_parser = clap::value_parser!(Lang))]
+    lang: Option<Lang>,
+    /// Write the digest to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FormatArg {
+    Html,
+    Md,
+}
+
+pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    let project = super::project(project)?;
+    let round = match Round::of(&project, &args.workshop) {
+        Ok(r) => r,
+        Err(e @ Error::UnknownWorkshop { .. }) => return Err(super::Usage(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let format = format(args)?;
+    let lang = args.lang.unwrap_or(project.config.project.lang);
+    // Wording and the steps file first: a mistake in them should not wait for the index.
+    let templates = Templates::load(&project.root.join("templates"))?;
+    let steps = StepsList::load(&project)?;
+
+    if !SearchIndex::exists(&project.state_dir()) {
+        eprintln!("No index yet: building it first (kooste index).");
+    }
+    let (ix, _, problems) = super::index::refresh(&project, false)?;
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    let records = ix.records(&Filters {
+        workshop: Some(round.previous.clone()),
+        ..Filters::default()
+    })?;
+    let documents = documents(&project, &records)?;
+    let digest = assemble(
+        &Input {
+            project: &project,
+            round: &round,
+            records: &records,
+            documents: &documents,
+            steps: &steps,
+        },
+        lang,
+    )?;
+
+    if json {
+        let rendered = match &args.output {
+            Some(path) => {
+                write(path, &templates.render(&digest, format)?)?;
+                serde_json::json!(path)
+            }
+            None => serde_json::Value::Null,
+        };
+        let value = serde_json::json!({
+            "workshop": round.workshop,
+            "round": round.previous,
+            "output": rendered,
+            "digest": digest,
+        });
+        writeln!(std::io::stdout().lock(), "{value}")?;
+    } else {
+        let text = templates.render(&digest, format)?;
+        match &args.output {
+            Some(path) => {
+                write(path, &text)?;
+                println!(
+                    "Wrote the digest for {} (the round of {}) to {}.",
+                    round.workshop,
+                    round.previous,
+                    path.display()
+                );
+            }
+            None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        }
+    }
+    Ok(if problems.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeRejected
+    })
+}
+
+fn format(args: &Args) -> anyhow::Result<Format> {
+    if let Some(f) = args.format {
+        return Ok(match f {
+            FormatArg::Html => Format::Html,
+            FormatArg::Md => Format::Md,
+        });
+    }
+    let ext = args
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().to_lowercase());
+    Ok(match ext.as_deref() {
+        Some("html" | "htm") => Format::Html,
+        Some("md" | "markdown") | None => Format::Md,
+        Some(other) => {
+            return Err(super::Usage(format!(
+                "cannot tell the format from the extension '.{other}'; give --format html or --format md"
+            ))
+            .into());
+        }
+    })
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The metadata of the round's documents (pseudonyms, titles, who relayed what), read
+/// through the same validation and redaction as ingestion. Only the round's files are read.
+fn documents(
+    project: &kooste_core::Project,
+    records: &[kooste_index::PassageRecord],
+) -> anyhow::Result<BTreeMap<String, DocumentMeta>> {
+    let redactor = Redactor::new(&project.participants()?);
+    let mut files: Vec<&str> = records.iter().map(|r| r.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut out = BTreeMap::new();
+    for file in files {
+        let path = project.root.join(file);
+        // The index was just brought in line with the corpus; a file that went missing
+        // since, or no longer reads, simply leaves its documents without metadata.
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        if let Ok(reads) = read_input(
+            project,
+            &redactor,
+            Path::new(file),
+            &bytes,
+            &IngestOptions::default(),
+        ) {
+            for r in reads {
+                out.insert(r.document.meta.id.clone(), r.document.meta);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,328 @@
+//! `kooste caimer propose` and `kooste caimer learn`: JSON lines in and out, decisions stored
+//! redacted, proposals that change after learning, confirmed labels in the index.
+
+use crate::{Run, TestProject};
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// Runs `kooste --project ROOT ARGS...` with `stdin` piped in.
+fn kooste_stdin(p: &TestProject, args: &[&str], stdin: &str) -> Run {
+    let out = Command::cargo_bin("kooste")
+        .unwrap()
+        .current_dir(&p.root)
+        .arg("--project")
+        .arg(&p.root)
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn lines(run: &Run) -> Vec<Value> {
+    run.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+const DIMENSIONS: [&str; 5] = [
+    "context",
+    "actors",
+    "interventions",
+    "mechanisms",
+    "results",
+];
+
+#[test]
+fn propose_prints_one_json_line_per_passage() {
+    let p = TestProject::new();
+    let run = kooste_stdin(
+        &p,
+        &["caimer", "propose", "--json"],
+        concat!(
+            r#"{"id": "a#1", "text": "Uskalsin kertoa veloistani, koska sama työntekijä jatkoi."}"#,
+            "\n\n",
+            r#"{"id": "b#1", "text": "Vi gjorde ett hembesök och jag fick en avbetalningsplan."}"#,
+            "\n",
+        ),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let out = lines(&run);
+    assert_eq!(out.len(), 2);
+    for (line, id) in out.iter().zip(["a#1", "b#1"]) {
+        let obj = line.as_object().unwrap();
+        let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["id", "labels", "scores", "why"]);
+        assert_eq!(line["id"], id);
+        let scores = line["scores"].as_object().unwrap();
+        assert_eq!(scores.len(), 5);
+        for d in DIMENSIONS {
+            let s = scores[d].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&s), "{d} {s}");
+        }
+        let labels = line["labels"].as_array().unwrap();
+        assert!(!labels.is_empty());
+        let why = line["why"].as_array().unwrap();
+        assert_eq!(why.len(), labels.len());
+        for (l, w) in labels.iter().zip(why) {
+            assert!(
+                w.as_str()
+                    .unwrap()
+                    .starts_with(&format!("{}: ", l.as_str().unwrap()))
+            );
+        }
+    }
+    assert_eq!(
+        out[0]["labels"],
+        serde_json::json!(["context", "actors", "mechanisms"])
+    );
+    assert!(
+        out[0]["why"][2].as_str().unwrap().contains("'Uskalsin'"),
+        "{}",
+        out[0]
+    );
+}
+
+#[test]
+fn propose_without_json_prints_readable_lines() {
+    let p = TestProject::new();
+    let run = kooste_stdin(
+        &p,
+        &["caimer", "propose"],
+        "{\"id\": \"a#1\", \"text\": \"Tehtiin kotikäynti.\"}\n{\"id\": \"a#2\", \"text\": \"Kello on kolme.\"}\n",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with("a#1: interventions 0."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  interventions: 'kotikäynti' (cue: home visits"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("a#2: no dimension (closest: "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_bad_line_is_reported_and_the_rest_processed() {
+    let p = TestProject::new();
+    let run = kooste_stdin(
+        &p,
+        &["caimer", "propose", "--json"],
+        "{\"id\": \"a#1\", \"text\": \"Tehtiin kotikäynti.\"}\nnot json\n{\"id\": \"a#3\"}\n{\"id\": \"a#4\", \"text\": \"Pääsin velkajärjestelyyn.\"}\n",
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("<stdin>:2: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("<stdin>:3: missing field `text`"),
+        "{}",
+        run.stderr
+    );
+    let ids: Vec<Value> = lines(&run).iter().map(|l| l["id"].clone()).collect();
+    assert_eq!(ids, ["a#1", "a#4"]);
+}
+
+#[test]
+fn learn_stores_redacted_decisions_and_propose_changes() {
+    let p = TestProject::new();
+    let probe = r#"{"id": "q#1", "text": "Keramiikkapajassa tein savikulhon naapurille."}"#;
+    let before = lines(&kooste_stdin(&p, &["caimer", "propose", "--json"], probe))[0].clone();
+    assert!(
+        !before["labels"]
+            .as_array()
+            .unwrap()
+            .contains(&"results".into()),
+        "{before}"
+    );
+
+    let learn = kooste_stdin(
+        &p,
+        &["caimer", "learn"],
+        concat!(
+            r#"{"id": "p#1", "text": "Maija Virtanen (131052-308T) kävi keramiikkapajassa ja tein savikulhon.", "labels": ["tulokset"]}"#,
+            "\n",
+            r#"{"id": "p#2", "text": "Keramiikkapajassa tein savikulhon, soita 040 123 4567.", "labels": ["results"], "note": "Maija Virtanen oli tyytyväinen"}"#,
+            "\n",
+        ),
+    );
+    assert_eq!(learn.code, 0, "{learn:?}");
+    assert!(
+        learn.stdout.contains("Added 2 decision(s)"),
+        "{}",
+        learn.stdout
+    );
+
+    let stored = std::fs::read_to_string(p.root.join("decisions/decisions.jsonl")).unwrap();
+    assert_eq!(stored.lines().count(), 2);
+    for secret in ["131052-308T", "Maija", "Virtanen", "040 123 4567"] {
+        assert!(!stored.contains(secret), "{secret} in {stored}");
+    }
+    assert!(
+        stored.contains("[hetu]") && stored.contains("Asiakas A"),
+        "{stored}"
+    );
+    let first: Value = serde_json::from_str(stored.lines().next().unwrap()).unwrap();
+    assert_eq!(first["passage"], "p#1");
+    assert_eq!(first["labels"], serde_json::json!(["results"]));
+    assert_eq!(first["who"], "cli");
+    assert!(first["when"].as_str().unwrap().ends_with('Z'));
+    // Nothing anywhere in the project holds the identity code.
+    for f in walk(&p.root) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("131052-308T"),
+            "{}",
+            f.display()
+        );
+    }
+
+    let after = lines(&kooste_stdin(&p, &["caimer", "propose", "--json"], probe))[0].clone();
+    assert!(
+        after["labels"]
+            .as_array()
+            .unwrap()
+            .contains(&"results".into()),
+        "{before} -> {after}"
+    );
+    assert!(
+        after["scores"]["results"].as_f64().unwrap()
+            > before["scores"]["results"].as_f64().unwrap()
+    );
+    assert!(after["why"].to_string().contains("(learned +"), "{after}");
+}
+
+#[test]
+fn learn_rejects_unknown_labels_and_keeps_the_rest() {
+    let p = TestProject::new();
+    let run = kooste_stdin(
+        &p,
+        &["caimer", "learn", "--json", "--who", "tutkija"],
+        concat!(
+            r#"{"id": "p#1", "text": "Tehtiin kotikäynti.", "labels": ["interventiot"]}"#,
+            "\n",
+            r#"{"id": "p#2", "text": "Tehtiin kotikäynti.", "labels": ["ulottuvuus"]}"#,
+            "\n",
+            r#"{"id": "p#3", "text": "Jag vågade berätta.", "labels": []}"#,
+            "\n",
+        ),
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("<stdin>:2: unknown dimension 'ulottuvuus'; valid values are context (konteksti, kontext)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.json(),
+        serde_json::json!({"added": 2, "decisions": 2, "passages": 2})
+    );
+    let stored = std::fs::read_to_string(p.root.join("decisions/decisions.jsonl")).unwrap();
+    assert!(stored.contains("\"who\":\"tutkija\""), "{stored}");
+    assert!(stored.contains("\"labels\":[]"), "{stored}");
+}
+
+#[test]
+fn a_damaged_decisions_file_is_reported_with_its_line() {
+    let p = TestProject::new();
+    p.write(
+        "decisions/decisions.jsonl",
+        b"{\"passage\": \"p#1\", \"text\": \"Tehtiin kotikaynti.\", \"lang\": \"fi\", \"labels\": [\"interventions\"], \"who\": \"cli\", \"when\": \"2018-03-14T09:30:00Z\"}\n{\"passage\": \n",
+    );
+    let run = kooste_stdin(&p, &["caimer", "propose", "--json"], "");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("decisions/decisions.jsonl:2: not a decision"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn confirmed_labels_win_in_the_index() {
+    let p = TestProject::new();
+    let ingest = p.kooste(&["ingest", &p.inbox("asiakas.md").to_string_lossy()]);
+    assert_eq!(ingest.code, 0, "{ingest:?}");
+    let find = |p: &TestProject| -> Value {
+        let run = p.kooste(&["search", "vuokrarästi", "--json"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        run.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["passage"] == "asiakas#4")
+            .cloned()
+            .expect("asiakas#4 found")
+    };
+    let index = p.kooste(&["index"]);
+    assert_eq!(index.code, 0, "{index:?}");
+    let proposed = find(&p);
+    assert!(proposed["confirmed"].is_null(), "{proposed}");
+    assert!(
+        proposed["dimensions"]
+            .as_array()
+            .unwrap()
+            .contains(&"context".into()),
+        "{proposed}"
+    );
+
+    let learn = kooste_stdin(
+        &p,
+        &["caimer", "learn"],
+        r#"{"id": "asiakas#4", "text": "Vuokrarästi oli 1 200 €, ja suunnitelma tehtiin.", "labels": ["mechanisms"]}"#,
+    );
+    assert_eq!(learn.code, 0, "{learn:?}");
+    let index = p.kooste(&["index"]);
+    assert_eq!(index.code, 0, "{index:?}");
+    let confirmed = find(&p);
+    assert_eq!(
+        confirmed["confirmed"],
+        serde_json::json!(["mechanisms"]),
+        "{confirmed}"
+    );
+    assert_eq!(
+        confirmed["dimensions"],
+        serde_json::json!(["mechanisms"]),
+        "{confirmed}"
+    );
+
+    // The model is derived: without .kooste/ the index comes back the same.
+    std::fs::remove_dir_all(p.root.join(".kooste")).unwrap();
+    let index = p.kooste(&["index"]);
+    assert_eq!(index.code, 0, "{index:?}");
+    // (The search score may differ in the last digits: the index was built in one go.)
+    let without_score = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("score");
+        v
+    };
+    assert_eq!(without_score(find(&p)), without_score(confirmed));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

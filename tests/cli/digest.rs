@@ -1,0 +1,238 @@
+//! `kooste digest` and `kooste steps` on a copy of the example project (the copy keeps the
+//! index it builds out of the repository), and on a fresh project from `kooste init`.
+
+use crate::TestProject;
+use std::path::Path;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The example project's files in a temporary directory.
+fn example() -> TestProject {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("rannikko");
+    std::fs::create_dir_all(&root).unwrap();
+    for f in ["kooste.toml", "participants.toml", "development-steps.toml"] {
+        std::fs::copy(repo.join(f), root.join(f)).unwrap();
+    }
+    for d in ["workshops", "corpus", "templates"] {
+        copy_dir(&repo.join(d), &root.join(d));
+    }
+    TestProject { _tmp: tmp, root }
+}
+
+#[test]
+fn digest_in_markdown_on_stdout_in_finnish_and_swedish() {
+    let p = example();
+    let out = p.kooste(&["digest", "rannikko-3", "--format", "md"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let md = &out.stdout;
+    assert!(md.starts_with("# Kooste työpajaan 3\n"), "{md}");
+    for part in [
+        "## 1. Työpaja",
+        "## 2. Mitä kysyttiin ja keneltä",
+        "## 3. Mitä saatiin",
+        "| Asiakkaat |",
+        "## 4. Löydökset",
+        "### 4.1 Aikuissosiaalityön ihanne ja ydinsisältö",
+        "## 5. Tutkimustieto",
+        "### Tutkimustietoa aikuissosiaalityön ihanteesta",
+        "## 6. Kehittämistarpeet ja -askeleet",
+        "**Yhteydenotto sosiaalityöhön on liian vaikeaa** · **uusi**",
+        "## 7. Seuraavaksi",
+        "Millaisiin tilanteisiin olet hakenut apua?",
+    ] {
+        assert!(md.contains(part), "no {part:?} in:\n{md}");
+    }
+    // The index was built in the copy, not in the repository.
+    assert!(p.root.join(".kooste").is_dir());
+    // Without --format, Markdown; the same digest.
+    let again = p.kooste(&["digest", "rannikko-3"]);
+    assert_eq!(again.stdout, out.stdout);
+
+    let sv = p.kooste(&["digest", "rannikko-3", "--format", "md", "--lang", "sv"]);
+    assert_eq!(sv.code, 0, "{sv:?}");
+    assert!(
+        sv.stdout.starts_with("# Sammanställning till verkstad 3\n"),
+        "{}",
+        sv.stdout
+    );
+    assert!(sv.stdout.contains("## 4. Iakttagelser"));
+    assert!(sv.stdout.contains("Kustregionen"));
+}
+
+#[test]
+fn digest_in_html_to_a_file() {
+    let p = example();
+    let file = p.root.join("out").join("kooste-3.html");
+    let out = p.kooste(&[
+        "digest",
+        "rannikko-3",
+        "--format",
+        "html",
+        "-o",
+        &file.to_string_lossy(),
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("kooste-3.html"), "{out:?}");
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>\n<html lang=\"fi\">"),
+        "{}",
+        &html[..100]
+    );
+    assert!(html.contains("<style>") && html.contains("<svg class=\"heatmap\""));
+    for banned in ["http:", "https:", "<script", "<link", "src="] {
+        assert!(!html.contains(banned), "{banned} in the digest");
+    }
+    // The format follows the file's extension; --json tells where it went.
+    let md = p.root.join("kooste-3.md");
+    let out = p.kooste(&[
+        "digest",
+        "rannikko-3",
+        "-o",
+        &md.to_string_lossy(),
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let v = out.json();
+    assert_eq!(v["round"], "rannikko-2");
+    assert_eq!(v["digest"]["workshop"]["id"], "rannikko-3");
+    assert!(
+        std::fs::read_to_string(&md)
+            .unwrap()
+            .starts_with("# Kooste")
+    );
+    let bad = p.kooste(&["digest", "rannikko-3", "-o", "kooste.pdf"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("--format html"), "{}", bad.stderr);
+}
+
+#[test]
+fn digest_of_an_unknown_workshop_and_of_the_first_one() {
+    let p = example();
+    let out = p.kooste(&["digest", "rannikko-9"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("unknown workshop 'rannikko-9'")
+            && out.stderr.contains("rannikko-1, rannikko-2"),
+        "{}",
+        out.stderr
+    );
+    let out = p.kooste(&["digest", "rannikko-1"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr
+            .contains("rannikko-1 is the first workshop of Rannikkoseutu: no round came before it")
+            && out.stderr.contains("kooste digest rannikko-2"),
+        "{}",
+        out.stderr
+    );
+    // A round with no material says so.
+    let out = p.kooste(&["digest", "rannikko-6"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("Edellisen työpajan jälkeen ei ole tullut aineistoa.")
+    );
+}
+
+#[test]
+fn a_template_error_names_the_file_and_line() {
+    let p = example();
+    p.write(
+        "templates/digest.md.j2",
+        b"# {{ t.title }}\n{{ digest.workshop.nimi }}\n",
+    );
+    let out = p.kooste(&["digest", "rannikko-3"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let file = p.root.join("templates").join("digest.md.j2");
+    assert!(
+        out.stderr
+            .contains(&format!("{}:2: undefined value", file.display())),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn steps_lists_and_searches_the_development_steps() {
+    let p = example();
+    let out = p.kooste(&["steps"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("takaisinsoittolupaus  [step · done]"),
+        "{}",
+        out.stdout
+    );
+    // Any inflected form, in a compound, with a status given in Finnish.
+    let out = p.kooste(&["steps", "lupaukset", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let ids: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    // The step itself, and the entries whose notes mention it.
+    assert!(ids.contains(&"takaisinsoittolupaus".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"kotikaynnit".to_string()), "{ids:?}");
+    let out = p.kooste(&["steps", "--status", "kokeilussa", "--json"]);
+    let v = out.json();
+    let entries = v.as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(entries.iter().all(|e| e["status"] == "in-trial"), "{v}");
+    let out = p.kooste(&["steps", "--kind", "behov", "päätökset"]);
+    assert!(out.stdout.contains("paatosten-kieli"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("selkokielinen-saate"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(p.kooste(&["steps", "--status", "maybe"]).code, 2);
+    // A mistake in the file names the line.
+    p.write(
+        "development-steps.toml",
+        b"[[entry]]\nid = \"a\"\nkind = \"need\"\ntitel = \"x\"\n",
+    );
+    let out = p.kooste(&["steps"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("development-steps.toml:4: unknown field `titel`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn init_writes_the_templates_and_an_empty_steps_list() {
+    let p = TestProject::new();
+    for f in [
+        "templates/digest.md.j2",
+        "templates/digest.html.j2",
+        "templates/digest.css",
+        "templates/strings.toml",
+        "development-steps.toml",
+    ] {
+        assert!(p.root.join(f).is_file(), "{f}");
+    }
+    let out = p.kooste(&["steps"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("list is empty"), "{}", out.stdout);
+    let out = p.kooste(&["digest", "alue-2"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("none yet"), "{}", out.stderr);
+}
