@@ -42,3 +42,39 @@ ls "$out"/kooste-*
 echo
 echo "== development steps: the list, and what is being tried now"
 "$kooste" steps --status in-trial
+
+echo
+echo "== web app: forms, search, review and digests in the browser"
+# Demo accounts for the example project, made once (users.toml is git-ignored; never commit
+# one). Passwords: tutkija / tutkija-demo (researcher), tyontekija / tyontekija-demo
+# (worker), osallistuja / osallistuja-demo (participant).
+if [ ! -f users.toml ]; then
+  echo tutkija-demo | "$kooste" user add tutkija --role researcher
+  echo tyontekija-demo | "$kooste" user add tyontekija --role worker
+  echo osallistuja-demo | "$kooste" user add osallistuja --role participant
+fi
+if [ -n "${CI:-}" ]; then
+  # In CI: start the server on a free port, fetch the login page, stop it.
+  log=$(mktemp)
+  "$kooste" serve --addr 127.0.0.1:0 >"$log" 2>&1 &
+  pid=$!
+  url=""
+  for _ in $(seq 1 100); do
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$log" | head -n 1 || true)
+    [ -n "$url" ] && break
+    sleep 0.2
+  done
+  if [ -z "$url" ] || ! curl -fsS "${url}login" | grep -q 'name="csrf_token"'; then
+    echo "the web app did not serve its login page" >&2
+    cat "$log" >&2
+    kill "$pid" 2>/dev/null || true
+    exit 1
+  fi
+  echo "served the login page at ${url}login"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  rm -f "$log"
+else
+  echo "Open http://127.0.0.1:8080/ and sign in as tutkija / tutkija-demo. Ctrl-C stops the server."
+  "$kooste" serve
+fi

@@ -155,7 +155,7 @@ pub fn read_input(
     Ok(out)
 }
 
-fn finish(
+pub(crate) fn finish(
     project: &Project,
     redactor: &Redactor,
     mut meta: DocumentMeta,
@@ -178,7 +178,7 @@ fn finish(
 }
 
 /// Checks metadata against the project: the workshop, theme and battery must exist.
-fn check_meta(
+pub(crate) fn check_meta(
     project: &Project,
     meta: &DocumentMeta,
     yaml: &str,
@@ -296,6 +296,11 @@ impl Corpus {
         // Every file, not only the ones kooste reads: a stray .pdf or .docx here gets an
         // error instead of being silently left out.
         crate::walk(&self.dir, false, &mut Vec::new())
+    }
+
+    /// Where the document with this id is stored, if the corpus has it.
+    pub fn path_of(&self, id: &str) -> Option<&Path> {
+        self.by_id.get(id).map(|e| e.path.as_path())
     }
 
     /// A path relative to the project, for messages and provenance.

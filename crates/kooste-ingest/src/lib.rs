@@ -10,12 +10,14 @@ mod form;
 pub mod frontmatter;
 mod markdown;
 pub mod redact;
+mod submit;
 
 pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};
 pub use redact::{Counts, Kind, Redactor};
+pub use submit::{Submission, read_submission, submit_form};
 
 use std::fmt;
 use std::path::PathBuf;

@@ -39,6 +39,10 @@ enum Command {
     Steps(cmd::steps::Args),
     /// Propose CAIMeR dimensions with their reasons, and learn from researchers' decisions.
     Caimer(cmd::caimer::Args),
+    /// Serve the web app: forms, search, review and digests (on 127.0.0.1 unless told otherwise).
+    Serve(cmd::serve::Args),
+    /// Manage the web app's accounts.
+    User(cmd::user::Args),
 }
 
 /// What every command returns: whether some input was rejected.
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
         Command::Digest(a) => cmd::digest::run(a, cli.project.as_deref(), cli.json),
         Command::Steps(a) => cmd::steps::run(a, cli.project.as_deref(), cli.json),
         Command::Caimer(a) => cmd::caimer::run(a, cli.project.as_deref(), cli.json),
+        Command::Serve(a) => cmd::serve::run(a, cli.project.as_deref(), cli.json),
+        Command::User(a) => cmd::user::run(a, cli.project.as_deref(), cli.json),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

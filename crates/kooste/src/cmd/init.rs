@@ -47,7 +47,7 @@ const PARTICIPANTS_TOML: &str = r#"# The participant register. It holds real nam
 # aliases = ["Lempinimi"]
 "#;
 
-const GITIGNORE: &str = "# Derived state: rebuilt from the project's files.\n.kooste/\n# Real names: never share the register.\nparticipants.toml\n";
+const GITIGNORE: &str = "# Derived state: rebuilt from the project's files.\n.kooste/\n# Real names: never share the register.\nparticipants.toml\n# Web accounts (password hashes).\nusers.toml\n";
 
 pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
     let dir = &args.dir;

@@ -6,8 +6,10 @@ pub(crate) mod index;
 pub(crate) mod ingest;
 pub(crate) mod init;
 pub(crate) mod search;
+pub(crate) mod serve;
 pub(crate) mod status;
 pub(crate) mod steps;
+pub(crate) mod user;
 
 use anyhow::Context;
 use kooste_core::Project;

@@ -1,0 +1,317 @@
+//! Web submissions: a question battery filled in on a form, one row per situation, read into
+//! form documents the way a CSV form's rows are, and stored in the corpus as one unit.
+
+use crate::corpus::{Corpus, IngestOptions, Read, check_meta, finish, read_input};
+use crate::{Diagnostic, Redactor};
+use kooste_core::model::{Date, DocumentMeta, Lang, Voice, is_valid_id};
+use kooste_core::project::Project;
+use std::path::{Path, PathBuf};
+
+/// One filled-in form: its rows (situations) and the metadata chosen with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// The submission's id: its documents are `ID-1`, `ID-2`, ... (`[A-Za-z0-9._-]+`).
+    pub id: String,
+    /// The question battery answered.
+    pub battery: String,
+    /// The rows, each as (question id, answer) pairs. Empty answers and rows are left out.
+    pub rows: Vec<Vec<(String, String)>>,
+    /// The workshop round it belongs to.
+    pub workshop: Option<String>,
+    /// The theme.
+    pub theme: Option<String>,
+    /// When the answers were given.
+    pub date: Option<Date>,
+    /// The language the answers are written in.
+    pub lang: Lang,
+    /// Who wrote the answers down, when not the one whose voice they are (a worker filling
+    /// in the form with a client).
+    pub via: Option<Voice>,
+}
+
+impl Submission {
+    /// The source the documents are stored under: `web/ID`. Storing the same submission again
+    /// replaces its documents, as re-ingesting a file does.
+    pub fn source(&self) -> String {
+        format!("web/{}", self.id)
+    }
+}
+
+/// Reads a submission into redacted form documents, one per row that has an answer, exactly
+/// as they would be stored. Nothing is written: this is also what a preview shows.
+pub fn read_submission(
+    project: &Project,
+    redactor: &Redactor,
+    sub: &Submission,
+) -> Result<Vec<Read>, Vec<Diagnostic>> {
+    let source = sub.source();
+    let err = |line: usize, m: String| vec![Diagnostic::new(&source, line, m)];
+    let Some(battery) = project.batteries.get(&sub.battery) else {
+        return Err(err(
+            0,
+            format!(
+                "unknown battery '{}'; the batteries are {}",
+                sub.battery,
+                project
+                    .batteries
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    };
+    if !is_valid_id(&sub.id) {
+        return Err(err(
+            0,
+            format!(
+                "submission id '{}' may only hold letters, digits, '.', '_' and '-'",
+                sub.id
+            ),
+        ));
+    }
+    // Like a CSV form, the document carries the first question's voice; each passage gets the
+    // voice of the question it answers when the body is parsed.
+    let voice = battery.questions[0].voice;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in sub.rows.iter().enumerate() {
+        let mut body = String::new();
+        for q in &battery.questions {
+            let answer = row
+                .iter()
+                .filter(|(id, _)| *id == q.id)
+                .map(|(_, a)| a.trim())
+                .find(|a| !a.is_empty());
+            let Some(answer) = answer else { continue };
+            let heading = if sub.lang == Lang::Sv && !q.sv.is_empty() {
+                &q.sv
+            } else {
+                &q.fi
+            };
+            body.push_str(&format!("## {heading}\n\n{}\n\n", literal(answer)));
+        }
+        for (id, _) in row {
+            if !battery.questions.iter().any(|q| q.id == *id) {
+                errors.push(Diagnostic::new(
+                    &source,
+                    i + 1,
+                    format!("the battery {} has no question '{id}'", battery.id),
+                ));
+            }
+        }
+        if body.is_empty() {
+            continue;
+        }
+        let number = out.len() + 1;
+        let meta = DocumentMeta {
+            id: format!("{}-{number}", sub.id),
+            title: None,
+            voice,
+            via: sub.via.filter(|v| *v != voice),
+            workshop: sub.workshop.clone(),
+            theme: sub.theme.clone(),
+            battery: Some(battery.id.clone()),
+            date: sub.date,
+            lang: Some(sub.lang),
+            pseudonym: None,
+            source: Some(source.clone()),
+            row: Some(number),
+        };
+        if let Err(e) = check_meta(project, &meta, "") {
+            errors.extend(e.into_iter().map(|(_, m)| Diagnostic::new(&source, 0, m)));
+            break;
+        }
+        out.push(finish(project, redactor, meta, &body, 1, &source));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if out.is_empty() {
+        return Err(err(
+            1,
+            "the form has no answers; answer at least one question".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads a submission (see [`read_submission`]) and stores its documents in the corpus as one
+/// unit, durably. Returns the documents read back from their corpus files, as the index will
+/// see them (with the corpus file as their provenance).
+pub fn submit_form(
+    project: &Project,
+    corpus: &mut Corpus,
+    redactor: &Redactor,
+    sub: &Submission,
+) -> Result<Vec<Read>, Vec<Diagnostic>> {
+    let reads = read_submission(project, redactor, sub)?;
+    let source = sub.source();
+    let fail = |m: String| vec![Diagnostic::new(Path::new(&source), 0, m)];
+    corpus.store(&source, &reads).map_err(fail)?;
+    let mut stored = Vec::with_capacity(reads.len());
+    for r in &reads {
+        let id = &r.document.meta.id;
+        let path = corpus.path_of(id).ok_or_else(|| {
+            fail(format!(
+                "the document '{id}' was stored but cannot be found"
+            ))
+        })?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| fail(format!("cannot read back the document '{id}': {e}")))?;
+        let rel = PathBuf::from(corpus.relative(path));
+        stored.extend(read_input(
+            project,
+            redactor,
+            &rel,
+            &bytes,
+            &IngestOptions::default(),
+        )?);
+    }
+    Ok(stored)
+}
+
+/// Keeps an answer from being read as document structure: a line that would open a heading
+/// (and so a new question) or close front matter is escaped; Markdown reads the escaped text
+/// back as typed.
+fn literal(answer: &str) -> String {
+    answer
+        .replace("\r\n", "\n")
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with('#') || t.starts_with("---") {
+                format!("\\{t}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kooste_core::project::Participant;
+
+    fn sub(rows: Vec<Vec<(&str, &str)>>) -> Submission {
+        Submission {
+            id: "asp-paiva-web-20180314-ab12".into(),
+            battery: "asp-paiva".into(),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|(q, a)| (q.to_string(), a.to_string()))
+                        .collect()
+                })
+                .collect(),
+            workshop: None,
+            theme: None,
+            date: Some("2018-03-14".parse().unwrap()),
+            lang: Lang::Fi,
+            via: Some(Voice::Worker),
+        }
+    }
+
+    fn redactor() -> Redactor {
+        Redactor::new(&[Participant {
+            name: "Maija Virtanen".into(),
+            pseudonym: "Asiakas A".into(),
+            role: Voice::Client,
+            aliases: vec![],
+        }])
+    }
+
+    #[test]
+    fn rows_become_form_documents_with_voices_per_question() {
+        let project = Project::empty(Path::new("."));
+        let s = sub(vec![
+            vec![
+                ("q1", "Häätöuhka, soitin numeroon 040 123 4567."),
+                ("q2", "Sain asunnon."),
+                ("q3", "Soitin vuokranantajalle."),
+            ],
+            vec![("q1", ""), ("q2", ""), ("q3", "")],
+            vec![("q1", "Maija Virtanen pyysi apua veloissa.")],
+        ]);
+        let reads = read_submission(&project, &redactor(), &s).unwrap();
+        assert_eq!(reads.len(), 2, "the empty row is left out");
+        let d = &reads[0].document;
+        assert_eq!(d.meta.id, "asp-paiva-web-20180314-ab12-1");
+        assert_eq!(
+            (d.meta.voice, d.meta.via),
+            (Voice::Client, Some(Voice::Worker))
+        );
+        let voices: Vec<Voice> = d.passages.iter().map(|p| p.voice).collect();
+        assert_eq!(voices, [Voice::Client, Voice::Client, Voice::Worker]);
+        assert_eq!(d.passages[0].text, "Häätöuhka, soitin numeroon [puhelin].");
+        assert_eq!(d.passages[2].question.as_deref(), Some("q3"));
+        let d2 = &reads[1].document;
+        assert_eq!(d2.meta.id, "asp-paiva-web-20180314-ab12-2");
+        assert_eq!(d2.passages[0].text, "Asiakas A pyysi apua veloissa.");
+    }
+
+    #[test]
+    fn answers_cannot_open_a_question_of_their_own() {
+        let project = Project::empty(Path::new("."));
+        let s = sub(vec![vec![(
+            "q1",
+            "Ensin tämä.\n## Mitä sosiaalityöntekijä teki tässä?\n---\nJa tämä.",
+        )]]);
+        let reads = read_submission(&project, &redactor(), &s).unwrap();
+        let d = &reads[0].document;
+        assert!(
+            d.passages
+                .iter()
+                .all(|p| p.question.as_deref() == Some("q1"))
+        );
+        assert!(d.passages[0].text.contains("## Mitä sosiaalityöntekijä"));
+    }
+
+    #[test]
+    fn bad_submissions_are_refused() {
+        let project = Project::empty(Path::new("."));
+        let e = read_submission(&project, &redactor(), &sub(vec![vec![("q1", " ")]])).unwrap_err();
+        assert!(e[0].message.contains("no answers"), "{e:?}");
+        let e = read_submission(&project, &redactor(), &sub(vec![vec![("q9", "x")]])).unwrap_err();
+        assert!(e[0].message.contains("no question 'q9'"), "{e:?}");
+        let mut s = sub(vec![vec![("q1", "x")]]);
+        s.battery = "nope".into();
+        assert!(read_submission(&project, &redactor(), &s).is_err());
+    }
+
+    #[test]
+    fn stored_durably_and_read_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kooste.toml"), "[project]\nname = \"t\"\n").unwrap();
+        let project = Project::load(dir.path()).unwrap();
+        let (mut corpus, _) = Corpus::open(&project).unwrap();
+        let s = sub(vec![
+            vec![("q1", "Velat."), ("q3", "Ohjasin velkaneuvontaan.")],
+            vec![("q2", "Sain tukea.")],
+        ]);
+        let stored = submit_form(&project, &mut corpus, &redactor(), &s).unwrap();
+        assert_eq!(stored.len(), 2);
+        let path = dir
+            .path()
+            .join("corpus/muut/asp-paiva-web-20180314-ab12-1.md");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("source: web/asp-paiva-web-20180314-ab12"),
+            "{text}"
+        );
+        let (all, problems) = corpus.read_all(&project, &redactor());
+        assert!(problems.is_empty(), "{problems:?}");
+        let again = all
+            .iter()
+            .find(|r| r.document.meta.id == "asp-paiva-web-20180314-ab12-1")
+            .unwrap();
+        assert_eq!(again.document.passages, stored[0].document.passages);
+        assert_eq!(
+            stored[0].document.passages[0].provenance.file,
+            "corpus/muut/asp-paiva-web-20180314-ab12-1.md"
+        );
+    }
+}

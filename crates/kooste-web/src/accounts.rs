@@ -1,0 +1,251 @@
+//! Accounts: the project's `users.toml`, each user with a role and an argon2id hash of the
+//! password. The file never holds a password, but it is still kept out of version control.
+
+use crate::{Error, Result};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use kooste_core::Project;
+use kooste_core::fsutil::write_atomic;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// The accounts file, in the project directory.
+pub const USERS_FILE: &str = "users.toml";
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// What a user may do. Each role may do everything the ones before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Searches earlier findings (clients, workers, managers taking part).
+    Participant,
+    /// Submits forms with clients, and searches.
+    Worker,
+    /// Everything: forms, search, review, digests.
+    Researcher,
+}
+
+impl Role {
+    /// Every role, least privileged first.
+    pub const ALL: &'static [Role] = &[Role::Participant, Role::Worker, Role::Researcher];
+
+    /// The canonical name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Participant => "participant",
+            Role::Worker => "worker",
+            Role::Researcher => "researcher",
+        }
+    }
+
+    /// Whether this role may do what `need` may.
+    pub fn allows(self, need: Role) -> bool {
+        self >= need
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Role, String> {
+        match s.trim().to_lowercase().as_str() {
+            "participant" | "osallistuja" | "deltagare" => Ok(Role::Participant),
+            "worker" | "työntekijä" | "arbetstagare" => Ok(Role::Worker),
+            "researcher" | "tutkija" | "forskare" => Ok(Role::Researcher),
+            other => Err(format!(
+                "unknown role '{other}'; valid roles are researcher, worker, participant"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The user name typed at login.
+    pub name: String,
+    /// What the user may do.
+    pub role: Role,
+    /// The argon2id hash of the password, in PHC string format.
+    pub hash: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default, rename = "user")]
+    users: Vec<Account>,
+}
+
+/// The accounts of a project.
+#[derive(Debug, Default)]
+pub struct Users {
+    accounts: Vec<Account>,
+}
+
+const HEADER: &str = "# kooste web accounts, made with `kooste user add NAME --role R`.\n\
+# Passwords are stored only as argon2id hashes. Keep this file out of version control.\n\n";
+
+impl Users {
+    /// Where a project's accounts are kept.
+    pub fn path(project: &Project) -> PathBuf {
+        project.root.join(USERS_FILE)
+    }
+
+    /// Reads a project's accounts; none when the file does not exist.
+    pub fn load(project: &Project) -> Result<Users> {
+        let path = Users::path(project);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Users::default()),
+            Err(e) => return Err(Error::Io { path, source: e }),
+        };
+        let file: File = kooste_core::project::parse_toml(&text, &path)?;
+        Ok(Users {
+            accounts: file.users,
+        })
+    }
+
+    /// Writes the accounts back, atomically.
+    pub fn save(&self, project: &Project) -> Result<()> {
+        let path = Users::path(project);
+        let body = toml::to_string(&File {
+            users: self.accounts.clone(),
+        })
+        .map_err(|e| Error::Users(e.to_string()))?;
+        write_atomic(&path, format!("{HEADER}{body}").as_bytes())
+            .map_err(|e| Error::Io { path, source: e })
+    }
+
+    /// The account with this name (names are compared without regard to case).
+    pub fn get(&self, name: &str) -> Option<&Account> {
+        let name = name.trim().to_lowercase();
+        self.accounts.iter().find(|a| a.name.to_lowercase() == name)
+    }
+
+    /// Every account.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// Adds an account. The name must be new and plain, the password long enough.
+    pub fn add(&mut self, name: &str, role: Role, password: &str) -> Result<()> {
+        let name = name.trim();
+        let plain = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
+        if name.is_empty() || name.chars().count() > 64 || !name.chars().all(plain) {
+            return Err(Error::Users(format!(
+                "user name '{name}' must be 1-64 letters, digits, '.', '_', '-' or '@'"
+            )));
+        }
+        if self.get(name).is_some() {
+            return Err(Error::Users(format!(
+                "a user '{name}' already exists; choose another name"
+            )));
+        }
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(Error::Users(format!(
+                "the password is too short; use at least {MIN_PASSWORD_CHARS} characters"
+            )));
+        }
+        self.accounts.push(Account {
+            name: name.to_string(),
+            role,
+            hash: hash_password(password)?,
+        });
+        Ok(())
+    }
+
+    /// The account whose password this is, if any. An unknown name costs as much time as a
+    /// wrong password, so timing does not tell which names exist.
+    pub fn verify(&self, name: &str, password: &str) -> Option<&Account> {
+        match self.get(name) {
+            Some(a) if verify_hash(&a.hash, password) => Some(a),
+            Some(_) => None,
+            None => {
+                let _ = verify_hash(dummy_hash(), password);
+                None
+            }
+        }
+    }
+}
+
+/// Adds an account to a project's `users.toml` (see [`Users::add`]).
+pub fn add_user(project: &Project, name: &str, role: Role, password: &str) -> Result<()> {
+    let mut users = Users::load(project)?;
+    users.add(name, role, password)?;
+    users.save(project)
+}
+
+/// An argon2id hash of a password with a random salt, in PHC string format.
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| Error::Users(format!("no random numbers: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Users(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Users(e.to_string()))
+}
+
+fn verify_hash(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_and_read_in_three_languages() {
+        assert!(Role::Researcher.allows(Role::Worker));
+        assert!(Role::Worker.allows(Role::Participant));
+        assert!(!Role::Participant.allows(Role::Worker));
+        assert_eq!("tutkija".parse::<Role>(), Ok(Role::Researcher));
+        assert_eq!("Arbetstagare".parse::<Role>(), Ok(Role::Worker));
+        assert!("admin".parse::<Role>().unwrap_err().contains("researcher"));
+    }
+
+    #[test]
+    fn accounts_round_trip_and_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Project::empty(dir.path());
+        add_user(&project, "tutkija", Role::Researcher, "salasana-123").unwrap();
+        let text = std::fs::read_to_string(dir.path().join(USERS_FILE)).unwrap();
+        assert!(
+            text.contains("$argon2id$") && !text.contains("salasana-123"),
+            "{text}"
+        );
+        let users = Users::load(&project).unwrap();
+        assert_eq!(
+            users.verify("Tutkija", "salasana-123").map(|a| a.role),
+            Some(Role::Researcher)
+        );
+        assert!(users.verify("tutkija", "wrong-password").is_none());
+        assert!(users.verify("nobody", "salasana-123").is_none());
+        let e = add_user(&project, "TUTKIJA", Role::Worker, "salasana-456").unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        let e = add_user(&project, "a b", Role::Worker, "salasana-456").unwrap_err();
+        assert!(e.to_string().contains("user name"), "{e}");
+        let e = add_user(&project, "lyhyt", Role::Worker, "short").unwrap_err();
+        assert!(e.to_string().contains("too short"), "{e}");
+    }
+}

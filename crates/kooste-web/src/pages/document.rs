@@ -1,0 +1,105 @@
+//! `/documents/DOCID`: one redacted corpus document, each passage with an anchor
+//! (`#DOCID-N`) that search results link to.
+
+use super::search::{dimension_label, theme_label, voice_label, workshop_label};
+use crate::accounts::Role;
+use crate::app::{App, Shared};
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use kooste_core::model::Document;
+use kooste_index::{Filters, PassageRecord};
+use kooste_ingest::{IngestOptions, read_input};
+use minijinja::context;
+use std::collections::HashMap;
+
+/// The document with this id, read from its corpus file through the same validation and
+/// redaction as everything else, and the index's records of its passages.
+pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
+    let records: Vec<PassageRecord> = {
+        let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
+        ix.records(&Filters::default()).ok()?
+    };
+    let records: HashMap<String, PassageRecord> = records
+        .into_iter()
+        .filter(|r| r.doc == id)
+        .map(|r| (r.passage.clone(), r))
+        .collect();
+    let file = records.values().next()?.file.clone();
+    let bytes = std::fs::read(app.project.root.join(&file)).ok()?;
+    let reads = read_input(
+        &app.project,
+        &app.redactor,
+        std::path::Path::new(&file),
+        &bytes,
+        &IngestOptions::default(),
+    )
+    .ok()?;
+    let doc = reads
+        .into_iter()
+        .map(|r| r.document)
+        .find(|d| d.meta.id == id)?;
+    Some((doc, records))
+}
+
+/// `GET /documents/DOCID`.
+pub(crate) async fn page(
+    app: Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let ctx = match app.page(&headers, &uri, Role::Participant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let found = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::task::spawn_blocking(move || find(&app, &id)).await
+    };
+    let Ok(Some((doc, records))) = found else {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    let m = &doc.meta;
+    let passages: Vec<_> = doc
+        .passages
+        .iter()
+        .map(|p| {
+            let rec = records.get(&p.id);
+            let n = p.id.rsplit('#').next().unwrap_or("1");
+            context! {
+                anchor => format!("{}-{n}", m.id),
+                id => p.id.clone(),
+                question => rec.and_then(|r| r.question_text.clone()),
+                voice => voice_label(&app, lang, p.voice),
+                text => p.text.clone(),
+                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>()).unwrap_or_default(),
+                confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
+            }
+        })
+        .collect();
+    let base = app.base(lang, Some(&ctx.view), &ctx.path);
+    app.html(
+        StatusCode::OK,
+        "document.html.j2",
+        context! {
+            doc => context! {
+                id => m.id.clone(),
+                title => m.title.clone(),
+                voice => voice_label(&app, lang, m.voice),
+                via => m.via.map(|v| voice_label(&app, lang, v)),
+                workshop => m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
+                theme => m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
+                battery => m.battery.as_deref().and_then(|b| app.project.batteries.get(b)).map(|b| b.title.get(lang).to_string()),
+                date => m.date.map(|d| d.to_string()),
+                pseudonym => m.pseudonym.clone(),
+            },
+            passages => passages, ..base },
+    )
+}

@@ -1,0 +1,594 @@
+//! `/forms/BATTERY`: a question battery as a form, one fieldset per row (situation). The
+//! same POST route previews, adds a row, goes back to editing and saves (`action`), so that
+//! everything works without JavaScript and nothing typed is ever dropped: a validation
+//! error, a failed CSRF check or an ended session shows the form again with its input.
+
+use super::{Fields, field, login};
+use crate::accounts::Role;
+use crate::app::{App, Ctx, Shared};
+use crate::session::{View, random_hex, same};
+use axum::extract::{Form, Path};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use kooste_core::model::{Date, Lang};
+use kooste_core::project::Battery;
+use kooste_ingest::{Corpus, Submission, read_submission, render_document, submit_form};
+use minijinja::{Value, context};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The most rows one submission may have.
+pub(crate) const MAX_ROWS: usize = 20;
+/// The longest answer accepted, in characters.
+pub(crate) const MAX_ANSWER: usize = 10_000;
+
+/// What the form holds.
+#[derive(Debug, Clone, Default)]
+struct Input {
+    workshop: String,
+    date: String,
+    theme: String,
+    text_lang: String,
+    /// Answers by question id, one map per row.
+    rows: Vec<BTreeMap<String, String>>,
+    submission: String,
+}
+
+impl Input {
+    /// A new form: the workshop whose between-workshop task uses this battery (the latest
+    /// one), else the latest workshop; today; the task's theme; the interface language.
+    fn new(app: &App, battery: &Battery, lang: Lang) -> Input {
+        let all: Vec<_> = app
+            .project
+            .regions
+            .iter()
+            .flat_map(|r| r.workshops.iter().map(move |w| (r, w)))
+            .collect();
+        let uses = |w: &kooste_core::Workshop| {
+            w.task
+                .as_ref()
+                .is_some_and(|t| t.battery.as_deref() == Some(battery.id.as_str()))
+        };
+        let pick = all
+            .iter()
+            .filter(|(_, w)| uses(w))
+            .max_by_key(|(_, w)| w.date)
+            .or_else(|| all.iter().max_by_key(|(_, w)| w.date));
+        let rows = if battery.id == "asp-paiva" { 3 } else { 1 };
+        Input {
+            workshop: pick.map_or_else(String::new, |(r, w)| format!("{}-{}", r.id, w.number)),
+            date: kooste_caimer::now()[..10].to_string(),
+            theme: pick
+                .and_then(|(_, w)| w.task.as_ref().filter(|_| uses(w)).map(|t| t.theme.clone()))
+                .unwrap_or_default(),
+            text_lang: lang.as_str().to_string(),
+            rows: vec![BTreeMap::new(); rows],
+            submission: String::new(),
+        }
+    }
+
+    fn parse(fields: &Fields, battery: &Battery) -> Input {
+        let mut n: usize = field(fields, "rows").parse().unwrap_or(1);
+        for (k, _) in fields {
+            if let Some(i) = k
+                .strip_prefix('r')
+                .and_then(|r| r.split_once('_'))
+                .and_then(|(i, _)| i.parse::<usize>().ok())
+            {
+                n = n.max(i);
+            }
+        }
+        let n = n.clamp(1, MAX_ROWS);
+        let rows = (1..=n)
+            .map(|i| {
+                battery
+                    .questions
+                    .iter()
+                    .map(|q| {
+                        (
+                            q.id.clone(),
+                            field(fields, &format!("r{i}_{}", q.id)).to_string(),
+                        )
+                    })
+                    .filter(|(_, a)| !a.is_empty())
+                    .collect()
+            })
+            .collect();
+        Input {
+            workshop: field(fields, "workshop").to_string(),
+            date: field(fields, "date").trim().to_string(),
+            theme: field(fields, "theme").to_string(),
+            text_lang: field(fields, "text_lang").to_string(),
+            rows,
+            submission: field(fields, "submission").to_string(),
+        }
+    }
+
+    /// The fields that carry this input through a preview or a re-login.
+    fn fields(&self) -> Fields {
+        let mut f = vec![
+            ("workshop".to_string(), self.workshop.clone()),
+            ("date".to_string(), self.date.clone()),
+            ("theme".to_string(), self.theme.clone()),
+            ("text_lang".to_string(), self.text_lang.clone()),
+            ("rows".to_string(), self.rows.len().to_string()),
+            ("submission".to_string(), self.submission.clone()),
+        ];
+        for (i, row) in self.rows.iter().enumerate() {
+            for (q, a) in row {
+                f.push((format!("r{}_{q}", i + 1), a.clone()));
+            }
+        }
+        f
+    }
+
+    fn lang(&self) -> Lang {
+        self.text_lang.parse().unwrap_or(Lang::Fi)
+    }
+
+    /// Problems as (field id, wording key).
+    fn validate(&self, app: &App, battery: &Battery) -> Vec<(String, &'static str)> {
+        let mut errors = Vec::new();
+        if !app.project.regions.is_empty() && app.project.workshop(&self.workshop).is_none() {
+            errors.push(("f-workshop".to_string(), "err_workshop"));
+        }
+        if self.date.parse::<Date>().is_err() {
+            errors.push(("f-date".to_string(), "err_date"));
+        }
+        if !self.theme.is_empty() && !app.project.config.themes.contains_key(&self.theme) {
+            errors.push(("f-theme".to_string(), "err_theme"));
+        }
+        for (i, row) in self.rows.iter().enumerate() {
+            for (q, a) in row {
+                if a.chars().count() > MAX_ANSWER {
+                    errors.push((format!("f-r{}-{q}", i + 1), "err_too_long"));
+                }
+            }
+        }
+        if self
+            .rows
+            .iter()
+            .all(|r| r.values().all(|a| a.trim().is_empty()))
+        {
+            errors.push((
+                format!("f-r1-{}", battery.questions[0].id),
+                "err_no_answers",
+            ));
+        }
+        errors
+    }
+
+    fn submission(&self, battery: &Battery, role: Role) -> Submission {
+        Submission {
+            id: self.submission.clone(),
+            battery: battery.id.clone(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|(q, a)| (q.clone(), a.clone())).collect())
+                .collect(),
+            workshop: Some(self.workshop.clone()).filter(|w| !w.is_empty()),
+            theme: Some(self.theme.clone()).filter(|t| !t.is_empty()),
+            date: self.date.parse().ok(),
+            lang: self.lang(),
+            // Whoever is signed in wrote the answers down: a worker filling in a client's
+            // answers makes them the client's voice via the worker.
+            via: Some(match role {
+                Role::Researcher => kooste_core::Voice::Researcher,
+                _ => kooste_core::Voice::Worker,
+            }),
+        }
+    }
+}
+
+/// A new submission id: `BATTERY-web-YYYYMMDD-xxxxxxxx`.
+fn new_submission_id(battery: &Battery) -> String {
+    let day = kooste_caimer::now()[..10].replace('-', "");
+    format!("{}-web-{day}-{}", battery.id, random_hex(4))
+}
+
+fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
+    match app.project.workshop(id) {
+        Some((r, w)) => {
+            let name = if lang == Lang::Sv && !r.name_sv.is_empty() {
+                &r.name_sv
+            } else {
+                &r.name
+            };
+            let d = w.date;
+            format!("{name} {} ({}.{}.{})", w.number, d.day, d.month, d.year)
+        }
+        None => id.to_string(),
+    }
+}
+
+fn theme_label(app: &App, id: &str, lang: Lang) -> String {
+    app.project
+        .config
+        .themes
+        .get(id)
+        .map_or_else(|| id.to_string(), |t| t.get(lang).to_string())
+}
+
+fn question_text(q: &kooste_core::Question, lang: Lang) -> &str {
+    if lang == Lang::Sv && !q.sv.is_empty() {
+        &q.sv
+    } else {
+        &q.fi
+    }
+}
+
+/// How the form is shown besides its input.
+struct Shown<'a> {
+    errors: &'a [(String, &'static str)],
+    notice: Option<&'a str>,
+    /// The row whose first field gets the focus (a row just added).
+    focus_row: Option<usize>,
+    status: StatusCode,
+}
+
+impl Shown<'_> {
+    fn plain(status: StatusCode) -> Shown<'static> {
+        Shown {
+            errors: &[],
+            notice: None,
+            focus_row: None,
+            status,
+        }
+    }
+}
+
+/// Renders the form with its input, errors and a notice.
+fn render_form(
+    app: &App,
+    ctx: &Ctx,
+    battery: &Battery,
+    input: &Input,
+    shown: Shown<'_>,
+) -> Response {
+    let Shown {
+        errors,
+        notice,
+        focus_row,
+        status,
+    } = shown;
+    let lang = ctx.lang;
+    let base = app.base(lang, Some(&ctx.view), &format!("/forms/{}", battery.id));
+    let error_of = |id: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| f == id)
+            .map(|(_, k)| app.pages.word(lang, k))
+    };
+    let workshops: Vec<Value> = app
+        .project
+        .workshop_ids()
+        .into_iter()
+        .map(|id| {
+            context! {
+                label => workshop_label(app, &id, lang),
+                selected => id == input.workshop,
+                id => id,
+            }
+        })
+        .collect();
+    let themes: Vec<Value> = app
+        .project
+        .config
+        .themes
+        .iter()
+        .map(|(id, t)| context! { id => id, label => t.get(lang), selected => *id == input.theme })
+        .collect();
+    let rows: Vec<Value> = input
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let n = i + 1;
+            let questions: Vec<Value> = battery
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(qi, q)| {
+                    let id = format!("f-r{n}-{}", q.id);
+                    context! {
+                        name => format!("r{n}_{}", q.id),
+                        error => error_of(&id),
+                        id => id,
+                        label => question_text(q, lang),
+                        voice => app.pages.word(lang, &format!("answered_by_{}", q.voice)),
+                        value => row.get(&q.id).cloned().unwrap_or_default(),
+                        autofocus => focus_row == Some(n) && qi == 0,
+                    }
+                })
+                .collect();
+            context! { n => n, questions => questions }
+        })
+        .collect();
+    app.html(
+        status,
+        "form.html.j2",
+        context! {
+            battery => context! {
+                id => battery.id.clone(),
+                title => battery.title.get(lang),
+                intro => battery.intro.get(lang),
+            },
+            workshops => workshops,
+            themes => themes,
+            date => input.date.clone(),
+            text_lang => input.lang().as_str(),
+            row_count => input.rows.len(),
+            can_add_row => input.rows.len() < MAX_ROWS,
+            rows => rows,
+            submission => input.submission.clone(),
+            errors => errors.iter().map(|(id, k)| context! { id => id, message => app.pages.word(lang, k) }).collect::<Vec<_>>(),
+            field_errors => context! {
+                workshop => error_of("f-workshop"),
+                date => error_of("f-date"),
+                theme => error_of("f-theme"),
+                save => error_of("f-save"),
+            },
+            notice => notice, ..base },
+    )
+}
+
+/// `GET /forms/BATTERY`.
+pub(crate) async fn page(
+    app: Shared,
+    Path(battery): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let ctx = match app.page(&headers, &uri, Role::Worker) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(battery) = app.project.batteries.get(&battery) else {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    let input = Input::new(&app, battery, ctx.lang);
+    render_form(&app, &ctx, battery, &input, Shown::plain(StatusCode::OK))
+}
+
+/// The input kept across a re-login, as JSON: `{"battery": ID, "fields": [[name, value], ...]}`.
+fn carry(battery: &Battery, input: &Input) -> String {
+    serde_json::json!({ "battery": battery.id, "fields": input.fields() }).to_string()
+}
+
+/// After signing in again, the form that was being filled in, with everything typed.
+pub(crate) fn resume(app: &App, headers: &HeaderMap, view: &View, carry: &str) -> Option<Response> {
+    let v: serde_json::Value = serde_json::from_str(carry).ok()?;
+    let battery = app.project.batteries.get(v.get("battery")?.as_str()?)?;
+    let fields: Fields = serde_json::from_value(v.get("fields")?.clone()).ok()?;
+    let path = format!("/forms/{}", battery.id);
+    let ctx = login::ctx_after_login(app, headers, view, &path)?;
+    if !ctx.user.role.allows(Role::Worker) {
+        return None;
+    }
+    let input = Input::parse(&fields, battery);
+    let notice = app.pages.word(ctx.lang, "relogged_notice");
+    Some(render_form(
+        app,
+        &ctx,
+        battery,
+        &input,
+        Shown {
+            notice: Some(&notice),
+            ..Shown::plain(StatusCode::OK)
+        },
+    ))
+}
+
+/// `POST /forms/BATTERY` with `action` = `preview`, `add_row`, `edit` or `save`.
+pub(crate) async fn submit(
+    app: Shared,
+    Path(battery_id): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let path = format!("/forms/{battery_id}");
+    let Some(battery) = app.project.batteries.get(&battery_id) else {
+        return match app.page(&headers, &path.parse().unwrap_or_default(), Role::Worker) {
+            Ok(ctx) => app.message(
+                StatusCode::NOT_FOUND,
+                &ctx,
+                "not_found_title",
+                "not_found_text",
+            ),
+            Err(r) => r,
+        };
+    };
+    let mut input = Input::parse(&fields, battery);
+    // No live session (it ended, or the server restarted): sign in again without losing
+    // anything.
+    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
+        return login::relogin(&app, &headers, &path, carry(battery, &input));
+    };
+    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
+        return login::relogin(&app, &headers, &path, carry(battery, &input));
+    };
+    if !ctx.user.role.allows(Role::Worker) {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "forbidden_text",
+        );
+    }
+    let render = |input: &Input, errors: &[(String, &'static str)], focus, status| {
+        render_form(
+            &app,
+            &ctx,
+            battery,
+            input,
+            Shown {
+                errors,
+                notice: None,
+                focus_row: focus,
+                status,
+            },
+        )
+    };
+    if !same(&view.csrf, field(&fields, "csrf_token")) {
+        let errors = [("f-save".to_string(), "err_csrf")];
+        return render(&input, &errors, None, StatusCode::FORBIDDEN);
+    }
+    match field(&fields, "action") {
+        "add_row" => {
+            if input.rows.len() < MAX_ROWS {
+                input.rows.push(BTreeMap::new());
+            }
+            let n = input.rows.len();
+            render(&input, &[], Some(n), StatusCode::OK)
+        }
+        "preview" | "save" => {
+            let errors = input.validate(&app, battery);
+            if !errors.is_empty() {
+                return render(&input, &errors, None, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            if !app.sessions.was_issued(&view.token, &input.submission) {
+                input.submission = new_submission_id(battery);
+                app.sessions.issue(&view.token, &input.submission);
+            }
+            let sub = input.submission(battery, ctx.user.role);
+            if field(&fields, "action") == "preview" {
+                preview(&app, &ctx, battery, &input, &sub)
+            } else {
+                save(&app, &ctx, battery, &input, sub).await
+            }
+        }
+        _ => render(&input, &[], None, StatusCode::OK),
+    }
+}
+
+fn kinds_removed(app: &App, lang: Lang, read: &kooste_ingest::Read) -> Vec<String> {
+    read.removed
+        .iter()
+        .map(|(k, n)| {
+            format!(
+                "{} {n}",
+                app.pages.word(lang, &format!("removed_{}", k.as_str()))
+            )
+        })
+        .collect()
+}
+
+fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submission) -> Response {
+    let lang = ctx.lang;
+    let reads = match read_submission(&app.project, &app.redactor, sub) {
+        Ok(r) => r,
+        Err(d) => {
+            let e = d
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return app.failure(ctx, &e);
+        }
+    };
+    let text_lang = input.lang();
+    let docs: Vec<Value> = reads
+        .iter()
+        .map(|r| {
+            let d = &r.document;
+            let passages: Vec<Value> = d
+                .passages
+                .iter()
+                .map(|p| {
+                    let q = battery
+                        .questions
+                        .iter()
+                        .find(|q| Some(&q.id) == p.question.as_ref());
+                    context! {
+                        question => q.map(|q| question_text(q, text_lang)),
+                        voice => app.pages.word(lang, &format!("voice_{}", p.voice)),
+                        text => p.text.clone(),
+                    }
+                })
+                .collect();
+            context! {
+                row => d.meta.row,
+                passages => passages,
+                removed => kinds_removed(app, lang, r),
+                stored => render_document(&d.meta, &d.body),
+            }
+        })
+        .collect();
+    let base = app.base(lang, Some(&ctx.view), &format!("/forms/{}", battery.id));
+    app.html(
+        StatusCode::OK,
+        "preview.html.j2",
+        context! {
+            battery => context! { id => battery.id.clone(), title => battery.title.get(lang) },
+            workshop => workshop_label(app, &input.workshop, lang),
+            date => input.date.clone(),
+            theme => (!input.theme.is_empty()).then(|| theme_label(app, &input.theme, lang)),
+            text_lang => app.pages.word(lang, &format!("lang_{}", text_lang.as_str())),
+            docs => docs,
+            hidden => input.fields().into_iter().map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(), ..base },
+    )
+}
+
+async fn save(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    battery: &Battery,
+    input: &Input,
+    sub: Submission,
+) -> Response {
+    let saved = {
+        let app = Arc::clone(app);
+        tokio::task::spawn_blocking(move || -> Result<Vec<kooste_ingest::Read>, String> {
+            let _writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let (mut corpus, _) =
+                Corpus::open(&app.project).map_err(|e| format!("opening the corpus: {e}"))?;
+            let stored =
+                submit_form(&app.project, &mut corpus, &app.redactor, &sub).map_err(|d| {
+                    d.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })?;
+            let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
+            app.reindex(&docs).map_err(|e| format!("indexing: {e}"))?;
+            Ok(stored)
+        })
+        .await
+    };
+    let stored = match saved {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            eprintln!("kooste serve: saving a form: {e}");
+            let errors = [("f-save".to_string(), "err_save")];
+            return render_form(
+                app,
+                ctx,
+                battery,
+                input,
+                Shown {
+                    errors: &errors,
+                    ..Shown::plain(StatusCode::INTERNAL_SERVER_ERROR)
+                },
+            );
+        }
+        Err(e) => return app.failure(ctx, &e),
+    };
+    let lang = ctx.lang;
+    let base = app.base(lang, Some(&ctx.view), &format!("/forms/{}", battery.id));
+    app.html(
+        StatusCode::OK,
+        "saved.html.j2",
+        context! {
+        battery => context! { id => battery.id.clone(), title => battery.title.get(lang) },
+        docs => stored.iter().map(|r| context! {
+            id => r.document.meta.id.clone(),
+            passages => r.document.passages.len(),
+        }).collect::<Vec<_>>(), ..base },
+    )
+}

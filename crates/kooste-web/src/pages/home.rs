@@ -1,0 +1,71 @@
+//! `/`: the start page, with what the user's role may do.
+
+use crate::accounts::Role;
+use crate::app::Shared;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use kooste_core::model::Lang;
+use kooste_index::Filters;
+use minijinja::context;
+
+/// `GET /`.
+pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response {
+    let ctx = match app.page(&headers, &uri, Role::Participant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let role = ctx.user.role;
+    let forms: Vec<_> = if role.allows(Role::Worker) {
+        app.project
+            .batteries
+            .values()
+            .map(|b| context! { id => b.id.clone(), title => b.title.get(lang), intro => b.intro.get(lang) })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (digests, pending) = if role.allows(Role::Researcher) {
+        let digests: Vec<_> = app
+            .project
+            .regions
+            .iter()
+            .flat_map(|r| {
+                r.workshops.iter().filter(|w| w.number > 1).map(move |w| {
+                    let name = if lang == Lang::Sv && !r.name_sv.is_empty() {
+                        &r.name_sv
+                    } else {
+                        &r.name
+                    };
+                    context! {
+                        id => format!("{}-{}", r.id, w.number),
+                        label => format!("{name} {}", w.number),
+                        date => w.date.to_string(),
+                    }
+                })
+            })
+            .collect();
+        let pending = {
+            let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
+            ix.records(&Filters::default())
+                .map(|r| r.iter().filter(|r| r.labels.confirmed.is_none()).count())
+                .unwrap_or(0)
+        };
+        (digests, Some(pending))
+    } else {
+        (Vec::new(), None)
+    };
+    let flash = app.sessions.take_flash(&ctx.view.token);
+    let base = app.base(lang, Some(&ctx.view), &ctx.path);
+    app.html(
+        StatusCode::OK,
+        "home.html.j2",
+        context! {
+        role_label => app.pages.word(lang, &format!("role_{role}")),
+        forms => forms,
+        digests => digests,
+        pending => pending,
+        can_review => role.allows(Role::Researcher),
+        flash => flash, ..base },
+    )
+}

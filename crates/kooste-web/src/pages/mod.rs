@@ -1,0 +1,103 @@
+//! The pages, one module per path of the design's table, and the small routes every page
+//! uses (language switch, style sheet, not found).
+
+pub(crate) mod digest;
+pub(crate) mod document;
+pub(crate) mod forms;
+pub(crate) mod home;
+pub(crate) mod login;
+pub(crate) mod review;
+pub(crate) mod search;
+
+use crate::accounts::Role;
+use crate::app::{Shared, local_path};
+use crate::session::LANG_COOKIE;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use kooste_core::model::Lang;
+use serde::Deserialize;
+
+/// Wording keys that the code picks (checked against `strings.toml` by a test).
+#[cfg(test)]
+pub(crate) const KEYS_USED_IN_CODE: &[&str] = &[
+    "nav_home",
+    "nav_search",
+    "nav_review",
+    "lang_name",
+    "forbidden_title",
+    "forbidden_text",
+    "error_title",
+    "error_text",
+    "not_found_title",
+    "not_found_text",
+    "err_date",
+    "err_workshop",
+    "err_theme",
+    "err_no_answers",
+    "err_too_long",
+    "err_csrf",
+    "err_login",
+    "err_login_expired",
+    "err_rate_limited",
+    "relogin_notice",
+    "relogged_notice",
+    "review_saved",
+    "review_skipped",
+    "role_participant",
+    "role_worker",
+    "role_researcher",
+];
+
+#[derive(Deserialize)]
+pub(crate) struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /lang/fi?next=/path`: remembers the language in a cookie and goes back. It changes
+/// nothing but a preference, so a plain link does it, on every page, without JavaScript.
+pub(crate) async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
+    let lang = lang.parse::<Lang>().unwrap_or(Lang::Fi);
+    let mut res = Redirect::to(&local_path(&q.next)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.as_str()
+    )) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// `GET /static/web.css`.
+pub(crate) async fn css(app: Shared) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        app.pages.css().to_string(),
+    )
+        .into_response()
+}
+
+/// Any other path: the login page for strangers, 404 for users.
+pub(crate) async fn not_found(app: Shared, headers: HeaderMap, uri: Uri) -> Response {
+    match app.page(&headers, &uri, Role::Participant) {
+        Ok(ctx) => app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        ),
+        Err(r) => r,
+    }
+}
+
+/// A form's fields as posted, in order; a name given twice keeps both.
+pub(crate) type Fields = Vec<(String, String)>;
+
+/// The first value of a field.
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}

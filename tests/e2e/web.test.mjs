@@ -1,0 +1,234 @@
+// End-to-end tests of `kooste serve` in a real headless browser: Debian's Chromium driven by
+// playwright-core (no browser download). A copy of the example project is served on a free
+// port; a worker fills in the "day of adult social work" form with two situations on a
+// tablet-sized screen, previews it (personal data removed), saves it and finds it through
+// search; a researcher confirms a proposal in review. Screenshots of the main pages go to
+// $SCREENSHOTS (default tests/e2e/out/; `SCREENSHOTS=docs/screenshots` refreshes the README's).
+//
+// Run: npm ci && npm test (in tests/e2e), after building the kooste binary. KOOSTE_BIN names
+// the binary (default: target/release/kooste, else target/debug/kooste).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../..");
+const bin =
+  process.env.KOOSTE_BIN ||
+  [path.join(repo, "target/release/kooste"), path.join(repo, "target/debug/kooste")].find((p) =>
+    fs.existsSync(p),
+  );
+const shots = path.resolve(repo, process.env.SCREENSHOTS || "tests/e2e/out");
+const TABLET = { width: 820, height: 1180 };
+
+let project, server, base, browser;
+
+function copyProject() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kooste-e2e-"));
+  for (const f of ["kooste.toml", "participants.toml", "development-steps.toml"]) {
+    if (fs.existsSync(path.join(repo, f))) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
+  }
+  for (const d of ["corpus", "workshops", "templates", "decisions"]) {
+    if (fs.existsSync(path.join(repo, d))) fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
+  }
+  const users = [
+    ["tutkija", "researcher", "tutkija-demo"],
+    ["tyontekija", "worker", "tyontekija-demo"],
+    ["osallistuja", "participant", "osallistuja-demo"],
+  ];
+  for (const [name, role, pw] of users) {
+    execFileSync(bin, ["--project", dir, "user", "add", name, "--role", role], { input: pw + "\n" });
+  }
+  return dir;
+}
+
+function startServer(dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ["--project", dir, "serve", "--addr", "127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the server did not start:\n" + out)), 120_000);
+    const look = (chunk) => {
+      out += chunk;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[0].replace(/\/$/, "") });
+      }
+    };
+    child.stdout.on("data", look);
+    child.stderr.on("data", (c) => (out += c));
+    child.on("exit", (code) => reject(new Error(`the server exited (${code}):\n${out}`)));
+  });
+}
+
+async function shot(page, name) {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, user, password) {
+  await page.goto(base + "/login");
+  // Keyboard only: the user name field has the focus (autofocus, applied once the page is
+  // rendered); Tab to the password, Enter signs in.
+  await page.waitForFunction(() => document.activeElement?.id === "username");
+  await page.keyboard.type(user);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await Promise.all([page.waitForURL(base + "/"), page.keyboard.press("Enter")]);
+}
+
+before(async () => {
+  assert.ok(bin, "build kooste first (cargo build --release)");
+  project = copyProject();
+  const s = await startServer(project);
+  server = s.child;
+  base = s.url;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (project) fs.rmSync(project, { recursive: true, force: true });
+});
+
+test("a worker fills in a two-situation form on a tablet, previews, saves and finds it", async () => {
+  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const page = await context.newPage();
+  await page.goto(base + "/login");
+  await shot(page, "login");
+  await signIn(page, "tyontekija", "tyontekija-demo");
+
+  // The session cookie is HttpOnly, SameSite and Secure, and Chromium keeps it on
+  // http://127.0.0.1 (a potentially trustworthy origin).
+  const cookie = (await context.cookies()).find((c) => c.name === "kooste_session");
+  assert.ok(cookie, "a session cookie");
+  assert.equal(cookie.secure, true);
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, "Lax");
+  await shot(page, "home");
+
+  await page.getByRole("link", { name: "Aikuissosiaalityön päivä" }).click();
+  await page.waitForURL(base + "/forms/asp-paiva");
+  assert.equal(await page.locator("fieldset.situation").count(), 3);
+  await page.getByLabel("Työpaja").selectOption("rannikko-3");
+  await page.getByLabel("Päivämäärä", { exact: true }).fill("2018-04-12");
+  const rows = page.locator("fieldset.situation");
+  await rows.nth(0).getByLabel("Millaisiin tilanteisiin olet hakenut apua?").fill(
+    "Sain häätöilmoituksen ja soitin numeroon 040 765 4321. Sosiaalityöntekijä Leena Korhonen vastasi.",
+  );
+  await rows.nth(0).getByLabel("Millaista apua sait sosiaalityöstä?").fill(
+    "Sain tilapäisen asunnon ja suunnitelman zebrakuvion mukaisesti.",
+  );
+  await rows.nth(0).getByLabel("Mitä sosiaalityöntekijä teki tässä?").fill(
+    "Otin yhteyttä vuokranantajaan ja järjestin asumisneuvonnan.",
+  );
+  await rows.nth(1).getByLabel("Millaisiin tilanteisiin olet hakenut apua?").fill(
+    "Velat kasautuivat ja ulosotto alkoi.",
+  );
+  await rows.nth(1).getByLabel("Mitä sosiaalityöntekijä teki tässä?").fill(
+    "Ohjasin velkaneuvontaan ja tein päätöksen täydentävästä toimeentulotuesta.",
+  );
+  await shot(page, "form");
+
+  await page.getByRole("button", { name: "Esikatsele" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tarkista ennen tallennusta" }).waitFor();
+  const preview = await page.locator("main section.situation").allInnerTexts();
+  assert.equal(preview.length, 2, "two situations");
+  assert.match(preview[0], /\[puhelin\]/);
+  assert.doesNotMatch(preview[0], /040 765 4321/);
+  assert.doesNotMatch(preview[0], /Korhonen/);
+  await shot(page, "preview");
+
+  // Edit keeps everything; then preview again and save.
+  await page.getByRole("button", { name: "Muokkaa" }).click();
+  assert.match(
+    await rows.nth(1).getByLabel("Millaisiin tilanteisiin olet hakenut apua?").inputValue(),
+    /Velat kasautuivat/,
+  );
+  await page.getByRole("button", { name: "Esikatsele" }).click();
+  await page.getByRole("button", { name: "Tallenna" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
+  const ids = await page.locator("main ul li a").allInnerTexts();
+  assert.equal(ids.length, 2);
+  await shot(page, "saved");
+
+  // Found through search at once, with the highlighted word and a link into the document.
+  await page.goto(base + "/search?q=zebrakuvio");
+  const hits = page.locator("li.hit");
+  assert.equal(await hits.count(), 1);
+  assert.equal(await hits.first().locator("mark").first().innerText(), "zebrakuvion");
+  await page.goto(base + "/search?q=asumisneuvonta&limit=4");
+  await shot(page, "search");
+  await page.goto(base + "/search?q=zebrakuvio");
+  await hits.first().getByRole("link", { name: /Näytä kohta/ }).click();
+  assert.match(page.url(), new RegExp(`/documents/${ids[0]}#${ids[0]}-2$`));
+  assert.doesNotMatch(await page.locator("main").innerText(), /040 765 4321/);
+  await shot(page, "document");
+
+  // A worker cannot review.
+  const res = await page.goto(base + "/review");
+  assert.equal(res.status(), 403);
+  await context.close();
+});
+
+test("a researcher confirms a proposal in review by keyboard and sees the digest", async () => {
+  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const page = await context.newPage();
+  await signIn(page, "tutkija", "tutkija-demo");
+  await page.goto(base + "/review");
+  const before = await page.locator("main > p").first().innerText();
+  const passage = await page.locator("input[name=passage]").inputValue();
+  await shot(page, "review");
+  // The confirm button has the focus: Enter confirms.
+  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await page.getByText("Päätös tallennettu").waitFor();
+  assert.notEqual(await page.locator("input[name=passage]").inputValue(), passage);
+  assert.notEqual(await page.locator("main > p").nth(1).innerText(), before);
+  const decisions = fs.readFileSync(path.join(project, "decisions/decisions.jsonl"), "utf8");
+  assert.ok(decisions.includes(JSON.stringify(passage)), "the decision is stored");
+
+  await page.goto(base + "/digest/rannikko-4");
+  await shot(page, "digest");
+  const md = await page.request.get(base + "/digest/rannikko-4?format=md");
+  assert.equal(md.status(), 200);
+  assert.match(md.headers()["content-disposition"], /attachment/);
+
+  // Swedish, remembered across pages.
+  await page.getByRole("link", { name: "På svenska" }).click();
+  await page.goto(base + "/search?q=hembesök&limit=4");
+  assert.equal(await page.locator("html").getAttribute("lang"), "sv");
+  await shot(page, "search-sv");
+  await context.close();
+});
+
+test("a phone-sized screen shows one column without sideways scrolling", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  await signIn(page, "osallistuja", "osallistuja-demo");
+  await page.goto(base + "/search?q=kotik%C3%A4ynti");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
+  const res = await page.goto(base + "/forms/asp-paiva");
+  assert.equal(res.status(), 403, "a participant cannot submit forms");
+  await context.close();
+});
