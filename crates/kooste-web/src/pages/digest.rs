@@ -6,14 +6,12 @@ use crate::app::{App, Shared};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use kooste_core::model::{DocumentMeta, Lang};
+use kooste_core::model::Lang;
 use kooste_core::steps::StepsList;
 use kooste_digest::{Error, Format, Input, Round, Templates, assemble};
-use kooste_index::{Filters, PassageRecord};
-use kooste_ingest::{IngestOptions, read_input};
+use kooste_index::Filters;
 use minijinja::context;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
@@ -24,32 +22,6 @@ pub(crate) struct Params {
     download: String,
     #[serde(default)]
     lang: String,
-}
-
-/// The metadata of the round's documents (pseudonyms, titles, who relayed what), read
-/// through the same validation and redaction as ingestion; as `kooste digest` reads it.
-fn documents(app: &App, records: &[PassageRecord]) -> BTreeMap<String, DocumentMeta> {
-    let mut files: Vec<&str> = records.iter().map(|r| r.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
-    let mut out = BTreeMap::new();
-    for file in files {
-        let Ok(bytes) = std::fs::read(app.project.root.join(file)) else {
-            continue;
-        };
-        if let Ok(reads) = read_input(
-            &app.project,
-            &app.redactor,
-            std::path::Path::new(file),
-            &bytes,
-            &IngestOptions::default(),
-        ) {
-            for r in reads {
-                out.insert(r.document.meta.id.clone(), r.document.meta);
-            }
-        }
-    }
-    out
 }
 
 /// Renders the digest of `round` in `lang`: (text, passages in the round).
@@ -63,7 +35,11 @@ fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result
             ..Filters::default()
         })?
     };
-    let documents = documents(app, &records);
+    let documents = kooste_ingest::document_metas(
+        &app.project,
+        &app.redactor,
+        records.iter().map(|r| r.file.as_str()),
+    );
     let digest = assemble(
         &Input {
             project: &app.project,

@@ -8,12 +8,11 @@
 use crate::Outcome;
 use anyhow::Context;
 use kooste_core::fsutil::write_atomic;
-use kooste_core::model::{DocumentMeta, Lang};
+use kooste_core::model::Lang;
 use kooste_core::steps::StepsList;
 use kooste_digest::{Error, Format, Input, Round, Templates, assemble};
 use kooste_index::{Filters, SearchIndex};
-use kooste_ingest::{IngestOptions, Redactor, read_input};
-use std::collections::BTreeMap;
+use kooste_ingest::Redactor;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +61,9 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         workshop: Some(round.previous.clone()),
         ..Filters::default()
     })?;
-    let documents = documents(&project, &records)?;
+    let redactor = Redactor::new(&project.participants()?);
+    let documents =
+        kooste_ingest::document_metas(&project, &redactor, records.iter().map(|r| r.file.as_str()));
     let digest = assemble(
         &Input {
             project: &project,
@@ -137,37 +138,4 @@ fn format(args: &Args) -> anyhow::Result<Format> {
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
-}
-
-/// The metadata of the round's documents (pseudonyms, titles, who relayed what), read
-/// through the same validation and redaction as ingestion. Only the round's files are read.
-fn documents(
-    project: &kooste_core::Project,
-    records: &[kooste_index::PassageRecord],
-) -> anyhow::Result<BTreeMap<String, DocumentMeta>> {
-    let redactor = Redactor::new(&project.participants()?);
-    let mut files: Vec<&str> = records.iter().map(|r| r.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
-    let mut out = BTreeMap::new();
-    for file in files {
-        let path = project.root.join(file);
-        // The index was just brought in line with the corpus; a file that went missing
-        // since, or no longer reads, simply leaves its documents without metadata.
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        if let Ok(reads) = read_input(
-            project,
-            &redactor,
-            Path::new(file),
-            &bytes,
-            &IngestOptions::default(),
-        ) {
-            for r in reads {
-                out.insert(r.document.meta.id.clone(), r.document.meta);
-            }
-        }
-    }
-    Ok(out)
 }
