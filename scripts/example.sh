@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
-kooste=target/release/kooste
+kooste="${CARGO_TARGET_DIR:-target}/release/kooste"
 
 echo "== ingest: the round of workshop 3, as it arrived"
 # Markdown files carry their own metadata; the CSV forms and the plain-text memo get it here.
