@@ -5,9 +5,11 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Declares a closed vocabulary whose values are accepted in English, Finnish or Swedish
-/// and always written back in English.
+/// (and in the optional alternative spellings in brackets) and always written back in
+/// English. Input is matched case-insensitively, with spaces and underscores read as
+/// hyphens.
 macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident, $what:literal, { $($(#[$vdoc:meta])* $variant:ident = $en:literal, $fi:literal, $sv:literal;)+ }) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, { $($(#[$vdoc:meta])* $variant:ident = $en:literal, $fi:literal, $sv:literal $(, [$($alt:literal),*])?;)+ }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
@@ -24,7 +26,8 @@ macro_rules! vocabulary {
             }
 
             /// The name in the given language.
-            pub fn label(self, lang: Lang) -> &'static str {
+            pub fn label(self, lang: $crate::model::Lang) -> &'static str {
+                use $crate::model::Lang;
                 match (self, lang) {
                     $(($name::$variant, Lang::Fi) => $fi, ($name::$variant, Lang::Sv) => $sv,)+
                 }
@@ -36,35 +39,39 @@ macro_rules! vocabulary {
             }
         }
 
-        impl FromStr for $name {
+        impl std::str::FromStr for $name {
             type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                let s = s.trim().to_lowercase();
-                $(if s == $en || s == $fi || s == $sv { return Ok($name::$variant); })+
-                Err(format!("unknown {} '{}'; valid values are {}", $what, s, Self::valid_values()))
+            fn from_str(s: &str) -> std::result::Result<Self, String> {
+                let given = s.trim().to_lowercase();
+                let s = given.replace(['_', ' '], "-");
+                $(if s == $en || s == $fi.replace(' ', "-") || s == $sv.replace(' ', "-") $($(|| s == $alt)*)? {
+                    return Ok($name::$variant);
+                })+
+                Err(format!("unknown {} '{}'; valid values are {}", $what, given, Self::valid_values()))
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// Whose knowledge a document or passage carries (the three parties of the TIPS model).

@@ -22,14 +22,12 @@
 //! An entry's status on a day is the status it was raised with, changed by every note dated
 //! before that day that sets one.
 
-use crate::model::{Date, Lang, Voice, is_valid_id};
+use crate::model::{Date, Lang, Voice, is_valid_id, vocabulary};
 use crate::project::{Project, parse_toml};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// The name of the development-steps file at the project root.
 pub const STEPS_FILE: &str = "development-steps.toml";
@@ -58,70 +56,7 @@ pub const EMPTY_STEPS_TOML: &str = r#"# Kehittämistarpeiden ja -askelten lista 
 # status = "in-trial"                 # optional: the new status
 "#;
 
-/// Declares a small closed vocabulary accepted in English, Finnish or Swedish.
-macro_rules! words {
-    ($(#[$doc:meta])* $name:ident, $what:literal, { $($(#[$vdoc:meta])* $variant:ident = $en:literal, $fi:literal, $sv:literal, [$($alt:literal),*];)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in canonical order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The canonical (English) name used in files and JSON.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $en,)+ }
-            }
-
-            /// The name in the given language.
-            pub fn label(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, Lang::Fi) => $fi, ($name::$variant, Lang::Sv) => $sv,)+
-                }
-            }
-
-            /// The valid spellings, for error messages.
-            pub fn valid_values() -> String {
-                [$(concat!($en, " (", $fi, ", ", $sv, ")")),+].join(", ")
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> std::result::Result<Self, String> {
-                let s = s.trim().to_lowercase().replace(['_', ' '], "-");
-                $(if s == $en || s == $fi.replace(' ', "-") || s == $sv.replace(' ', "-") $(|| s == $alt)* {
-                    return Ok($name::$variant);
-                })+
-                Err(format!("unknown {} '{}'; valid values are {}", $what, s, Self::valid_values()))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                s.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-
-words!(
+vocabulary!(
     /// Whether an entry is a development need or a development step.
     Kind, "kind", {
         /// A development need (kehittämistarve): something that should change.
@@ -131,7 +66,7 @@ words!(
     }
 );
 
-words!(
+vocabulary!(
     /// Where a need or step stands.
     Status, "status", {
         /// Raised, not yet agreed on.
