@@ -213,9 +213,8 @@ impl Templates {
                 .cloned()
                 .unwrap_or(word)
         });
-        env.add_filter("fill", fill);
+        add_text_filters(&mut env);
         env.add_filter("md", md_escape);
-        env.add_filter("date", local_date);
         env
     }
 
@@ -260,6 +259,13 @@ fn builtin_strings() -> Strings {
         .map(|(_, t)| *t)
         .unwrap_or_default();
     toml::from_str(text).unwrap_or_default()
+}
+
+/// Adds the filters every kooste template uses for wording: `fill` and `date` (below).
+/// The web app's pages use them too.
+pub fn add_text_filters(env: &mut Environment<'_>) {
+    env.add_filter("fill", fill);
+    env.add_filter("date", local_date);
 }
 
 /// `{{ t.key | fill(name=value) }}`: replaces `{name}` in a text.

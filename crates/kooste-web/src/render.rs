@@ -5,7 +5,7 @@
 use crate::{Error, Result};
 use kooste_core::model::Lang;
 use kooste_core::project::{Bilingual, parse_toml};
-use minijinja::value::{Kwargs, Value};
+use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -140,8 +140,7 @@ impl Pages {
         {
             env.set_syntax(syntax);
         }
-        env.add_filter("fill", fill);
-        env.add_filter("date", local_date);
+        kooste_digest::add_text_filters(&mut env);
         for (name, _) in BUILTIN.iter().filter(|(n, _)| n.ends_with(".j2")) {
             let text = read(name)?;
             let shown = if dir.join(name).is_file() {
@@ -195,29 +194,6 @@ impl Pages {
                 }
                 Error::Template(msg)
             })
-    }
-}
-
-/// `{{ t.key | fill(name=value) }}`: replaces `{name}` in a text.
-fn fill(text: String, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {
-    let mut out = text;
-    for k in kwargs.args().map(str::to_string).collect::<Vec<_>>() {
-        let v: Value = kwargs.get(&k)?;
-        out = out.replace(&format!("{{{k}}}"), &v.to_string());
-    }
-    kwargs.assert_all_used()?;
-    Ok(out)
-}
-
-/// `2018-03-01` → `1.3.2018`, the way dates are written in Finnish and Swedish.
-fn local_date(value: String) -> String {
-    match value.split('-').collect::<Vec<_>>().as_slice() {
-        [y, m, d] if y.len() == 4 => format!(
-            "{}.{}.{y}",
-            d.trim_start_matches('0'),
-            m.trim_start_matches('0')
-        ),
-        _ => value,
     }
 }
 
