@@ -2,26 +2,7 @@
 //! redacted, proposals that change after learning, confirmed labels in the index.
 
 use crate::{Run, TestProject};
-use assert_cmd::Command;
 use serde_json::Value;
-
-/// Runs `kooste --project ROOT ARGS...` with `stdin` piped in.
-fn kooste_stdin(p: &TestProject, args: &[&str], stdin: &str) -> Run {
-    let out = Command::cargo_bin("kooste")
-        .unwrap()
-        .current_dir(&p.root)
-        .arg("--project")
-        .arg(&p.root)
-        .args(args)
-        .write_stdin(stdin)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 fn lines(run: &Run) -> Vec<Value> {
     run.stdout
@@ -41,8 +22,7 @@ const DIMENSIONS: [&str; 5] = [
 #[test]
 fn propose_prints_one_json_line_per_passage() {
     let p = TestProject::new();
-    let run = kooste_stdin(
-        &p,
+    let run = p.kooste_stdin(
         &["caimer", "propose", "--json"],
         concat!(
             r#"{"id": "a#1", "text": "Uskalsin kertoa veloistani, koska sama työntekijä jatkoi."}"#,
@@ -92,9 +72,7 @@ fn propose_prints_one_json_line_per_passage() {
 #[test]
 fn propose_without_json_prints_readable_lines() {
     let p = TestProject::new();
-    let run = kooste_stdin(
-        &p,
-        &["caimer", "propose"],
+    let run = p.kooste_stdin(&["caimer", "propose"],
         "{\"id\": \"a#1\", \"text\": \"Tehtiin kotikäynti.\"}\n{\"id\": \"a#2\", \"text\": \"Kello on kolme.\"}\n",
     );
     assert_eq!(run.code, 0, "{run:?}");
@@ -119,9 +97,7 @@ fn propose_without_json_prints_readable_lines() {
 #[test]
 fn a_bad_line_is_reported_and_the_rest_processed() {
     let p = TestProject::new();
-    let run = kooste_stdin(
-        &p,
-        &["caimer", "propose", "--json"],
+    let run = p.kooste_stdin(&["caimer", "propose", "--json"],
         "{\"id\": \"a#1\", \"text\": \"Tehtiin kotikäynti.\"}\nnot json\n{\"id\": \"a#3\"}\n{\"id\": \"a#4\", \"text\": \"Pääsin velkajärjestelyyn.\"}\n",
     );
     assert_eq!(run.code, 1, "{run:?}");
@@ -139,7 +115,7 @@ fn a_bad_line_is_reported_and_the_rest_processed() {
 fn learn_stores_redacted_decisions_and_propose_changes() {
     let p = TestProject::new();
     let probe = r#"{"id": "q#1", "text": "Keramiikkapajassa tein savikulhon naapurille."}"#;
-    let before = lines(&kooste_stdin(&p, &["caimer", "propose", "--json"], probe))[0].clone();
+    let before = lines(&p.kooste_stdin(&["caimer", "propose", "--json"], probe))[0].clone();
     assert!(
         !before["labels"]
             .as_array()
@@ -148,9 +124,7 @@ fn learn_stores_redacted_decisions_and_propose_changes() {
         "{before}"
     );
 
-    let learn = kooste_stdin(
-        &p,
-        &["caimer", "learn"],
+    let learn = p.kooste_stdin(&["caimer", "learn"],
         concat!(
             r#"{"id": "p#1", "text": "Maija Virtanen (131052-308T) kävi keramiikkapajassa ja tein savikulhon.", "labels": ["tulokset"]}"#,
             "\n",
@@ -189,7 +163,7 @@ fn learn_stores_redacted_decisions_and_propose_changes() {
         );
     }
 
-    let after = lines(&kooste_stdin(&p, &["caimer", "propose", "--json"], probe))[0].clone();
+    let after = lines(&p.kooste_stdin(&["caimer", "propose", "--json"], probe))[0].clone();
     assert!(
         after["labels"]
             .as_array()
@@ -207,8 +181,7 @@ fn learn_stores_redacted_decisions_and_propose_changes() {
 #[test]
 fn learn_rejects_unknown_labels_and_keeps_the_rest() {
     let p = TestProject::new();
-    let run = kooste_stdin(
-        &p,
+    let run = p.kooste_stdin(
         &["caimer", "learn", "--json", "--who", "tutkija"],
         concat!(
             r#"{"id": "p#1", "text": "Tehtiin kotikäynti.", "labels": ["interventiot"]}"#,
@@ -241,7 +214,7 @@ fn a_damaged_decisions_file_is_reported_with_its_line() {
         "decisions/decisions.jsonl",
         b"{\"passage\": \"p#1\", \"text\": \"Tehtiin kotikaynti.\", \"lang\": \"fi\", \"labels\": [\"interventions\"], \"who\": \"cli\", \"when\": \"2018-03-14T09:30:00Z\"}\n{\"passage\": \n",
     );
-    let run = kooste_stdin(&p, &["caimer", "propose", "--json"], "");
+    let run = p.kooste_stdin(&["caimer", "propose", "--json"], "");
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr
@@ -279,9 +252,7 @@ fn confirmed_labels_win_in_the_index() {
         "{proposed}"
     );
 
-    let learn = kooste_stdin(
-        &p,
-        &["caimer", "learn"],
+    let learn = p.kooste_stdin(&["caimer", "learn"],
         r#"{"id": "asiakas#4", "text": "Vuokrarästi oli 1 200 €, ja suunnitelma tehtiin.", "labels": ["mechanisms"]}"#,
     );
     assert_eq!(learn.code, 0, "{learn:?}");

@@ -36,14 +36,24 @@ impl TestProject {
 
     /// Runs `kooste --project ROOT ARGS...` in the project directory.
     pub(crate) fn kooste(&self, args: &[&str]) -> Run {
-        let out = Command::cargo_bin("kooste")
-            .unwrap()
-            .current_dir(&self.root)
+        self.run(args, None)
+    }
+
+    /// Runs `kooste --project ROOT ARGS...` with `stdin` piped in.
+    pub(crate) fn kooste_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        self.run(args, Some(stdin))
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = Command::cargo_bin("kooste").unwrap();
+        cmd.current_dir(&self.root)
             .arg("--project")
             .arg(&self.root)
-            .args(args)
-            .output()
-            .unwrap();
+            .args(args);
+        if let Some(stdin) = stdin {
+            cmd.write_stdin(stdin);
+        }
+        let out = cmd.output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
