@@ -5,7 +5,7 @@
 use crate::group::{Grouper, THRESHOLD};
 use crate::model::*;
 use crate::{Error, Result};
-use kooste_core::model::{Dimension, DocumentMeta, Lang, Voice};
+use kooste_core::model::{Dimension, Lang, Voice};
 use kooste_core::project::{Project, Region, Workshop};
 use kooste_core::steps::{Kind, StepsList};
 use kooste_index::PassageRecord;
@@ -61,8 +61,6 @@ pub struct Input<'a> {
     pub round: &'a Round,
     /// The round's passage records, in corpus order (others are ignored).
     pub records: &'a [PassageRecord],
-    /// Document metadata by document id (for pseudonyms, titles and who relayed what).
-    pub documents: &'a BTreeMap<String, DocumentMeta>,
     /// The development-steps list.
     pub steps: &'a StepsList,
 }
@@ -94,21 +92,14 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
         round: info(previous),
         empty: records.is_empty(),
         asked,
-        received: received(&records, input.documents),
+        received: received(&records),
         matrix: matrix(&records),
-        themes: themes(
-            project,
-            &records,
-            input.documents,
-            default_theme.as_deref(),
-            previous,
-            lang,
-        ),
-        research: research(&records, input.documents),
+        themes: themes(project, &records, default_theme.as_deref(), previous, lang),
+        research: research(&records),
         questions: records
             .iter()
             .filter(|r| r.voice == Voice::Researcher && r.text.contains('?'))
-            .map(|r| quote(r, input.documents))
+            .map(|r| quote(r))
             .collect(),
         steps: steps(
             project,
@@ -227,7 +218,7 @@ fn doc_order<'r>(records: &[&'r PassageRecord]) -> Vec<&'r str> {
         .collect()
 }
 
-fn received(records: &[&PassageRecord], docs: &BTreeMap<String, DocumentMeta>) -> Received {
+fn received(records: &[&PassageRecord]) -> Received {
     let order = doc_order(records);
     let first_of = |d: &str| records.iter().find(|r| r.doc == d).copied();
     let mut voices: Vec<VoiceCount> = Voice::ALL
@@ -241,12 +232,11 @@ fn received(records: &[&PassageRecord], docs: &BTreeMap<String, DocumentMeta>) -
         .collect();
     let mut langs: BTreeMap<Lang, usize> = BTreeMap::new();
     for d in &order {
-        let meta = docs.get(*d);
         let Some(first) = first_of(d) else { continue };
-        let voice = meta.map(|m| m.voice).unwrap_or(first.voice);
+        let voice = first.document_voice;
         let vc = &mut voices[Voice::ALL.iter().position(|v| *v == voice).unwrap_or(0)];
         vc.documents += 1;
-        if meta.and_then(|m| m.via).is_some_and(|via| via != voice) {
+        if first.via.is_some_and(|via| via != voice) {
             vc.relayed += 1;
         }
         *langs.entry(first.lang).or_default() += 1;
@@ -344,8 +334,7 @@ fn quoted(text: &str) -> String {
     }
 }
 
-fn quote(r: &PassageRecord, docs: &BTreeMap<String, DocumentMeta>) -> Quote {
-    let meta = docs.get(&r.doc);
+fn quote(r: &PassageRecord) -> Quote {
     Quote {
         passage: r.passage.clone(),
         text: quoted(&r.text),
@@ -353,10 +342,9 @@ fn quote(r: &PassageRecord, docs: &BTreeMap<String, DocumentMeta>) -> Quote {
         pseudonym: r
             .pseudonym
             .as_deref()
-            .or(meta.and_then(|m| m.pseudonym.as_deref()))
             .map(one_line)
             .filter(|p| !p.is_empty()),
-        via: meta.and_then(|m| m.via).filter(|v| *v != r.voice),
+        via: r.via.filter(|v| *v != r.voice),
         lang: r.lang,
         question: r.question_text.as_deref().map(one_line),
     }
@@ -365,7 +353,6 @@ fn quote(r: &PassageRecord, docs: &BTreeMap<String, DocumentMeta>) -> Quote {
 fn themes(
     project: &Project,
     records: &[&PassageRecord],
-    docs: &BTreeMap<String, DocumentMeta>,
     default_theme: Option<&str>,
     round: &Workshop,
     lang: Lang,
@@ -438,7 +425,7 @@ fn themes(
                             terms: g.terms.clone(),
                             multi_voiced: voices.len() > 1,
                             voices,
-                            quotes: rs.iter().map(|r| quote(r, docs)).collect(),
+                            quotes: rs.iter().map(|r| quote(r)).collect(),
                         },
                     )
                 })
@@ -480,29 +467,25 @@ fn themes(
     out
 }
 
-fn research(records: &[&PassageRecord], docs: &BTreeMap<String, DocumentMeta>) -> Vec<ResearchDoc> {
+fn research(records: &[&PassageRecord]) -> Vec<ResearchDoc> {
     doc_order(records)
         .into_iter()
         .filter_map(|d| {
             let rs: Vec<&&PassageRecord> = records.iter().filter(|r| r.doc == d).collect();
             let first = rs.first()?;
-            let meta = docs.get(d);
-            let voice = meta.map(|m| m.voice).unwrap_or(first.voice);
-            (voice == Voice::Researcher).then(|| ResearchDoc {
+            (first.document_voice == Voice::Researcher).then(|| ResearchDoc {
                 doc: d.to_string(),
                 title: first
                     .title
                     .as_deref()
-                    .or(meta.and_then(|m| m.title.as_deref()))
                     .map(one_line)
                     .filter(|t| !t.is_empty()),
                 pseudonym: first
                     .pseudonym
                     .as_deref()
-                    .or(meta.and_then(|m| m.pseudonym.as_deref()))
                     .map(one_line)
                     .filter(|p| !p.is_empty()),
-                date: meta.and_then(|m| m.date).or(first.date),
+                date: first.date,
                 lang: first.lang,
                 paragraphs: rs.iter().map(|r| one_line(&r.text)).collect(),
             })

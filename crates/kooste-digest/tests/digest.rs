@@ -4,13 +4,13 @@
 //! The passages' CAIMeR labels come from [`labels`], a fixed stand-in for the proposer, so
 //! that the snapshots change only when the digest does.
 
-use kooste_core::model::{Dimension, Document, DocumentMeta, Lang, Passage, Voice};
+use kooste_core::model::{Dimension, Document, Lang, Passage, Voice};
 use kooste_core::project::Project;
 use kooste_core::steps::{Status, StepsList};
 use kooste_digest::{Digest, Error, Format, Input, Round, Templates, assemble};
 use kooste_index::{Labels, PassageRecord};
 use kooste_ingest::{Corpus, Redactor};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
@@ -52,7 +52,7 @@ impl Example {
     }
 
     /// Every passage record, in corpus order, and the documents' metadata.
-    fn material(&self) -> (Vec<PassageRecord>, BTreeMap<String, DocumentMeta>) {
+    fn material(&self) -> Vec<PassageRecord> {
         let p = &self.project;
         let redactor = Redactor::new(&p.participants().unwrap());
         let (corpus, problems) = Corpus::open(p).unwrap();
@@ -60,11 +60,9 @@ impl Example {
         let (docs, problems) = corpus.read_all(p, &redactor);
         assert!(problems.is_empty(), "{problems:?}");
         let mut records = Vec::new();
-        let mut metas = BTreeMap::new();
         for r in docs {
             let d: &Document = &r.document;
             records.extend(kooste_index::records(p, d, labels));
-            metas.insert(d.meta.id.clone(), d.meta.clone());
         }
         // The order of SearchIndex::records.
         records.sort_by(|a, b| {
@@ -74,11 +72,11 @@ impl Example {
                 b.passage.as_str(),
             ))
         });
-        (records, metas)
+        records
     }
 
     fn digest(&self, workshop: &str, lang: Lang) -> Digest {
-        let (records, metas) = self.material();
+        let records = self.material();
         let round = Round::of(&self.project, workshop).unwrap();
         let steps = StepsList::load(&self.project).unwrap();
         let round_records: Vec<PassageRecord> = records
@@ -90,7 +88,6 @@ impl Example {
                 project: &self.project,
                 round: &round,
                 records: &round_records,
-                documents: &metas,
                 steps: &steps,
             },
             lang,
@@ -313,6 +310,8 @@ fn record(n: usize, voice: Voice, text: &str, dims: &[Dimension]) -> PassageReco
         doc: format!("d{n}"),
         text: text.to_string(),
         voice,
+        document_voice: voice,
+        via: None,
         lang: Lang::Fi,
         workshop: Some("rannikko-2".into()),
         region: Some("rannikko".into()),
@@ -332,29 +331,12 @@ fn record(n: usize, voice: Voice, text: &str, dims: &[Dimension]) -> PassageReco
     }
 }
 
-fn meta(n: usize, voice: Voice, pseudonym: Option<&str>, via: Option<Voice>) -> DocumentMeta {
-    DocumentMeta {
-        id: format!("d{n}"),
-        title: None,
-        voice,
-        via,
-        workshop: Some("rannikko-2".into()),
-        theme: Some("ihanne".into()),
-        battery: None,
-        date: None,
-        lang: Some(Lang::Fi),
-        pseudonym: pseudonym.map(str::to_string),
-        source: None,
-        row: None,
-    }
-}
-
 #[test]
 fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
     let ex = Example::new();
     use Dimension::*;
     use Voice::*;
-    let records = vec![
+    let mut records = vec![
         record(
             1,
             Client,
@@ -381,23 +363,16 @@ fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
         ),
         record(5, Worker, "Tehtiin kotikäynti.", &[]),
     ];
-    let metas = BTreeMap::from([
-        ("d1".to_string(), meta(1, Client, Some("Asiakas A"), None)),
-        ("d2".to_string(), meta(2, Client, None, Some(Worker))),
-        (
-            "d3".to_string(),
-            meta(3, Worker, Some("Työntekijä C"), None),
-        ),
-        ("d4".to_string(), meta(4, Client, None, None)),
-        ("d5".to_string(), meta(5, Worker, None, None)),
-    ]);
+    // Who wrote what: a pseudonym, and a client's document written down by a worker.
+    records[0].pseudonym = Some("Asiakas A".into());
+    records[1].via = Some(Worker);
+    records[2].pseudonym = Some("Työntekijä C".into());
     let round = Round::of(&ex.project, "rannikko-3").unwrap();
     let d = assemble(
         &Input {
             project: &ex.project,
             round: &round,
             records: &records,
-            documents: &metas,
             steps: &StepsList::default(),
         },
         Lang::Fi,

@@ -36,6 +36,11 @@ pub struct PassageRecord {
     pub text: String,
     /// Whose knowledge it carries.
     pub voice: Voice,
+    /// Whose knowledge the document as a whole carries (a form row mixes voices).
+    pub document_voice: Voice,
+    /// Who collected or relayed the document, if someone did.
+    #[serde(default)]
+    pub via: Option<Voice>,
     /// The language it is written in.
     pub lang: Lang,
     /// The workshop round, if any.
@@ -93,6 +98,8 @@ pub fn records(
             doc: m.id.clone(),
             text: p.text.clone(),
             voice: p.voice,
+            document_voice: m.voice,
+            via: m.via,
             lang,
             workshop: m.workshop.clone(),
             region: workshop.map(|(r, _)| r.id.clone()),

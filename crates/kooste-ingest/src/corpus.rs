@@ -155,33 +155,6 @@ pub fn read_input(
     Ok(out)
 }
 
-/// The metadata of the documents in some corpus files (paths relative to the project),
-/// by document id, read through the same validation and redaction as ingestion. A file
-/// that is gone or no longer reads leaves its documents out: callers use this for
-/// attribution (pseudonyms, titles, who relayed what) of records they already hold.
-pub fn document_metas<'a>(
-    project: &Project,
-    redactor: &Redactor,
-    files: impl IntoIterator<Item = &'a str>,
-) -> std::collections::BTreeMap<String, DocumentMeta> {
-    let mut files: Vec<&str> = files.into_iter().collect();
-    files.sort_unstable();
-    files.dedup();
-    let mut out = std::collections::BTreeMap::new();
-    for file in files {
-        let Ok(bytes) = std::fs::read(project.root.join(file)) else {
-            continue;
-        };
-        let opts = IngestOptions::default();
-        if let Ok(reads) = read_input(project, redactor, Path::new(file), &bytes, &opts) {
-            for r in reads {
-                out.insert(r.document.meta.id.clone(), r.document.meta);
-            }
-        }
-    }
-    out
-}
-
 pub(crate) fn finish(
     project: &Project,
     redactor: &Redactor,

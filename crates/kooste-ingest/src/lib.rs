@@ -12,9 +12,7 @@ mod markdown;
 pub mod redact;
 mod submit;
 
-pub use corpus::{
-    Corpus, IngestOptions, Ingested, Outcome, Read, document_metas, ingest_file, read_input,
-};
+pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};

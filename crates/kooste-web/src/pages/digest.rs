@@ -35,17 +35,11 @@ fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result
             ..Filters::default()
         })?
     };
-    let documents = kooste_ingest::document_metas(
-        &app.project,
-        &app.redactor,
-        records.iter().map(|r| r.file.as_str()),
-    );
     let digest = assemble(
         &Input {
             project: &app.project,
             round,
             records: &records,
-            documents: &documents,
             steps: &steps,
         },
         lang,

@@ -12,7 +12,6 @@ use kooste_core::model::Lang;
 use kooste_core::steps::StepsList;
 use kooste_digest::{Error, Format, Input, Round, Templates, assemble};
 use kooste_index::{Filters, SearchIndex};
-use kooste_ingest::Redactor;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -61,15 +60,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         workshop: Some(round.previous.clone()),
         ..Filters::default()
     })?;
-    let redactor = Redactor::new(&project.participants()?);
-    let documents =
-        kooste_ingest::document_metas(&project, &redactor, records.iter().map(|r| r.file.as_str()));
     let digest = assemble(
         &Input {
             project: &project,
             round: &round,
             records: &records,
-            documents: &documents,
             steps: &steps,
         },
         lang,
