@@ -282,6 +282,49 @@ fn confirmed_labels_win_in_the_index() {
     assert_eq!(without_score(find(&p)), without_score(confirmed));
 }
 
+#[test]
+fn a_decision_follows_its_passage_when_the_document_is_edited() {
+    let p = TestProject::new();
+    let file = p.inbox("asiakas.md");
+    assert_eq!(p.kooste(&["ingest", &file.to_string_lossy()]).code, 0);
+    let learn = p.kooste_stdin(
+        &["caimer", "learn"],
+        r#"{"id": "asiakas#4", "text": "Vuokrarästi oli 1 200 €, ja suunnitelma tehtiin.", "labels": ["mechanisms"]}"#,
+    );
+    assert_eq!(learn.code, 0, "{learn:?}");
+
+    // A paragraph is added above the decided one and the file is ingested again: the
+    // decided passage is now asiakas#5, and asiakas#4 is the new paragraph.
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "Vuokrarästi oli",
+        "Ryhmä kokoontui torstaina kirjastossa.\n\nVuokrarästi oli",
+    );
+    std::fs::write(&file, text).unwrap();
+    let again = p.kooste(&["ingest", &file.to_string_lossy()]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(p.kooste(&["index"]).code, 0);
+
+    let hit = |query: &str, passage: &str| -> Value {
+        let run = p.kooste(&["search", query, "--json"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        run.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["passage"] == passage)
+            .cloned()
+            .unwrap_or_else(|| panic!("{passage} not found for {query}"))
+    };
+    let moved = hit("vuokrarästi", "asiakas#5");
+    assert_eq!(
+        moved["confirmed"],
+        serde_json::json!(["mechanisms"]),
+        "{moved}"
+    );
+    let added = hit("kirjastossa", "asiakas#4");
+    assert!(added["confirmed"].is_null(), "{added}");
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

@@ -125,11 +125,147 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The confirmed labels of each decided passage: its last decision's labels (empty: a
-/// researcher decided that none of the dimensions holds).
-pub fn confirmed(decisions: &[Decision]) -> HashMap<String, Vec<Dimension>> {
-    decisions
-        .iter()
-        .map(|d| (d.passage.clone(), d.labels.clone()))
-        .collect()
+/// The confirmed labels of the decided passages: each passage's last decision, matched to
+/// the passages of its document as they stand now. A decision names its passage by id
+/// (`DOCID#N`) and carries the text the researcher saw. When a document is edited and
+/// ingested again, ids shift (a paragraph added above) and texts change, so the decisions
+/// of a document are aligned with its passages, each passage taking at most one decision:
+///
+/// 1. the passage with the decision's id, when the text is the same (whitespace aside);
+/// 2. else a passage of the document with the same text (the passage moved);
+/// 3. else the passage that shares the most words with the decided text, when that is at
+///    least [`SAME_PASSAGE`] of the words of the shorter of the two (a typo fixed, a
+///    sentence added, or a decision made on a shortened quote), the decision's own id
+///    first on a tie.
+///
+/// A decision whose passage was rewritten or removed holds for none: that passage is
+/// proposed and reviewed again. The decision still trains the proposer, since its text and
+/// labels are still what a researcher decided.
+#[derive(Debug, Clone, Default)]
+pub struct Confirmed {
+    /// By document id: its decided passages (id, normalized text, labels), latest decision
+    /// per passage, in the order first decided.
+    by_doc: HashMap<String, Vec<(String, String, Vec<Dimension>)>>,
+    passages: usize,
+}
+
+/// How alike an edited passage must stay to its decided text for the decision to keep
+/// holding: the share of the shorter text's distinct words (lowercased) that the other
+/// text also has.
+pub const SAME_PASSAGE: f64 = 0.6;
+
+impl Confirmed {
+    /// The latest decision of each passage, in file order.
+    pub fn of(decisions: &[Decision]) -> Confirmed {
+        let mut c = Confirmed::default();
+        for d in decisions {
+            let entry = (d.passage.clone(), normalize(&d.text), d.labels.clone());
+            let list = c.by_doc.entry(doc_of(&d.passage).to_string()).or_default();
+            match list.iter_mut().find(|(id, _, _)| *id == d.passage) {
+                Some(old) => *old = entry,
+                None => {
+                    list.push(entry);
+                    c.passages += 1;
+                }
+            }
+        }
+        c
+    }
+
+    /// The confirmed labels of a document's passages, given as (id, text) in document
+    /// order: passage id → labels, for those a decision holds for (see [`Confirmed`]).
+    pub fn of_document<'a>(
+        &self,
+        doc: &str,
+        passages: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> HashMap<String, Vec<Dimension>> {
+        let mut out = HashMap::new();
+        let Some(decided) = self.by_doc.get(doc) else {
+            return out;
+        };
+        let passages: Vec<(&str, String)> = passages
+            .into_iter()
+            .map(|(id, text)| (id, normalize(text)))
+            .collect();
+        let mut taken = vec![false; passages.len()];
+        let mut open: Vec<&(String, String, Vec<Dimension>)> = Vec::new();
+        // 1. Same id, same text.
+        for d in decided {
+            match passages.iter().position(|(id, t)| *id == d.0 && *t == d.1) {
+                Some(i) => {
+                    taken[i] = true;
+                    out.insert(d.0.clone(), d.2.clone());
+                }
+                None => open.push(d),
+            }
+        }
+        // 2. The same text elsewhere in the document.
+        open.retain(
+            |d| match (0..passages.len()).find(|&i| !taken[i] && passages[i].1 == d.1) {
+                Some(i) => {
+                    taken[i] = true;
+                    out.insert(passages[i].0.to_string(), d.2.clone());
+                    false
+                }
+                None => true,
+            },
+        );
+        // 3. The most alike passage, best pairs first.
+        let mut pairs: Vec<(f64, bool, usize, usize)> = Vec::new();
+        for (k, d) in open.iter().enumerate() {
+            for (i, (id, t)) in passages.iter().enumerate() {
+                let score = overlap(&d.1, t);
+                if !taken[i] && score >= SAME_PASSAGE {
+                    pairs.push((score, *id == d.0, k, i));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let mut used = vec![false; open.len()];
+        for (_, _, k, i) in pairs {
+            if !used[k] && !taken[i] {
+                used[k] = true;
+                taken[i] = true;
+                out.insert(passages[i].0.to_string(), open[k].2.clone());
+            }
+        }
+        out
+    }
+
+    /// How many passages have a decision.
+    pub fn len(&self) -> usize {
+        self.passages
+    }
+
+    /// Whether no passage has a decision.
+    pub fn is_empty(&self) -> bool {
+        self.passages == 0
+    }
+}
+
+/// The document id of a passage id: what comes before its last `#`.
+fn doc_of(passage: &str) -> &str {
+    passage.rsplit_once('#').map_or(passage, |(doc, _)| doc)
+}
+
+/// The text with runs of whitespace as one space, trimmed.
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The overlap coefficient of the sets of lowercased words of two texts: shared words over
+/// the words of the smaller set.
+fn overlap(a: &str, b: &str) -> f64 {
+    let set = |t: &str| -> std::collections::HashSet<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (a, b) = (set(a), set(b));
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / smaller as f64
 }

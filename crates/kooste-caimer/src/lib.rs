@@ -26,7 +26,6 @@ pub use train::Model;
 use kooste_core::Project;
 use kooste_core::model::{Decision, Dimension, Lang};
 use kooste_ingest::{Diagnostic, Redactor};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What can go wrong in this crate.
@@ -110,9 +109,10 @@ impl Caimer {
         &self.decisions
     }
 
-    /// The confirmed labels of each decided passage; the latest decision wins.
-    pub fn confirmed(&self) -> HashMap<String, Vec<Dimension>> {
-        decisions::confirmed(&self.decisions)
+    /// The confirmed labels of the decided passages; the latest decision on a passage wins
+    /// (see [`decisions::Confirmed`] for how a decision follows an edited document).
+    pub fn confirmed(&self) -> decisions::Confirmed {
+        decisions::Confirmed::of(&self.decisions)
     }
 
     /// The lines of the decisions file that were skipped, as `path:line: message`.

@@ -18,7 +18,7 @@ use kooste_core::model::{Document, Lang, Passage};
 use kooste_index::{Labels, SearchIndex};
 use kooste_ingest::Redactor;
 use minijinja::{Value, context};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -379,13 +379,17 @@ impl App {
         docs: &[&Document],
     ) -> BTreeMap<String, Vec<kooste_index::PassageRecord>> {
         let caimer = self.caimer.lock().unwrap_or_else(|e| e.into_inner());
-        let confirmed: HashMap<String, Vec<kooste_core::model::Dimension>> = caimer.confirmed();
+        let confirmed = caimer.confirmed();
         docs.iter()
             .map(|d| {
                 let lang = d.meta.lang.unwrap_or(self.project.config.project.lang);
+                let decided = confirmed.of_document(
+                    &d.meta.id,
+                    d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str())),
+                );
                 let label = |p: &Passage| Labels {
                     proposed: caimer.propose(&p.text, lang, &p.hints).proposed(),
-                    confirmed: confirmed.get(&p.id).cloned(),
+                    confirmed: decided.get(&p.id).cloned(),
                 };
                 (
                     d.meta.id.clone(),

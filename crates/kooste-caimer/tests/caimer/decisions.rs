@@ -49,8 +49,16 @@ fn later_decisions_override_earlier_ones() {
     .unwrap();
     let caimer = Caimer::open(&p.project).unwrap();
     let confirmed = caimer.confirmed();
-    assert_eq!(confirmed["doc#1"], vec![]);
-    assert_eq!(confirmed["doc#2"], vec![Results]);
+    let doc = confirmed.of_document(
+        "doc",
+        [
+            ("doc#1", "Tehtiin kotikäynti."),
+            ("doc#2", "Pääsin velkajärjestelyyn."),
+        ],
+    );
+    assert_eq!(doc["doc#1"], vec![]);
+    assert_eq!(doc["doc#2"], vec![Results]);
+    assert_eq!(confirmed.len(), 2);
     assert_eq!(caimer.decisions().len(), 3);
 }
 
@@ -140,4 +148,63 @@ fn recorded_text_and_notes_are_redacted() {
     // Nothing else holds the text either: the model holds features, not passages.
     let model = std::fs::read_to_string(p.path(".kooste/caimer/model.json")).unwrap();
     assert!(!model.contains("131052"), "{model}");
+}
+
+#[test]
+fn a_decision_follows_its_passage_when_the_document_is_edited() {
+    let plan = "Työntekijä soitti vuokranantajalle ja sovimme maksusuunnitelmasta.";
+    let dared = "Uskalsin vihdoin kertoa veloistani.";
+    let c = decisions::Confirmed::of(&[
+        decision("doc#1", plan, Fi, &[Interventions, Results]),
+        decision("doc#2", dared, Fi, &[Mechanisms]),
+        decision("other#1", "Ryhmä kokoontui torstaina.", Fi, &[]),
+    ]);
+    let labels = |passages: &[(&str, &str)]| {
+        let mut v: Vec<_> = c
+            .of_document("doc", passages.iter().copied())
+            .into_iter()
+            .collect();
+        v.sort();
+        v
+    };
+    let l = |id: &str, dims: &[kooste_core::model::Dimension]| (id.to_string(), dims.to_vec());
+    // Unchanged, whitespace aside.
+    assert_eq!(
+        labels(&[
+            ("doc#1", plan),
+            ("doc#2", "Uskalsin vihdoin  kertoa\nveloistani.")
+        ]),
+        vec![
+            l("doc#1", &[Interventions, Results]),
+            l("doc#2", &[Mechanisms])
+        ]
+    );
+    // A paragraph was added above: every passage moved one down; the new one has none.
+    assert_eq!(
+        labels(&[
+            ("doc#1", "Tämä kappale lisättiin myöhemmin alkuun."),
+            ("doc#2", plan),
+            ("doc#3", dared),
+        ]),
+        vec![
+            l("doc#2", &[Interventions, Results]),
+            l("doc#3", &[Mechanisms])
+        ]
+    );
+    // A passage edited a little keeps its decision, also when it moved; a rewritten one
+    // loses it.
+    assert_eq!(
+        labels(&[
+            ("doc#1", "Ryhmä kokoontui torstaina."),
+            ("doc#2", "Uskalsin vihdoin kertoa veloistani ääneen."),
+            (
+                "doc#3",
+                "Asia ratkesi toisin, ja suunnitelma jäi tekemättä."
+            ),
+        ]),
+        vec![l("doc#2", &[Mechanisms])]
+    );
+    // Another document's decisions do not hold here, though it has the same text.
+    assert_eq!(c.of_document("third", [("third#1", dared)]).len(), 0);
+    assert_eq!(c.len(), 3);
 }

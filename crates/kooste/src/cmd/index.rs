@@ -4,6 +4,7 @@ use crate::Outcome;
 use anyhow::Context;
 use kooste_core::Project;
 use kooste_index::{Labels, SearchIndex, SyncReport};
+use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
@@ -54,12 +55,23 @@ pub(crate) fn refresh(
     let caimer = kooste_caimer::Caimer::open(project).context("loading the CAIMeR proposer")?;
     let confirmed = caimer.confirmed();
     let default_lang = project.config.project.lang;
-    let (ix, report, mut problems) = kooste_index::update(project, rebuild, |d, p| Labels {
-        proposed: caimer
-            .propose(&p.text, d.meta.lang.unwrap_or(default_lang), &p.hints)
-            .proposed(),
-        // A researcher's decision always wins over the proposal.
-        confirmed: confirmed.get(&p.id).cloned(),
+    // The decisions of the document at hand, aligned with its passages as they are now.
+    let mut decided = (String::new(), HashMap::new());
+    let (ix, report, mut problems) = kooste_index::update(project, rebuild, |d, p| {
+        if decided.0 != d.meta.id {
+            let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
+            decided = (
+                d.meta.id.clone(),
+                confirmed.of_document(&d.meta.id, passages),
+            );
+        }
+        Labels {
+            proposed: caimer
+                .propose(&p.text, d.meta.lang.unwrap_or(default_lang), &p.hints)
+                .proposed(),
+            // A researcher's decision always wins over the proposal.
+            confirmed: decided.1.get(&p.id).cloned(),
+        }
     })?;
     problems.extend(caimer.problems().iter().cloned());
     Ok((ix, report, problems))
