@@ -1,11 +1,13 @@
 //! The corpus: reading inputs into redacted documents, and writing them into `corpus/`
 //! so that each input file lands whole or not at all.
 
-use crate::form;
+use crate::Problems;
 use crate::frontmatter::{self, Defaults};
 use crate::markdown::{parse_document, render_document};
 use crate::redact::{self, Counts, Redactor};
+use crate::survey::{self, Survey};
 use crate::{Diagnostic, decode, slug};
+use crate::{docx, form, xlsx};
 use kooste_core::fsutil::{remove_durable, write_atomic};
 use kooste_core::model::{Document, DocumentMeta, Lang};
 use kooste_core::project::Project;
@@ -17,8 +19,13 @@ use std::path::{Path, PathBuf};
 pub struct IngestOptions {
     /// Metadata for inputs that do not carry it.
     pub defaults: Defaults,
-    /// The battery of CSV forms (else recognised from the header).
+    /// The battery of forms (else recognised from the header).
     pub battery: Option<String>,
+    /// The sheet of Excel workbooks (else the first).
+    pub sheet: Option<String>,
+    /// The mapping of survey exports (`.csv`, `.xlsx`); without it a mapping file beside
+    /// the export (`NAME.survey.toml`) is used when there is one.
+    pub survey: Option<Survey>,
 }
 
 /// What became of one document.
@@ -43,6 +50,8 @@ pub struct Ingested {
     pub passages: usize,
     /// Personal data removed, by kind.
     pub removed: Counts,
+    /// What the user should know about how the file was read (survey columns left out).
+    pub notes: Vec<String>,
 }
 
 /// A redacted document ready to be stored or indexed, with what was removed from it.
@@ -54,8 +63,8 @@ pub struct Read {
     pub removed: Counts,
 }
 
-/// Reads one input (`.md`, `.txt` or `.csv`) into redacted documents. `file` names it in
-/// provenance and errors. Nothing is written.
+/// Reads one input (`.md`, `.txt`, `.csv`, `.xlsx` or `.docx`) into redacted documents.
+/// `file` names it in provenance and errors. Nothing is written.
 pub fn read_input(
     project: &Project,
     redactor: &Redactor,
@@ -63,7 +72,18 @@ pub fn read_input(
     bytes: &[u8],
     opts: &IngestOptions,
 ) -> Result<Vec<Read>, Vec<Diagnostic>> {
-    let diag = |errs: Vec<(usize, String)>| {
+    read_noted(project, redactor, file, bytes, opts).map(|(reads, _)| reads)
+}
+
+/// [`read_input`], with notes for the user about how the file was read.
+fn read_noted(
+    project: &Project,
+    redactor: &Redactor,
+    file: &Path,
+    bytes: &[u8],
+    opts: &IngestOptions,
+) -> Result<(Vec<Read>, Vec<String>), Vec<Diagnostic>> {
+    let diag = |errs: Problems| {
         errs.into_iter()
             .map(|(l, m)| Diagnostic::new(file, l, m))
             .collect::<Vec<_>>()
@@ -81,6 +101,13 @@ pub fn read_input(
     );
     let shown = file.to_string_lossy().to_string();
     let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let ctx = Ctx {
+        project,
+        redactor,
+        shown: &shown,
+        opts,
+    };
     match ext.as_str() {
         "md" | "markdown" | "txt" => {
             let text = decode::utf8(bytes).map_err(|line| {
@@ -115,44 +142,301 @@ pub fn read_input(
                 &shown,
             ));
         }
-        "csv" => {
-            let f =
-                form::read_csv(bytes, &project.batteries, opts.battery.as_deref()).map_err(diag)?;
-            let first_voice = f.battery.questions[0].voice;
-            for row in &f.rows {
-                let defaults = Defaults {
-                    voice: opts.defaults.voice.or(Some(first_voice)),
-                    lang: opts.defaults.lang.or(Some(f.lang)),
-                    ..opts.defaults.clone()
-                };
-                let mut meta =
-                    frontmatter::parse_meta(None, &format!("{stem}-{}", row.number), &defaults)
-                        .map_err(diag)?;
-                meta.battery = Some(f.battery.id.clone());
-                meta.row = Some(row.number);
-                check_meta(project, &meta, "").map_err(diag)?;
-                let lang = meta.lang.unwrap_or(Lang::Fi);
-                let mut body = String::new();
-                for (q, answer) in &row.answers {
-                    let q = &f.battery.questions[*q];
-                    let heading = if lang == Lang::Sv && !q.sv.is_empty() {
-                        &q.sv
+        "csv" | "xlsx" | "xlsm" => {
+            let table = |sheet: Option<&str>| -> Result<_, Vec<Diagnostic>> {
+                if ext == "csv" {
+                    let (table, errors) = form::csv_table(bytes).map_err(diag)?;
+                    if errors.is_empty() {
+                        Ok(table)
                     } else {
-                        &q.fi
-                    };
-                    body.push_str(&format!("## {heading}\n\n{answer}\n\n"));
+                        Err(diag(errors))
+                    }
+                } else {
+                    xlsx::read_sheet(bytes, sheet).map_err(|e| diag(vec![e]))
                 }
-                out.push(finish(project, redactor, meta, &body, 1, &shown));
+            };
+            if let Some(survey) = &opts.survey {
+                let voice =
+                    agree("voice", survey, survey.voice, opts.defaults.voice).map_err(diag)?;
+                agree("lang", survey, survey.lang, opts.defaults.lang).map_err(diag)?;
+                let sheet = agree("sheet", survey, survey.sheet.clone(), opts.sheet.clone())
+                    .map_err(diag)?;
+                agree(
+                    "battery",
+                    survey,
+                    Some(survey.battery.clone()),
+                    opts.battery.clone(),
+                )
+                .map_err(diag)?;
+                if survey.date.is_some() && opts.defaults.date.is_some() {
+                    return Err(diag(vec![(
+                        0,
+                        format!(
+                            "the survey mapping {} takes each answer's date from the column '{}'; remove --date or the mapping's `date` line",
+                            survey.path.display(),
+                            survey.date.as_deref().unwrap_or_default()
+                        ),
+                    )]));
+                }
+                let Some(voice) = voice else {
+                    return Err(diag(vec![(
+                        0,
+                        format!(
+                            "no voice for the respondents: add `voice = \"client\"` (or worker, researcher) to the survey mapping {} or give --voice",
+                            survey.path.display()
+                        ),
+                    )]));
+                };
+                let (form, n) = survey::read(&table(sheet.as_deref())?, survey, &project.batteries)
+                    .map_err(diag)?;
+                notes = n;
+                out = ctx
+                    .form_documents(&form, &stem, Some(voice))
+                    .map_err(diag)?;
+            } else {
+                let form = if ext == "csv" {
+                    form::read_csv(bytes, &project.batteries, opts.battery.as_deref())
+                        .map_err(diag)?
+                } else {
+                    form::read_table(
+                        &table(opts.sheet.as_deref())?,
+                        &project.batteries,
+                        opts.battery.as_deref(),
+                    )
+                    .map_err(diag)?
+                };
+                out = ctx.form_documents(&form, &stem, None).map_err(diag)?;
             }
+        }
+        "docx" | "docm" => {
+            let doc = docx::read(bytes).map_err(|m| diag(vec![(0, m)]))?;
+            (out, notes) = ctx.word_documents(&doc, &stem).map_err(diag)?;
+        }
+        "xls" | "doc" => {
+            let new = if ext == "xls" { "xlsx" } else { "docx" };
+            return Err(diag(vec![(
+                0,
+                format!(
+                    "kooste cannot read the old .{ext} format; open the file and save it as .{new}"
+                ),
+            )]));
         }
         _ => {
             return Err(diag(vec![(
                 0,
-                format!("kooste cannot read .{ext} files; give .md, .txt or .csv files"),
+                format!(
+                    "kooste cannot read .{ext} files; give .md, .txt, .csv, .xlsx or .docx files"
+                ),
             )]));
         }
     }
-    Ok(out)
+    Ok((out, notes))
+}
+
+/// A value the survey mapping and a flag may both give: they must agree.
+fn agree<T: PartialEq + std::fmt::Display>(
+    key: &str,
+    survey: &Survey,
+    from_mapping: Option<T>,
+    flag: Option<T>,
+) -> Result<Option<T>, Problems> {
+    match (from_mapping, flag) {
+        (Some(m), Some(f)) if m != f => Err(vec![(
+            0,
+            format!(
+                "the survey mapping {} says {key} '{m}' but --{key} {f} was given; remove one of them",
+                survey.path.display()
+            ),
+        )]),
+        (m, f) => Ok(m.or(f)),
+    }
+}
+
+/// What turning a file's rows or blocks into documents needs.
+struct Ctx<'a> {
+    project: &'a Project,
+    redactor: &'a Redactor,
+    shown: &'a str,
+    opts: &'a IngestOptions,
+}
+
+impl Ctx<'_> {
+    /// One form document per row: `PREFIX-N` by row number (or the respondent's key), the
+    /// answers under their questions. `voice` is the document's voice (a survey's
+    /// respondents); by default the flag's, else the first question's.
+    fn form_documents(
+        &self,
+        form: &form::Form<'_>,
+        prefix: &str,
+        voice: Option<kooste_core::model::Voice>,
+    ) -> Result<Vec<Read>, Problems> {
+        let opts = self.opts;
+        let first_voice = form.battery.questions[0].voice;
+        let mut out = Vec::new();
+        for row in &form.rows {
+            let defaults = Defaults {
+                voice: voice.or(opts.defaults.voice).or(Some(first_voice)),
+                lang: opts.defaults.lang.or(Some(form.lang)),
+                date: row.date.or(opts.defaults.date),
+                ..opts.defaults.clone()
+            };
+            let id = match &row.key {
+                Some(k) => format!("{prefix}-{k}"),
+                None => format!("{prefix}-{}", row.number),
+            };
+            let mut meta = frontmatter::parse_meta(None, &id, &defaults)?;
+            meta.battery = Some(form.battery.id.clone());
+            meta.row = Some(row.number);
+            check_meta(self.project, &meta, "")?;
+            let lang = meta.lang.unwrap_or(Lang::Fi);
+            let mut body = String::new();
+            for (q, answer) in &row.answers {
+                let q = &form.battery.questions[*q];
+                let heading = if lang == Lang::Sv && !q.sv.is_empty() {
+                    &q.sv
+                } else {
+                    &q.fi
+                };
+                body.push_str(&format!("## {heading}\n\n{answer}\n\n"));
+            }
+            out.push(finish(
+                self.project,
+                self.redactor,
+                meta,
+                &body,
+                1,
+                self.shown,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// A Word document: each table whose header row is a battery's questions is a form (one
+    /// document per row, like a CSV form); the rest is one document of paragraphs, list
+    /// items and table rows, a form document when its headings are a battery's questions.
+    fn word_documents(
+        &self,
+        doc: &docx::Docx,
+        stem: &str,
+    ) -> Result<(Vec<Read>, Vec<String>), Problems> {
+        let batteries = &self.project.batteries;
+        let wanted = self.opts.battery.as_deref();
+        let mut forms = Vec::new();
+        let mut rest = Vec::new();
+        let mut errors = Vec::new();
+        for b in &doc.blocks {
+            match b {
+                docx::Block::Table(t) if form::looks_like_form(t, batteries, wanted) => {
+                    match form::read_table(t, batteries, wanted) {
+                        Ok(f) => forms.push(f),
+                        Err(e) => errors.extend(e),
+                    }
+                }
+                b => rest.push(b),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut out = Vec::new();
+        for (i, f) in forms.iter().enumerate() {
+            let prefix = if forms.len() == 1 {
+                stem.to_string()
+            } else {
+                format!("{stem}-{}", i + 1)
+            };
+            out.extend(self.form_documents(f, &prefix, None)?);
+        }
+        let has_text = rest.iter().any(|b| !matches!(b, docx::Block::Heading(..)));
+        let mut notes = Vec::new();
+        if !forms.is_empty() && has_text && self.opts.defaults.voice.is_none() {
+            notes.push("the text outside the form table was not ingested; give --voice to keep it as a document of its own".into());
+            return Ok((out, notes));
+        }
+        if !has_text && !forms.is_empty() {
+            return Ok((out, notes));
+        }
+        if !has_text {
+            return Err(vec![(
+                0,
+                "the document has no text; write the text in paragraphs or tables".into(),
+            )]);
+        }
+        // A document whose headings are a battery's questions is a form document.
+        let headings: Vec<&str> = rest
+            .iter()
+            .filter_map(|b| match b {
+                docx::Block::Heading(_, t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        let battery = match wanted {
+            Some(_) => {
+                form::pick_battery(&headings, batteries, wanted).map_err(|m| vec![(0, m)])?
+            }
+            None => match form::pick_battery(&headings, batteries, None) {
+                Ok(b)
+                    if headings
+                        .iter()
+                        .filter(|h| b.match_question(h).is_some())
+                        .count()
+                        >= b.questions.len().min(2) =>
+                {
+                    b
+                }
+                _ => {
+                    return self.word_text(doc, &rest, stem, None, out, notes);
+                }
+            },
+        };
+        self.word_text(doc, &rest, stem, Some(battery), out, notes)
+    }
+
+    fn word_text(
+        &self,
+        doc: &docx::Docx,
+        blocks: &[&docx::Block],
+        stem: &str,
+        battery: Option<&kooste_core::project::Battery>,
+        mut out: Vec<Read>,
+        notes: Vec<String>,
+    ) -> Result<(Vec<Read>, Vec<String>), Problems> {
+        let defaults = Defaults {
+            voice: self
+                .opts
+                .defaults
+                .voice
+                .or(battery.map(|b| b.questions[0].voice)),
+            ..self.opts.defaults.clone()
+        };
+        if defaults.voice.is_none() {
+            return Err(vec![(
+                0,
+                format!(
+                    "no voice: give --voice ({}) to say whose knowledge the document is",
+                    kooste_core::model::Voice::valid_values()
+                ),
+            )]);
+        }
+        let mut meta = frontmatter::parse_meta(None, stem, &defaults)?;
+        meta.title = doc.title.clone();
+        meta.battery = battery.map(|b| b.id.clone());
+        check_meta(self.project, &meta, "")?;
+        let body = docx::to_markdown(blocks.iter().copied(), |level, text| match battery {
+            Some(b) if b.match_question(text).is_some() => 2,
+            Some(_) => level.max(3),
+            None => level,
+        });
+        out.push(finish(
+            self.project,
+            self.redactor,
+            meta,
+            &body,
+            1,
+            self.shown,
+        ));
+        Ok((out, notes))
+    }
 }
 
 pub(crate) fn finish(
@@ -182,7 +466,7 @@ pub(crate) fn check_meta(
     project: &Project,
     meta: &DocumentMeta,
     yaml: &str,
-) -> Result<(), Vec<(usize, String)>> {
+) -> Result<(), Problems> {
     // A value that came from a flag has no line of its own: name the file's first line.
     let line_of = |key: &str| frontmatter::key_line(yaml, key).unwrap_or(1);
     let mut errs = Vec::new();
@@ -536,7 +820,26 @@ pub fn ingest_file(
             format!("cannot read the file ({e}); check the path and that you may read it"),
         )]
     })?;
-    let reads = read_input(project, redactor, path, &bytes, opts)?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let beside = match (&opts.survey, ext.as_str()) {
+        (None, "csv" | "xlsx" | "xlsm") => Survey::beside(path),
+        _ => None,
+    };
+    let with_mapping;
+    let opts = match beside {
+        Some(mapping) => {
+            with_mapping = IngestOptions {
+                survey: Some(Survey::load(&mapping).map_err(|d| vec![d])?),
+                ..opts.clone()
+            };
+            &with_mapping
+        }
+        None => opts,
+    };
+    let (reads, notes) = read_noted(project, redactor, path, &bytes, opts)?;
     // The source is named relative to the project when it lies inside it; otherwise by its
     // file name only, since a full path can hold a person's user name.
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -563,5 +866,6 @@ pub fn ingest_file(
         documents,
         passages,
         removed,
+        notes,
     })
 }

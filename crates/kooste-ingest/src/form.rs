@@ -1,16 +1,21 @@
-//! CSV forms: a header row of a battery's questions, one row per situation.
+//! Forms: a header row of a battery's questions, one row per situation, from a CSV file, an
+//! Excel sheet or a Word table.
 
+use crate::Problems;
 use crate::decode;
+use crate::table::{Origin, Table, TableRow};
 use kooste_core::model::Lang;
-use kooste_core::project::Battery;
+use kooste_core::project::{Battery, normalize_question};
 use std::collections::BTreeMap;
 
-/// One row of a form: its 1-based number after the header, its line, and the answers by
-/// question index.
+/// One row of a form: its 1-based number after the header, and the answers by question
+/// index. A survey row may also carry its date and the respondent's key.
 #[derive(Debug)]
 pub(crate) struct FormRow {
     pub(crate) number: usize,
-    pub(crate) answers: Vec<(usize, String)>,
+    pub(crate) answers: Problems,
+    pub(crate) date: Option<kooste_core::model::Date>,
+    pub(crate) key: Option<String>,
 }
 
 /// A whole form file.
@@ -21,13 +26,8 @@ pub(crate) struct Form<'b> {
     pub(crate) rows: Vec<FormRow>,
 }
 
-/// Reads a CSV form. Errors are `(line, message)`; a file with any error yields no rows, so
-/// that a form is never half-ingested.
-pub(crate) fn read_csv<'b>(
-    bytes: &[u8],
-    batteries: &'b BTreeMap<String, Battery>,
-    wanted: Option<&str>,
-) -> Result<Form<'b>, Vec<(usize, String)>> {
+/// Reads a CSV file into a table. Errors are `(line, message)`.
+pub(crate) fn csv_table(bytes: &[u8]) -> Result<(Table, Problems), Problems> {
     let (text, _encoding) = decode::form_text(bytes);
     if text.trim().is_empty() {
         return Err(vec![(
@@ -41,45 +41,97 @@ pub(crate) fn read_csv<'b>(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
-            return Err(vec![(
-                csv_line(&e),
-                format!("cannot read the header row: {e}"),
-            )]);
-        }
-        None => return Err(vec![(1, "no header row".into())]),
+    let mut table = Table {
+        origin: Origin::Csv { delimiter },
+        rows: Vec::new(),
     };
+    let mut errors = Vec::new();
+    for rec in reader.records() {
+        match rec {
+            Ok(rec) => table.rows.push(TableRow {
+                line: rec.position().map(|p| p.line() as usize).unwrap_or(0),
+                cells: rec.iter().map(str::to_string).collect(),
+            }),
+            Err(e) if table.rows.is_empty() => {
+                return Err(vec![(
+                    csv_line(&e),
+                    format!("cannot read the header row: {e}"),
+                )]);
+            }
+            Err(e) => errors.push((
+                csv_line(&e),
+                format!("cannot read this row: {e}; check its quotes"),
+            )),
+        }
+    }
+    Ok((table, errors))
+}
+
+/// Reads a CSV form. Errors are `(line, message)`; a file with any error yields no rows, so
+/// that a form is never half-ingested.
+pub(crate) fn read_csv<'b>(
+    bytes: &[u8],
+    batteries: &'b BTreeMap<String, Battery>,
+    wanted: Option<&str>,
+) -> Result<Form<'b>, Problems> {
+    let (table, mut errors) = csv_table(bytes)?;
+    match read_table(&table, batteries, wanted) {
+        Ok(form) if errors.is_empty() => Ok(form),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            errors.extend(e);
+            errors.sort_by_key(|e| e.0);
+            Err(errors)
+        }
+    }
+}
+
+/// Reads a form from any table: the header row names a battery's questions, each row after
+/// it is one situation. Errors are `(line, message)` with the place named.
+pub(crate) fn read_table<'b>(
+    table: &Table,
+    batteries: &'b BTreeMap<String, Battery>,
+    wanted: Option<&str>,
+) -> Result<Form<'b>, Problems> {
+    let candidates: Vec<&Battery> = match wanted {
+        Some(id) => batteries.get(id).into_iter().collect(),
+        None => batteries.values().collect(),
+    };
+    let Some(h) = table.header(|r| {
+        r.cells
+            .iter()
+            .any(|c| candidates.iter().any(|b| b.match_question(c).is_some()))
+    }) else {
+        return Err(vec![(
+            1,
+            table.origin.at(
+                1,
+                "the table is empty; it needs a header row of questions and a row per situation",
+            ),
+        )]);
+    };
+    let header = &table.rows[h];
+    let at = |line: usize, m: &str| (line, table.origin.at(line, m));
     // Excel leaves empty columns after the last one; they carry nothing.
-    let headers: Vec<&str> = header.iter().collect();
-    let width = headers
+    let headers: Vec<&str> = header.cells[..header.used()]
         .iter()
-        .rposition(|h| !h.trim().is_empty())
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let headers = &headers[..width];
-    let battery = pick_battery(headers, batteries, wanted)?;
+        .map(String::as_str)
+        .collect();
+    let battery =
+        pick_battery(&headers, batteries, wanted).map_err(|m| vec![at(header.line, &m)])?;
     let mut columns = Vec::new();
     let mut errors = Vec::new();
-    let mut swedish = 0;
-    for h in headers {
+    for h in &headers {
         match battery.match_question(h) {
             Some(q) => {
                 if columns.contains(&q) {
-                    errors.push((1, format!("the question '{}' appears twice in the header; remove one of the columns", h.trim())));
-                }
-                if kooste_core::project::normalize_question(&battery.questions[q].sv)
-                    == kooste_core::project::normalize_question(h)
-                {
-                    swedish += 1;
+                    errors.push(at(header.line, &format!("the question '{}' appears twice in the header; remove one of the columns", h.trim())));
                 }
                 columns.push(q);
             }
-            None => errors.push((
-                1,
-                format!(
+            None => errors.push(at(
+                header.line,
+                &format!(
                     "unknown column '{}'; the columns of the form {} are: {}",
                     h.trim(),
                     battery.id,
@@ -93,67 +145,124 @@ pub(crate) fn read_csv<'b>(
             )),
         }
     }
-    let mut rows = Vec::new();
-    for (i, rec) in records.enumerate() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push((
-                    csv_line(&e),
-                    format!("cannot read this row: {e}; check its quotes"),
-                ));
-                continue;
-            }
-        };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        let cells: Vec<&str> = rec.iter().collect();
-        let used = cells
-            .iter()
-            .rposition(|c| !c.trim().is_empty())
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        if used == 0 {
-            continue;
-        }
-        if used > headers.len() || cells.len() < headers.len() {
-            errors.push((line, format!(
-                "this row has {} field(s) but the header has {}; check for a missing or extra '{}' or an unclosed quote",
-                cells.len(),
-                headers.len(),
-                delimiter as char
-            )));
-            continue;
-        }
-        let answers = columns
-            .iter()
-            .zip(cells.iter())
-            .filter(|(_, c)| !c.trim().is_empty())
-            .map(|(q, c)| (*q, c.trim().replace("\r\n", "\n")))
-            .collect();
-        rows.push(FormRow {
-            number: i + 1,
-            answers,
-        });
-    }
+    let columns: Vec<Option<usize>> = columns.into_iter().map(Some).collect();
+    let rows: Vec<FormRow> = data_rows(table, h, headers.len(), &mut errors)
+        .into_iter()
+        .map(|(number, row)| FormRow {
+            number,
+            answers: answers(row, &columns),
+            date: None,
+            key: None,
+        })
+        .collect();
     if !errors.is_empty() {
         return Err(errors);
     }
     if rows.is_empty() {
-        return Err(vec![(
-            2,
-            "the form has a header but no answers; fill in at least one row".into(),
+        return Err(vec![at(
+            header.line + 1,
+            "the form has a header but no answers; fill in at least one row",
         )]);
     }
-    let lang = if swedish * 2 > columns.len() {
+    Ok(Form {
+        battery,
+        lang: lang_of(battery, &headers),
+        rows,
+    })
+}
+
+/// Whether a table is a form: a row near its top whose cells are mostly the questions of a
+/// battery (`wanted`, else any). A Word table is read as a form only then.
+pub(crate) fn looks_like_form(
+    table: &Table,
+    batteries: &BTreeMap<String, Battery>,
+    wanted: Option<&str>,
+) -> bool {
+    let is_header = |r: &TableRow| {
+        let headers: Vec<&str> = r
+            .cells
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !c.trim().is_empty())
+            .collect();
+        pick_battery(&headers, batteries, wanted).is_ok_and(|b| {
+            headers
+                .iter()
+                .filter(|h| b.match_question(h).is_some())
+                .count()
+                * 2
+                > headers.len()
+        })
+    };
+    table
+        .header(is_header)
+        .is_some_and(|h| is_header(&table.rows[h]))
+}
+
+/// The rows after the header that hold anything, numbered from 1 after the header (empty
+/// rows count, so that numbers stay stable when a row is emptied). A row with values past
+/// the header's last column, or a CSV row with too few fields, is an error.
+pub(crate) fn data_rows<'t>(
+    table: &'t Table,
+    header: usize,
+    width: usize,
+    errors: &mut Problems,
+) -> Vec<(usize, &'t TableRow)> {
+    let mut out = Vec::new();
+    for (i, row) in table.rows.iter().enumerate().skip(header + 1) {
+        let used = row.used();
+        if used == 0 {
+            continue;
+        }
+        let problem = match &table.origin {
+            Origin::Csv { delimiter } if used > width || row.cells.len() < width => Some(format!(
+                "this row has {} field(s) but the header has {}; check for a missing or extra '{}' or an unclosed quote",
+                row.cells.len(),
+                width,
+                *delimiter as char
+            )),
+            Origin::Csv { .. } => None,
+            _ if used > width => Some(format!(
+                "there is text in column {}, right of the last column with a header; give the column a header or move the text",
+                crate::table::column_name(used - 1)
+            )),
+            _ => None,
+        };
+        match problem {
+            Some(m) => errors.push((row.line, table.origin.at(row.line, &m))),
+            None => out.push((i - header, row)),
+        }
+    }
+    out
+}
+
+/// The non-empty answers of a row: `columns[j]` is the question of column `j`, if any.
+pub(crate) fn answers(row: &TableRow, columns: &[Option<usize>]) -> Problems {
+    columns
+        .iter()
+        .zip(row.cells.iter())
+        .filter_map(|(q, c)| Some((((*q)?), c)))
+        .filter(|(_, c)| !c.trim().is_empty())
+        .map(|(q, c)| (q, c.trim().replace("\r\n", "\n")))
+        .collect()
+}
+
+/// Swedish when most of the headers are the questions' Swedish wording.
+pub(crate) fn lang_of(battery: &Battery, headers: &[&str]) -> Lang {
+    let (mut matched, mut swedish) = (0, 0);
+    for h in headers {
+        if let Some(q) = battery.match_question(h) {
+            matched += 1;
+            if normalize_question(&battery.questions[q].sv) == normalize_question(h) {
+                swedish += 1;
+            }
+        }
+    }
+    if swedish * 2 > matched {
         Lang::Sv
     } else {
         Lang::Fi
-    };
-    Ok(Form {
-        battery,
-        lang,
-        rows,
-    })
+    }
 }
 
 fn csv_line(e: &csv::Error) -> usize {
@@ -175,20 +284,19 @@ fn sniff_delimiter(text: &str) -> u8 {
     if comma > semi { b',' } else { b';' }
 }
 
-fn pick_battery<'b>(
+/// The battery whose questions the headers name: `wanted` if given, else the one with the
+/// most matching headers (`asp-paiva` on a tie).
+pub(crate) fn pick_battery<'b>(
     headers: &[&str],
     batteries: &'b BTreeMap<String, Battery>,
     wanted: Option<&str>,
-) -> Result<&'b Battery, Vec<(usize, String)>> {
+) -> Result<&'b Battery, String> {
     if let Some(id) = wanted {
         return batteries.get(id).ok_or_else(|| {
-            vec![(
-                1,
-                format!(
-                    "unknown battery '{id}'; the project has: {}",
-                    batteries.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
-            )]
+            format!(
+                "unknown battery '{id}'; the project has: {}",
+                batteries.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
         });
     }
     let score = |b: &Battery| {
@@ -202,13 +310,10 @@ fn pick_battery<'b>(
         .max_by_key(|b| (score(b), b.id == "asp-paiva"));
     match best {
         Some(b) if score(b) > 0 => Ok(b),
-        _ => Err(vec![(
-            1,
-            format!(
-                "the header row matches no question battery; use the questions of one of: {} as column headers, or give --battery",
-                batteries.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        )]),
+        _ => Err(format!(
+            "the header row matches no question battery; use the questions of one of: {} as column headers, or give --battery",
+            batteries.keys().cloned().collect::<Vec<_>>().join(", ")
+        )),
     }
 }
 

@@ -1,16 +1,20 @@
-//! Readers for kooste's inputs (Markdown with front matter, plain text, CSV forms),
-//! validation, and personal-data redaction.
+//! Readers for kooste's inputs (Markdown with front matter, plain text, CSV and Excel forms,
+//! Word documents, survey exports), validation, and personal-data redaction.
 //!
 //! Every reader returns what it could read together with [`Diagnostic`]s instead of failing on
 //! the first problem, so that one bad file never stops the others.
 
 pub mod corpus;
 mod decode;
+mod docx;
 mod form;
 pub mod frontmatter;
 mod markdown;
 pub mod redact;
 mod submit;
+pub mod survey;
+mod table;
+mod xlsx;
 
 pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input};
 pub use frontmatter::Defaults;
@@ -18,9 +22,13 @@ pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};
 pub use redact::{Counts, Kind, Redactor};
 pub use submit::{Submission, read_submission, submit_form};
+pub use survey::Survey;
 
 use std::fmt;
 use std::path::PathBuf;
+
+/// Problems found in one input, each as `(line, message)`; the caller names the file.
+pub(crate) type Problems = Vec<(usize, String)>;
 
 /// One problem with one input, as `path:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +68,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The extensions kooste reads.
-pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv"];
+pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv", "xlsx", "docx"];
 
 /// Every file below `dir` (recursively, sorted), skipping hidden files and directories.
 /// With `only_inputs`, only files with one of [`INPUT_EXTENSIONS`]. Unreadable directories
@@ -86,7 +94,9 @@ pub fn walk(
         };
         for e in entries.flatten() {
             let path = e.path();
-            if e.file_name().to_string_lossy().starts_with('.') {
+            let name = e.file_name().to_string_lossy().into_owned();
+            // `~$NAME.docx` is the lock file Word and Excel leave beside an open document.
+            if name.starts_with('.') || (only_inputs && name.starts_with("~$")) {
                 continue;
             }
             if path.is_dir() {

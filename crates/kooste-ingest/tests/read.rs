@@ -122,3 +122,322 @@ fn readers_do_not_panic_on_garbage() {
         }
     }
 }
+
+mod office;
+
+/// A project with the client-feedback battery too, for survey exports.
+fn office_project() -> Project {
+    let mut project = Project::empty(Path::new("."));
+    let b = kooste_core::project::Battery::parse(
+        office::ASIAKASPALAUTE_TOML,
+        Path::new("asiakaspalaute.toml"),
+    )
+    .unwrap();
+    project.batteries.insert(b.id.clone(), b);
+    project
+}
+
+fn read_office(
+    name: &str,
+    bytes: &[u8],
+    opts: &IngestOptions,
+) -> Result<Vec<kooste_ingest::Read>, Vec<kooste_ingest::Diagnostic>> {
+    read_input(
+        &office_project(),
+        &Redactor::new(&register()),
+        Path::new(name),
+        bytes,
+        opts,
+    )
+}
+
+fn survey() -> kooste_ingest::Survey {
+    kooste_ingest::Survey::parse(office::SURVEY_TOML, Path::new("palaute.survey.toml")).unwrap()
+}
+
+fn snapshot_docs(reads: &[kooste_ingest::Read]) -> serde_json::Value {
+    let docs: Vec<_> = reads
+        .iter()
+        .map(|r| {
+            let removed: Vec<String> = r
+                .removed
+                .iter()
+                .map(|(k, n)| format!("{n} {}", k.as_str()))
+                .collect();
+            (&r.document.meta, &r.document.passages, removed)
+        })
+        .collect();
+    serde_json::to_value(docs).unwrap()
+}
+
+/// Excel and Word files as Office programs write them, read into documents.
+#[test]
+fn office_inputs() {
+    let sheet = |s: &str| IngestOptions {
+        sheet: Some(s.into()),
+        ..Default::default()
+    };
+    let with_survey = IngestOptions {
+        survey: Some(survey()),
+        ..Default::default()
+    };
+    let cases: Vec<(&str, &str, Vec<u8>, IngestOptions)> = vec![
+        (
+            "form-xlsx",
+            "lomake.xlsx",
+            office::form_xlsx(),
+            IngestOptions::default(),
+        ),
+        (
+            "form-xlsx-sheet",
+            "lomake.xlsx",
+            office::form_xlsx(),
+            sheet("Svenska"),
+        ),
+        (
+            "survey-xlsx",
+            "palaute.xlsx",
+            office::survey_xlsx(),
+            with_survey,
+        ),
+        (
+            "memo-docx",
+            "muistio.docx",
+            office::memo_docx(),
+            IngestOptions {
+                defaults: kooste_ingest::Defaults {
+                    voice: Some(Voice::Worker),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        ),
+        (
+            "form-docx",
+            "lomake.docx",
+            office::form_docx(),
+            IngestOptions::default(),
+        ),
+        (
+            "heading-form-docx",
+            "palaute.docx",
+            office::heading_form_docx(),
+            IngestOptions::default(),
+        ),
+    ];
+    for (snap, name, bytes, opts) in cases {
+        let reads = read_office(name, &bytes, &opts).unwrap_or_else(|e| panic!("{snap}: {e:?}"));
+        insta::assert_yaml_snapshot!(snap, snapshot_docs(&reads));
+    }
+}
+
+/// The same Markdown a reader stores is what the corpus reads back.
+#[test]
+fn office_documents_survive_the_corpus_round_trip() {
+    let opts = IngestOptions {
+        defaults: kooste_ingest::Defaults {
+            voice: Some(Voice::Worker),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let first = read_office("muistio.docx", &office::memo_docx(), &opts).unwrap();
+    let doc = &first[0].document;
+    let stored = kooste_ingest::render_document(&doc.meta, &doc.body);
+    let again = read_office("muistio.md", stored.as_bytes(), &IngestOptions::default()).unwrap();
+    let texts = |d: &kooste_core::model::Document| {
+        d.passages
+            .iter()
+            .map(|p| p.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(doc), texts(&again[0].document));
+}
+
+/// What a user sees for Office files that cannot be read.
+#[test]
+fn office_errors() {
+    let xlsx = office::form_xlsx();
+    let mut zip_without_parts = Vec::new();
+    {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut zip_without_parts));
+        w.start_file("hello.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"hello").unwrap();
+        w.finish().unwrap();
+    }
+    let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
+    let mut contact = survey();
+    contact.columns.insert("Sähköposti".into(), "q3".into());
+    let mut missing = survey();
+    missing.columns.insert("Vapaa sana".into(), "q3".into());
+    missing.battery = "asiakaspalaute".into();
+    let mut no_voice = survey();
+    no_voice.voice = None;
+    let sheet = IngestOptions {
+        sheet: Some("Taulukko9".into()),
+        ..Default::default()
+    };
+    let surveyed = |s: kooste_ingest::Survey| IngestOptions {
+        survey: Some(s),
+        ..Default::default()
+    };
+    let cases: Vec<(&str, &str, Vec<u8>, IngestOptions)> = vec![
+        ("bad-sheet", "lomake.xlsx", xlsx.clone(), sheet),
+        (
+            "unknown-header-xlsx",
+            "lomake.xlsx",
+            office::unknown_header_xlsx(),
+            IngestOptions::default(),
+        ),
+        (
+            "corrupt-xlsx",
+            "lomake.xlsx",
+            xlsx[..xlsx.len() / 2].to_vec(),
+            IngestOptions::default(),
+        ),
+        (
+            "encrypted-xlsx",
+            "lomake.xlsx",
+            ole.to_vec(),
+            IngestOptions::default(),
+        ),
+        (
+            "old-xls",
+            "lomake.xls",
+            ole.to_vec(),
+            IngestOptions::default(),
+        ),
+        (
+            "not-word",
+            "muistio.docx",
+            zip_without_parts,
+            IngestOptions::default(),
+        ),
+        (
+            "corrupt-docx",
+            "muistio.docx",
+            b"PK\x03\x04 broken".to_vec(),
+            IngestOptions::default(),
+        ),
+        (
+            "docx-without-voice",
+            "muistio.docx",
+            office::memo_docx(),
+            IngestOptions::default(),
+        ),
+        (
+            "bad-form-docx",
+            "lomake.docx",
+            office::bad_form_docx(),
+            IngestOptions::default(),
+        ),
+        (
+            "survey-contact-column",
+            "palaute.xlsx",
+            office::survey_xlsx(),
+            surveyed(contact),
+        ),
+        (
+            "survey-missing-column",
+            "palaute.xlsx",
+            office::survey_xlsx(),
+            surveyed(missing),
+        ),
+        (
+            "survey-without-voice",
+            "palaute.xlsx",
+            office::survey_xlsx(),
+            surveyed(no_voice),
+        ),
+    ];
+    for (snap, name, bytes, opts) in cases {
+        let errors = read_office(name, &bytes, &opts).expect_err(snap);
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        insta::assert_yaml_snapshot!(snap, lines);
+    }
+}
+
+/// Names, phone numbers and e-mail addresses in cells and Word tables are removed, and a
+/// survey's contact columns never reach a document.
+#[test]
+fn office_inputs_are_redacted() {
+    let worker = IngestOptions {
+        defaults: kooste_ingest::Defaults {
+            voice: Some(Voice::Worker),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let inputs: Vec<(&str, Vec<u8>, IngestOptions)> = vec![
+        ("lomake.xlsx", office::form_xlsx(), IngestOptions::default()),
+        (
+            "lomake.xlsx",
+            office::form_xlsx(),
+            IngestOptions {
+                sheet: Some("Svenska".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "palaute.xlsx",
+            office::survey_xlsx(),
+            IngestOptions {
+                survey: Some(survey()),
+                ..Default::default()
+            },
+        ),
+        ("muistio.docx", office::memo_docx(), worker.clone()),
+        ("lomake.docx", office::form_docx(), worker),
+    ];
+    for (name, bytes, opts) in inputs {
+        for r in read_office(name, &bytes, &opts).unwrap() {
+            let d = &r.document;
+            let all = format!("{:?} {}", d.meta, d.body);
+            for secret in [
+                "Virtan",
+                "Maija",
+                "040 123",
+                "050 765",
+                "09 123",
+                "@example",
+                "192.0.2",
+                "198.51",
+                "203.0.113",
+            ] {
+                assert!(!all.contains(secret), "{name}: {secret} in {all}");
+            }
+        }
+    }
+}
+
+/// Damaged Office files never make a reader panic.
+#[test]
+fn office_readers_do_not_panic_on_damaged_files() {
+    let project = office_project();
+    let redactor = Redactor::new(&register());
+    let seeds = [
+        ("x.xlsx", office::form_xlsx()),
+        ("x.docx", office::memo_docx()),
+        ("x.docx", office::form_docx()),
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    for i in 0..300 {
+        let (name, seed) = &seeds[i % seeds.len()];
+        let mut bytes = seed.clone();
+        for _ in 0..(1 + i % 4) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let pos = (state as usize) % bytes.len();
+            bytes[pos] ^= (state >> 32) as u8 | 1;
+        }
+        let _ = read_input(
+            &project,
+            &redactor,
+            Path::new(name),
+            &bytes,
+            &IngestOptions::default(),
+        );
+    }
+}

@@ -3,14 +3,16 @@
 use crate::Outcome;
 use indicatif::{ProgressBar, ProgressStyle};
 use kooste_core::model::{Date, Lang, Voice};
-use kooste_ingest::{Corpus, Defaults, Diagnostic, IngestOptions, Kind, Redactor, ingest_file};
+use kooste_ingest::{
+    Corpus, Defaults, Diagnostic, IngestOptions, Kind, Redactor, Survey, ingest_file,
+};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// Files and directories (read recursively) of .md, .txt and .csv submissions.
+    /// Files and directories (read recursively) of .md, .txt, .csv, .xlsx and .docx submissions.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Whose knowledge the material is, when the file does not say: client|worker|researcher (or in Finnish or Swedish).
@@ -28,9 +30,17 @@ pub(crate) struct Args {
     /// The language: fi or sv.
     #[arg(long, value_parser = clap::value_parser!(Lang))]
     lang: Option<Lang>,
-    /// The question battery of CSV forms (recognised from the header row when not given).
+    /// The question battery of forms (recognised from the header row when not given).
     #[arg(long)]
     battery: Option<String>,
+    /// The sheet of Excel workbooks to read (the first when not given).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// A survey mapping (TOML) for survey-tool exports (.csv, .xlsx): the battery, the
+    /// respondents' voice, and which column answers which question. Without it, NAME.survey.toml
+    /// beside NAME.xlsx or NAME.csv is used when present.
+    #[arg(long, value_name = "MAPPING")]
+    survey: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
@@ -44,6 +54,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             lang: args.lang,
         },
         battery: args.battery.clone(),
+        sheet: args.sheet.clone(),
+        survey: match &args.survey {
+            Some(path) => match Survey::load(path) {
+                Ok(s) => Some(s),
+                Err(d) => {
+                    eprintln!("{d}");
+                    return Ok(Outcome::SomeRejected);
+                }
+            },
+            None => None,
+        },
     };
     let redactor = Redactor::new(&project.participants()?);
     let (mut corpus, _) = Corpus::open(&project)?;
@@ -72,10 +93,13 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     .map(|(k, n)| (k.as_str().to_string(), json!(n)))
                     .collect();
                 if !json {
-                    let line = summary(f, &done);
-                    match &bar {
-                        Some(b) => b.println(line),
-                        None => println!("{line}"),
+                    let mut lines = vec![summary(f, &done)];
+                    lines.extend(done.notes.iter().map(|n| format!("{}: {n}", f.display())));
+                    for line in lines {
+                        match &bar {
+                            Some(b) => b.println(line),
+                            None => println!("{line}"),
+                        }
                     }
                 }
                 reports.push(json!({
@@ -83,6 +107,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     "documents": done.documents.iter().map(|(id, o)| json!({"id": id, "outcome": format!("{o:?}").to_lowercase()})).collect::<Vec<_>>(),
                     "passages": done.passages,
                     "removed": removed,
+                    "notes": done.notes,
                 }));
             }
             Err(d) => errors.extend(d),
