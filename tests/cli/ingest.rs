@@ -364,3 +364,98 @@ fn metadata_is_checked_against_the_project() {
         conflict.stderr
     );
 }
+
+/// Excel and Word forms, a Word memo and a survey export with its mapping beside it, as the
+/// writer libraries make them (`cargo run -p kooste-ingest --example office_examples`).
+#[test]
+fn excel_word_and_survey_exports_become_documents() {
+    let p = TestProject::new();
+    let battery =
+        std::fs::read(crate::fixtures().join("../../workshops/batteries/asiakaspalaute.toml"))
+            .unwrap();
+    p.write("workshops/batteries/asiakaspalaute.toml", &battery);
+    for f in [
+        "asp-paiva-kevat.xlsx",
+        "asp-paiva-lomake.docx",
+        "kotikaynnit-muistio.docx",
+        "asiakaspalaute-webropol.xlsx",
+        "asiakaspalaute-webropol.survey.toml",
+    ] {
+        p.inbox(f);
+    }
+    // A directory: the survey finds its mapping beside it; the Word form's instructions
+    // are reported as left out, since no voice was given for them; the memo, which has no
+    // voice of its own, is rejected and the rest goes in.
+    let out = p.kooste(&["ingest", "inbox", "--json"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .starts_with("inbox/kotikaynnit-muistio.docx:1: no voice: give --voice"),
+        "{out:?}"
+    );
+    let j = out.json();
+    let files = j["files"].as_array().unwrap();
+    let by_name = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not ingested: {j}"))
+    };
+    let docs = |name: &str| by_name(name)["documents"].as_array().unwrap().len();
+    assert_eq!(docs("asp-paiva-kevat.xlsx"), 3);
+    assert_eq!(docs("asp-paiva-lomake.docx"), 2);
+    assert_eq!(docs("asiakaspalaute-webropol.xlsx"), 3);
+    let notes = by_name("asiakaspalaute-webropol.xlsx")["notes"].to_string();
+    assert!(
+        notes.contains("'Sähköposti'") && notes.contains("'IP-osoite'"),
+        "{notes}"
+    );
+    assert!(
+        by_name("asp-paiva-lomake.docx")["notes"]
+            .to_string()
+            .contains("--voice"),
+        "{j}"
+    );
+    assert_eq!(j["errors"].as_array().unwrap().len(), 1, "{j}");
+    assert!(
+        !files.iter().any(|f| f["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("kotikaynnit-muistio.docx")),
+        "{j}"
+    );
+    let out = p.kooste(&[
+        "ingest",
+        "inbox/kotikaynnit-muistio.docx",
+        "--voice",
+        "worker",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("1 added (6 passages)"), "{out:?}");
+    let out = p.kooste(&[
+        "ingest",
+        "inbox/asp-paiva-kevat.xlsx",
+        "--sheet",
+        "Puuttuva",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("inbox/asp-paiva-kevat.xlsx:1: the workbook has no sheet 'Puuttuva'; its sheets are 'Lomake', 'Svenska'"),
+        "{out:?}"
+    );
+    let corpus = p.corpus();
+    let survey = &corpus
+        .iter()
+        .find(|(n, _)| n.ends_with("asiakaspalaute-webropol-101.md"))
+        .unwrap()
+        .1;
+    assert!(
+        survey.contains("voice: client\nbattery: asiakaspalaute\ndate: 2018-04-04\n"),
+        "{survey}"
+    );
+    for (name, text) in &corpus {
+        for secret in ["@example", "192.0.2", "040 123", "Virtanen", "Aloitusaika"] {
+            assert!(!text.contains(secret), "{name}: {secret}");
+        }
+    }
+}

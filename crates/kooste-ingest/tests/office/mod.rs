@@ -213,7 +213,12 @@ fn cell(text: &str) -> TableCell {
 
 fn pack(doc: Docx) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
-    doc.build().pack(&mut out).unwrap();
+    // Fixed times, so that the same program writes the same bytes.
+    doc.created_at("2018-03-14T00:00:00Z")
+        .updated_at("2018-03-14T00:00:00Z")
+        .build()
+        .pack(&mut out)
+        .unwrap();
     out.into_inner()
 }
 
