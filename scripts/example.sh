@@ -26,6 +26,24 @@ echo "== search: any inflected form, compounds, OCR-damaged text; facets per voi
 "$kooste" search "asiakkaat tulla kuulluksi" --voice client --limit 2
 
 echo
+echo "== Excel, Word and a survey export, read into a project of their own"
+# examples/office/ holds invented files as Excel and Word write them (made by
+# crates/kooste-ingest/examples/office_examples.rs): a form as a sheet and as a Word table,
+# a worker's memo, and a Webropol-style export with its mapping (asiakaspalaute-webropol.survey.toml,
+# found beside it). They go into a scratch project under target/, so the example corpus
+# above stays as it is.
+office=target/example/office-project
+rm -rf "$office"
+mkdir -p target/example
+"$kooste" init "$office" >/dev/null
+cp participants.toml "$office/"
+cp workshops/batteries/asiakaspalaute.toml "$office/workshops/batteries/"
+"$kooste" --project "$office" ingest examples/office/asp-paiva-kevat.xlsx examples/office/asp-paiva-lomake.docx \
+  examples/office/asiakaspalaute-webropol.xlsx
+"$kooste" --project "$office" ingest examples/office/kotikaynnit-muistio.docx --voice worker
+"$kooste" --project "$office" status | tail -n 4
+
+echo
 echo "== digest: what the researchers present at the start of workshops 2, 3 and 4"
 # Each digest covers the previous workshop's round; HTML for presenting and printing,
 # Markdown for reading and editing. They go under target/, which git ignores.
