@@ -53,9 +53,23 @@ pub struct Config {
 pub struct ProjectSettings {
     /// The project's name.
     pub name: String,
+    /// The project's name in Swedish, when the name is in Finnish.
+    #[serde(default)]
+    pub name_sv: String,
     /// The default language.
     #[serde(default = "default_lang")]
     pub lang: Lang,
+}
+
+impl ProjectSettings {
+    /// The project's name for pages and digests in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        if lang == Lang::Sv && !self.name_sv.trim().is_empty() {
+            &self.name_sv
+        } else {
+            &self.name
+        }
+    }
 }
 
 fn default_lang() -> Lang {
@@ -92,9 +106,12 @@ pub struct Workshop {
     /// Working methods (Learning Café, fishbowl, ...).
     #[serde(default)]
     pub methods: Vec<String>,
-    /// What the workshop did.
+    /// What the workshop did, in the project's language.
     #[serde(default)]
     pub summary: String,
+    /// The summary in Swedish, when the project's language is Finnish.
+    #[serde(default)]
+    pub summary_sv: String,
     /// The between-workshop task agreed at its end.
     #[serde(default)]
     pub task: Option<Task>,
@@ -109,9 +126,12 @@ pub struct Task {
     /// Whose knowledge is collected.
     #[serde(default)]
     pub from: Vec<Voice>,
-    /// How and by whom.
+    /// How and by whom, in the project's language.
     #[serde(default)]
     pub how: String,
+    /// How and by whom in Swedish, when the project's language is Finnish.
+    #[serde(default)]
+    pub how_sv: String,
     /// The question battery used.
     #[serde(default)]
     pub battery: Option<String>,
@@ -318,6 +338,7 @@ impl Project {
         let config = Config {
             project: ProjectSettings {
                 name: String::new(),
+                name_sv: String::new(),
                 lang: Lang::Fi,
             },
             themes: BTreeMap::new(),

@@ -87,7 +87,7 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
     let default_theme = previous.task.as_ref().map(|t| t.theme.clone());
     Ok(Digest {
         lang,
-        project: project.config.project.name.clone(),
+        project: project.config.project.name(lang).to_string(),
         workshop: info(workshop),
         round: info(previous),
         empty: records.is_empty(),
@@ -162,10 +162,23 @@ fn workshop_info(
             .map(|t| theme_label(project, t, lang))
             .collect(),
         methods: w.methods.clone(),
-        summary: Text {
-            text: w.summary.trim().to_string(),
+        summary: text(&w.summary, &w.summary_sv, lang, data_lang),
+    }
+}
+
+/// A text of the project's files in the digest's language when it has a Swedish version,
+/// else in the project's language (which the templates mark when it is not the digest's).
+fn text(own: &str, sv: &str, lang: Lang, data_lang: Lang) -> Text {
+    if lang == Lang::Sv && !sv.trim().is_empty() {
+        Text {
+            text: sv.trim().to_string(),
+            lang: Lang::Sv,
+        }
+    } else {
+        Text {
+            text: own.trim().to_string(),
             lang: data_lang,
-        },
+        }
     }
 }
 
@@ -180,10 +193,7 @@ fn task_info(
         workshop: workshop.to_string(),
         theme: theme_label(project, &t.theme, lang),
         from: t.from.clone(),
-        how: Text {
-            text: t.how.trim().to_string(),
-            lang: data_lang,
-        },
+        how: text(&t.how, &t.how_sv, lang, data_lang),
         battery: t
             .battery
             .as_ref()

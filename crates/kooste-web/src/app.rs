@@ -319,7 +319,7 @@ impl App {
                 label => self.pages.word(lang, key),
                 current => *href == path_only,
             }).collect::<Vec<_>>(),
-            project_name => self.project.config.project.name.clone(),
+            project_name => self.project.config.project.name(lang).to_string(),
         }
     }
 
