@@ -805,6 +805,22 @@ fn recover(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How the corpus names the input file a document came from: relative to the project when
+/// it lies inside it; otherwise by its file name only, since a full path can hold a
+/// person's user name.
+pub fn source_name(project: &Project, path: &Path) -> String {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::fs::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
+    match abs.strip_prefix(&root) {
+        Ok(r) => r.to_string_lossy().replace('\\', "/"),
+        Err(_) => path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
+    }
+}
+
 /// Ingests one file into the corpus: read, redact, store.
 pub fn ingest_file(
     project: &Project,
@@ -840,18 +856,7 @@ pub fn ingest_file(
         None => opts,
     };
     let (reads, notes) = read_noted(project, redactor, path, &bytes, opts)?;
-    // The source is named relative to the project when it lies inside it; otherwise by its
-    // file name only, since a full path can hold a person's user name.
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let root = std::fs::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
-    let source = match abs.strip_prefix(&root) {
-        Ok(r) => r.to_string_lossy().replace('\\', "/"),
-        Err(_) => path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned(),
-    };
+    let source = source_name(project, path);
     let mut removed = Counts::new();
     for r in &reads {
         for (k, n) in &r.removed {

@@ -16,7 +16,9 @@ pub mod survey;
 mod table;
 mod xlsx;
 
-pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input};
+pub use corpus::{
+    Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input, source_name,
+};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};

@@ -1,0 +1,670 @@
+//! Reading a REFI-QDA project (`.qdpx`) into the corpus and the decisions file.
+//!
+//! Text sources become documents through `kooste_ingest::read_input` (the same validation
+//! and redaction as every other input; the text is also redacted before it is cut into
+//! passages). Codings of the five CAIMeR dimensions become decisions; codings of other
+//! codes, and kooste's own unconfirmed proposals, are reported and skipped.
+
+use crate::guid::normalize;
+use crate::layout::{Segment, escape_paragraph, segments, wording};
+use crate::names::{CodeKind, Var, classify};
+use crate::xml::{self, Element};
+use kooste_core::model::{Decision, Dimension, DocumentMeta, Lang, Voice, is_date_time};
+use kooste_core::project::Project;
+use kooste_ingest::{
+    Corpus, Counts, Diagnostic, IngestOptions, Outcome, Read, Redactor, read_input,
+    render_document, slug, source_name,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Cursor, Read as _};
+use std::path::{Path, PathBuf};
+
+/// The largest `project.qde` read (a ZIP can claim any size; this keeps a broken or hostile
+/// file from exhausting memory).
+const MAX_QDE: u64 = 256 << 20;
+/// The largest source text read.
+const MAX_SOURCE: u64 = 64 << 20;
+/// `who` of a decision whose coding names no user.
+const UNKNOWN_USER: &str = "qdpx";
+
+/// What an import did.
+#[derive(Debug)]
+pub struct Imported {
+    /// Document ids and what became of them.
+    pub documents: Vec<(String, Outcome)>,
+    /// Passages in the imported documents.
+    pub passages: usize,
+    /// Personal data removed, by kind.
+    pub removed: Counts,
+    /// Decisions appended (codings of CAIMeR dimensions, grouped per passage).
+    pub decisions: usize,
+    /// Codes whose codings were not imported, and why.
+    pub skipped: Vec<Skipped>,
+    /// Other things left out (sources that are not text, selections outside their text),
+    /// each as `path:line: message`.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// The codings of one code that were not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The code's name.
+    pub code: String,
+    /// How many of its codings were skipped.
+    pub codings: usize,
+    /// Why.
+    pub reason: String,
+}
+
+struct Coding {
+    code: String,
+    user: Option<String>,
+    when: Option<String>,
+}
+
+struct Selection {
+    line: usize,
+    start: usize,
+    end: usize,
+    user: Option<String>,
+    when: Option<String>,
+    codings: Vec<Coding>,
+}
+
+struct Source {
+    name: String,
+    line: usize,
+    text: String,
+    selections: Vec<Selection>,
+    vars: BTreeMap<Var, String>,
+}
+
+/// Imports a `.qdpx` file: its text sources become documents of the corpus (stored as one
+/// unit, named by the file), its codings of CAIMeR dimensions decisions appended to the
+/// project's decisions file. `opts.defaults` fills in what a source does not say (its
+/// voice above all, for projects made by other tools). A file with any bad source is
+/// rejected whole, with every problem reported.
+pub fn import_qdpx(
+    project: &Project,
+    corpus: &mut Corpus,
+    redactor: &Redactor,
+    path: &Path,
+    opts: &IngestOptions,
+) -> Result<Imported, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic {
+            path: path.to_path_buf(),
+            line: 0,
+            message: format!("cannot read the file ({e}); check the path and that you may read it"),
+        }]
+    })?;
+    let qde_path = path.join("project.qde");
+    let at = |line: usize, message: String| Diagnostic {
+        path: qde_path.clone(),
+        line,
+        message,
+    };
+    let whole = |message: String| Diagnostic {
+        path: path.to_path_buf(),
+        line: 0,
+        message,
+    };
+
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).map_err(|e| {
+        vec![whole(format!(
+            "not a REFI-QDA project: the file is not a ZIP archive ({e}); export the project from your QDA tool as a REFI-QDA project (.qdpx)"
+        ))]
+    })?;
+    let entries: HashMap<String, usize> = (0..zip.len())
+        .filter_map(|i| {
+            let f = zip.by_index(i).ok()?;
+            Some((f.name().ok()?.to_lowercase(), i))
+        })
+        .collect();
+    let mut read_entry = |name: &str, limit: u64| -> Result<Option<Vec<u8>>, String> {
+        let Some(&i) = entries.get(&name.to_lowercase()) else {
+            return Ok(None);
+        };
+        let f = zip
+            .by_index(i)
+            .map_err(|e| format!("cannot read {name} in the archive: {e}"))?;
+        let mut out = Vec::new();
+        f.take(limit + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("cannot read {name} in the archive: {e}"))?;
+        if out.len() as u64 > limit {
+            return Err(format!(
+                "{name} is larger than {} MiB; kooste does not read it",
+                limit >> 20
+            ));
+        }
+        Ok(Some(out))
+    };
+    let qde_name = entries
+        .keys()
+        .find(|k| k.as_str() == "project.qde")
+        .or_else(|| entries.keys().filter(|k| !k.contains('/') && k.ends_with(".qde")).min())
+        .cloned()
+        .ok_or_else(|| vec![whole("not a REFI-QDA project: the archive has no project.qde; export the project from your QDA tool as a REFI-QDA project (.qdpx)".into())])?;
+    let qde = read_entry(&qde_name, MAX_QDE)
+        .map_err(|m| vec![whole(m)])?
+        .unwrap_or_default();
+    let qde =
+        String::from_utf8(qde).map_err(|_| vec![at(0, "project.qde is not UTF-8 text".into())])?;
+    let root = xml::parse(qde.trim_start_matches('\u{feff}')).map_err(|(l, m)| vec![at(l, m)])?;
+    if root.name != "Project" {
+        return Err(vec![at(
+            root.line,
+            format!(
+                "the root element is <{}>, not <Project>; this is not a REFI-QDA project file",
+                root.name
+            ),
+        )]);
+    }
+
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let users: HashMap<String, String> = root
+        .child("Users")
+        .into_iter()
+        .flat_map(|u| u.all("User"))
+        .filter_map(|u| {
+            let g = normalize(u.attr("guid")?);
+            let name = u
+                .attr("name")
+                .or(u.attr("id"))
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            Some((g, name))
+        })
+        .collect();
+
+    let mut codes: HashMap<String, (String, CodeKind)> = HashMap::new();
+    fn walk_codes(el: &Element, under: bool, out: &mut HashMap<String, (String, CodeKind)>) {
+        for c in el.all("Code") {
+            let name = c.attr("name").unwrap_or("").to_string();
+            let kind = classify(&name, under);
+            if let Some(g) = c.attr("guid") {
+                out.insert(normalize(g), (name, kind));
+            }
+            walk_codes(c, kind == CodeKind::Proposal, out);
+        }
+    }
+    if let Some(codes_el) = root.child("CodeBook").and_then(|c| c.child("Codes")) {
+        walk_codes(codes_el, false, &mut codes);
+    }
+
+    let variables: HashMap<String, Var> = root
+        .child("Variables")
+        .into_iter()
+        .flat_map(|v| v.all("Variable"))
+        .filter_map(|v| Some((normalize(v.attr("guid")?), Var::from_name(v.attr("name")?)?)))
+        .collect();
+    let values = |el: &Element| -> Vec<(Var, String)> {
+        el.all("VariableValue")
+            .filter_map(|vv| {
+                let var =
+                    variables.get(&normalize(vv.child("VariableRef")?.attr("targetGUID")?))?;
+                let value = vv.children.iter().find(|c| c.name != "VariableRef")?;
+                Some((*var, value.text.trim().to_string()))
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    };
+    let mut case_vars: HashMap<String, Vec<(Var, String)>> = HashMap::new();
+    for case in root.child("Cases").into_iter().flat_map(|c| c.all("Case")) {
+        let vals = values(case);
+        for s in case.all("SourceRef").filter_map(|s| s.attr("targetGUID")) {
+            case_vars
+                .entry(normalize(s))
+                .or_default()
+                .extend(vals.iter().cloned());
+        }
+    }
+
+    // The sources, in the order of the file.
+    let mut sources = Vec::new();
+    for el in root
+        .child("Sources")
+        .map(|s| s.children.as_slice())
+        .unwrap_or_default()
+    {
+        let name = el.attr("name").unwrap_or("").trim().to_string();
+        let shown = if name.is_empty() {
+            el.attr("guid").unwrap_or("?").to_string()
+        } else {
+            name.clone()
+        };
+        if el.name != "TextSource" {
+            notes.push(at(
+                el.line,
+                format!(
+                    "source '{shown}' is a {}; only text sources are read, so it is left out",
+                    el.name
+                ),
+            ));
+            continue;
+        }
+        let Some(guid) = el.attr("guid").map(normalize) else {
+            errors.push(at(el.line, format!("<TextSource> '{shown}' has no guid")));
+            continue;
+        };
+        let text = match (el.child("PlainTextContent"), el.attr("plainTextPath")) {
+            (Some(c), _) => c.text.clone(),
+            (None, Some(p)) => {
+                let Some(file) = p.strip_prefix("internal://") else {
+                    errors.push(at(el.line, format!("source '{shown}' points outside the project ({p}); export the project with its sources included")));
+                    continue;
+                };
+                match read_entry(&format!("sources/{file}"), MAX_SOURCE) {
+                    Ok(Some(b)) => match String::from_utf8(b) {
+                        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+                        Err(_) => {
+                            errors.push(at(
+                                el.line,
+                                format!(
+                                    "the text of source '{shown}' (sources/{file}) is not UTF-8"
+                                ),
+                            ));
+                            continue;
+                        }
+                    },
+                    Ok(None) => {
+                        errors.push(at(
+                            el.line,
+                            format!(
+                                "the archive has no sources/{file}, the text of source '{shown}'"
+                            ),
+                        ));
+                        continue;
+                    }
+                    Err(m) => {
+                        errors.push(at(el.line, m));
+                        continue;
+                    }
+                }
+            }
+            (None, None) => {
+                errors.push(at(
+                    el.line,
+                    format!("source '{shown}' has neither plainTextPath nor PlainTextContent"),
+                ));
+                continue;
+            }
+        };
+        let mut selections = Vec::new();
+        for s in el.all("PlainTextSelection") {
+            let pos = |a: &str| s.attr(a).and_then(|v| v.trim().parse::<usize>().ok());
+            let (Some(start), Some(end)) = (pos("startPosition"), pos("endPosition")) else {
+                errors.push(at(s.line, format!("a <PlainTextSelection> of source '{shown}' lacks a valid startPosition or endPosition (whole numbers)")));
+                continue;
+            };
+            let codings = s
+                .all("Coding")
+                .filter_map(|c| {
+                    Some(Coding {
+                        code: normalize(c.child("CodeRef")?.attr("targetGUID")?),
+                        user: c.attr("creatingUser").map(normalize),
+                        when: c.attr("creationDateTime").map(str::to_string),
+                    })
+                })
+                .collect();
+            selections.push(Selection {
+                line: s.line,
+                start,
+                end,
+                user: s.attr("creatingUser").map(normalize),
+                when: s.attr("creationDateTime").map(str::to_string),
+                codings,
+            });
+        }
+        let whole_codings = el.all("Coding").count();
+        if whole_codings > 0 {
+            notes.push(at(el.line, format!("{whole_codings} coding(s) of the whole source '{shown}' left out: kooste codes passages, not whole documents")));
+        }
+        let mut vars: BTreeMap<Var, String> = BTreeMap::new();
+        for (v, val) in case_vars
+            .get(&guid)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain(values(el))
+        {
+            vars.insert(v, val);
+        }
+        sources.push(Source {
+            name: shown,
+            line: el.line,
+            text,
+            selections,
+            vars,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // Documents.
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut reads: Vec<Read> = Vec::new();
+    let mut placed: Vec<(usize, Vec<Segment>)> = Vec::new(); // (source index, segments) per read
+    let mut removed = Counts::new();
+    for (i, src) in sources.iter().enumerate() {
+        let err = |m: String| at(src.line, format!("source '{}': {m}", src.name));
+        let var = |v: Var| src.vars.get(&v).map(String::as_str);
+        let from_kooste = var(Var::Id).is_some();
+        let mut id = var(Var::Id)
+            .filter(|i| kooste_core::model::is_valid_id(i))
+            .map(str::to_string)
+            .unwrap_or_else(|| slug(&src.name));
+        if taken.contains(&id) {
+            let base = id.clone();
+            id = (2..)
+                .map(|n| format!("{base}-{n}"))
+                .find(|c| !taken.contains(c))
+                .unwrap_or(base);
+        }
+        taken.insert(id.clone());
+        let mut bad = Vec::new();
+        let voice = match var(Var::Voice) {
+            Some(v) => v.parse::<Voice>().map_err(|e| bad.push(err(e))).ok(),
+            None => match opts.defaults.voice {
+                Some(v) => Some(v),
+                None => {
+                    bad.push(err(format!(
+                        "whose voice is it? the project does not say; give --voice client|worker|researcher (asiakas, työntekijä, tutkija), or a case variable '{}' ('{}', 'voice')",
+                        Var::Voice.name(Lang::Fi),
+                        Var::Voice.name(Lang::Sv)
+                    )));
+                    None
+                }
+            },
+        };
+        let via = var(Var::Via).and_then(|v| v.parse::<Voice>().map_err(|e| bad.push(err(e))).ok());
+        let date = var(Var::Date).and_then(|d| {
+            d.get(..10)
+                .unwrap_or(d)
+                .parse()
+                .map_err(|e: String| bad.push(err(e)))
+                .ok()
+        });
+        let row = var(Var::Row).and_then(|r| {
+            r.parse::<usize>()
+                .map_err(|_| bad.push(err(format!("row '{r}' is not a whole number"))))
+                .ok()
+        });
+        let lang = match var(Var::Lang) {
+            Some(l) => l.parse::<Lang>().map_err(|e| bad.push(err(e))).ok(),
+            None => Some(opts.defaults.lang.unwrap_or_else(|| {
+                kooste_caimer::detect_lang(&src.text, project.config.project.lang)
+            })),
+        };
+        let (Some(voice), Some(lang), true) = (voice, lang, bad.is_empty()) else {
+            errors.extend(bad);
+            continue;
+        };
+        let title = match var(Var::Title) {
+            Some(t) => Some(t.to_string()),
+            None if !from_kooste && !src.name.is_empty() => Some(src.name.clone()),
+            None => None,
+        };
+        let meta = DocumentMeta {
+            id,
+            title,
+            voice,
+            via,
+            workshop: var(Var::Workshop).map(str::to_string),
+            theme: var(Var::Theme).map(str::to_string),
+            battery: var(Var::Battery).map(str::to_string),
+            date,
+            lang: Some(lang),
+            pseudonym: var(Var::Pseudonym).map(str::to_string),
+            source: None,
+            row,
+        };
+        let battery = meta.battery.as_ref().and_then(|b| project.batteries.get(b));
+        let segs = segments(&src.text, battery);
+        if segs.is_empty() {
+            errors.push(err("the text is empty; there is nothing to ingest".into()));
+            continue;
+        }
+        // Redact each segment before it becomes Markdown: escaping first could hide personal
+        // data from the redactor. read_input redacts the whole again (redaction is idempotent).
+        let mut body = String::new();
+        for s in &segs {
+            let (text, found) = redactor.redact(&s.text, lang);
+            for (k, n) in kooste_ingest::redact::count(&found) {
+                *removed.entry(k).or_default() += n;
+            }
+            match (s.question, battery) {
+                (Some(q), Some(b)) => {
+                    body.push_str(&format!(
+                        "## {}\n\n{}\n\n",
+                        wording(b, q, lang),
+                        text.trim()
+                    ));
+                }
+                _ => {
+                    body.push_str(&escape_paragraph(&text));
+                    body.push_str("\n\n");
+                }
+            }
+        }
+        let markdown = render_document(&meta, &body);
+        let shown = PathBuf::from(format!("{}.md", meta.id));
+        match read_input(project, redactor, &shown, markdown.as_bytes(), opts) {
+            Ok(r) => {
+                for doc in r {
+                    placed.push((i, segs.clone()));
+                    reads.push(doc);
+                }
+            }
+            Err(d) => errors.extend(d.into_iter().map(|d| err(d.message))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // Codings: one decision per passage, with the labels of every coding that reaches it.
+    let existing = kooste_caimer::decisions::read(&kooste_caimer::decisions::path(project))
+        .map(|(d, _)| d)
+        .unwrap_or_default();
+    let last: HashMap<&str, &Decision> = existing.iter().map(|d| (d.passage.as_str(), d)).collect();
+    let mut skipped: BTreeMap<String, (usize, &'static str)> = BTreeMap::new();
+    let mut decided: BTreeMap<(usize, usize), (BTreeSet<Dimension>, String, String)> =
+        BTreeMap::new();
+    let now = kooste_caimer::now();
+    for (r, (i, segs)) in placed.iter().enumerate() {
+        let src = &sources[*i];
+        let doc = &reads[r].document;
+        if doc.passages.len() != segs.len() {
+            if src.selections.iter().any(|s| !s.codings.is_empty()) {
+                notes.push(at(src.line, format!("the codings of source '{}' are left out: its {} paragraphs became {} passages, so they cannot be placed", src.name, segs.len(), doc.passages.len())));
+            }
+            continue;
+        }
+        let len = src.text.chars().count();
+        for sel in &src.selections {
+            if sel.start > sel.end || sel.end > len {
+                notes.push(at(sel.line, format!("a selection of source '{}' ({}..{}) lies outside its text (0..{len}); left out", src.name, sel.start, sel.end)));
+                continue;
+            }
+            let targets = targets(segs, sel.start, sel.end);
+            for c in &sel.codings {
+                let Some((name, kind)) = codes.get(&c.code) else {
+                    notes.push(at(sel.line, format!("a coding in source '{}' refers to a code that is not in the codebook; left out", src.name)));
+                    continue;
+                };
+                let d = match kind {
+                    CodeKind::Dimension(d) => *d,
+                    CodeKind::Proposal => {
+                        skipped
+                            .entry(name.clone())
+                            .or_insert((0, "an unconfirmed proposal, not a researcher's decision"))
+                            .0 += 1;
+                        continue;
+                    }
+                    CodeKind::Other => {
+                        skipped
+                            .entry(name.clone())
+                            .or_insert((0, "not a CAIMeR dimension"))
+                            .0 += 1;
+                        continue;
+                    }
+                };
+                if targets.is_empty() {
+                    notes.push(at(
+                        sel.line,
+                        format!(
+                            "a selection of source '{}' covers no passage; left out",
+                            src.name
+                        ),
+                    ));
+                    continue;
+                }
+                let user = c.user.as_ref().or(sel.user.as_ref());
+                let who = user
+                    .and_then(|u| users.get(u))
+                    .filter(|n| !n.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| UNKNOWN_USER.to_string());
+                let when = c
+                    .when
+                    .as_ref()
+                    .or(sel.when.as_ref())
+                    .and_then(|w| date_time(w))
+                    .unwrap_or_else(|| now.clone());
+                for t in &targets {
+                    let e = decided
+                        .entry((r, *t))
+                        .or_insert_with(|| (BTreeSet::new(), who.clone(), when.clone()));
+                    e.0.insert(d);
+                    if when > e.2 {
+                        e.1 = who.clone();
+                        e.2 = when.clone();
+                    }
+                }
+            }
+        }
+    }
+    let mut decisions = Vec::new();
+    for ((r, p), (labels, who, when)) in decided {
+        let doc = &reads[r].document;
+        let passage = &doc.passages[p];
+        let d = Decision {
+            passage: passage.id.clone(),
+            text: passage.text.clone(),
+            lang: doc.meta.lang.unwrap_or(project.config.project.lang),
+            labels: labels.into_iter().collect(),
+            who,
+            when,
+            note: None,
+        };
+        // Importing the same file again adds nothing.
+        let same = last
+            .get(d.passage.as_str())
+            .is_some_and(|l| l.labels == d.labels && l.who == d.who && l.when == d.when);
+        if !same {
+            decisions.push(d);
+        }
+    }
+
+    let passages = reads.iter().map(|r| r.document.passages.len()).sum();
+    let documents = corpus
+        .store(&source_name(project, path), &reads)
+        .map_err(|m| vec![whole(m)])?;
+    kooste_caimer::decisions::append(&kooste_caimer::decisions::path(project), &decisions)
+        .map_err(|e| {
+            vec![whole(format!(
+                "the documents were stored, but their decisions could not be: {e}"
+            ))]
+        })?;
+    Ok(Imported {
+        documents,
+        passages,
+        removed,
+        decisions: decisions.len(),
+        skipped: skipped
+            .into_iter()
+            .map(|(code, (codings, reason))| Skipped {
+                code,
+                codings,
+                reason: reason.to_string(),
+            })
+            .collect(),
+        notes,
+    })
+}
+
+/// The passages a selection codes: those it covers whole, else the one it overlaps most.
+fn targets(segs: &[Segment], start: usize, end: usize) -> Vec<usize> {
+    let whole: Vec<usize> = segs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| start <= s.start && s.end <= end)
+        .map(|(i, _)| i)
+        .collect();
+    if !whole.is_empty() {
+        return whole;
+    }
+    segs.iter()
+        .enumerate()
+        .map(|(i, s)| (i, end.min(s.end).saturating_sub(start.max(s.start))))
+        .filter(|(_, overlap)| *overlap > 0)
+        .max_by_key(|(i, overlap)| (*overlap, std::cmp::Reverse(*i)))
+        .map(|(i, _)| vec![i])
+        .unwrap_or_default()
+}
+
+/// An `xsd:dateTime` as RFC 3339: one without a zone is taken as UTC.
+fn date_time(s: &str) -> Option<String> {
+    let s = s.trim();
+    if is_date_time(s) {
+        return Some(s.to_string());
+    }
+    let z = format!("{s}Z");
+    is_date_time(&z).then_some(z)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(start: usize, end: usize) -> Segment {
+        Segment {
+            start,
+            end,
+            question: None,
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn selections_find_their_passages() {
+        let segs = [seg(0, 10), seg(12, 20), seg(22, 40)];
+        assert_eq!(targets(&segs, 0, 10), [0]);
+        assert_eq!(targets(&segs, 12, 40), [1, 2]);
+        assert_eq!(targets(&segs, 3, 5), [0]);
+        assert_eq!(targets(&segs, 8, 16), [1]);
+        assert_eq!(targets(&segs, 10, 12), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn date_times_from_other_tools() {
+        assert_eq!(
+            date_time("2019-03-18T10:00:00Z").unwrap(),
+            "2019-03-18T10:00:00Z"
+        );
+        assert_eq!(
+            date_time("2019-03-18T10:00:00").unwrap(),
+            "2019-03-18T10:00:00Z"
+        );
+        assert_eq!(
+            date_time("2019-03-18T10:00:00.5+02:00").unwrap(),
+            "2019-03-18T10:00:00.5+02:00"
+        );
+        assert_eq!(date_time("yesterday"), None);
+    }
+}
