@@ -316,7 +316,7 @@ pub fn write_qdpx(e: &QdpxExport<'_>) -> Result<Written> {
                             Some(
                                 l.proposed
                                     .iter()
-                                    .map(|(d, s)| format!("{}: {s:.2}", proposal_code(*d, lang)))
+                                    .map(|(d, s)| format!("{}: {s:.2}", proposal_code(*d, e.lang)))
                                     .collect::<Vec<_>>()
                                     .join("; "),
                             ),

@@ -69,8 +69,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The extensions kooste reads.
-pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv", "xlsx", "docx"];
+/// The extensions kooste reads (`.qdpx` through `kooste-exchange`).
+pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv", "xlsx", "docx", "qdpx"];
 
 /// Every file below `dir` (recursively, sorted), skipping hidden files and directories.
 /// With `only_inputs`, only files with one of [`INPUT_EXTENSIONS`]. Unreadable directories

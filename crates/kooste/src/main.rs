@@ -33,6 +33,8 @@ enum Command {
     Index(cmd::index::Args),
     /// Search the passages: any inflected form, compounds, OCR-damaged text.
     Search(cmd::search::Args),
+    /// Export the corpus: a REFI-QDA project (.qdpx) for QDA tools, or passages as CSV or JSON lines.
+    Export(cmd::export::Args),
     /// Render the digest presented at the start of a workshop: the previous workshop's round.
     Digest(cmd::digest::Args),
     /// List the development needs and steps, with their status.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Status => cmd::status::run(cli.project.as_deref(), cli.json),
         Command::Index(a) => cmd::index::run(a, cli.project.as_deref(), cli.json),
         Command::Search(a) => cmd::search::run(a, cli.project.as_deref(), cli.json),
+        Command::Export(a) => cmd::export::run(a, cli.project.as_deref(), cli.json),
         Command::Digest(a) => cmd::digest::run(a, cli.project.as_deref(), cli.json),
         Command::Steps(a) => cmd::steps::run(a, cli.project.as_deref(), cli.json),
         Command::Caimer(a) => cmd::caimer::run(a, cli.project.as_deref(), cli.json),

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// Files and directories (read recursively) of .md, .txt, .csv, .xlsx and .docx submissions.
+    /// Files and directories (read recursively) of .md, .txt, .csv, .xlsx and .docx submissions, and REFI-QDA projects (.qdpx).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Whose knowledge the material is, when the file does not say: client|worker|researcher (or in Finnish or Swedish).
+    /// Whose knowledge the material is, when the file does not say (for .qdpx: a source without a voice variable): client|worker|researcher (or in Finnish or Swedish).
     #[arg(long, value_parser = clap::value_parser!(Voice))]
     voice: Option<Voice>,
     /// The workshop round the material belongs to, e.g. rannikko-3.
@@ -77,12 +77,36 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     });
     let mut reports = Vec::new();
     let mut changed = false;
+    let mut decisions = false;
     for f in &files {
         if let Some(b) = &bar {
             b.set_message(f.display().to_string());
         }
-        match ingest_file(&project, &mut corpus, &redactor, f, &opts) {
-            Ok(done) => {
+        let is_qdpx = f
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("qdpx"));
+        let result = if is_qdpx {
+            kooste_exchange::import_qdpx(&project, &mut corpus, &redactor, f, &opts).map(|i| {
+                let extra = json!({
+                    "decisions": i.decisions,
+                    "skipped": i.skipped.iter().map(|s| json!({"code": s.code, "codings": s.codings, "reason": s.reason})).collect::<Vec<_>>(),
+                    "notes": i.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+                });
+                let notes = qdpx_notes(&i);
+                decisions |= i.decisions > 0;
+                let done = kooste_ingest::Ingested {
+                    documents: i.documents,
+                    passages: i.passages,
+                    removed: i.removed,
+                    notes: Vec::new(),
+                };
+                (done, Some((extra, notes)))
+            })
+        } else {
+            ingest_file(&project, &mut corpus, &redactor, f, &opts).map(|d| (d, None))
+        };
+        match result {
+            Ok((done, qdpx)) => {
                 changed |= done
                     .documents
                     .iter()
@@ -93,7 +117,14 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     .map(|(k, n)| (k.as_str().to_string(), json!(n)))
                     .collect();
                 if !json {
-                    let mut lines = vec![summary(f, &done)];
+                    let mut line = summary(f, &done);
+                    if let Some((extra, notes)) = &qdpx {
+                        line.push_str(&format!("; {} decisions", extra["decisions"]));
+                        for n in notes {
+                            eprintln!("{n}");
+                        }
+                    }
+                    let mut lines = vec![line];
                     lines.extend(done.notes.iter().map(|n| format!("{}: {n}", f.display())));
                     for line in lines {
                         match &bar {
@@ -102,13 +133,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                         }
                     }
                 }
-                reports.push(json!({
+                let mut report = json!({
                     "path": f,
                     "documents": done.documents.iter().map(|(id, o)| json!({"id": id, "outcome": format!("{o:?}").to_lowercase()})).collect::<Vec<_>>(),
                     "passages": done.passages,
                     "removed": removed,
                     "notes": done.notes,
-                }));
+                });
+                if let Some((serde_json::Value::Object(extra), _)) = qdpx {
+                    report.as_object_mut().expect("an object").extend(extra);
+                }
+                reports.push(report);
             }
             Err(d) => errors.extend(d),
         }
@@ -123,7 +158,8 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         eprintln!("{e}");
     }
     // Once there is an index, it follows the corpus: what was just ingested is searchable.
-    let index = if changed && kooste_index::SearchIndex::exists(&project.state_dir()) {
+    let index = if (changed || decisions) && kooste_index::SearchIndex::exists(&project.state_dir())
+    {
         let (_, report, problems) = super::index::refresh(&project, false)?;
         for p in &problems {
             eprintln!("{p}");
@@ -179,6 +215,23 @@ fn summary(f: &Path, done: &kooste_ingest::Ingested) -> String {
         line.push_str(&format!("; removed {}", removed.join(", ")));
     }
     line
+}
+
+/// What a `.qdpx` import left out, one line each: codes that are not CAIMeR dimensions (and
+/// kooste's own proposals), then anything else.
+fn qdpx_notes(i: &kooste_exchange::Imported) -> Vec<String> {
+    let mut out: Vec<String> = i
+        .skipped
+        .iter()
+        .map(|s| {
+            format!(
+                "note: {} coding(s) of the code '{}' not imported: {}",
+                s.codings, s.code, s.reason
+            )
+        })
+        .collect();
+    out.extend(i.notes.iter().map(|n| format!("note: {n}")));
+    out
 }
 
 /// Expands directories (recursively, sorted) into the files kooste reads. A file named

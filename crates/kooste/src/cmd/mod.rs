@@ -2,6 +2,7 @@
 
 pub(crate) mod caimer;
 pub(crate) mod digest;
+pub(crate) mod export;
 pub(crate) mod index;
 pub(crate) mod ingest;
 pub(crate) mod init;

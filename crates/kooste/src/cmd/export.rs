@@ -1,0 +1,182 @@
+//! `kooste export qdpx|csv|jsonl`: the corpus for QDA tools, spreadsheets and scripts.
+
+use crate::Outcome;
+use anyhow::Context;
+use kooste_core::model::{Decision, Dimension, Voice};
+use kooste_core::{Project, fsutil::write_atomic};
+use kooste_exchange::{QdpxExport, TableFormat, write_qdpx, write_table};
+use kooste_index::{Filters, Labels};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What to write.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// A REFI-QDA project for ATLAS.ti, NVivo, MAXQDA, QualCoder (needs -o).
+    Qdpx,
+    /// Passages with metadata and labels as CSV.
+    Csv,
+    /// Passages with metadata and labels, one JSON object per line.
+    Jsonl,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// qdpx, csv or jsonl.
+    format: Format,
+    /// The file to write (csv and jsonl go to stdout without it).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// CSV for Excel: UTF-8 with a byte-order mark and `;` between fields.
+    #[arg(long)]
+    excel: bool,
+    /// Only this voice: client|worker|researcher (or in Finnish or Swedish).
+    #[arg(long, value_parser = clap::value_parser!(Voice))]
+    voice: Option<Voice>,
+    /// Only passages with this CAIMeR dimension, confirmed else proposed (csv and jsonl).
+    #[arg(long, value_parser = clap::value_parser!(Dimension))]
+    dimension: Option<Dimension>,
+    /// Only this workshop round, e.g. rannikko-3.
+    #[arg(long)]
+    workshop: Option<String>,
+    /// Only this theme.
+    #[arg(long)]
+    theme: Option<String>,
+}
+
+pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    if args.excel && args.format != Format::Csv {
+        return Err(super::Usage("--excel is for csv exports".into()).into());
+    }
+    if args.format == Format::Qdpx {
+        if args.output.is_none() {
+            return Err(super::Usage(
+                "a .qdpx is a ZIP archive: name the file to write with -o FILE.qdpx".into(),
+            )
+            .into());
+        }
+        if args.dimension.is_some() {
+            return Err(super::Usage(
+                "--dimension is for csv and jsonl: a .qdpx holds whole documents; filter by --voice, --workshop or --theme".into(),
+            )
+            .into());
+        }
+    }
+    let project = super::project(project)?;
+    // The index gives every passage its labels as they count now.
+    let (ix, _, problems) = super::index::refresh(&project, false)?;
+    let filters = Filters {
+        voice: args.voice,
+        dimension: args.dimension,
+        workshop: args.workshop.clone(),
+        theme: args.theme.clone(),
+        ..Filters::default()
+    };
+    let summary = match args.format {
+        Format::Qdpx => {
+            let out = args.output.as_deref().unwrap_or(Path::new("-"));
+            let labels: HashMap<String, Labels> = ix
+                .records(&Filters::default())?
+                .into_iter()
+                .map(|r| (r.passage, r.labels))
+                .collect();
+            qdpx(&project, &filters, &labels, out)?
+        }
+        Format::Csv | Format::Jsonl => {
+            let records = ix.records(&filters)?;
+            let format = match args.format {
+                Format::Jsonl => TableFormat::Jsonl,
+                _ => TableFormat::Csv { excel: args.excel },
+            };
+            let mut bytes = Vec::new();
+            write_table(&records, format, &mut bytes)?;
+            match &args.output {
+                Some(o) => write_atomic(o, &bytes)
+                    .with_context(|| format!("writing {}", o.display()))?,
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(&bytes)?;
+                    stdout.flush()?;
+                }
+            }
+            json!({"file": args.output, "passages": records.len()})
+        }
+    };
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    if let Some(o) = &args.output {
+        if json {
+            println!("{summary}");
+        } else {
+            let mut line = format!("{}: wrote ", o.display());
+            match args.format {
+                Format::Qdpx => line.push_str(&format!(
+                    "{} documents, {} codings of confirmed labels, {} of proposals",
+                    summary["documents"], summary["codings"], summary["proposals"]
+                )),
+                _ => line.push_str(&format!("{} passages", summary["passages"])),
+            }
+            println!("{line}");
+        }
+    }
+    Ok(if problems.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeRejected
+    })
+}
+
+/// Writes the documents that pass the filters as a `.qdpx`.
+fn qdpx(
+    project: &Project,
+    filters: &Filters,
+    labels: &HashMap<String, Labels>,
+    out: &Path,
+) -> anyhow::Result<serde_json::Value> {
+    let redactor = kooste_ingest::Redactor::new(&project.participants()?);
+    let (corpus, _) = kooste_ingest::Corpus::open(project)?;
+    // The index has already reported the corpus's problems.
+    let (reads, _) = corpus.read_all(project, &redactor);
+    let documents: Vec<_> = reads
+        .into_iter()
+        .map(|r| r.document)
+        .filter(|d| {
+            let m = &d.meta;
+            filters.voice.is_none_or(|v| m.voice == v)
+                && filters
+                    .workshop
+                    .as_ref()
+                    .is_none_or(|w| m.workshop.as_ref() == Some(w))
+                && filters
+                    .theme
+                    .as_ref()
+                    .is_none_or(|t| m.theme.as_ref() == Some(t))
+        })
+        .collect();
+    // Problems of the decisions file were reported with the index's.
+    let (decisions, _) = kooste_caimer::decisions::read(&kooste_caimer::decisions::path(project))?;
+    // The last decision on a passage is the one that counts.
+    let decisions: HashMap<String, Decision> = decisions
+        .into_iter()
+        .map(|d| (d.passage.clone(), d))
+        .collect();
+    let written = write_qdpx(&QdpxExport {
+        name: &project.config.project.name,
+        lang: project.config.project.lang,
+        batteries: &project.batteries,
+        documents: &documents,
+        labels,
+        decisions: &decisions,
+    })?;
+    write_atomic(out, &written.bytes).with_context(|| format!("writing {}", out.display()))?;
+    Ok(json!({
+        "file": out,
+        "documents": written.sources,
+        "passages": documents.iter().map(|d| d.passages.len()).sum::<usize>(),
+        "codings": written.codings,
+        "proposals": written.proposals,
+    }))
+}
