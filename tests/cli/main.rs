@@ -3,6 +3,7 @@
 
 mod caimer;
 mod digest;
+mod exchange;
 mod ingest;
 mod project;
 mod search;

@@ -176,10 +176,18 @@ pub(crate) fn escape_paragraph(text: &str) -> String {
                     .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#');
             let at_start = j == 0 && matches!(c, '#' | '>' | '-' | '+' | '=');
             let list_number = digits > 0 && j == digits && matches!(c, '.' | ')');
+            // A `]` makes a link only before `(`, `[` or `:` (a definition), so placeholders
+            // such as `[nimi]` stay as they are.
+            let link = c == ']' && matches!(chars.get(j + 1), Some('(' | '[' | ':'));
+            // `_` inside a word never makes emphasis.
+            let word = |k: Option<&char>| k.is_some_and(|c| c.is_alphanumeric());
+            let emphasis = c == '_' && !(j > 0 && word(chars.get(j - 1)) && word(chars.get(j + 1)));
             if at_start
                 || list_number
                 || entity
-                || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '~' | '|')
+                || link
+                || emphasis
+                || matches!(c, '\\' | '`' | '*' | '<' | '~' | '|')
             {
                 out.push('\\');
             }
@@ -236,6 +244,9 @@ mod tests {
             "*ei* _korostus_ `koodi` [ei linkki](x) <b> &amp; ~~yliviivaus~~ a|b \\ !",
             "=== ei otsikko",
             "[nimi] soitti [puhelin]",
+            "[a]: http://x",
+            "[a][b] ja [c]() ja ![d](e)",
+            "sana_sanassa _ei_ __ei__ _",
             "2018) vuosi",
         ] {
             let body = escape_paragraph(text);

@@ -1,0 +1,475 @@
+//! `kooste export qdpx|csv|jsonl` and `kooste ingest FILE.qdpx`: the round trip through a
+//! REFI-QDA project, projects made by other tools, bad files, and passage tables.
+
+use crate::TestProject;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// A Markdown document with what trips exports up: characters outside the Basic
+/// Multilingual Plane, Finnish and Swedish letters, Markdown punctuation, a list.
+const TARINA: &str = "---\nid: tarina-1\ntitle: Äänen tarina 🙂\nvoice: asiakas\nvia: työntekijä\ntheme: osallisuus\ndate: 2018-03-14\nlang: fi\npseudonym: Asiakas A\n---\nUskalsin kertoa 🙂, koska sama työntekijä jatkoi. 𝔘-kirjain ja ääkköset: åäö ÅÄÖ.\n\n- Tehtiin kotikäynti *heti* seuraavana päivänä.\n- Ohjattiin velkaneuvontaan_ja_ryhmään [linkki](x) & muuta.\n\n1. Pääsin velkajärjestelyyn 👩‍👧 ja sain asunnon.\n";
+
+/// A project with a Markdown document, a Swedish one and a CSV form, and decisions on some
+/// of their passages.
+fn coded_project() -> TestProject {
+    let p = TestProject::new();
+    p.inbox("asiakas.md");
+    p.inbox("forskare.md");
+    p.inbox("asp-paiva.csv");
+    p.write("inbox/tarina.md", TARINA.as_bytes());
+    let out = p.kooste(&["ingest", "inbox"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let decisions = [
+        (
+            "tarina-1#1",
+            json!(["mechanisms"]),
+            "tutkija-ä",
+            "2018-03-20T10:15:00Z",
+        ),
+        (
+            "tarina-1#2",
+            json!(["actors", "interventions"]),
+            "tutkija-ä",
+            "2018-03-20T10:16:00Z",
+        ),
+        (
+            "tarina-1#3",
+            json!(["interventions"]),
+            "forskare",
+            "2018-03-21T08:00:00Z",
+        ),
+        (
+            "tarina-1#4",
+            json!(["results"]),
+            "forskare",
+            "2018-03-21T08:01:00Z",
+        ),
+        (
+            "asp-paiva-1#1",
+            json!(["context"]),
+            "tutkija-ä",
+            "2018-03-22T09:00:00Z",
+        ),
+        (
+            "asp-paiva-2#3",
+            json!(["interventions", "mechanisms"]),
+            "tutkija-ä",
+            "2018-03-22T09:01:00Z",
+        ),
+        (
+            "forskare#1",
+            json!(["mechanisms"]),
+            "forskare",
+            "2018-03-23T11:00:00Z",
+        ),
+    ];
+    let records = jsonl(&p, &[]);
+    let mut lines = String::new();
+    for (passage, labels, who, when) in decisions {
+        let r = records
+            .iter()
+            .find(|r| r["passage"] == passage)
+            .unwrap_or_else(|| panic!("no passage {passage}"));
+        let d = json!({"passage": passage, "text": r["text"], "lang": r["lang"], "labels": labels, "who": who, "when": when});
+        lines.push_str(&format!("{d}\n"));
+    }
+    p.write("decisions/decisions.jsonl", lines.as_bytes());
+    p
+}
+
+fn jsonl(p: &TestProject, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["export", "jsonl"];
+    all.extend(args);
+    let out = p.kooste(&all);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// What must survive the round trip of each passage: everything but where the corpus file
+/// lies and the proposer's scores.
+fn comparable(records: &[Value]) -> BTreeMap<String, Value> {
+    records
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let o = r.as_object_mut().unwrap();
+            for k in ["file", "line", "proposed"] {
+                o.remove(k);
+            }
+            (r["passage"].as_str().unwrap().to_string(), r)
+        })
+        .collect()
+}
+
+/// Corpus files and their front matter, without the `source:` line (it names the file
+/// ingested). The bodies may differ: a list comes back as paragraphs, Markdown
+/// punctuation escaped; their passages are compared separately.
+fn corpus_front_matter(p: &TestProject) -> Vec<(String, String)> {
+    p.corpus()
+        .into_iter()
+        .map(|(n, t)| {
+            let front = t.split("\n---\n").next().unwrap();
+            let kept: Vec<&str> = front
+                .lines()
+                .filter(|l| !l.starts_with("source: "))
+                .collect();
+            (n, kept.join("\n"))
+        })
+        .collect()
+}
+
+#[test]
+fn qdpx_round_trip_gives_back_documents_and_labels() {
+    let p = coded_project();
+    let out = p.kooste(&["export", "qdpx", "-o", "vienti.qdpx", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let summary = out.json();
+    assert_eq!(summary["documents"], 5);
+    assert_eq!(summary["codings"], 9);
+    let file = p.root.join("vienti.qdpx");
+
+    let q = TestProject::new();
+    let out = q.kooste(&["ingest", &file.to_string_lossy(), "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = &out.json()["files"][0];
+    assert_eq!(report["decisions"], 7);
+    assert!(
+        report["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["code"].as_str().unwrap().starts_with("ehdotus: ")),
+        "only kooste's own proposals are left out: {report}"
+    );
+
+    // The same documents (ids, metadata, where they lie) and passages, and the same
+    // confirmed labels.
+    assert_eq!(corpus_front_matter(&p), corpus_front_matter(&q));
+    let before = comparable(&jsonl(&p, &[]));
+    let after = comparable(&jsonl(&q, &[]));
+    assert_eq!(before.len(), after.len());
+    for (id, r) in &before {
+        assert_eq!(Some(r), after.get(id), "{id}");
+    }
+    assert_eq!(
+        before["tarina-1#2"]["confirmed"],
+        json!(["actors", "interventions"])
+    );
+
+    // Who decided and when travel too.
+    let decisions = |t: &TestProject| -> Vec<Value> {
+        std::fs::read_to_string(t.root.join("decisions/decisions.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut d: Value = serde_json::from_str(l).unwrap();
+                d.as_object_mut().unwrap().remove("text");
+                d
+            })
+            .collect()
+    };
+    let mut a = decisions(&p);
+    let mut b = decisions(&q);
+    a.sort_by_key(|d| d["passage"].to_string());
+    b.sort_by_key(|d| d["passage"].to_string());
+    assert_eq!(a, b);
+
+    // Importing the same file again changes nothing; exporting the copy gives the same file.
+    let again = q.kooste(&["ingest", &file.to_string_lossy(), "--json"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(again.json()["files"][0]["decisions"], 0);
+    assert!(
+        again.json()["files"][0]["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["outcome"] == "unchanged")
+    );
+    let out = q.kooste(&["export", "qdpx", "-o", "kopio.qdpx"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(q.root.join("kopio.qdpx")).unwrap(),
+        "the copy exports byte for byte the same project"
+    );
+}
+
+fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// The span of `part` in `text`, in code points.
+fn span(text: &str, part: &str) -> (usize, usize) {
+    let at = text.find(part).unwrap();
+    let start = text[..at].chars().count();
+    (start, start + part.chars().count())
+}
+
+const U1: &str = "{0A1B2C3D-0000-4000-8000-000000000001}";
+const S1: &str = "6f1b2c3d-0000-4000-8000-000000000010";
+
+fn foreign_project() -> Vec<u8> {
+    let text = "Asunto meni alta 🏠 ja jouduin kadulle.\r\n\r\nSoita minulle 040 123 4567, terveisin Maija Virtanen.\r\n\r\nVertaisen 𝔘 tarina antoi toivoa, ja uskalsin kertoa.\r\n";
+    let (a0, a1) = span(text, "Asunto meni alta 🏠 ja jouduin kadulle.");
+    let (b0, b1) = span(text, "Soita minulle");
+    let (c0, c1) = span(text, "tarina antoi toivoa");
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Toinen työkalu" origin="QualCoder">
+  <Users><User guid="{U1}" name="anna.t"/></Users>
+  <CodeBook><Codes>
+    <Code guid="00000000-0000-4000-8000-0000000000c1" name="Konteksti" isCodable="true"/>
+    <Code guid="00000000-0000-4000-8000-0000000000c2" name="Mechanisms" isCodable="true"/>
+    <Code guid="00000000-0000-4000-8000-0000000000c3" name="asuminen" isCodable="true"/>
+    <Code guid="00000000-0000-4000-8000-0000000000c4" name="ehdotus: tulokset" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="{S1}" name="Haastattelu 1" plainTextPath="internal://{S1}.txt">
+      <PlainTextSelection guid="00000000-0000-4000-8000-0000000000e1" startPosition="{a0}" endPosition="{a1}" creatingUser="{U1}" creationDateTime="2021-05-04T12:00:00">
+        <Coding guid="00000000-0000-4000-8000-0000000000f1" creatingUser="{U1}"><CodeRef targetGUID="00000000-0000-4000-8000-0000000000C1"/></Coding>
+        <Coding guid="00000000-0000-4000-8000-0000000000f2" creatingUser="{U1}"><CodeRef targetGUID="00000000-0000-4000-8000-0000000000c3"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="00000000-0000-4000-8000-0000000000e2" startPosition="{b0}" endPosition="{b1}">
+        <Coding guid="00000000-0000-4000-8000-0000000000f3"><CodeRef targetGUID="00000000-0000-4000-8000-0000000000c4"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="00000000-0000-4000-8000-0000000000e3" startPosition="{c0}" endPosition="{c1}" creatingUser="{U1}">
+        <Coding guid="00000000-0000-4000-8000-0000000000f4" creatingUser="{U1}" creationDateTime="2021-05-05T08:30:00+03:00"><CodeRef targetGUID="00000000-0000-4000-8000-0000000000c2"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="6f1b2c3d-0000-4000-8000-000000000011" name="Muistio">
+      <PlainTextContent>Ryhmässä oli turvallista &amp; hyvä olla.</PlainTextContent>
+    </TextSource>
+    <PDFSource guid="6f1b2c3d-0000-4000-8000-000000000012" name="liite.pdf" path="internal://liite.pdf"/>
+  </Sources>
+</Project>
+"#
+    );
+    zip(&[
+        ("project.qde", qde.as_bytes()),
+        (&format!("sources/{S1}.txt"), text.as_bytes()),
+    ])
+}
+
+#[test]
+fn qdpx_from_another_tool() {
+    let p = TestProject::new();
+    p.write("inbox/toinen.qdpx", &foreign_project());
+
+    // No voice anywhere: an error that names the source and what to do.
+    let out = p.kooste(&["ingest", "inbox/toinen.qdpx"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("inbox/toinen.qdpx/project.qde:")
+            && out.stderr.contains("source 'Haastattelu 1'")
+            && out.stderr.contains("--voice"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        p.corpus().is_empty(),
+        "nothing is stored from a rejected file"
+    );
+
+    let out = p.kooste(&[
+        "ingest",
+        "inbox/toinen.qdpx",
+        "--voice",
+        "asiakas",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = &out.json()["files"][0];
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["haastattelu-1", "muistio"]);
+    assert_eq!(report["decisions"], 2);
+    assert_eq!(
+        report["skipped"],
+        json!([
+            {"code": "asuminen", "codings": 1, "reason": "not a CAIMeR dimension"},
+            {"code": "ehdotus: tulokset", "codings": 1, "reason": "an unconfirmed proposal, not a researcher's decision"},
+        ])
+    );
+    assert!(
+        report["notes"].to_string().contains("liite.pdf"),
+        "{report}"
+    );
+    assert!(
+        report["removed"]["phone"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+
+    // The redactor ran over the imported text.
+    let corpus = p.corpus();
+    let all: String = corpus.iter().map(|(_, t)| t.as_str()).collect();
+    for secret in ["040 123 4567", "Maija", "Virtanen"] {
+        assert!(!all.contains(secret), "{secret} in {all}");
+    }
+    assert!(all.contains("title: Haastattelu 1") && all.contains("voice: client"));
+    assert!(all.contains("Ryhmässä oli turvallista & hyvä olla."));
+
+    let decisions: Vec<Value> = std::fs::read_to_string(p.root.join("decisions/decisions.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!(decisions[0]["passage"], "haastattelu-1#1");
+    assert_eq!(decisions[0]["labels"], json!(["context"]));
+    assert_eq!(decisions[0]["who"], "anna.t");
+    assert_eq!(decisions[0]["when"], "2021-05-04T12:00:00Z");
+    assert_eq!(
+        decisions[0]["text"],
+        "Asunto meni alta 🏠 ja jouduin kadulle."
+    );
+    assert_eq!(decisions[1]["passage"], "haastattelu-1#3");
+    assert_eq!(decisions[1]["labels"], json!(["mechanisms"]));
+    assert_eq!(decisions[1]["when"], "2021-05-05T08:30:00+03:00");
+
+    // The confirmed labels reach the index.
+    let records = jsonl(&p, &["--dimension", "mechanisms"]);
+    assert!(
+        records
+            .iter()
+            .any(|r| r["passage"] == "haastattelu-1#3" && r["confirmed"] == json!(["mechanisms"]))
+    );
+}
+
+#[test]
+fn bad_qdpx_files_get_clear_errors_and_the_rest_goes_in() {
+    let p = TestProject::new();
+    p.write("inbox/rikki.qdpx", b"not a zip at all");
+    p.write(
+        "inbox/huono-xml.qdpx",
+        &zip(&[(
+            "project.qde",
+            b"<Project name=\"x\">\n<Sources>\n</Project>\n",
+        )]),
+    );
+    p.write("inbox/tyhja.qdpx", &zip(&[("muuta.txt", b"x")]));
+    p.write(
+        "inbox/puuttuva.qdpx",
+        &zip(&[(
+            "project.qde",
+            br#"<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>
+<TextSource guid="6f1b2c3d-0000-4000-8000-000000000010" name="A" plainTextPath="internal://puuttuu.txt"/>
+<TextSource guid="6f1b2c3d-0000-4000-8000-000000000011" name="B"><PlainTextContent>Teksti.</PlainTextContent>
+<PlainTextSelection guid="6f1b2c3d-0000-4000-8000-000000000012" startPosition="x" endPosition="3"/></TextSource>
+</Sources></Project>"#,
+        )]),
+    );
+    p.inbox("asiakas.md");
+    let out = p.kooste(&["ingest", "inbox"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    for expected in [
+        "inbox/rikki.qdpx:1: not a REFI-QDA project: the file is not a ZIP archive",
+        "inbox/huono-xml.qdpx/project.qde:3: not well-formed XML",
+        "inbox/tyhja.qdpx:1: not a REFI-QDA project: the archive has no project.qde",
+        "the archive has no sources/puuttuu.txt, the text of source 'A'",
+        "inbox/puuttuva.qdpx/project.qde:4: a <PlainTextSelection> of source 'B' lacks a valid startPosition or endPosition",
+    ] {
+        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+    }
+    assert_eq!(p.corpus().len(), 1, "the good file went in");
+}
+
+#[test]
+fn csv_and_jsonl_exports() {
+    let p = coded_project();
+    let out = p.kooste(&["export", "csv"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let mut rows = csv::Reader::from_reader(out.stdout.as_bytes());
+    let header: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "passage",
+            "doc",
+            "voice",
+            "document_voice",
+            "via",
+            "workshop",
+            "region",
+            "theme",
+            "battery",
+            "question",
+            "date",
+            "lang",
+            "pseudonym",
+            "title",
+            "text",
+            "confirmed",
+            "proposed",
+            "file",
+            "line"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let tarina2 = rows.iter().find(|r| &r[0] == "tarina-1#2").unwrap();
+    assert_eq!(&tarina2[15], "actors, interventions");
+    assert_eq!(&tarina2[2], "client");
+    assert_eq!(&tarina2[4], "worker");
+    assert!(tarina2[14].starts_with("Tehtiin kotikäynti heti"));
+    let form = rows.iter().find(|r| &r[0] == "asp-paiva-1#3").unwrap();
+    assert_eq!(&form[9], "Mitä sosiaalityöntekijä teki tässä?");
+    assert_eq!(&form[2], "worker");
+
+    let out = p.kooste(&["export", "csv", "--excel", "-o", "taulukko.csv"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let bytes = std::fs::read(p.root.join("taulukko.csv")).unwrap();
+    assert!(bytes.starts_with("\u{feff}passage;doc;voice;".as_bytes()));
+    let excel_rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..])
+        .records()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    assert_eq!(excel_rows, rows);
+
+    let all = jsonl(&p, &[]);
+    assert_eq!(all.len(), rows.len());
+    let first = &all[0];
+    for key in [
+        "passage",
+        "doc",
+        "voice",
+        "workshop",
+        "theme",
+        "date",
+        "lang",
+        "text",
+        "confirmed",
+        "proposed",
+        "file",
+        "line",
+    ] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    let workers = jsonl(&p, &["--voice", "työntekijä"]);
+    assert!(!workers.is_empty() && workers.iter().all(|r| r["voice"] == "worker"));
+    let results = jsonl(&p, &["--dimension", "results", "--theme", "osallisuus"]);
+    assert!(results.iter().any(|r| r["passage"] == "tarina-1#4"));
+    assert!(results.iter().all(|r| r["theme"] == "osallisuus"));
+
+    assert_eq!(p.kooste(&["export", "qdpx"]).code, 2);
+    assert_eq!(p.kooste(&["export", "jsonl", "--excel"]).code, 2);
+    assert_eq!(
+        p.kooste(&["export", "qdpx", "-o", "x.qdpx", "--dimension", "results"])
+            .code,
+        2
+    );
+}
