@@ -22,7 +22,7 @@ pub(crate) fn lf(s: &str) -> String {
 }
 
 /// The wording of a battery's question in a language (Finnish when it has no Swedish).
-pub(crate) fn wording<'a>(battery: &'a Battery, q: usize, lang: Lang) -> &'a str {
+pub(crate) fn wording(battery: &Battery, q: usize, lang: Lang) -> &str {
     let q = &battery.questions[q];
     if lang == Lang::Sv && !q.sv.is_empty() {
         &q.sv

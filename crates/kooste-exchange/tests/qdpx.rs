@@ -303,7 +303,7 @@ fn the_project_follows_the_schema() {
             );
         }
     }
-    for (_, (name, codable)) in &codes {
+    for (name, codable) in codes.values() {
         let expected = if name.starts_with("CAIMeR-") {
             "false"
         } else {

@@ -93,8 +93,9 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             let mut bytes = Vec::new();
             write_table(&records, format, &mut bytes)?;
             match &args.output {
-                Some(o) => write_atomic(o, &bytes)
-                    .with_context(|| format!("writing {}", o.display()))?,
+                Some(o) => {
+                    write_atomic(o, &bytes).with_context(|| format!("writing {}", o.display()))?
+                }
                 None => {
                     let mut stdout = std::io::stdout().lock();
                     stdout.write_all(&bytes)?;
