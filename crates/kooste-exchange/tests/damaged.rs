@@ -82,7 +82,7 @@ fn damaged_files_never_panic() {
             voice: Some(Voice::Worker),
             ..Defaults::default()
         },
-        battery: None,
+        ..IngestOptions::default()
     };
     let good = exported();
     let files = entries(&good);
