@@ -3,6 +3,7 @@
 
 use crate::{Error, Result};
 use kooste_core::model::{Dimension, Lang};
+use kooste_core::project::Bilingual;
 use kooste_index::analyze::{Word, fold};
 
 use serde::Deserialize;
@@ -39,8 +40,12 @@ pub struct Cue {
     pub lang: Lang,
     /// The dimension(s) it speaks for.
     pub target: Target,
-    /// A short description shown in explanations, unique within its language.
+    /// A short English description, unique within its language: the concept's identity
+    /// (its feature name, see [`Cue::feature`]) and its name in `why` lines.
     pub gloss: String,
+    /// The concept in plain Finnish and plain Swedish, for people reviewing proposals
+    /// (both always present).
+    pub plain: Bilingual,
     /// What it adds to the log-odds of its dimension(s) before anything is learned.
     pub weight: f32,
 }
@@ -179,6 +184,7 @@ struct File {
 struct CueDef {
     dim: String,
     gloss: String,
+    plain: Option<Bilingual>,
     weight: f32,
     terms: Vec<String>,
 }
@@ -233,11 +239,22 @@ impl Lexicon {
                         def.gloss
                     )));
                 }
+                let plain = match def.plain {
+                    Some(p) if !p.fi.trim().is_empty() && !p.sv.trim().is_empty() => p,
+                    _ => {
+                        return Err(bad(format!(
+                            "'{}' lacks its plain Finnish or Swedish text; add \
+                             plain = {{ fi = \"...\", sv = \"...\" }}",
+                            def.gloss
+                        )));
+                    }
+                };
                 let cue = lex.cues.len();
                 lex.cues.push(Cue {
                     lang: *lang,
                     target,
                     gloss: def.gloss.clone(),
+                    plain,
                     weight: def.weight,
                 });
                 for raw in &def.terms {
@@ -397,22 +414,79 @@ mod tests {
         assert!(!glosses("Luottamus kasvoi.", Lang::Sv).contains(&"trust".into()));
     }
 
+    /// One concept in a cue file, with `plain` as given (a whole `plain = ...` line, or
+    /// nothing).
+    fn one_cue(dim: &str, plain: &str, terms: &str) -> String {
+        format!("[[cue]]\ndim = \"{dim}\"\ngloss = \"a\"\n{plain}\nweight = 1.0\nterms = {terms}\n")
+    }
+
+    const PLAIN: &str = "plain = { fi = \"velat\", sv = \"skulder\" }";
+
     #[test]
     fn errors_name_the_file() {
-        let e = Lexicon::parse(&[(
-            Lang::Fi,
-            "x.toml",
-            "[[cue]]\ndim = \"kontext\"\ngloss = \"a\"\nweight = 1.0\nterms = [\"*\"]\n",
-        )])
-        .unwrap_err();
+        let e = Lexicon::parse(&[(Lang::Fi, "x.toml", &one_cue("kontext", PLAIN, "[\"*\"]"))])
+            .unwrap_err();
         assert!(e.to_string().starts_with("x.toml: "), "{e}");
         assert!(e.to_string().contains("empty word"), "{e}");
+        let e = Lexicon::parse(&[(Lang::Fi, "x.toml", &one_cue("ulottuvuus", PLAIN, "[]"))])
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown dimension"), "{e}");
+    }
+
+    #[test]
+    fn a_concept_needs_plain_finnish_and_swedish() {
+        let ok = Lexicon::parse(&[(
+            Lang::Fi,
+            "x.toml",
+            &one_cue("context", PLAIN, "[\"velka*\"]"),
+        )])
+        .unwrap();
+        assert_eq!(ok.cues()[0].plain.get(Lang::Fi), "velat");
+        assert_eq!(ok.cues()[0].plain.get(Lang::Sv), "skulder");
+        for plain in [
+            "",
+            "plain = { fi = \"velat\" }",
+            "plain = { fi = \"velat\", sv = \" \" }",
+            "plain = { fi = \"\", sv = \"skulder\" }",
+        ] {
+            let e = Lexicon::parse(&[(
+                Lang::Sv,
+                "sv.toml",
+                &one_cue("context", plain, "[\"skuld*\"]"),
+            )])
+            .unwrap_err()
+            .to_string();
+            assert!(e.starts_with("sv.toml: "), "{plain}: {e}");
+            assert!(
+                e.contains("'a' lacks its plain Finnish or Swedish text"),
+                "{plain}: {e}"
+            );
+        }
+        // A misspelt language is an error too, not a silent default.
         let e = Lexicon::parse(&[(
             Lang::Fi,
             "x.toml",
-            "[[cue]]\ndim = \"ulottuvuus\"\ngloss = \"a\"\nweight = 1.0\nterms = []\n",
+            &one_cue(
+                "context",
+                "plain = { fi = \"velat\", se = \"skulder\" }",
+                "[]",
+            ),
         )])
         .unwrap_err();
-        assert!(e.to_string().contains("unknown dimension"), "{e}");
+        assert!(e.to_string().contains("unknown field `se`"), "{e}");
+    }
+
+    #[test]
+    fn a_concept_in_both_lexicons_reads_the_same_in_both() {
+        let lex = Lexicon::builtin().unwrap();
+        for fi in lex.cues().iter().filter(|c| c.lang == Lang::Fi) {
+            if let Some(sv) = lex
+                .cues()
+                .iter()
+                .find(|c| c.lang == Lang::Sv && c.gloss == fi.gloss)
+            {
+                assert_eq!(fi.plain, sv.plain, "{}", fi.gloss);
+            }
+        }
     }
 }

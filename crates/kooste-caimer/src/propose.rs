@@ -4,6 +4,7 @@
 use crate::lexicon::Lexicon;
 use crate::train::{self, Model};
 use kooste_core::model::{Decision, Dimension, Lang};
+use kooste_core::project::Bilingual;
 use kooste_index::analyze::{self, Word};
 use std::collections::HashMap;
 use std::fmt;
@@ -144,8 +145,13 @@ pub(crate) fn features(
 /// Where a piece of evidence comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// A curated cue, with its gloss; its weight may have been adjusted by learning.
-    Cue(String),
+    /// A curated cue; its weight may have been adjusted by learning.
+    Cue {
+        /// The concept's gloss: its identity, and its name in `why` lines.
+        gloss: String,
+        /// The concept in plain Finnish and Swedish, for people reviewing proposals.
+        plain: Bilingual,
+    },
     /// Weights learned from decisions for the words of the text.
     Learned,
     /// The form question's dimension hint.
@@ -169,7 +175,7 @@ pub struct Evidence {
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            Source::Cue(gloss) => {
+            Source::Cue { gloss, .. } => {
                 write!(f, "'{}' (cue: {gloss} {:+.1})", self.feature, self.weight)
             }
             Source::Learned => write!(f, "'{}' (learned {:+.1})", self.feature, self.weight),
@@ -340,12 +346,18 @@ impl Proposer {
                     continue;
                 }
                 match origin {
-                    Origin::Cue(c, span) => evidence.push(Evidence {
-                        dimension: *d,
-                        feature: text.get(span.clone()).unwrap_or_default().to_string(),
-                        weight: w[i],
-                        source: Source::Cue(self.lexicon.cues()[*c].gloss.clone()),
-                    }),
+                    Origin::Cue(c, span) => {
+                        let cue = &self.lexicon.cues()[*c];
+                        evidence.push(Evidence {
+                            dimension: *d,
+                            feature: text.get(span.clone()).unwrap_or_default().to_string(),
+                            weight: w[i],
+                            source: Source::Cue {
+                                gloss: cue.gloss.clone(),
+                                plain: cue.plain.clone(),
+                            },
+                        });
+                    }
                     Origin::Hint => evidence.push(Evidence {
                         dimension: *d,
                         feature: "form question".into(),

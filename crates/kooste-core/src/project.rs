@@ -16,7 +16,7 @@ pub const REGISTER_FILE: &str = "participants.toml";
 pub const ASP_PAIVA_TOML: &str = include_str!("asp-paiva.toml");
 
 /// Text in Finnish and Swedish.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bilingual {
     /// Finnish.

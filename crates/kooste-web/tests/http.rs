@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use kooste_core::Project;
+use kooste_core::{Lang, Project};
 use kooste_web::{Config, Role, Web, add_user};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -93,7 +93,10 @@ fn project_dir() -> tempfile::TempDir {
 }
 
 fn site_with(config: Config) -> Site {
-    let dir = project_dir();
+    site_in(project_dir(), config)
+}
+
+fn site_in(dir: tempfile::TempDir, config: Config) -> Site {
     let project = Project::load(dir.path()).unwrap();
     for (name, role, pw) in PASSWORDS {
         add_user(&project, name, *role, pw).unwrap();
@@ -943,6 +946,141 @@ async fn review_confirms_corrects_and_skips() {
         doc.body.contains("Mekanismit, Tulokset</span>"),
         "{}",
         doc.body
+    );
+}
+
+const DOC_SV: &str = "---
+id: samtal-1
+voice: client
+workshop: r-2
+theme: ihanne
+date: 2018-03-06
+lang: sv
+---
+Jag vågade berätta om mina skulder, eftersom samma arbetstagare fortsatte.
+
+Vi fick skuld- och budgetrådgivning.
+";
+
+const FORM_FI: &str = "---
+id: lomake-1
+voice: client
+battery: asp-paiva
+workshop: r-2
+date: 2018-03-07
+lang: fi
+---
+## Millaista apua sait sosiaalityöstä?
+
+Se oli iso juttu minulle.
+";
+
+/// The concepts of the built-in lexicons whose gloss (English: the concept's identity) or
+/// whose plain text in the other language `other` shows as evidence on a page.
+fn foreign_explanations(body: &str, other: Lang) -> Vec<String> {
+    let lex = kooste_caimer::Lexicon::builtin().unwrap();
+    let mut shown = Vec::new();
+    for c in lex.cues() {
+        let escaped = c.gloss.replace('\'', "&#x27;");
+        if body.contains(&c.gloss) || body.contains(&escaped) {
+            shown.push(c.gloss.clone());
+        }
+        let plain = c.plain.get(other);
+        if body.contains(&format!("({plain}, ")) {
+            shown.push(plain.to_string());
+        }
+    }
+    shown
+}
+
+#[tokio::test]
+async fn review_explains_the_evidence_in_the_pages_language() {
+    let dir = project_dir();
+    std::fs::write(dir.path().join("corpus/r-2/samtal-1.md"), DOC_SV).unwrap();
+    std::fs::write(dir.path().join("corpus/r-2/lomake-1.md"), FORM_FI).unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let fi_debts = c.get("/review?passage=kotikaynti-1%232").await;
+    let fi_courage = c.get("/review?passage=samtal-1%231").await;
+    c.get("/lang/sv?next=/review").await;
+    let sv_debts = c.get("/review?passage=kotikaynti-1%232").await;
+    let sv_courage = c.get("/review?passage=samtal-1%231").await;
+    let cases: [(&Page, Lang, &[&str]); 4] = [
+        // A negative concept reads as what it is; weights are written as in Finnish.
+        (
+            &fi_debts,
+            Lang::Fi,
+            &[
+                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,0)",
+                "“velkaneuvontaan” (velat, +2,2)",
+            ],
+        ),
+        // A Swedish passage on a Finnish page is explained in Finnish.
+        (
+            &fi_courage,
+            Lang::Fi,
+            &[
+                "“vågade” (toivo ja rohkeus, +2,4)",
+                "“skulder” (velat, +2,2)",
+            ],
+        ),
+        (
+            &sv_debts,
+            Lang::Sv,
+            &[
+                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,0)",
+                "“velkaneuvontaan” (skulder, +2,2)",
+            ],
+        ),
+        (
+            &sv_courage,
+            Lang::Sv,
+            &[
+                "“vågade” (hopp och mod, +2,4)",
+                "“samma arbetstagare” (samma arbetstagare eller en ny, +2,0)",
+            ],
+        ),
+    ];
+    for (page, lang, want) in cases {
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&format!("<html lang=\"{lang}\">")));
+        for w in want {
+            assert!(page.body.contains(w), "{lang}: no {w} in\n{}", page.body);
+        }
+        let other = if lang == Lang::Fi { Lang::Sv } else { Lang::Fi };
+        assert_eq!(
+            foreign_explanations(&page.body, other),
+            Vec::<String>::new(),
+            "{lang}"
+        );
+        for english in ["cue", "learned", "hint", "form question", "+2.", "-2."] {
+            assert!(!page.body.contains(english), "{lang}: {english}");
+        }
+    }
+    // Learned evidence, after a decision, in the page's language too.
+    let p = c
+        .post(
+            "/review",
+            &[
+                ("csrf_token", &sv_debts.csrf()),
+                ("passage", "samtal-1#1"),
+                ("action", "correct"),
+                ("dim", "interventions"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let sv = c.get("/review?passage=samtal-1%232").await;
+    assert!(sv.body.contains("(inlärt, "), "{}", sv.body);
+    c.get("/lang/fi?next=/review").await;
+    let fi = c.get("/review?passage=samtal-1%232").await;
+    assert!(fi.body.contains("(opittu, "), "{}", fi.body);
+    // The form question's hint quotes no words of the text.
+    let form = c.get("/review?passage=lomake-1%231").await;
+    assert!(
+        form.body.contains(">lomakkeen kysymys (+1,0)<"),
+        "{}",
+        form.body
     );
 }
 

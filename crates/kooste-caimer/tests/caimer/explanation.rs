@@ -42,7 +42,13 @@ fn evidence_is_structured() {
         .find(|e| e.dimension == Mechanisms)
         .expect("evidence for mechanisms");
     assert_eq!(e.feature, "vågade");
-    assert_eq!(e.source, Source::Cue("hope and courage".into()));
+    let Source::Cue { gloss, plain } = &e.source else {
+        panic!("{e:?} is not a cue");
+    };
+    assert_eq!(gloss, "hope and courage");
+    // The concept in plain words, in either language whatever the passage's.
+    assert_eq!(plain.get(Fi), "toivo ja rohkeus");
+    assert_eq!(plain.get(Sv), "hopp och mod");
     assert!(e.weight > 1.0);
     // Evidence is ordered by dimension, strongest first.
     for w in p.evidence.windows(2) {

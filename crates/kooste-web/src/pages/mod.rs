@@ -44,6 +44,8 @@ pub(crate) const KEYS_USED_IN_CODE: &[&str] = &[
     "relogged_notice",
     "review_saved",
     "review_skipped",
+    "evidence_learned",
+    "evidence_hint",
     "role_participant",
     "role_worker",
     "role_researcher",

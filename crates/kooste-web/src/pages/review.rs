@@ -48,6 +48,14 @@ fn hints(app: &App, r: &PassageRecord) -> Vec<Dimension> {
         .unwrap_or_default()
 }
 
+/// A weight as Finnish and Swedish write it: a sign (a true minus), one decimal, a decimal
+/// comma (`+2,4`, `−1,2`).
+fn weight(w: f32) -> String {
+    format!("{w:+.1}")
+        .replace('.', ",")
+        .replace('-', "\u{2212}")
+}
+
 /// `GET /review` (optionally `?passage=ID`).
 pub(crate) async fn page(
     app: Shared,
@@ -88,15 +96,22 @@ pub(crate) async fn page(
                     .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
                     .take(4)
                     .map(|e| {
-                        let source = match &e.source {
-                            Source::Cue(gloss) => gloss.clone(),
-                            Source::Learned => app.pages.word(lang, "evidence_learned"),
-                            Source::Hint => app.pages.word(lang, "evidence_hint"),
+                        // A cue is explained in the page's language, whatever the
+                        // passage's; a hint has no words of the text to quote.
+                        let (feature, source) = match &e.source {
+                            Source::Cue { plain, .. } => {
+                                (Some(e.feature.clone()), plain.get(lang).to_string())
+                            }
+                            Source::Learned => (
+                                Some(e.feature.clone()),
+                                app.pages.word(lang, "evidence_learned"),
+                            ),
+                            Source::Hint => (None, app.pages.word(lang, "evidence_hint")),
                         };
                         context! {
-                            feature => if e.source == Source::Hint { app.pages.word(lang, "evidence_question") } else { e.feature.clone() },
+                            feature => feature,
                             source => source,
-                            weight => format!("{:+.1}", e.weight),
+                            weight => weight(e.weight),
                             against => e.weight < 0.0,
                         }
                     })
