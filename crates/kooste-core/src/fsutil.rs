@@ -1,4 +1,5 @@
-//! Durable writes: every file kooste writes goes through [`write_atomic`].
+//! Durable writes: every file kooste writes goes through [`write_atomic`] (or
+//! [`write_private`] for files that hold secrets).
 
 use std::io::Write;
 use std::path::Path;
@@ -6,7 +7,20 @@ use std::path::Path;
 /// Writes `contents` to `path` so that, whatever happens, the file holds either its old
 /// contents or the new ones, never a mix: write a temporary file in the same directory,
 /// fsync it, rename it over the target, and fsync the directory.
+///
+/// A file that is replaced keeps its permissions; a new one gets those any program would
+/// give it (read and write for all, less the process's umask, usually 0644).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write(path, contents, false)
+}
+
+/// Like [`write_atomic`], but the file can be read and written by its owner only (0600 on
+/// Unix), whatever it was before: for files that hold secrets, such as password hashes.
+pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write(path, contents, true)
+}
+
+fn write(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -16,6 +30,23 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .prefix(".kooste-tmp-")
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
+    // The temporary file was made 0600; give it the mode the file should have.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if private {
+            0o600
+        } else {
+            match std::fs::metadata(path) {
+                Ok(m) => m.permissions().mode() & 0o7777,
+                Err(_) => 0o666 & !umask(),
+            }
+        };
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = private;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
@@ -25,6 +56,20 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 pub fn remove_durable(path: &Path) -> std::io::Result<()> {
     std::fs::remove_file(path)?;
     sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// The process's file-creation mask, from `/proc/self/status` (Linux); 022 where that
+/// cannot be read.
+#[cfg(unix)]
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -49,5 +94,26 @@ mod tests {
             std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
             1
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_follow_the_umask_replaced_ones_keep_their_mode_private_ones_are_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("digest.html");
+        super::write_atomic(&new, b"one").unwrap();
+        assert_eq!(mode(&new), 0o666 & !super::umask());
+
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
+        super::write_atomic(&new, b"two").unwrap();
+        assert_eq!(mode(&new), 0o640);
+
+        let secret = dir.path().join("users.toml");
+        super::write_atomic(&secret, b"open").unwrap();
+        super::write_private(&secret, b"hash").unwrap();
+        assert_eq!(mode(&secret), 0o600);
+        assert_eq!(std::fs::read(&secret).unwrap(), b"hash");
     }
 }

@@ -5,7 +5,7 @@ use crate::{Error, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use kooste_core::Project;
-use kooste_core::fsutil::write_atomic;
+use kooste_core::fsutil::write_private;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -116,14 +116,15 @@ impl Users {
         })
     }
 
-    /// Writes the accounts back, atomically.
+    /// Writes the accounts back, atomically, readable by the owner only (they hold password
+    /// hashes).
     pub fn save(&self, project: &Project) -> Result<()> {
         let path = Users::path(project);
         let body = toml::to_string(&File {
             users: self.accounts.clone(),
         })
         .map_err(|e| Error::Users(e.to_string()))?;
-        write_atomic(&path, format!("{HEADER}{body}").as_bytes())
+        write_private(&path, format!("{HEADER}{body}").as_bytes())
             .map_err(|e| Error::Io { path, source: e })
     }
 
