@@ -240,6 +240,31 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// The passages of one document, in document order (none when the index does not have
+    /// it): a lookup by the document id, not a scan.
+    pub fn document(&self, id: &str) -> Result<Vec<PassageRecord>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.doc, id),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(Error::Search)?;
+        let mut out = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            out.push(self.record(&searcher, address)?);
+        }
+        // Passage ids are `DOCID#N`, N from 1 in document order.
+        out.sort_by_key(|r| {
+            r.passage
+                .rsplit_once('#')
+                .and_then(|(_, n)| n.parse::<usize>().ok())
+                .unwrap_or(usize::MAX)
+        });
+        Ok(out)
+    }
+
     fn record(&self, searcher: &Searcher, address: tantivy::DocAddress) -> Result<PassageRecord> {
         let doc: TantivyDocument = searcher.doc(address).map_err(Error::Search)?;
         let json = doc

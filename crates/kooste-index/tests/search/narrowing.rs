@@ -101,6 +101,12 @@ fn filters_alone_list_passages() {
         ]
     );
     assert_eq!(f.ix.records(&Filters::default()).unwrap().len(), 12);
+
+    // One document's passages, by its id, in document order.
+    let doc = f.ix.document("tyontekija").unwrap();
+    let ids: Vec<&str> = doc.iter().map(|r| r.passage.as_str()).collect();
+    assert_eq!(ids, ["tyontekija#1", "tyontekija#2", "tyontekija#3"]);
+    assert!(f.ix.document("ei-ole").unwrap().is_empty());
 }
 
 #[test]

@@ -8,7 +8,7 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use kooste_core::model::Document;
-use kooste_index::{Filters, PassageRecord};
+use kooste_index::PassageRecord;
 use kooste_ingest::{IngestOptions, read_input};
 use minijinja::context;
 use std::collections::HashMap;
@@ -18,11 +18,10 @@ use std::collections::HashMap;
 pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
     let records: Vec<PassageRecord> = {
         let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
-        ix.records(&Filters::default()).ok()?
+        ix.document(id).ok()?
     };
     let records: HashMap<String, PassageRecord> = records
         .into_iter()
-        .filter(|r| r.doc == id)
         .map(|r| (r.passage.clone(), r))
         .collect();
     let file = records.values().next()?.file.clone();
