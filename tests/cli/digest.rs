@@ -2,38 +2,10 @@
 //! index it builds out of the repository), and on a fresh project from `kooste init`.
 
 use crate::TestProject;
-use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// The example project's files in a temporary directory.
-fn example() -> TestProject {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("rannikko");
-    std::fs::create_dir_all(&root).unwrap();
-    for f in ["kooste.toml", "participants.toml", "development-steps.toml"] {
-        std::fs::copy(repo.join(f), root.join(f)).unwrap();
-    }
-    for d in ["workshops", "corpus", "templates"] {
-        copy_dir(&repo.join(d), &root.join(d));
-    }
-    TestProject { _tmp: tmp, root }
-}
 
 #[test]
 fn digest_in_markdown_on_stdout_in_finnish_and_swedish() {
-    let p = example();
+    let p = TestProject::example();
     let out = p.kooste(&["digest", "rannikko-3", "--format", "md"]);
     assert_eq!(out.code, 0, "{out:?}");
     let md = &out.stdout;
@@ -73,7 +45,7 @@ fn digest_in_markdown_on_stdout_in_finnish_and_swedish() {
 
 #[test]
 fn digest_in_html_to_a_file() {
-    let p = example();
+    let p = TestProject::example();
     let file = p.root.join("out").join("kooste-3.html");
     let out = p.kooste(&[
         "digest",
@@ -120,7 +92,7 @@ fn digest_in_html_to_a_file() {
 
 #[test]
 fn digest_of_an_unknown_workshop_and_of_the_first_one() {
-    let p = example();
+    let p = TestProject::example();
     let out = p.kooste(&["digest", "rannikko-9"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
@@ -150,7 +122,7 @@ fn digest_of_an_unknown_workshop_and_of_the_first_one() {
 
 #[test]
 fn a_template_error_names_the_file_and_line() {
-    let p = example();
+    let p = TestProject::example();
     p.write(
         "templates/digest.md.j2",
         b"# {{ t.title }}\n{{ digest.workshop.nimi }}\n",
@@ -168,7 +140,7 @@ fn a_template_error_names_the_file_and_line() {
 
 #[test]
 fn steps_lists_and_searches_the_development_steps() {
-    let p = example();
+    let p = TestProject::example();
     let out = p.kooste(&["steps"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(

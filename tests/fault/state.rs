@@ -1,0 +1,1 @@
+//! Damaged or deleted derived state under `.kooste/`.
