@@ -667,7 +667,7 @@ impl Corpus {
             &writes,
             &stale.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
         )
-        .map_err(|e| format!("cannot write to the corpus: {e}"))?;
+        .map_err(|(path, e)| write_error(&self.relative(&path), &e))?;
         let mut result = Vec::new();
         for (id, outcome, path) in outcomes {
             self.by_id.insert(
@@ -687,33 +687,67 @@ impl Corpus {
     }
 }
 
+/// What to tell the user when the corpus cannot be written: the file, why, and what to do.
+fn write_error(file: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let todo = match e.kind() {
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
+            "free some disk space and run the command again"
+        }
+        K::ReadOnlyFilesystem | K::PermissionDenied => {
+            "make the project directory writable (or work on a writable copy of the project) and run the command again"
+        }
+        _ => "check the disk and the project directory, then run the command again",
+    };
+    format!("cannot write {file}: {e}; {todo}")
+}
+
 /// Applies writes and removals as one unit. A single write is one atomic rename; several
 /// are staged beside their targets, listed in a journal, and then renamed. If the process
 /// dies after the journal is written, [`recover`] finishes the renames; before it, the
-/// staged files are swept away.
-fn commit(dir: &Path, writes: &[(PathBuf, String)], removes: &[PathBuf]) -> std::io::Result<()> {
+/// staged files are swept away. An error names the file that could not be written; staged
+/// files are removed at once, so a full disk gets its space back.
+fn commit(
+    dir: &Path,
+    writes: &[(PathBuf, String)],
+    removes: &[PathBuf],
+) -> Result<(), (PathBuf, std::io::Error)> {
     if writes.len() + removes.len() <= 1 {
         for (p, t) in writes {
-            write_atomic(p, t.as_bytes())?;
+            write_atomic(p, t.as_bytes()).map_err(|e| (p.clone(), e))?;
         }
         for p in removes {
-            remove_durable(p)?;
+            remove_durable(p).map_err(|e| (p.clone(), e))?;
         }
         return Ok(());
     }
+    let mut staged = Vec::new();
+    let unstage = |staged: &[PathBuf]| {
+        for s in staged {
+            let _ = std::fs::remove_file(s);
+        }
+    };
     let mut renames = Vec::new();
     for (i, (target, text)) in writes.iter().enumerate() {
         let name = target.file_name().unwrap_or_default().to_string_lossy();
         let stage = target.with_file_name(format!("{STAGE_PREFIX}{i}-{name}"));
-        write_atomic(&stage, text.as_bytes())?;
+        if let Err(e) = write_atomic(&stage, text.as_bytes()) {
+            unstage(&staged);
+            return Err((target.clone(), e));
+        }
         renames.push((rel(dir, &stage), rel(dir, target)));
+        staged.push(stage);
     }
     let journal = Journal {
         renames,
         removes: removes.iter().map(|p| rel(dir, p)).collect(),
     };
-    write_atomic(&dir.join(JOURNAL), journal.to_text().as_bytes())?;
-    apply(dir, &journal)
+    let jpath = dir.join(JOURNAL);
+    if let Err(e) = write_atomic(&jpath, journal.to_text().as_bytes()) {
+        unstage(&staged);
+        return Err((jpath, e));
+    }
+    apply(dir, &journal).map_err(|e| (jpath, e))
 }
 
 fn rel(dir: &Path, p: &Path) -> String {

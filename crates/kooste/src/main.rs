@@ -79,12 +79,44 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kooste: {e:#}");
+            match advice(&e) {
+                Some(todo) => eprintln!("kooste: {e:#}; {todo}"),
+                None => eprintln!("kooste: {e:#}"),
+            }
             if e.downcast_ref::<cmd::Usage>().is_some() {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// What to do about a fault of the machine rather than of the input: a full disk or a
+/// read-only directory. Errors of the search index carry only tantivy's message, so the
+/// text is looked at as well as the error chain.
+fn advice(e: &anyhow::Error) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    let text = format!("{e:#}");
+    let kinds: Vec<K> = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .map(|io| io.kind())
+        .collect();
+    let any = |ks: &[K], words: &[&str]| {
+        kinds.iter().any(|k| ks.contains(k)) || words.iter().any(|w| text.contains(w))
+    };
+    if any(
+        &[K::StorageFull, K::QuotaExceeded],
+        &["No space left on device", "(os error 28)"],
+    ) {
+        Some("free some disk space and run the command again")
+    } else if any(
+        &[K::ReadOnlyFilesystem, K::PermissionDenied],
+        &["Read-only file system", "(os error 30)"],
+    ) {
+        Some("make the project directory writable and run the command again")
+    } else {
+        None
     }
 }
