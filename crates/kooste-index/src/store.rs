@@ -304,6 +304,12 @@ impl SearchIndex {
         write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e))
     }
 
+    /// Why the index was started over when it was opened (it could not be read, or was of
+    /// another format), until [`SearchIndex::sync`] reports it. Such an index is empty.
+    pub fn rebuilt(&self) -> Option<&str> {
+        self.rebuilt.as_deref()
+    }
+
     /// Number of passages in the index.
     pub fn passages(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -41,16 +41,27 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
     let project = super::project(project)?;
     let state = project.state_dir();
-    let ix = if SearchIndex::exists(&state) {
-        SearchIndex::open(&state, false)?
+    let opened = if SearchIndex::exists(&state) {
+        Some(SearchIndex::open(&state, false)?)
     } else {
-        eprintln!("No index yet: building it first (kooste index).");
-        let (ix, report, problems) = super::index::refresh(&project, false)?;
-        for p in &problems {
-            eprintln!("{p}");
+        None
+    };
+    let ix = match opened {
+        Some(ix) if ix.rebuilt().is_none() => ix,
+        opened => {
+            // No index yet, or one that could not be read and was started over empty: fill it
+            // from the corpus before searching, or the search would find nothing.
+            match opened.as_ref().and_then(|ix| ix.rebuilt()) {
+                Some(why) => eprintln!("The index is built again first ({why})."),
+                None => eprintln!("No index yet: building it first (kooste index)."),
+            }
+            let (ix, report, problems) = super::index::refresh(&project, false)?;
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!("{}", super::index::summary(&report));
+            ix
         }
-        eprintln!("{}", super::index::summary(&report));
-        ix
     };
     let req = SearchRequest {
         query: args.query.clone(),
