@@ -19,6 +19,7 @@ mod session;
 
 pub use accounts::{Role, USERS_FILE, Users, add_user};
 pub use app::{Config, Web, run, serve};
+pub use pages::forms::read_form_post;
 pub use render::BUILTIN;
 
 use std::path::PathBuf;

@@ -11,8 +11,10 @@ use axum::extract::{Form, Path};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use kooste_core::model::{Date, Lang};
-use kooste_core::project::Battery;
-use kooste_ingest::{Corpus, Submission, read_submission, render_document, submit_form};
+use kooste_core::project::{Battery, Project};
+use kooste_ingest::{
+    Corpus, Diagnostic, Read, Redactor, Submission, read_submission, render_document, submit_form,
+};
 use minijinja::{Value, context};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -127,15 +129,15 @@ impl Input {
     }
 
     /// Problems as (field id, wording key).
-    fn validate(&self, app: &App, battery: &Battery) -> Vec<(String, &'static str)> {
+    fn validate(&self, project: &Project, battery: &Battery) -> Vec<(String, &'static str)> {
         let mut errors = Vec::new();
-        if !app.project.regions.is_empty() && app.project.workshop(&self.workshop).is_none() {
+        if !project.regions.is_empty() && project.workshop(&self.workshop).is_none() {
             errors.push(("f-workshop".to_string(), "err_workshop"));
         }
         if self.date.parse::<Date>().is_err() {
             errors.push(("f-date".to_string(), "err_date"));
         }
-        if !self.theme.is_empty() && !app.project.config.themes.contains_key(&self.theme) {
+        if !self.theme.is_empty() && !project.config.themes.contains_key(&self.theme) {
             errors.push(("f-theme".to_string(), "err_theme"));
         }
         for (i, row) in self.rows.iter().enumerate() {
@@ -179,6 +181,30 @@ impl Input {
             }),
         }
     }
+}
+
+/// What a form post with `action=save` would store: `fields` are the body as the `Form`
+/// extractor decodes it, checked as `POST /forms/BATTERY` checks them. `None` when the form
+/// would be shown again with errors; else what [`read_submission`] reads (redacted documents,
+/// or why they cannot be). No session, nothing written: this is the web form parser on its
+/// own, for the fuzz target `web_form` (`fuzz/`).
+pub fn read_form_post(
+    project: &Project,
+    redactor: &Redactor,
+    battery: &Battery,
+    fields: &[(String, String)],
+) -> Option<Result<Vec<Read>, Vec<Diagnostic>>> {
+    let mut input = Input::parse(&fields.to_vec(), battery);
+    if !input.validate(project, battery).is_empty() {
+        return None;
+    }
+    // The session issues the id; it always has this shape.
+    input.submission = format!("{}-web-20180314-0000abcd", battery.id);
+    Some(read_submission(
+        project,
+        redactor,
+        &input.submission(battery, Role::Worker),
+    ))
 }
 
 /// A new submission id: `BATTERY-web-YYYYMMDD-xxxxxxxx`.
@@ -448,7 +474,7 @@ pub(crate) async fn submit(
             render(&input, &[], Some(n), StatusCode::OK)
         }
         "preview" | "save" => {
-            let errors = input.validate(&app, battery);
+            let errors = input.validate(&app.project, battery);
             if !errors.is_empty() {
                 return render(&input, &errors, None, StatusCode::UNPROCESSABLE_ENTITY);
             }

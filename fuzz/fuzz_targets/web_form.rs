@@ -1,0 +1,37 @@
+//! Web form bodies: the urlencoded body of `POST /forms/asp-paiva`, decoded by axum's `Form`
+//! extractor exactly as the web app decodes it, then checked and read into redacted
+//! documents (`kooste_web::read_form_post`, through to `kooste_ingest::read_submission`).
+//! Must not panic, whatever the bytes.
+#![no_main]
+
+use axum::body::Body;
+use axum::extract::{Form, FromRequest};
+use axum::http::{Request, header};
+use kooste_core::Project;
+use kooste_ingest::Redactor;
+use libfuzzer_sys::fuzz_target;
+use std::path::Path;
+use std::sync::LazyLock;
+
+static PROJECT: LazyLock<Project> = LazyLock::new(|| Project::empty(Path::new("/fuzz")));
+static REDACTOR: LazyLock<Redactor> = LazyLock::new(|| Redactor::new(&[]));
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime")
+});
+
+fuzz_target!(|data: &[u8]| {
+    let req = Request::post("/forms/asp-paiva")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(data.to_vec()))
+        .expect("a request");
+    // A body the extractor rejects gets 400/422 from axum before any of kooste's code.
+    let Ok(Form(fields)) =
+        RUNTIME.block_on(Form::<Vec<(String, String)>>::from_request(req, &()))
+    else {
+        return;
+    };
+    let battery = &PROJECT.batteries["asp-paiva"];
+    let _ = kooste_web::read_form_post(&PROJECT, &REDACTOR, battery, &fields);
+});
