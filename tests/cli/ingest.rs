@@ -370,9 +370,10 @@ fn metadata_is_checked_against_the_project() {
 #[test]
 fn excel_word_and_survey_exports_become_documents() {
     let p = TestProject::new();
-    let battery =
-        std::fs::read(crate::fixtures().join("../../workshops/batteries/asiakaspalaute.toml"))
-            .unwrap();
+    let battery = std::fs::read(
+        crate::support::fixtures().join("../../workshops/batteries/asiakaspalaute.toml"),
+    )
+    .unwrap();
     p.write("workshops/batteries/asiakaspalaute.toml", &battery);
     for f in [
         "asp-paiva-kevat.xlsx",
