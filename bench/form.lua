@@ -1,0 +1,25 @@
+-- wrk script of bench/run: every request saves a new "day of adult social work" form.
+-- BENCH_COOKIE and BENCH_CSRF come from a login made by bench/run before the load starts.
+local cookie = os.getenv("BENCH_COOKIE")
+local csrf = os.getenv("BENCH_CSRF")
+local body = "csrf_token=" .. csrf ..
+  "&action=save&workshop=rannikko-3&date=2018-03-20&theme=ihanne&text_lang=fi&rows=1&submission=" ..
+  "&r1_q1=Vuokra+j%C3%A4i+maksamatta+ja+sain+h%C3%A4%C3%A4t%C3%B6ilmoituksen." ..
+  "&r1_q2=Sain+t%C3%A4ydent%C3%A4v%C3%A4%C3%A4+toimeentulotukea+vuokrar%C3%A4stiin." ..
+  "&r1_q3=Soitin+vuokranantajalle+ja+ohjasin+asumisneuvojalle."
+wrk.method = "POST"
+wrk.body = body
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = cookie
+
+local statuses = {}
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  -- wrk runs response() in each thread's own state; summary.errors.status counts non-2xx/3xx.
+  io.write(string.format("STATUS non2xx=%d\n", summary.errors.status))
+  io.write(string.format("LATENCY p50_ms=%.1f p99_ms=%.1f\n",
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
