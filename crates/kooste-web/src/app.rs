@@ -16,6 +16,7 @@ use kooste_caimer::Caimer;
 use kooste_core::Project;
 use kooste_core::model::{Document, Lang, Passage};
 use kooste_index::{Labels, SearchIndex};
+use kooste_ingest::Corpus;
 use kooste_ingest::Redactor;
 use minijinja::{Value, context};
 use std::collections::BTreeMap;
@@ -87,8 +88,11 @@ pub(crate) struct App {
     pub(crate) index: RwLock<SearchIndex>,
     pub(crate) caimer: Mutex<Caimer>,
     /// Held while the corpus is written: one writer at a time, so that the corpus journal
-    /// and the index are never written by two requests at once.
-    pub(crate) writer: Mutex<()>,
+    /// and the index are never written by two requests at once. It keeps the opened
+    /// corpus (where each document lives), so that a save does not read every corpus file
+    /// again; `None` until the first save, and again after a failed one, so that the next
+    /// save opens the corpus afresh (finishing or sweeping what the failure left).
+    pub(crate) writer: Mutex<Option<Corpus>>,
     pub(crate) redactor: Redactor,
 }
 
@@ -116,7 +120,7 @@ impl Web {
             pages,
             index: RwLock::new(index),
             caimer: Mutex::new(caimer),
-            writer: Mutex::new(()),
+            writer: Mutex::new(None),
             redactor,
         };
         Ok(Web { app: Arc::new(app) })

@@ -571,16 +571,27 @@ async fn save(
     let saved = {
         let app = Arc::clone(app);
         tokio::task::spawn_blocking(move || -> Result<Vec<kooste_ingest::Read>, String> {
-            let _writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
-            let (mut corpus, _) =
-                Corpus::open(&app.project).map_err(|e| format!("opening the corpus: {e}"))?;
-            let stored =
-                submit_form(&app.project, &mut corpus, &app.redactor, &sub).map_err(|d| {
-                    d.iter()
+            let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let corpus = match &mut *writing {
+                Some(c) => c,
+                slot @ None => slot.insert(
+                    Corpus::open(&app.project)
+                        .map_err(|e| format!("opening the corpus: {e}"))?
+                        .0,
+                ),
+            };
+            let stored = match submit_form(&app.project, corpus, &app.redactor, &sub) {
+                Ok(s) => s,
+                Err(d) => {
+                    // Open the corpus afresh next time: this failure may have left a journal.
+                    *writing = None;
+                    return Err(d
+                        .iter()
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
-                        .join("; ")
-                })?;
+                        .join("; "));
+                }
+            };
             let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
             app.reindex(&docs).map_err(|e| format!("indexing: {e}"))?;
             Ok(stored)
