@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a short while; exits non-zero if any target crashes.
 # Usage: fuzz/run-short.sh [SECONDS_PER_TARGET]   (default 20)
+# KOOSTE_FUZZ_SANITIZER=address builds with AddressSanitizer; the default, none, builds in
+# about half the time and runs several times more inputs per second. kooste's own code is
+# safe Rust, so a crash is a panic, which either build catches.
 # Runs on the stable toolchain: RUSTC_BOOTSTRAP=1 lets stable rustc accept the -Z flags
 # cargo-fuzz passes (sanitizer, coverage), so CI needs no nightly.
 set -euo pipefail
 
 secs="${1:-20}"
+sanitizer="${KOOSTE_FUZZ_SANITIZER:-none}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."   # cargo-fuzz expects to run from the directory that contains fuzz/
 
@@ -25,7 +29,7 @@ for target in front_matter csv_form redact search_text web_form; do
     fi
     mkdir -p "$work/$target"
     echo "=== $target (${secs}s)"
-    if ! RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "$work/$target" "fuzz/corpus/$target" -- \
+    if ! RUSTC_BOOTSTRAP=1 cargo fuzz run -s "$sanitizer" "$target" "$work/$target" "fuzz/corpus/$target" -- \
         -max_total_time="$secs" "${extra[@]}"; then
         echo "!!! $target crashed; the input is in fuzz/artifacts/$target/" >&2
         status=1
