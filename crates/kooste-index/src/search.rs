@@ -223,13 +223,7 @@ impl SearchIndex {
             &Weights::default(),
             true,
         )?;
-        let addresses = searcher
-            .search(&query, &tantivy::collector::DocSetCollector)
-            .map_err(Error::Search)?;
-        let mut out = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            out.push(self.record(&searcher, address)?);
-        }
+        let mut out = self.all_of(&searcher, &query)?;
         out.sort_by(|a, b| {
             (a.file.as_str(), a.line, a.passage.as_str()).cmp(&(
                 b.file.as_str(),
@@ -248,13 +242,7 @@ impl SearchIndex {
             Term::from_field_text(self.fields.doc, id),
             IndexRecordOption::Basic,
         );
-        let addresses = searcher
-            .search(&query, &tantivy::collector::DocSetCollector)
-            .map_err(Error::Search)?;
-        let mut out = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            out.push(self.record(&searcher, address)?);
-        }
+        let mut out = self.all_of(&searcher, &query)?;
         // Passage ids are `DOCID#N`, N from 1 in document order.
         out.sort_by_key(|r| {
             r.passage
@@ -263,6 +251,17 @@ impl SearchIndex {
                 .unwrap_or(usize::MAX)
         });
         Ok(out)
+    }
+
+    /// The records of every passage a query matches, in no particular order.
+    fn all_of(&self, searcher: &Searcher, query: &dyn Query) -> Result<Vec<PassageRecord>> {
+        let addresses = searcher
+            .search(query, &tantivy::collector::DocSetCollector)
+            .map_err(Error::Search)?;
+        addresses
+            .into_iter()
+            .map(|address| self.record(searcher, address))
+            .collect()
     }
 
     fn record(&self, searcher: &Searcher, address: tantivy::DocAddress) -> Result<PassageRecord> {
