@@ -93,9 +93,14 @@ impl Group {
 #[derive(Debug, Clone)]
 pub struct Grouper {
     sets: Vec<BTreeSet<String>>,
+    /// The same sets as term numbers, numbered in the terms' sorted order (so that walking
+    /// two of them together meets the terms in the order the `BTreeSet`s would): comparing
+    /// them is most of the work of grouping a large round.
+    numbered: Vec<Vec<u32>>,
+    /// By term number: its weight, and whether it is specific.
+    by_number: Vec<(f64, bool)>,
     idf: HashMap<String, f64>,
     df: HashMap<String, usize>,
-    specific: BTreeSet<String>,
     surface: HashMap<String, String>,
 }
 
@@ -122,12 +127,12 @@ impl Grouper {
         }
         let n = sets.len().max(1) as f64;
         let most = (sets.len() / 8).max(3);
-        let specific = df
+        let specific: BTreeSet<String> = df
             .iter()
             .filter(|(_, d)| **d <= most)
             .map(|(s, _)| s.clone())
             .collect();
-        let idf = df
+        let idf: HashMap<String, f64> = df
             .iter()
             .map(|(s, d)| (s.clone(), (1.0 + n / *d as f64).ln()))
             .collect();
@@ -150,11 +155,27 @@ impl Grouper {
                 (s, best)
             })
             .collect();
+        let mut all_terms: Vec<&String> = df.keys().collect();
+        all_terms.sort_unstable();
+        let number: HashMap<&str, u32> = all_terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i as u32))
+            .collect();
+        let by_number = all_terms
+            .iter()
+            .map(|t| (idf.get(*t).copied().unwrap_or(0.0), specific.contains(*t)))
+            .collect();
+        let numbered = sets
+            .iter()
+            .map(|set| set.iter().map(|t| number[t.as_str()]).collect())
+            .collect();
         Grouper {
             sets,
+            numbered,
+            by_number,
             idf,
             df,
-            specific,
             surface,
         }
     }
@@ -165,17 +186,43 @@ impl Grouper {
 
     /// How similar two passages of the round are, 0 to 1.
     pub fn similarity(&self, a: usize, b: usize) -> f64 {
-        let (sa, sb) = (&self.sets[a], &self.sets[b]);
-        let specific = sa
-            .intersection(sb)
-            .filter(|t| self.specific.contains(*t))
-            .count();
-        if specific < MIN_SHARED {
+        let (sa, sb) = (&self.numbered[a], &self.numbered[b]);
+        // One walk over both sorted sets: the shared terms, and the weights of the shared
+        // and of all terms, summed in the terms' order.
+        let (mut i, mut j) = (0, 0);
+        let (mut specific, mut shared, mut all) = (0usize, 0.0f64, 0.0f64);
+        while i < sa.len() || j < sb.len() {
+            let (t, both) = match (sa.get(i), sb.get(j)) {
+                (Some(x), Some(y)) if x == y => {
+                    i += 1;
+                    j += 1;
+                    (*x, true)
+                }
+                (Some(x), Some(y)) if x < y => {
+                    i += 1;
+                    (*x, false)
+                }
+                (Some(x), None) => {
+                    i += 1;
+                    (*x, false)
+                }
+                (_, Some(y)) => {
+                    j += 1;
+                    (*y, false)
+                }
+                (None, None) => break,
+            };
+            let (w, is_specific) = self.by_number[t as usize];
+            all += w;
+            if both {
+                shared += w;
+                specific += usize::from(is_specific);
+            }
+        }
+        if specific < MIN_SHARED || all == 0.0 {
             return 0.0;
         }
-        let shared: f64 = sa.intersection(sb).map(|t| self.weight(t)).sum();
-        let all: f64 = sa.union(sb).map(|t| self.weight(t)).sum();
-        if all == 0.0 { 0.0 } else { shared / all }
+        shared / all
     }
 
     /// Groups some passages of the round (indices into the round, in corpus order). The groups
@@ -193,13 +240,27 @@ impl Grouper {
                 sim[j][i] = s;
             }
         }
+        // Each live group's most similar live group after it: the first of the most similar,
+        // as a scan in order finds it. Keeping these per row makes a merge cost O(n) instead
+        // of a rescan of every pair, and picks the same pair as that rescan would.
+        let row_best = |i: usize, sim: &[Vec<f64>], alive: &[bool]| {
+            let mut best: Option<(usize, f64)> = None;
+            for j in (i + 1..n).filter(|&j| alive[j]) {
+                if best.is_none_or(|(_, s)| sim[i][j] > s + 1e-12) {
+                    best = Some((j, sim[i][j]));
+                }
+            }
+            best
+        };
+        let mut rows: Vec<Option<(usize, f64)>> =
+            (0..n).map(|i| row_best(i, &sim, &alive)).collect();
         loop {
             let mut best: Option<(usize, usize, f64)> = None;
             for i in (0..n).filter(|&i| alive[i]) {
-                for j in (i + 1..n).filter(|&j| alive[j]) {
-                    if best.is_none_or(|(_, _, s)| sim[i][j] > s + 1e-12) {
-                        best = Some((i, j, sim[i][j]));
-                    }
+                if let Some((j, s)) = rows[i]
+                    && best.is_none_or(|(_, _, b)| s > b + 1e-12)
+                {
+                    best = Some((i, j, s));
                 }
             }
             let Some((a, b, s)) = best else { break };
@@ -218,6 +279,21 @@ impl Grouper {
             members[a].extend(moved);
             members[a].sort_unstable();
             alive[b] = false;
+            rows[b] = None;
+            // Rows whose best partner merged, and rows before `a` whose similarity to it
+            // changed to (about) their best, are found again; the rest keep theirs, since a
+            // mean of two values no larger than their best is no larger either.
+            for i in (0..n).filter(|&i| alive[i]) {
+                let again = match rows[i] {
+                    _ if i == a => true,
+                    Some((j, _)) if j == a || j == b => true,
+                    Some((_, s)) => i < a && sim[i][a] >= s - 1e-12,
+                    None => false,
+                };
+                if again {
+                    rows[i] = row_best(i, &sim, &alive);
+                }
+            }
         }
         let mut groups: Vec<Group> = (0..n)
             .filter(|&i| alive[i])
@@ -290,6 +366,95 @@ mod tests {
 
     fn grouper(texts: &[&str]) -> Grouper {
         Grouper::new(texts.iter().map(|t| (*t, Lang::Fi)))
+    }
+
+    /// Grouping as first written: every merge rescans every pair. The kept row maxima must
+    /// give exactly the same groups.
+    fn group_by_rescanning(g: &Grouper, passages: &[usize], threshold: f64) -> Vec<Vec<usize>> {
+        let n = passages.len();
+        let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+        let mut alive = vec![true; n];
+        let mut sim = vec![vec![0.0; n]; n];
+        for i in 0..n {
+            for j in i + 1..n {
+                sim[i][j] = g.similarity(passages[i], passages[j]);
+                sim[j][i] = sim[i][j];
+            }
+        }
+        loop {
+            let mut best: Option<(usize, usize, f64)> = None;
+            for i in (0..n).filter(|&i| alive[i]) {
+                for j in (i + 1..n).filter(|&j| alive[j]) {
+                    if best.is_none_or(|(_, _, s)| sim[i][j] > s + 1e-12) {
+                        best = Some((i, j, sim[i][j]));
+                    }
+                }
+            }
+            let Some((a, b, s)) = best else { break };
+            if s < threshold {
+                break;
+            }
+            let (na, nb) = (members[a].len() as f64, members[b].len() as f64);
+            for c in (0..n).filter(|&c| alive[c] && c != a && c != b) {
+                let v = (na * sim[a][c] + nb * sim[b][c]) / (na + nb);
+                sim[a][c] = v;
+                sim[c][a] = v;
+            }
+            let moved = std::mem::take(&mut members[b]);
+            members[a].extend(moved);
+            members[a].sort_unstable();
+            alive[b] = false;
+        }
+        let mut out: Vec<Vec<usize>> = (0..n)
+            .filter(|&i| alive[i])
+            .map(|i| members[i].clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn grouping_matches_rescanning_every_pair() {
+        // Texts from a small vocabulary of compounds, so that many pairs share specific
+        // terms and many merges tie.
+        let heads = [
+            "koti", "velka", "vuokra", "luotto", "kuulo", "tuki", "päihde", "vertais", "asunto",
+            "työ", "yksin", "kunto",
+        ];
+        let tails = ["käynti", "neuvonta", "ryhmä", "suunnitelma"];
+        let vocab: Vec<String> = heads
+            .iter()
+            .flat_map(|h| tails.iter().map(move |t| format!("{h}{t}")))
+            .collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        let texts: Vec<String> = (0..120)
+            .map(|_| {
+                (0..2 + next(4))
+                    .map(|_| vocab[next(vocab.len())].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let g = Grouper::new(texts.iter().map(|t| (t.as_str(), Lang::Fi)));
+        for (passages, threshold) in [
+            ((0..120).collect::<Vec<_>>(), THRESHOLD),
+            ((0..120).step_by(3).collect(), 0.2),
+            ((10..70).collect(), 0.0),
+        ] {
+            let fast: Vec<Vec<usize>> = g
+                .group(&passages, threshold)
+                .into_iter()
+                .map(|gr| gr.members)
+                .collect();
+            assert_eq!(fast, group_by_rescanning(&g, &passages, threshold));
+            assert!(fast.len() < passages.len(), "some passages were grouped");
+        }
     }
 
     #[test]
