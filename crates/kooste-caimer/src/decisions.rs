@@ -4,6 +4,7 @@
 
 use crate::{Error, Result};
 use kooste_core::Project;
+use kooste_core::fsutil::sync_dir;
 use kooste_core::model::{Decision, Dimension};
 use kooste_ingest::Diagnostic;
 use std::collections::HashMap;
@@ -114,14 +115,6 @@ pub fn append(path: &Path, decisions: &[Decision]) -> Result<()> {
         })
         .map_err(io)?;
     }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
     Ok(())
 }
 

@@ -72,7 +72,8 @@ fn umask() -> u32 {
         .unwrap_or(0o022)
 }
 
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+/// Makes the entries of a directory (files created, renamed or removed in it) durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     // Directories can be fsynced on Unix; elsewhere the rename is as durable as it gets.
     #[cfg(unix)]
     std::fs::File::open(dir)?.sync_all()?;

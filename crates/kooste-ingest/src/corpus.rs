@@ -8,7 +8,7 @@ use crate::redact::{self, Counts, Redactor};
 use crate::survey::{self, Survey};
 use crate::{Diagnostic, decode, slug};
 use crate::{docx, form, xlsx};
-use kooste_core::fsutil::{remove_durable, write_atomic};
+use kooste_core::fsutil::{remove_durable, sync_dir, write_atomic};
 use kooste_core::model::{Document, DocumentMeta, Lang};
 use kooste_core::project::Project;
 use std::collections::HashMap;
@@ -461,6 +461,19 @@ pub(crate) fn finish(
     }
 }
 
+/// What to tell a user who named a battery the project does not have.
+pub(crate) fn unknown_battery(project: &Project, id: &str) -> String {
+    format!(
+        "unknown battery '{id}'; the batteries are {}",
+        project
+            .batteries
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// Checks metadata against the project: the workshop, theme and battery must exist.
 pub(crate) fn check_meta(
     project: &Project,
@@ -498,18 +511,7 @@ pub(crate) fn check_meta(
     if let Some(b) = &meta.battery
         && !project.batteries.contains_key(b)
     {
-        errs.push((
-            line_of("battery"),
-            format!(
-                "unknown battery '{b}'; the batteries are {}",
-                project
-                    .batteries
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
+        errs.push((line_of("battery"), unknown_battery(project, b)));
     }
     if errs.is_empty() { Ok(()) } else { Err(errs) }
 }
@@ -809,7 +811,7 @@ fn apply(dir: &Path, j: &Journal) -> std::io::Result<()> {
     }
     for (_, target) in &j.renames {
         if let Some(parent) = dir.join(target).parent() {
-            std::fs::File::open(parent)?.sync_all()?;
+            sync_dir(parent)?;
         }
     }
     remove_durable(&dir.join(JOURNAL))
