@@ -112,11 +112,7 @@ pub(crate) fn read_table<'b>(
     };
     let header = &table.rows[h];
     let at = |line: usize, m: &str| (line, table.origin.at(line, m));
-    // Excel leaves empty columns after the last one; they carry nothing.
-    let headers: Vec<&str> = header.cells[..header.used()]
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let headers = header.used_cells();
     let battery =
         pick_battery(&headers, batteries, wanted).map_err(|m| vec![at(header.line, &m)])?;
     let mut columns = Vec::new();

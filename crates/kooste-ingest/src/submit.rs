@@ -1,7 +1,7 @@
 //! Web submissions: a question battery filled in on a form, one row per situation, read into
 //! form documents the way a CSV form's rows are, and stored in the corpus as one unit.
 
-use crate::corpus::{Corpus, IngestOptions, Read, check_meta, finish, read_input};
+use crate::corpus::{Corpus, IngestOptions, Read, check_meta, finish, read_input, unknown_battery};
 use crate::{Diagnostic, Redactor};
 use kooste_core::model::{Date, DocumentMeta, Lang, Voice, is_valid_id};
 use kooste_core::project::Project;
@@ -47,19 +47,7 @@ pub fn read_submission(
     let source = sub.source();
     let err = |line: usize, m: String| vec![Diagnostic::new(&source, line, m)];
     let Some(battery) = project.batteries.get(&sub.battery) else {
-        return Err(err(
-            0,
-            format!(
-                "unknown battery '{}'; the batteries are {}",
-                sub.battery,
-                project
-                    .batteries
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
+        return Err(err(0, unknown_battery(project, &sub.battery)));
     };
     if !is_valid_id(&sub.id) {
         return Err(err(

@@ -182,10 +182,7 @@ pub(crate) fn read<'b>(
     };
     let header = &table.rows[h];
     let at = |line: usize, m: &str| (line, table.origin.at(line, m));
-    let headers: Vec<&str> = header.cells[..header.used()]
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let headers = header.used_cells();
     let uses: Vec<Use> = headers.iter().map(|h| classify(h)).collect();
     for (h, u) in headers.iter().zip(&uses) {
         if *u != Use::Dropped && is_contact(h) {

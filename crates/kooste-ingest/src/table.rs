@@ -61,6 +61,15 @@ impl TableRow {
             .map(|i| i + 1)
             .unwrap_or(0)
     }
+
+    /// The cells that count (see [`TableRow::used`]): Excel leaves empty columns after the
+    /// last one, and they carry nothing.
+    pub(crate) fn used_cells(&self) -> Vec<&str> {
+        self.cells[..self.used()]
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 impl Table {
