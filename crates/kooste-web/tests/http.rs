@@ -1041,6 +1041,28 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             ],
         ),
     ];
+    // What holds a score down is listed apart, under its own words, after what pushed it.
+    for (page, against, support, negative) in [
+        (
+            &fi_debts,
+            "Vastaan puhuu:",
+            "“velkaneuvontaan” (velat,",
+            "(velkaneuvonta on palvelu",
+        ),
+        (
+            &sv_debts,
+            "Talar emot:",
+            "“velkaneuvontaan” (skulder,",
+            "(skuldrådgivning är en tjänst",
+        ),
+    ] {
+        let at = |s: &str| page.body.find(s).unwrap_or_else(|| panic!("no {s}"));
+        assert!(
+            at(support) < at(against) && at(against) < at(negative),
+            "{}",
+            page.body
+        );
+    }
     for (page, lang, want) in cases {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(&format!("<html lang=\"{lang}\">")));
@@ -1077,8 +1099,9 @@ async fn review_explains_the_evidence_in_the_pages_language() {
     assert!(fi.body.contains("(opittu, "), "{}", fi.body);
     // The form question's hint quotes no words of the text.
     let form = c.get("/review?passage=lomake-1%231").await;
+    let words = form.body.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        form.body.contains(">lomakkeen kysymys (+1,0)<"),
+        words.contains("Perusteet: lomakkeen kysymys (+1,0) </p>"),
         "{}",
         form.body
     );

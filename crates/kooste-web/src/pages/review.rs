@@ -90,12 +90,15 @@ pub(crate) async fn page(
         let dims: Vec<Value> = Dimension::ALL
             .iter()
             .map(|d| {
-                let evidence: Vec<Value> = proposal
+                let shown = proposal
                     .evidence
                     .iter()
                     .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
-                    .take(4)
-                    .map(|e| {
+                    .take(4);
+                // What pushed the score up and what held it down, in separate lists: a
+                // reader (or a screen reader) should not have to tell them apart by style.
+                let (support, against): (Vec<_>, Vec<_>) = shown.partition(|e| e.weight > 0.0);
+                let explain = |e: &&kooste_caimer::Evidence| {
                         // A cue is explained in the page's language, whatever the
                         // passage's; a hint has no words of the text to quote.
                         let (feature, source) = match &e.source {
@@ -112,10 +115,10 @@ pub(crate) async fn page(
                             feature => feature,
                             source => source,
                             weight => weight(e.weight),
-                            against => e.weight < 0.0,
                         }
-                    })
-                    .collect();
+                };
+                let support: Vec<Value> = support.iter().map(explain).collect();
+                let against: Vec<Value> = against.iter().map(explain).collect();
                 let score = proposal.score(*d);
                 context! {
                     value => d.as_str(),
@@ -123,7 +126,8 @@ pub(crate) async fn page(
                     score => format!("{:.0} %", score * 100.0),
                     percent => (score * 100.0).round() as u32,
                     proposed => proposal.labels.contains(d),
-                    evidence => evidence,
+                    support => support,
+                    against => against,
                 }
             })
             .collect();
