@@ -10,6 +10,9 @@ the Rust ones, so the cold figure differs a little):
 - cold: kooste's lexicons alone (threshold 0.35);
 - tfidf: logistic regression per dimension over word and character 3-5-gram TF-IDF;
 - tfidf+cold: the same with kooste's cold log-odds as a feature;
+- concepts+cold: logistic regression per dimension over the cue concepts that kooste's `why`
+  lines name (dimension and concept, present or not) and kooste's cold log-odds, that is a
+  reweighting of the lexicon's own concepts;
 - knn+cold: kooste's cold score blended with the labels of the 7 most similar learned
   passages (character n-gram cosine);
 - oracle: kooste's cold scores with each dimension's best threshold chosen on the test
@@ -17,7 +20,7 @@ the Rust ones, so the cold figure differs a little):
 
 Usage: python3 eval/caimer/ceiling.py [PATH/TO/kooste]   (needs scikit-learn and numpy)
 """
-import json, os, random, subprocess, sys, tempfile
+import json, os, random, re, subprocess, sys, tempfile
 import numpy as np
 from scipy.sparse import hstack, csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,7 +39,13 @@ with tempfile.TemporaryDirectory() as tmp:
     stdin = "".join(json.dumps({"id": r["id"], "text": r["text"], "lang": r["lang"]}) + "\n" for r in rows)
     out = subprocess.run([kooste, "--project", project, "caimer", "propose", "--json"],
                          input=stdin, text=True, check=True, capture_output=True).stdout
-cold = np.array([[json.loads(l)["scores"][d] for d in DIMS] for l in out.splitlines()])
+proposals = [json.loads(l) for l in out.splitlines()]
+cold = np.array([[p["scores"][d] for d in DIMS] for p in proposals])
+# Which cue concepts pushed which dimension, as the `why` lines name them.
+named = [{line.split(":")[0] + "/" + m.group(1) for line in p["why"]
+          for m in re.finditer(r"\(cue: (.*?) [+-][0-9.]+\)", line)} for p in proposals]
+concepts = sorted(set().union(*named))
+K = np.array([[c in n for c in concepts] for n in named], dtype=float)
 logit = np.log(np.clip(cold, 1e-4, 1 - 1e-4) / np.clip(1 - cold, 1e-4, 1))
 
 texts = [r["text"].lower() for r in rows]
@@ -71,6 +80,18 @@ def lr(with_cold, C=1.0, threshold=0.35):
     return run
 
 
+def concept_lr(tr, te):
+    pred = np.zeros((len(te), 5), dtype=int)
+    F = np.hstack([K, logit])
+    for i in range(5):
+        if Y[tr, i].min() == Y[tr, i].max():
+            pred[:, i] = Y[tr, i].max()
+            continue
+        m = LogisticRegression(C=0.3, max_iter=5000, class_weight="balanced").fit(F[tr], Y[tr, i])
+        pred[:, i] = m.predict_proba(F[te])[:, 1] >= 0.5
+    return pred
+
+
 def knn(tr, te, k=7, alpha=0.3):
     sims = S[np.ix_(te, tr)]
     near = np.argsort(-sims, axis=1)[:, :k]
@@ -92,6 +113,7 @@ models = {
     "cold": lambda tr, te: (cold[te] >= 0.35).astype(int),
     "tfidf": lr(False),
     "tfidf+cold": lr(True),
+    "concepts+cold": concept_lr,
     "knn+cold": knn,
     "oracle": oracle,
 }
