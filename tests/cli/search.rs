@@ -213,3 +213,112 @@ fn what_is_ingested_after_indexing_is_searchable_at_once() {
         .json();
     assert!(again["index"].is_null(), "{again}");
 }
+
+/// Sets the modification time of every file under the corpus an hour back, as if it had been
+/// written long before it is indexed: the index only trusts the stamps of settled files.
+fn settle_corpus(p: &TestProject) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut dirs = vec![p.root.join("corpus")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let f = std::fs::File::options().write(true).open(&path).unwrap();
+                f.set_modified(past).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn search_sees_files_edited_by_hand_without_kooste_index() {
+    let p = ingested();
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    let doc = p.root.join("corpus/rannikko-3/naapuri.md");
+    std::fs::write(
+        &doc,
+        "---\nvoice: client\nlang: fi\nworkshop: rannikko-3\n---\n\n\
+         Naapuri kantoi harmonikan rappuun.\n",
+    )
+    .unwrap();
+    let out = p.kooste(&["search", "harmonikan", "--json"]);
+    assert_eq!(out.json().as_array().unwrap().len(), 1, "{out:?}");
+    assert!(out.stderr.contains("1 documents added"), "{out:?}");
+    std::fs::remove_file(&doc).unwrap();
+    assert_eq!(hits(&p, "harmonikan"), 0);
+    // Nothing changed: nothing is said about the index.
+    let quiet = p.kooste(&["search", "tapaaminen"]);
+    assert_eq!(quiet.stderr, "", "{quiet:?}");
+}
+
+fn hits(p: &TestProject, q: &str) -> usize {
+    let out = p.kooste(&["search", q, "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.json().as_array().unwrap().len()
+}
+
+#[test]
+fn files_not_changed_are_not_read_again_but_every_change_is_seen() {
+    let p = ingested();
+    let doc = p.root.join("corpus/rannikko-3/naapuri.md");
+    std::fs::write(
+        &doc,
+        "---\nvoice: client\nlang: fi\nworkshop: rannikko-3\n---\n\n\
+         Naapurini Ylikorpi kantoi harmonikan rappuun, kun jalkani oli kipeä.\n",
+    )
+    .unwrap();
+    settle_corpus(&p);
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    assert_eq!(hits(&p, "Ylikorpi"), 1);
+    let again = p.kooste(&["index", "--json"]).json();
+    assert_eq!(again["report"]["added"], 0, "{again}");
+    assert_eq!(again["report"]["updated"], 0, "{again}");
+    let manifest = std::fs::read_to_string(p.root.join(".kooste/index/manifest.json")).unwrap();
+    assert!(
+        manifest.contains("corpus/rannikko-3/naapuri.md"),
+        "{manifest}"
+    );
+
+    // A name added to the register leaves the index at once, from files that did not change
+    // too.
+    let register = p.root.join("participants.toml");
+    let mut text = std::fs::read_to_string(&register).unwrap();
+    text.push_str(
+        "\n[[participant]]\nname = \"Veikko Ylikorpi\"\npseudonym = \"Naapuri\"\nrole = \"client\"\n",
+    );
+    std::fs::write(&register, text).unwrap();
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    assert_eq!(hits(&p, "Ylikorpi"), 0);
+    assert_eq!(hits(&p, "harmonikan"), 1);
+
+    // An edit by hand is seen, whatever its size.
+    let edited = std::fs::read_to_string(&doc)
+        .unwrap()
+        .replace("harmonikan", "sellon");
+    std::fs::write(&doc, edited).unwrap();
+    let after = p.kooste(&["index", "--json"]).json();
+    assert_eq!(after["report"]["updated"], 1, "{after}");
+    assert_eq!(hits(&p, "harmonikan"), 0);
+    assert_eq!(hits(&p, "sellon"), 1);
+
+    // A file removed by hand takes its passages with it.
+    std::fs::remove_file(&doc).unwrap();
+    let gone = p.kooste(&["index", "--json"]).json();
+    assert_eq!(gone["report"]["removed"], 1, "{gone}");
+    assert_eq!(hits(&p, "sellon"), 0);
+}
+
+#[test]
+fn a_broken_file_is_reported_on_every_run() {
+    let p = ingested();
+    let bad = p.root.join("corpus/rannikko-3/rikki.md");
+    std::fs::write(&bad, "---\nvoice: naapuri\n---\n\nTeksti.\n").unwrap();
+    settle_corpus(&p);
+    for _ in 0..2 {
+        let out = p.kooste(&["index"]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stderr.contains("rikki.md"), "{out:?}");
+    }
+}

@@ -75,7 +75,7 @@ impl Kooste {
         for p in passages {
             by_doc.entry(p.doc.clone()).or_default().push(p.clone());
         }
-        ix.sync(&by_doc, true)?;
+        ix.sync(&by_doc, &Default::default(), true)?;
         Ok(Kooste {
             ix,
             weights,

@@ -16,8 +16,9 @@ mod store;
 pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
 pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};
 pub use snippet::{Snippet, snippet};
-pub use store::{FORMAT, SearchIndex, SyncReport};
+pub use store::{FORMAT, FileStamp, SearchIndex, SyncReport};
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Index and search errors.
@@ -73,26 +74,76 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// project's `.kooste/`, reads the corpus through the same validation and redaction as
 /// ingestion, and reindexes what changed. `labels` gives each passage's CAIMeR labels.
 /// Files that cannot be read are reported and left out; the rest is indexed.
+///
+/// `inputs` fingerprints everything besides the corpus files that shapes the records (the
+/// project's settings, register and CAIMeR labels, and the program). While it stays the
+/// same, a file with the length and modification time it had when it was last indexed is
+/// not read again: its documents stay as they are.
 pub fn update(
     project: &kooste_core::Project,
     rebuild: bool,
+    inputs: &str,
     mut labels: impl FnMut(&kooste_core::model::Document, &kooste_core::model::Passage) -> Labels,
 ) -> std::result::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>), UpdateError> {
     let redactor =
         kooste_ingest::Redactor::new(&project.participants().map_err(UpdateError::Project)?);
     let (corpus, mut problems) =
         kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
-    let (docs, more) = corpus.read_all(project, &redactor);
-    problems.extend(more);
     let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?;
-    let by_doc = docs
-        .iter()
-        .map(|r| {
-            let d = &r.document;
-            (d.meta.id.clone(), records(project, d, |p| labels(d, p)))
-        })
-        .collect();
-    let report = ix.sync(&by_doc, true)?;
+    let known = ix.stamps(inputs);
+    let now = std::time::SystemTime::now();
+    let mut stamps = BTreeMap::new();
+    let mut kept = BTreeSet::new();
+    let mut by_doc = BTreeMap::new();
+    for path in corpus.files() {
+        let rel = corpus.relative(&path);
+        let seen = std::fs::metadata(&path).ok().and_then(|m| {
+            let modified = m.modified().ok()?;
+            Some((m.len(), modified))
+        });
+        let stamp = |(len, modified): (u64, std::time::SystemTime)| {
+            let ns = modified
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            Some((len, ns, modified))
+        };
+        let seen = seen.and_then(stamp);
+        if let (Some((len, modified, _)), Some(old)) = (seen, known.get(&rel))
+            && old.len == len
+            && old.modified == modified
+        {
+            kept.extend(old.docs.iter().cloned());
+            stamps.insert(rel, old.clone());
+            continue;
+        }
+        match corpus.read_file(project, &redactor, &path) {
+            Ok(reads) => {
+                // A file changed less than two seconds ago could change again within its
+                // modification time's resolution without a new one: read it again next time.
+                if let Some((len, modified, at)) = seen
+                    && now.duration_since(at).is_ok_and(|age| age.as_secs() >= 2)
+                {
+                    let docs = reads.iter().map(|r| r.document.meta.id.clone()).collect();
+                    stamps.insert(
+                        rel,
+                        FileStamp {
+                            len,
+                            modified,
+                            docs,
+                        },
+                    );
+                }
+                for r in reads {
+                    let d = &r.document;
+                    by_doc.insert(d.meta.id.clone(), records(project, d, |p| labels(d, p)));
+                }
+            }
+            Err(d) => problems.extend(d),
+        }
+    }
+    let report = ix.sync(&by_doc, &kept, true)?;
+    ix.set_stamps(inputs, stamps)?;
     Ok((ix, report, problems))
 }
 

@@ -172,6 +172,26 @@ struct Manifest {
     format: u32,
     /// Document id → fingerprint of its records.
     docs: BTreeMap<String, String>,
+    /// The fingerprint of everything besides the corpus files that shapes the records (see
+    /// [`SearchIndex::stamps`]).
+    #[serde(default)]
+    inputs: String,
+    /// Corpus file (relative to the project) → what it was when its documents were indexed.
+    #[serde(default)]
+    files: BTreeMap<String, FileStamp>,
+}
+
+/// A corpus file as it was when its documents were indexed. While the file keeps this
+/// length and modification time, and nothing else that shapes the records changed, its
+/// documents are in the index as they would be indexed now, and the file need not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    /// Length in bytes.
+    pub len: u64,
+    /// Modification time, in nanoseconds since 1970.
+    pub modified: u128,
+    /// The ids of the documents read from it.
+    pub docs: Vec<String>,
 }
 
 /// What an update did.
@@ -251,7 +271,7 @@ impl SearchIndex {
             dir,
             manifest: Manifest {
                 format: FORMAT,
-                docs: BTreeMap::new(),
+                ..Manifest::default()
             },
             rebuilt: reason,
         };
@@ -315,12 +335,37 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// The stamps of the corpus files whose documents are indexed, if they were taken with
+    /// the same `inputs` (a fingerprint of the project's settings, register, CAIMeR model and
+    /// decisions, and of the program): files unchanged since are unchanged in the index.
+    /// Empty otherwise.
+    pub fn stamps(&self, inputs: &str) -> BTreeMap<String, FileStamp> {
+        if self.manifest.inputs == inputs {
+            self.manifest.files.clone()
+        } else {
+            BTreeMap::new()
+        }
+    }
+
+    /// Records the stamps of the corpus files as they were read for the last
+    /// [`SearchIndex::sync`], with the `inputs` they were read under.
+    pub fn set_stamps(&mut self, inputs: &str, files: BTreeMap<String, FileStamp>) -> Result<()> {
+        if self.manifest.inputs == inputs && self.manifest.files == files {
+            return Ok(());
+        }
+        self.manifest.inputs = inputs.to_string();
+        self.manifest.files = files;
+        self.write_manifest()
+    }
+
     /// Brings the index in line with `docs` (document id → its records). With `complete`,
-    /// `docs` is the whole corpus and documents missing from it are removed; otherwise
-    /// only the given documents are touched.
+    /// `docs` and `kept` are the whole corpus: documents in neither are removed, and those
+    /// in `kept` (read from files unchanged since they were indexed) stay as they are.
+    /// Otherwise only the given documents are touched.
     pub fn sync(
         &mut self,
         docs: &BTreeMap<String, Vec<PassageRecord>>,
+        kept: &BTreeSet<String>,
         complete: bool,
     ) -> Result<SyncReport> {
         let mut report = SyncReport {
@@ -355,7 +400,7 @@ impl SearchIndex {
                 .manifest
                 .docs
                 .keys()
-                .filter(|id| !docs.contains_key(*id))
+                .filter(|id| !docs.contains_key(*id) && !kept.contains(*id))
                 .cloned()
                 .collect();
             for id in gone {
@@ -377,6 +422,10 @@ impl SearchIndex {
                 .reload()
                 .map_err(|e| Error::tantivy(&self.dir, e))?;
         }
+        report.unchanged += kept
+            .iter()
+            .filter(|id| !docs.contains_key(*id) && self.manifest.docs.contains_key(*id))
+            .count();
         report.passages = self.passages();
         Ok(report)
     }

@@ -603,18 +603,27 @@ impl Corpus {
         let mut docs = Vec::new();
         let mut diags = Vec::new();
         for path in self.files() {
-            let rel = PathBuf::from(self.relative(&path));
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    match read_input(project, redactor, &rel, &bytes, &IngestOptions::default()) {
-                        Ok(r) => docs.extend(r),
-                        Err(d) => diags.extend(d),
-                    }
-                }
-                Err(e) => diags.push(Diagnostic::new(&rel, 0, format!("cannot read: {e}"))),
+            match self.read_file(project, redactor, &path) {
+                Ok(r) => docs.extend(r),
+                Err(d) => diags.extend(d),
             }
         }
         (docs, diags)
+    }
+
+    /// Reads one file of the corpus (one of [`Corpus::files`]) the way [`Corpus::read_all`]
+    /// reads each.
+    pub fn read_file(
+        &self,
+        project: &Project,
+        redactor: &Redactor,
+        path: &Path,
+    ) -> Result<Vec<Read>, Vec<Diagnostic>> {
+        let rel = PathBuf::from(self.relative(path));
+        match std::fs::read(path) {
+            Ok(bytes) => read_input(project, redactor, &rel, &bytes, &IngestOptions::default()),
+            Err(e) => Err(vec![Diagnostic::new(&rel, 0, format!("cannot read: {e}"))]),
+        }
     }
 
     /// Stores the documents read from one input file. `source` names that file. Either all

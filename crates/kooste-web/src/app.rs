@@ -407,7 +407,7 @@ impl App {
     pub(crate) fn reindex(&self, docs: &[&Document]) -> Result<()> {
         let records = self.labels(docs);
         let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
-        ix.sync(&records, false)?;
+        ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
         Ok(())
     }
 

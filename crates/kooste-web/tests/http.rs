@@ -102,7 +102,7 @@ fn site_in(dir: tempfile::TempDir, config: Config) -> Site {
         add_user(&project, name, *role, pw).unwrap();
     }
     let (ix, _, problems) =
-        kooste_index::update(&project, false, |_, p| kooste_index::hint_labels(p)).unwrap();
+        kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     let web = Web::new(project, ix, config).unwrap();
     let router = web.router();
@@ -1193,7 +1193,7 @@ fn templates_are_overridden_by_the_project() {
     .unwrap();
     let project = Project::load(dir.path()).unwrap();
     let (ix, _, _) =
-        kooste_index::update(&project, false, |_, p| kooste_index::hint_labels(p)).unwrap();
+        kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
     let web = Web::new(project, ix, Config::default()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -51,7 +51,7 @@ impl Fixture {
             &root,
         );
         let project = Project::load(&root).unwrap();
-        let (ix, report, problems) = kooste_index::update(&project, false, labels).unwrap();
+        let (ix, report, problems) = kooste_index::update(&project, false, "", labels).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         Fixture {
             _tmp: tmp,
@@ -85,7 +85,8 @@ impl Fixture {
 
     /// Brings the index in line with the project's files again.
     pub(crate) fn update(&mut self, rebuild: bool) -> SyncReport {
-        let (ix, report, problems) = kooste_index::update(&self.project, rebuild, labels).unwrap();
+        let (ix, report, problems) =
+            kooste_index::update(&self.project, rebuild, "", labels).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         self.ix = ix;
         report

@@ -57,7 +57,8 @@ pub(crate) fn refresh(
     let default_lang = project.config.project.lang;
     // The decisions of the document at hand, aligned with its passages as they are now.
     let mut decided = (String::new(), HashMap::new());
-    let (ix, report, mut problems) = kooste_index::update(project, rebuild, |d, p| {
+    let inputs = inputs(project, &caimer)?;
+    let (ix, report, mut problems) = kooste_index::update(project, rebuild, &inputs, |d, p| {
         if decided.0 != d.meta.id {
             let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
             decided = (
@@ -75,6 +76,23 @@ pub(crate) fn refresh(
     })?;
     problems.extend(caimer.problems().iter().cloned());
     Ok((ix, report, problems))
+}
+
+/// A fingerprint of everything besides the corpus files that shapes what the index holds:
+/// the program, the project's settings, workshops and batteries, the register (redaction),
+/// and the CAIMeR lexicons, settings and decisions. When it changes, every file is read
+/// again.
+fn inputs(project: &Project, caimer: &kooste_caimer::Caimer) -> anyhow::Result<String> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    kooste_index::FORMAT.hash(&mut h);
+    format!("{:?}", project.config).hash(&mut h);
+    format!("{:?}", project.regions).hash(&mut h);
+    format!("{:?}", project.batteries).hash(&mut h);
+    format!("{:?}", project.participants()?).hash(&mut h);
+    kooste_caimer::train::fingerprint(caimer.proposer(), caimer.decisions()).hash(&mut h);
+    Ok(format!("{:016x}", h.finish()))
 }
 
 /// One line on what an update did.

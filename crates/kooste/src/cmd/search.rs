@@ -40,28 +40,28 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
     let project = super::project(project)?;
-    let state = project.state_dir();
-    let opened = if SearchIndex::exists(&state) {
-        Some(SearchIndex::open(&state, false)?)
-    } else {
-        None
-    };
-    let ix = match opened {
-        Some(ix) if ix.rebuilt().is_none() => ix,
-        opened => {
-            // No index yet, or one that could not be read and was started over empty: fill it
-            // from the corpus before searching, or the search would find nothing.
-            match opened.as_ref().and_then(|ix| ix.rebuilt()) {
-                Some(why) => eprintln!("The index is built again first ({why})."),
-                None => eprintln!("No index yet: building it first (kooste index)."),
+    // The index is brought in line with the corpus first, so that a file edited by hand
+    // (a name taken out, a passage corrected) is searched as it is now. Files unchanged since
+    // the last run are not read again, so this costs little.
+    if !SearchIndex::exists(&project.state_dir()) {
+        eprintln!("No index yet: building it first (kooste index).");
+    }
+    let ix = match super::index::refresh(&project, false) {
+        Ok((ix, report, problems)) => {
+            if report.rebuilt.is_some() || report.added + report.updated + report.removed > 0 {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                eprintln!("{}", super::index::summary(&report));
             }
-            let (ix, report, problems) = super::index::refresh(&project, false)?;
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            eprintln!("{}", super::index::summary(&report));
             ix
         }
+        // An index that cannot be updated (a read-only disk, say) is still worth searching.
+        Err(e) if SearchIndex::exists(&project.state_dir()) => {
+            eprintln!("The index could not be brought up to date ({e:#}); searching it as it is.");
+            SearchIndex::open(&project.state_dir(), false)?
+        }
+        Err(e) => return Err(e),
     };
     let req = SearchRequest {
         query: args.query.clone(),
