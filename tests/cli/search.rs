@@ -293,14 +293,28 @@ fn files_not_changed_are_not_read_again_but_every_change_is_seen() {
     assert_eq!(hits(&p, "Ylikorpi"), 0);
     assert_eq!(hits(&p, "harmonikan"), 1);
 
+    // Another version of the same length with the old modification time (as `cp -p` of an
+    // older copy leaves it) is seen.
+    let before = std::fs::metadata(&doc).unwrap().modified().unwrap();
+    let other = std::fs::read_to_string(&doc)
+        .unwrap()
+        .replace("harmonikan", "mandoliini");
+    std::fs::write(&doc, other).unwrap();
+    let f = std::fs::File::options().write(true).open(&doc).unwrap();
+    f.set_modified(before).unwrap();
+    drop(f);
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    assert_eq!(hits(&p, "harmonikan"), 0);
+    assert_eq!(hits(&p, "mandoliini"), 1);
+
     // An edit by hand is seen, whatever its size.
     let edited = std::fs::read_to_string(&doc)
         .unwrap()
-        .replace("harmonikan", "sellon");
+        .replace("mandoliini", "sellon");
     std::fs::write(&doc, edited).unwrap();
     let after = p.kooste(&["index", "--json"]).json();
     assert_eq!(after["report"]["updated"], 1, "{after}");
-    assert_eq!(hits(&p, "harmonikan"), 0);
+    assert_eq!(hits(&p, "mandoliini"), 0);
     assert_eq!(hits(&p, "sellon"), 1);
 
     // A file removed by hand takes its passages with it.

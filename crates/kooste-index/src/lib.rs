@@ -98,20 +98,12 @@ pub fn update(
     for path in corpus.files() {
         let rel = corpus.relative(&path);
         let seen = std::fs::metadata(&path).ok().and_then(|m| {
-            let modified = m.modified().ok()?;
-            Some((m.len(), modified))
+            let at = m.modified().ok()?;
+            let modified = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+            Some((m.len(), modified, changed(&m), at))
         });
-        let stamp = |(len, modified): (u64, std::time::SystemTime)| {
-            let ns = modified
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_nanos();
-            Some((len, ns, modified))
-        };
-        let seen = seen.and_then(stamp);
-        if let (Some((len, modified, _)), Some(old)) = (seen, known.get(&rel))
-            && old.len == len
-            && old.modified == modified
+        if let (Some((len, modified, changed, _)), Some(old)) = (seen, known.get(&rel))
+            && (old.len, old.modified, old.changed) == (len, modified, changed)
         {
             kept.extend(old.docs.iter().cloned());
             stamps.insert(rel, old.clone());
@@ -121,18 +113,17 @@ pub fn update(
             Ok(reads) => {
                 // A file changed less than two seconds ago could change again within its
                 // modification time's resolution without a new one: read it again next time.
-                if let Some((len, modified, at)) = seen
+                if let Some((len, modified, changed, at)) = seen
                     && now.duration_since(at).is_ok_and(|age| age.as_secs() >= 2)
                 {
                     let docs = reads.iter().map(|r| r.document.meta.id.clone()).collect();
-                    stamps.insert(
-                        rel,
-                        FileStamp {
-                            len,
-                            modified,
-                            docs,
-                        },
-                    );
+                    let stamp = FileStamp {
+                        len,
+                        modified,
+                        changed,
+                        docs,
+                    };
+                    stamps.insert(rel, stamp);
                 }
                 for r in reads {
                     let d = &r.document;
@@ -145,6 +136,18 @@ pub fn update(
     let report = ix.sync(&by_doc, &kept, true)?;
     ix.set_stamps(inputs, stamps)?;
     Ok((ix, report, problems))
+}
+
+/// A file's inode change time in nanoseconds (see [`FileStamp::changed`]).
+#[cfg(unix)]
+fn changed(m: &std::fs::Metadata) -> i128 {
+    use std::os::unix::fs::MetadataExt;
+    i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec())
+}
+
+#[cfg(not(unix))]
+fn changed(_: &std::fs::Metadata) -> i128 {
+    0
 }
 
 /// Why [`update`] could not run at all.

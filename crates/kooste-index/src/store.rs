@@ -190,6 +190,11 @@ pub struct FileStamp {
     pub len: u64,
     /// Modification time, in nanoseconds since 1970.
     pub modified: u128,
+    /// On Unix, the inode's change time in nanoseconds since 1970 (which no program can set
+    /// back, unlike the modification time: `cp -p` or `touch -d` of another version with the
+    /// same length is still seen); 0 elsewhere.
+    #[serde(default)]
+    pub changed: i128,
     /// The ids of the documents read from it.
     pub docs: Vec<String>,
 }
