@@ -187,7 +187,7 @@ fn ingest_killed_at_any_moment_leaves_every_document_whole() {
 }
 
 /// `kooste serve` as a child process, with the address it listens on.
-fn serve(p: &TestProject) -> (Child, String) {
+pub(crate) fn serve(p: &TestProject) -> (Child, String) {
     let mut child = Command::new(kooste_bin())
         .arg("--project")
         .arg(&p.root)

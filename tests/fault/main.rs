@@ -1,11 +1,13 @@
-//! Fault tests: the real `kooste` binary killed (SIGKILL) in the middle of its work, a full
-//! disk, a read-only corpus, and damaged or deleted derived state. Whatever happens, what a
+//! Fault tests: the real `kooste` binary killed (SIGKILL) in the middle of its work, two
+//! processes writing one project at once, a full disk, a read-only corpus, and damaged or
+//! deleted derived state. Whatever happens, what a
 //! user gave is kept whole, every form answered "saved" is there, and the next command picks
 //! up from where the last one stopped.
 //!
 //! The kill moments are random; each test prints its seed, and `KOOSTE_FAULT_SEED=N` replays
 //! one run.
 
+mod concurrent;
 mod disk;
 mod http;
 mod kill;

@@ -118,3 +118,103 @@ mod tests {
         assert_eq!(std::fs::read(&secret).unwrap(), b"hash");
     }
 }
+
+/// The lock that keeps two kooste processes (say `kooste serve` and a `kooste ingest` run
+/// beside it) from writing a project at the same time: the corpus journal, the index and
+/// its manifest have one writer at a time. An advisory lock on `.kooste/write.lock`,
+/// released when the value is dropped (or the process ends, however it ends).
+///
+/// Take it for a write, not for a whole session: others wait for it. It is reentrant
+/// within a thread (an update that holds it can call a sync that takes it again), and
+/// excludes other threads as it excludes other processes.
+#[derive(Debug)]
+pub struct WriteLock {
+    key: std::path::PathBuf,
+    _file: Option<std::fs::File>,
+}
+
+thread_local! {
+    /// How many times this thread holds the lock of each state directory.
+    static HELD: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, usize>> =
+        std::cell::RefCell::default();
+}
+
+impl WriteLock {
+    /// The file, in a project's state directory.
+    pub const FILE: &'static str = "write.lock";
+
+    /// Takes the lock of the project whose state directory (`.kooste/`) is `state_dir`,
+    /// waiting while another process or thread holds it. Where the lock file cannot be made
+    /// (a read-only or full disk) or locked (a file system without locks), it goes on
+    /// without one: nothing can be written there then, and the write itself gives the error.
+    pub fn take(state_dir: &Path) -> WriteLock {
+        let key = state_dir.to_path_buf();
+        let nested = HELD.with(|h| {
+            let mut h = h.borrow_mut();
+            let n = h.entry(key.clone()).or_default();
+            *n += 1;
+            *n > 1
+        });
+        if nested {
+            return WriteLock { key, _file: None };
+        }
+        let file = std::fs::create_dir_all(state_dir)
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(state_dir.join(Self::FILE))
+            })
+            .ok()
+            .filter(|f| f.lock().is_ok());
+        WriteLock { key, _file: file }
+    }
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        HELD.with(|h| {
+            let mut h = h.borrow_mut();
+            if let Some(n) = h.get_mut(&self.key) {
+                *n -= 1;
+                if *n == 0 {
+                    h.remove(&self.key);
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::WriteLock;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn the_write_lock_is_reentrant_in_a_thread_and_excludes_other_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".kooste");
+        let outer = WriteLock::take(&state);
+        let inner = WriteLock::take(&state);
+        let (tx, rx) = mpsc::channel();
+        let other = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                let _l = WriteLock::take(&state);
+                tx.send(()).unwrap();
+            })
+        };
+        drop(inner);
+        assert!(
+            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+            "another thread took the lock while this one held it"
+        );
+        drop(outer);
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("the other thread got the lock once it was free");
+        other.join().unwrap();
+        assert!(state.join(WriteLock::FILE).is_file());
+    }
+}

@@ -60,9 +60,19 @@ impl Error {
     }
 
     pub(crate) fn tantivy(path: &Path, e: impl std::fmt::Display) -> Error {
+        let message = e.to_string();
+        // tantivy's indexing threads die on an I/O error (most often a full disk) and its
+        // message then loses the error; say what it most likely was.
+        let message = if message.contains("index writer was killed") {
+            "a file of the index could not be written; the usual cause is a full disk \
+                 (No space left on device)"
+                .to_string()
+        } else {
+            message
+        };
         Error::Tantivy {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message,
         }
     }
 }
@@ -87,6 +97,9 @@ pub fn update(
 ) -> std::result::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>), UpdateError> {
     let redactor =
         kooste_ingest::Redactor::new(&project.participants().map_err(UpdateError::Project)?);
+    // Held from listing the corpus to writing the stamps, so that what another process
+    // (the web app saving a form) stores meanwhile is not taken for a removed file.
+    let _lock = kooste_core::fsutil::WriteLock::take(&project.state_dir());
     let (corpus, mut problems) =
         kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
     let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?;

@@ -4,7 +4,7 @@
 use crate::analyze::{Analyzed, analyze};
 use crate::record::{PassageRecord, fingerprint};
 use crate::{Error, Result};
-use kooste_core::fsutil::write_atomic;
+use kooste_core::fsutil::{WriteLock, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -223,7 +223,34 @@ pub struct SearchIndex {
     pub(crate) reader: IndexReader,
     dir: PathBuf,
     manifest: Manifest,
+    /// The manifest file as this value last read or wrote it: when the file differs,
+    /// another process has written the index since.
+    seen: Option<FileId>,
     rebuilt: Option<String>,
+}
+
+/// Which version of a file is on disk: every write of the manifest replaces the file (a new
+/// inode on Unix), so a change shows even within the clock's resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<FileId> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileId {
+            inode,
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -262,6 +289,7 @@ impl SearchIndex {
                 Err(e) => Some(format!("it could not be read ({e})")),
             }
         };
+        let _lock = WriteLock::take(state_dir);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
@@ -269,7 +297,7 @@ impl SearchIndex {
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_dir(&dir, schema).map_err(|e| Error::tantivy(&dir, e))?;
         let reader = reader(&index, &dir)?;
-        let ix = SearchIndex {
+        let mut ix = SearchIndex {
             index,
             fields,
             reader,
@@ -278,6 +306,7 @@ impl SearchIndex {
                 format: FORMAT,
                 ..Manifest::default()
             },
+            seen: None,
             rebuilt: reason,
         };
         ix.write_manifest()?;
@@ -288,14 +317,10 @@ impl SearchIndex {
     /// another format.
     fn try_open(dir: &Path) -> Result<Option<SearchIndex>> {
         let path = dir.join(MANIFEST);
-        let Ok(bytes) = std::fs::read(&path) else {
+        let seen = FileId::of(&path);
+        let Some(manifest) = read_manifest(&path)? else {
             return Ok(None);
         };
-        let manifest: Manifest = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Index(format!("{}: {e}", path.display())))?;
-        if manifest.format != FORMAT {
-            return Ok(None);
-        }
         let index = Index::open_in_dir(dir).map_err(|e| Error::tantivy(dir, e))?;
         let (_, fields) = Fields::schema();
         if index.schema() != Fields::schema().0 {
@@ -313,8 +338,46 @@ impl SearchIndex {
             reader,
             dir: dir.to_path_buf(),
             manifest,
+            seen,
             rebuilt: None,
         }))
+    }
+
+    /// Whether another process has written the index since this value last read or wrote
+    /// it (see [`SearchIndex::catch_up`]).
+    pub fn behind(&self) -> bool {
+        FileId::of(&self.dir.join(MANIFEST)) != self.seen
+    }
+
+    /// Reads again what another process (`kooste ingest` beside `kooste serve`, say) has
+    /// written since this value last read or wrote the index: its manifest and its
+    /// segments, so that searches see the new passages and the next [`SearchIndex::sync`]
+    /// builds on them. Returns whether there was anything to read.
+    pub fn catch_up(&mut self) -> Result<bool> {
+        if !self.behind() {
+            return Ok(false);
+        }
+        let path = self.dir.join(MANIFEST);
+        let seen = FileId::of(&path);
+        match read_manifest(&path)? {
+            Some(m) => self.manifest = m,
+            None => {
+                return Err(Error::Index(format!(
+                    "{} was replaced by another version of kooste",
+                    path.display()
+                )));
+            }
+        }
+        self.seen = seen;
+        self.reader
+            .reload()
+            .map_err(|e| Error::tantivy(&self.dir, e))?;
+        Ok(true)
+    }
+
+    /// The project's state directory, where the write lock lives.
+    fn state_dir(&self) -> &Path {
+        self.dir.parent().unwrap_or(&self.dir)
     }
 
     fn writer(&self) -> Result<IndexWriter> {
@@ -323,10 +386,12 @@ impl SearchIndex {
             .map_err(|e| Error::tantivy(&self.dir, e))
     }
 
-    fn write_manifest(&self) -> Result<()> {
+    fn write_manifest(&mut self) -> Result<()> {
         let path = self.dir.join(MANIFEST);
         let bytes = serde_json::to_vec(&self.manifest).map_err(|e| Error::Index(e.to_string()))?;
-        write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e))
+        write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e))?;
+        self.seen = FileId::of(&path);
+        Ok(())
     }
 
     /// Why the index was started over when it was opened (it could not be read, or was of
@@ -358,6 +423,11 @@ impl SearchIndex {
         if self.manifest.inputs == inputs && self.manifest.files == files {
             return Ok(());
         }
+        let _lock = WriteLock::take(self.state_dir());
+        if self.catch_up()? {
+            // Another process indexed in between: its stamps describe what is indexed now.
+            return Ok(());
+        }
         self.manifest.inputs = inputs.to_string();
         self.manifest.files = files;
         self.write_manifest()
@@ -373,6 +443,9 @@ impl SearchIndex {
         kept: &BTreeSet<String>,
         complete: bool,
     ) -> Result<SyncReport> {
+        // One writer at a time, across processes, and on top of what the others wrote.
+        let _lock = WriteLock::take(self.state_dir());
+        self.catch_up()?;
         let mut report = SyncReport {
             rebuilt: self.rebuilt.take(),
             ..SyncReport::default()
@@ -434,6 +507,16 @@ impl SearchIndex {
         report.passages = self.passages();
         Ok(report)
     }
+}
+
+/// Reads a manifest; `None` when there is none or it is of another format.
+fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(None);
+    };
+    let manifest: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Index(format!("{}: {e}", path.display())))?;
+    Ok((manifest.format == FORMAT).then_some(manifest))
 }
 
 fn reader(index: &Index, dir: &Path) -> Result<IndexReader> {

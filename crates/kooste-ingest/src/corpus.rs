@@ -8,7 +8,7 @@ use crate::redact::{self, Counts, Redactor};
 use crate::survey::{self, Survey};
 use crate::{Diagnostic, decode, slug};
 use crate::{docx, form, xlsx};
-use kooste_core::fsutil::{remove_durable, sync_dir, write_atomic};
+use kooste_core::fsutil::{WriteLock, remove_durable, sync_dir, write_atomic};
 use kooste_core::model::{Document, DocumentMeta, Lang};
 use kooste_core::project::Project;
 use std::collections::HashMap;
@@ -520,6 +520,8 @@ pub(crate) fn check_meta(
 #[derive(Debug)]
 pub struct Corpus {
     dir: PathBuf,
+    /// The project's `.kooste/`, where the write lock lives.
+    state: PathBuf,
     root: PathBuf,
     by_id: HashMap<String, Entry>,
 }
@@ -539,9 +541,14 @@ impl Corpus {
     pub fn open(project: &Project) -> std::io::Result<(Corpus, Vec<Diagnostic>)> {
         let dir = project.corpus_dir();
         std::fs::create_dir_all(&dir)?;
-        recover(&dir)?;
+        {
+            // Another process may be storing right now: its journal is not for us to finish.
+            let _lock = WriteLock::take(&project.state_dir());
+            recover(&dir)?;
+        }
         let mut corpus = Corpus {
             dir,
+            state: project.state_dir(),
             root: project.root.clone(),
             by_id: HashMap::new(),
         };
@@ -629,6 +636,7 @@ impl Corpus {
     /// Stores the documents read from one input file. `source` names that file. Either all
     /// of them land or none: several files are staged and committed through a journal.
     pub fn store(&mut self, source: &str, docs: &[Read]) -> Result<Vec<(String, Outcome)>, String> {
+        let _lock = WriteLock::take(&self.state);
         for r in docs {
             let id = &r.document.meta.id;
             if let Some(e) = self.by_id.get(id)

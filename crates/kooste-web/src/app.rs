@@ -15,6 +15,7 @@ use axum::routing::get;
 use kooste_caimer::Caimer;
 use kooste_core::Project;
 use kooste_core::model::{Document, Lang, Passage};
+use kooste_core::project::REGISTER_FILE;
 use kooste_index::{Labels, SearchIndex};
 use kooste_ingest::Corpus;
 use kooste_ingest::Redactor;
@@ -93,7 +94,31 @@ pub(crate) struct App {
     /// again; `None` until the first save, and again after a failed one, so that the next
     /// save opens the corpus afresh (finishing or sweeping what the failure left).
     pub(crate) writer: Mutex<Option<Corpus>>,
-    pub(crate) redactor: Redactor,
+    /// The redactor built from the register, with the register file's version it was built
+    /// from: rebuilt when `participants.toml` changes while the app runs (see
+    /// [`App::redactor`]).
+    register: Mutex<(Option<FileVersion>, Arc<Redactor>)>,
+}
+
+/// Which version of a file is on disk, to notice that it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileVersion {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileVersion {
+    fn of(path: &std::path::Path) -> Option<FileVersion> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileVersion {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&m),
+        })
+    }
 }
 
 /// The shared state as handlers receive it.
@@ -104,7 +129,8 @@ impl Web {
     /// (`kooste serve` does it with the CAIMeR labels, as `kooste index` does).
     pub fn new(project: Project, index: SearchIndex, config: Config) -> Result<Web> {
         let pages = Pages::load(&project.root.join("templates").join("web"))?;
-        let redactor = Redactor::new(&project.participants()?);
+        let register = FileVersion::of(&project.root.join(REGISTER_FILE));
+        let redactor = Arc::new(Redactor::new(&project.participants()?));
         let caimer = Caimer::open(&project)?;
         // Read the accounts now, so a broken users.toml shows at start rather than at login.
         crate::accounts::Users::load(&project)?;
@@ -121,7 +147,7 @@ impl Web {
             index: RwLock::new(index),
             caimer: Mutex::new(caimer),
             writer: Mutex::new(None),
-            redactor,
+            register: Mutex::new((register, redactor)),
         };
         Ok(Web { app: Arc::new(app) })
     }
@@ -401,6 +427,35 @@ impl App {
                 )
             })
             .collect()
+    }
+
+    /// The index for reading, first brought up to what another process (a `kooste ingest`
+    /// or `kooste index` run beside the app) has written since.
+    pub(crate) fn index(&self) -> std::sync::RwLockReadGuard<'_, SearchIndex> {
+        let behind = self
+            .index
+            .read()
+            .map(|ix| ix.behind())
+            .unwrap_or_else(|e| e.into_inner().behind());
+        if behind {
+            let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
+            if let Err(e) = ix.catch_up() {
+                eprintln!("kooste serve: reading what was indexed beside the app: {e}");
+            }
+        }
+        self.index.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The redactor of the project's register as it is now: a name added to
+    /// `participants.toml` while the app runs is removed from the next form saved.
+    pub(crate) fn redactor(&self) -> Result<Arc<Redactor>> {
+        let path = self.project.root.join(REGISTER_FILE);
+        let now = FileVersion::of(&path);
+        let mut register = self.register.lock().unwrap_or_else(|e| e.into_inner());
+        if register.0 != now {
+            *register = (now, Arc::new(Redactor::new(&self.project.participants()?)));
+        }
+        Ok(Arc::clone(&register.1))
     }
 
     /// Reindexes the given documents now.

@@ -1211,3 +1211,93 @@ fn templates_are_overridden_by_the_project() {
     });
     assert_eq!(&res[..], b"body { color: black }");
 }
+
+#[tokio::test]
+async fn what_is_ingested_beside_the_app_is_found_and_a_name_added_to_the_register_is_removed() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let none = c.get("/search?q=harmonikka").await;
+    assert!(none.body.contains("Osumia 0"), "{}", none.body);
+
+    // `kooste ingest` beside the app: a document stored and indexed by someone else.
+    let root = site.dir.path();
+    std::fs::write(
+        root.join("corpus/r-2/naapuri.md"),
+        "---\nid: naapuri\nvoice: client\nworkshop: r-2\nlang: fi\n---\n\
+         Naapuri soitti harmonikkaa pihalla, ja se piristi minua.\n",
+    )
+    .unwrap();
+    let project = Project::load(root).unwrap();
+    let (_, report, _) =
+        kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
+    assert_eq!(report.added, 1);
+    let found = c.get("/search?q=harmonikka").await;
+    assert!(found.body.contains("Osumia 1"), "{}", found.body);
+    assert_eq!(
+        c.get("/documents/naapuri").await.status,
+        StatusCode::OK,
+        "its page opens too"
+    );
+
+    // A form saved now lands beside it, and both stay in the index.
+    let csrf = c.get("/forms/asp-paiva").await.csrf();
+    let saved = c
+        .post(
+            "/forms/asp-paiva",
+            &[
+                ("csrf_token", &csrf),
+                ("action", "save"),
+                ("workshop", "r-2"),
+                ("date", "2018-03-14"),
+                (
+                    "r1_q1",
+                    "Asiakkaalla oli kontrabasso myytävänä velkojen vuoksi.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(
+        c.get("/search?q=kontrabasso")
+            .await
+            .body
+            .contains("Osumia 1")
+    );
+    assert!(
+        c.get("/search?q=harmonikka")
+            .await
+            .body
+            .contains("Osumia 1")
+    );
+
+    // A participant added to the register while the app runs is removed from what is
+    // typed next.
+    let mut register = std::fs::read_to_string(root.join("participants.toml")).unwrap();
+    register.push_str(
+        "\n[[participant]]\nname = \"Veikko Ylikorpi\"\npseudonym = \"Asiakas N\"\nrole = \"client\"\n",
+    );
+    std::fs::write(root.join("participants.toml"), register).unwrap();
+    let csrf = c.get("/forms/asp-paiva").await.csrf();
+    let preview = c
+        .post(
+            "/forms/asp-paiva",
+            &[
+                ("csrf_token", &csrf),
+                ("action", "preview"),
+                ("workshop", "r-2"),
+                ("date", "2018-03-14"),
+                ("r1_q1", "Ylikorpi tuli tapaamiseen poikansa kanssa."),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    // What will be saved shows the pseudonym; only the hidden field keeps what was typed,
+    // for going back to edit.
+    assert!(
+        preview
+            .body
+            .contains("<p class=\"answer\">Asiakas N tuli tapaamiseen"),
+        "{}",
+        preview.body
+    );
+}

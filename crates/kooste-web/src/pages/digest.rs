@@ -29,7 +29,7 @@ fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result
     let templates = Templates::load(&app.project.root.join("templates"))?;
     let steps = StepsList::load(&app.project)?;
     let records = {
-        let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
+        let ix = app.index();
         ix.records(&Filters {
             workshop: Some(round.previous.clone()),
             ..Filters::default()

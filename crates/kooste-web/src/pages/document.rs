@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// redaction as everything else, and the index's records of its passages.
 pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
     let records: Vec<PassageRecord> = {
-        let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
+        let ix = app.index();
         ix.document(id).ok()?
     };
     let records: HashMap<String, PassageRecord> = records
@@ -26,9 +26,10 @@ pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, Pas
         .collect();
     let file = records.values().next()?.file.clone();
     let bytes = std::fs::read(app.project.root.join(&file)).ok()?;
+    let redactor = app.redactor().ok()?;
     let reads = read_input(
         &app.project,
-        &app.redactor,
+        &redactor,
         std::path::Path::new(&file),
         &bytes,
         &IngestOptions::default(),

@@ -507,16 +507,13 @@ fn kinds_removed(app: &App, lang: Lang, read: &kooste_ingest::Read) -> Vec<Strin
 
 fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submission) -> Response {
     let lang = ctx.lang;
-    let reads = match read_submission(&app.project, &app.redactor, sub) {
+    let reads = match app
+        .redactor()
+        .map_err(|e| e.to_string())
+        .and_then(|r| read_submission(&app.project, &r, sub).map_err(|d| joined(&d)))
+    {
         Ok(r) => r,
-        Err(d) => {
-            let e = d
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            return app.failure(ctx, &e);
-        }
+        Err(e) => return app.failure(ctx, &e),
     };
     let text_lang = input.lang();
     let docs: Vec<Value> = reads
@@ -561,6 +558,14 @@ fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submiss
     )
 }
 
+/// Diagnostics as one line, for a log.
+fn joined(d: &[kooste_ingest::Diagnostic]) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 async fn save(
     app: &Arc<App>,
     ctx: &Ctx,
@@ -572,6 +577,12 @@ async fn save(
         let app = Arc::clone(app);
         tokio::task::spawn_blocking(move || -> Result<Vec<kooste_ingest::Read>, String> {
             let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+            // Another process (`kooste ingest` beside the app) has stored documents since:
+            // open the corpus afresh, so that it knows where they are.
+            if app.index.read().is_ok_and(|ix| ix.behind()) {
+                *writing = None;
+            }
+            let redactor = app.redactor().map_err(|e| e.to_string())?;
             let corpus = match &mut *writing {
                 Some(c) => c,
                 slot @ None => slot.insert(
@@ -580,16 +591,12 @@ async fn save(
                         .0,
                 ),
             };
-            let stored = match submit_form(&app.project, corpus, &app.redactor, &sub) {
+            let stored = match submit_form(&app.project, corpus, &redactor, &sub) {
                 Ok(s) => s,
                 Err(d) => {
                     // Open the corpus afresh next time: this failure may have left a journal.
                     *writing = None;
-                    return Err(d
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "));
+                    return Err(joined(&d));
                 }
             };
             let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();

@@ -46,7 +46,7 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
             })
             .collect();
         let pending = {
-            let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
+            let ix = app.index();
             ix.records(&Filters::default())
                 .map(|r| r.iter().filter(|r| r.labels.confirmed.is_none()).count())
                 .unwrap_or(0)

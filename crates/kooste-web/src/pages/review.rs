@@ -27,7 +27,7 @@ pub(crate) struct Params {
 
 /// The passages awaiting a decision, in corpus order, without the ones skipped.
 fn queue(app: &App, skipped: &[String]) -> kooste_index::Result<Vec<PassageRecord>> {
-    let ix = app.index.read().unwrap_or_else(|e| e.into_inner());
+    let ix = app.index();
     Ok(ix
         .records(&Filters::default())?
         .into_iter()

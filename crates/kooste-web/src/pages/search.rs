@@ -149,7 +149,7 @@ pub(crate) async fn page(
         };
         let app2 = std::sync::Arc::clone(&app);
         let found = tokio::task::spawn_blocking(move || {
-            let ix = app2.index.read().unwrap_or_else(|e| e.into_inner());
+            let ix = app2.index();
             ix.search(&req)
         })
         .await;
