@@ -87,7 +87,10 @@ pub(crate) struct App {
     pub(crate) limiter: Limiter,
     /// Searches read it; saving a form or a decision updates it.
     pub(crate) index: RwLock<SearchIndex>,
-    pub(crate) caimer: Mutex<Caimer>,
+    /// The proposer (see [`App::caimer`]).
+    caimer: Mutex<Caimer>,
+    /// The version of the decisions file the proposer was opened with.
+    decisions_seen: Mutex<Option<FileVersion>>,
     /// Held while the corpus is written: one writer at a time, so that the corpus journal
     /// and the index are never written by two requests at once. It keeps the opened
     /// corpus (where each document lives), so that a save does not read every corpus file
@@ -131,6 +134,7 @@ impl Web {
         let pages = Pages::load(&project.root.join("templates").join("web"))?;
         let register = FileVersion::of(&project.root.join(REGISTER_FILE));
         let redactor = Arc::new(Redactor::new(&project.participants()?));
+        let decisions = FileVersion::of(&kooste_caimer::decisions::path(&project));
         let caimer = Caimer::open(&project)?;
         // Read the accounts now, so a broken users.toml shows at start rather than at login.
         crate::accounts::Users::load(&project)?;
@@ -146,6 +150,7 @@ impl Web {
             pages,
             index: RwLock::new(index),
             caimer: Mutex::new(caimer),
+            decisions_seen: Mutex::new(decisions),
             writer: Mutex::new(None),
             register: Mutex::new((register, redactor)),
         };
@@ -407,10 +412,11 @@ impl App {
     pub(crate) fn labels(
         &self,
         docs: &[&Document],
-    ) -> BTreeMap<String, Vec<kooste_index::PassageRecord>> {
-        let caimer = self.caimer.lock().unwrap_or_else(|e| e.into_inner());
+    ) -> Result<BTreeMap<String, Vec<kooste_index::PassageRecord>>> {
+        let caimer = self.caimer()?;
         let confirmed = caimer.confirmed();
-        docs.iter()
+        let records = docs
+            .iter()
             .map(|d| {
                 let lang = d.meta.lang.unwrap_or(self.project.config.project.lang);
                 let decided = confirmed.of_document(
@@ -426,7 +432,8 @@ impl App {
                     kooste_index::records(&self.project, d, label),
                 )
             })
-            .collect()
+            .collect();
+        Ok(records)
     }
 
     /// The index for reading, first brought up to what another process (a `kooste ingest`
@@ -458,9 +465,26 @@ impl App {
         Ok(Arc::clone(&register.1))
     }
 
+    /// The CAIMeR proposer, trained on the decisions as they are now: opened again when the
+    /// decisions file changed since (`kooste caimer learn` beside the app, or the app's own
+    /// decisions, whose model it then finds stored and does not train again).
+    pub(crate) fn caimer(&self) -> Result<std::sync::MutexGuard<'_, Caimer>> {
+        let mut caimer = self.caimer.lock().unwrap_or_else(|e| e.into_inner());
+        let now = FileVersion::of(&kooste_caimer::decisions::path(&self.project));
+        let mut seen = self
+            .decisions_seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if *seen != now {
+            *caimer = Caimer::open(&self.project)?;
+            *seen = now;
+        }
+        Ok(caimer)
+    }
+
     /// Reindexes the given documents now.
     pub(crate) fn reindex(&self, docs: &[&Document]) -> Result<()> {
-        let records = self.labels(docs);
+        let records = self.labels(docs)?;
         let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
         ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
         Ok(())

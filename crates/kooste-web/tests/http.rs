@@ -1213,7 +1213,7 @@ fn templates_are_overridden_by_the_project() {
 }
 
 #[tokio::test]
-async fn what_is_ingested_beside_the_app_is_found_and_a_name_added_to_the_register_is_removed() {
+async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     let site = site();
     let mut c = Client::signed_in(&site, Role::Researcher).await;
     let none = c.get("/search?q=harmonikka").await;
@@ -1227,12 +1227,18 @@ async fn what_is_ingested_beside_the_app_is_found_and_a_name_added_to_the_regist
          Naapuri soitti harmonikkaa pihalla, ja se piristi minua.\n",
     )
     .unwrap();
+    std::fs::write(
+        root.join("corpus/r-2/naapuri-2.md"),
+        "---\nid: naapuri-2\nvoice: client\nworkshop: r-2\nlang: fi\n---\n\
+         Naapuri soitti harmonikkaa taas illalla.\n",
+    )
+    .unwrap();
     let project = Project::load(root).unwrap();
     let (_, report, _) =
         kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
-    assert_eq!(report.added, 1);
+    assert_eq!(report.added, 2);
     let found = c.get("/search?q=harmonikka").await;
-    assert!(found.body.contains("Osumia 1"), "{}", found.body);
+    assert!(found.body.contains("Osumia 2"), "{}", found.body);
     assert_eq!(
         c.get("/documents/naapuri").await.status,
         StatusCode::OK,
@@ -1267,8 +1273,24 @@ async fn what_is_ingested_beside_the_app_is_found_and_a_name_added_to_the_regist
         c.get("/search?q=harmonikka")
             .await
             .body
-            .contains("Osumia 1")
+            .contains("Osumia 2")
     );
+
+    // A decision recorded with `kooste caimer learn` beside the app reaches its proposals.
+    let before = c.get("/review?passage=naapuri-2%231").await;
+    assert!(!before.body.contains("(opittu, "), "{}", before.body);
+    let decision = kooste_core::model::Decision {
+        passage: "naapuri#1".into(),
+        text: "Naapuri soitti harmonikkaa pihalla, ja se piristi minua.".into(),
+        lang: Lang::Fi,
+        labels: vec![kooste_core::model::Dimension::Actors],
+        who: "cli".into(),
+        when: "2018-03-14T09:30:00Z".into(),
+        note: None,
+    };
+    kooste_caimer::decisions::append(&root.join("decisions/decisions.jsonl"), &[decision]).unwrap();
+    let after = c.get("/review?passage=naapuri-2%231").await;
+    assert!(after.body.contains("(opittu, "), "{}", after.body);
 
     // A participant added to the register while the app runs is removed from what is
     // typed next.

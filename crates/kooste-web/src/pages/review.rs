@@ -82,11 +82,17 @@ pub(crate) async fn page(
         .iter()
         .find(|r| r.passage == p.passage)
         .or_else(|| queued.first());
-    let item = current.map(|r| {
-        let proposal = {
-            let caimer = app.caimer.lock().unwrap_or_else(|e| e.into_inner());
-            caimer.propose(&r.text, r.lang, &hints(&app, r))
-        };
+    let proposal = current
+        .map(|r| {
+            app.caimer()
+                .map(|c| c.propose(&r.text, r.lang, &hints(&app, r)))
+        })
+        .transpose();
+    let proposal = match proposal {
+        Ok(p) => p,
+        Err(e) => return app.failure(&ctx, &e),
+    };
+    let item = current.zip(proposal).map(|(r, proposal)| {
         let dims: Vec<Value> = Dimension::ALL
             .iter()
             .map(|d| {
@@ -202,8 +208,8 @@ pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields
                 return Ok(false);
             };
             let labels = if action == "confirm" {
-                let caimer = app.caimer.lock().unwrap_or_else(|e| e.into_inner());
-                caimer
+                app.caimer()
+                    .map_err(|e| e.to_string())?
                     .propose(&rec.text, rec.lang, &hints(&app, rec))
                     .labels
             } else {
@@ -218,9 +224,8 @@ pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields
                 when: kooste_caimer::now(),
                 note: None,
             };
-            app.caimer
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
+            app.caimer()
+                .map_err(|e| e.to_string())?
                 .record(decision)
                 .map_err(|e| e.to_string())?;
             app.reindex(&[&doc]).map_err(|e| e.to_string())?;
