@@ -485,6 +485,9 @@ impl App {
     /// Reindexes the given documents now.
     pub(crate) fn reindex(&self, docs: &[&Document]) -> Result<()> {
         let records = self.labels(docs)?;
+        // Wait for another process's write (a `kooste index` beside the app) before taking
+        // the index from the searches, so that they go on meanwhile.
+        let _lock = kooste_core::fsutil::WriteLock::take(&self.project.state_dir());
         let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
         ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
         Ok(())
