@@ -101,7 +101,13 @@ pub fn walk(
             if name.starts_with('.') || (only_inputs && name.starts_with("~$")) {
                 continue;
             }
-            if path.is_dir() {
+            // The directory entry knows its type without another system call; a symbolic
+            // link is followed, as `Path::is_dir` does.
+            let is_dir = match e.file_type() {
+                Ok(t) if !t.is_symlink() => t.is_dir(),
+                _ => path.is_dir(),
+            };
+            if is_dir {
                 stack.push(path);
             } else if !only_inputs
                 || path
