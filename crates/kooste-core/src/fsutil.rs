@@ -119,6 +119,32 @@ mod tests {
     }
 }
 
+/// Which version of a file is on disk, to notice that another process changed it: its
+/// length, modification time and, on Unix, inode (every [`write_atomic`] replaces the file,
+/// so a change shows even within the clock's resolution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileVersion {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl FileVersion {
+    /// The version of the file at `path` now; `None` when there is none.
+    pub fn of(path: &Path) -> Option<FileVersion> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileVersion {
+            len: m.len(),
+            modified: m.modified().ok(),
+            inode,
+        })
+    }
+}
+
 /// The lock that keeps two kooste processes (say `kooste serve` and a `kooste ingest` run
 /// beside it) from writing a project at the same time: the corpus journal, the index and
 /// its manifest have one writer at a time. An advisory lock on `.kooste/write.lock`,

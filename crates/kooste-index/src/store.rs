@@ -4,7 +4,7 @@
 use crate::analyze::{Analyzed, analyze};
 use crate::record::{PassageRecord, fingerprint};
 use crate::{Error, Result};
-use kooste_core::fsutil::{WriteLock, write_atomic};
+use kooste_core::fsutil::{FileVersion, WriteLock, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -225,32 +225,8 @@ pub struct SearchIndex {
     manifest: Manifest,
     /// The manifest file as this value last read or wrote it: when the file differs,
     /// another process has written the index since.
-    seen: Option<FileId>,
+    seen: Option<FileVersion>,
     rebuilt: Option<String>,
-}
-
-/// Which version of a file is on disk: every write of the manifest replaces the file (a new
-/// inode on Unix), so a change shows even within the clock's resolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileId {
-    inode: u64,
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-}
-
-impl FileId {
-    fn of(path: &Path) -> Option<FileId> {
-        let m = std::fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&m);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Some(FileId {
-            inode,
-            len: m.len(),
-            modified: m.modified().ok(),
-        })
-    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -317,7 +293,7 @@ impl SearchIndex {
     /// another format.
     fn try_open(dir: &Path) -> Result<Option<SearchIndex>> {
         let path = dir.join(MANIFEST);
-        let seen = FileId::of(&path);
+        let seen = FileVersion::of(&path);
         let Some(manifest) = read_manifest(&path)? else {
             return Ok(None);
         };
@@ -346,7 +322,7 @@ impl SearchIndex {
     /// Whether another process has written the index since this value last read or wrote
     /// it (see [`SearchIndex::catch_up`]).
     pub fn behind(&self) -> bool {
-        FileId::of(&self.dir.join(MANIFEST)) != self.seen
+        FileVersion::of(&self.dir.join(MANIFEST)) != self.seen
     }
 
     /// Reads again what another process (`kooste ingest` beside `kooste serve`, say) has
@@ -358,7 +334,7 @@ impl SearchIndex {
             return Ok(false);
         }
         let path = self.dir.join(MANIFEST);
-        let seen = FileId::of(&path);
+        let seen = FileVersion::of(&path);
         match read_manifest(&path)? {
             Some(m) => self.manifest = m,
             None => {
@@ -390,7 +366,7 @@ impl SearchIndex {
         let path = self.dir.join(MANIFEST);
         let bytes = serde_json::to_vec(&self.manifest).map_err(|e| Error::Index(e.to_string()))?;
         write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e))?;
-        self.seen = FileId::of(&path);
+        self.seen = FileVersion::of(&path);
         Ok(())
     }
 

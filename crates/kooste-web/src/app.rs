@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kooste_caimer::Caimer;
 use kooste_core::Project;
+use kooste_core::fsutil::FileVersion;
 use kooste_core::model::{Document, Lang, Passage};
 use kooste_core::project::REGISTER_FILE;
 use kooste_index::{Labels, SearchIndex};
@@ -101,27 +102,6 @@ pub(crate) struct App {
     /// from: rebuilt when `participants.toml` changes while the app runs (see
     /// [`App::redactor`]).
     register: Mutex<(Option<FileVersion>, Arc<Redactor>)>,
-}
-
-/// Which version of a file is on disk, to notice that it changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileVersion {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    inode: u64,
-}
-
-impl FileVersion {
-    fn of(path: &std::path::Path) -> Option<FileVersion> {
-        let m = std::fs::metadata(path).ok()?;
-        Some(FileVersion {
-            len: m.len(),
-            modified: m.modified().ok(),
-            #[cfg(unix)]
-            inode: std::os::unix::fs::MetadataExt::ino(&m),
-        })
-    }
 }
 
 /// The shared state as handlers receive it.
