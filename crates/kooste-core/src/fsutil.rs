@@ -119,29 +119,56 @@ mod tests {
     }
 }
 
-/// Which version of a file is on disk, to notice that another process changed it: its
-/// length, modification time and, on Unix, inode (every [`write_atomic`] replaces the file,
-/// so a change shows even within the clock's resolution).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which version of a file is on disk, to notice that it changed: its length, modification
+/// time and, on Unix, inode change time and inode. No program can set the change time back,
+/// unlike the modification time (`cp -p` or `touch -d` of another version with the same
+/// length is still seen), and every [`write_atomic`] replaces the inode, so a change shows
+/// even within the clock's resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileVersion {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    inode: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// Modification time in nanoseconds since 1970; 0 when the file system has none.
+    pub modified: u128,
+    /// On Unix, the inode's change time in nanoseconds since 1970; 0 elsewhere.
+    #[serde(default)]
+    pub changed: i128,
+    /// On Unix, the inode number; 0 elsewhere.
+    #[serde(default)]
+    pub inode: u64,
 }
 
 impl FileVersion {
     /// The version of the file at `path` now; `None` when there is none.
     pub fn of(path: &Path) -> Option<FileVersion> {
         let m = std::fs::metadata(path).ok()?;
+        let modified = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+                m.ino(),
+            )
+        };
         #[cfg(not(unix))]
-        let inode = 0;
+        let (changed, inode) = (0, 0);
         Some(FileVersion {
             len: m.len(),
-            modified: m.modified().ok(),
+            modified,
+            changed,
             inode,
         })
+    }
+
+    /// The modification time; `None` when the file system has none.
+    pub fn modified_at(&self) -> Option<std::time::SystemTime> {
+        let nanos = u64::try_from(self.modified).ok().filter(|n| *n > 0)?;
+        Some(std::time::UNIX_EPOCH + std::time::Duration::from_nanos(nanos))
     }
 }
 

@@ -16,10 +16,12 @@ mod store;
 pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
 pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};
 pub use snippet::{Snippet, snippet};
-pub use store::{FORMAT, FileStamp, SearchIndex, SyncReport};
+pub use store::{FORMAT, SearchIndex, SyncReport};
 
+use kooste_core::fsutil::FileVersion;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use store::FileStamp;
 
 /// Index and search errors.
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +89,8 @@ pub type Result<T> = std::result::Result<T, Error>;
 ///
 /// `inputs` fingerprints everything besides the corpus files that shapes the records (the
 /// project's settings, register and CAIMeR labels, and the program). While it stays the
-/// same, a file with the length and modification time it had when it was last indexed is
-/// not read again: its documents stay as they are.
+/// same, a file with the version (`FileVersion`: length, modification and change time,
+/// inode) it had when it was last indexed is not read again: its documents stay as they are.
 pub fn update(
     project: &kooste_core::Project,
     rebuild: bool,
@@ -103,20 +105,17 @@ pub fn update(
     let (corpus, mut problems) =
         kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
     let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?;
-    let known = ix.stamps(inputs);
+    let none = BTreeMap::new();
+    let known = ix.stamps(inputs).unwrap_or(&none);
     let now = std::time::SystemTime::now();
     let mut stamps = BTreeMap::new();
     let mut kept = BTreeSet::new();
     let mut by_doc = BTreeMap::new();
     for path in corpus.files() {
         let rel = corpus.relative(&path);
-        let seen = std::fs::metadata(&path).ok().and_then(|m| {
-            let at = m.modified().ok()?;
-            let modified = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-            Some((m.len(), modified, changed(&m), at))
-        });
-        if let (Some((len, modified, changed, _)), Some(old)) = (seen, known.get(&rel))
-            && (old.len, old.modified, old.changed) == (len, modified, changed)
+        let version = FileVersion::of(&path);
+        if let (Some(v), Some(old)) = (version, known.get(&rel))
+            && old.version == v
         {
             kept.extend(old.docs.iter().cloned());
             stamps.insert(rel, old.clone());
@@ -126,17 +125,12 @@ pub fn update(
             Ok(reads) => {
                 // A file changed less than two seconds ago could change again within its
                 // modification time's resolution without a new one: read it again next time.
-                if let Some((len, modified, changed, at)) = seen
+                if let Some(version) = version
+                    && let Some(at) = version.modified_at()
                     && now.duration_since(at).is_ok_and(|age| age.as_secs() >= 2)
                 {
                     let docs = reads.iter().map(|r| r.document.meta.id.clone()).collect();
-                    let stamp = FileStamp {
-                        len,
-                        modified,
-                        changed,
-                        docs,
-                    };
-                    stamps.insert(rel, stamp);
+                    stamps.insert(rel, FileStamp { version, docs });
                 }
                 for r in reads {
                     let d = &r.document;
@@ -149,18 +143,6 @@ pub fn update(
     let report = ix.sync(&by_doc, &kept, true)?;
     ix.set_stamps(inputs, stamps)?;
     Ok((ix, report, problems))
-}
-
-/// A file's inode change time in nanoseconds (see [`FileStamp::changed`]).
-#[cfg(unix)]
-fn changed(m: &std::fs::Metadata) -> i128 {
-    use std::os::unix::fs::MetadataExt;
-    i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec())
-}
-
-#[cfg(not(unix))]
-fn changed(_: &std::fs::Metadata) -> i128 {
-    0
 }
 
 /// Why [`update`] could not run at all.

@@ -182,21 +182,14 @@ struct Manifest {
 }
 
 /// A corpus file as it was when its documents were indexed. While the file keeps this
-/// length and modification time, and nothing else that shapes the records changed, its
-/// documents are in the index as they would be indexed now, and the file need not be read.
+/// version, and nothing else that shapes the records changed, its documents are in the
+/// index as they would be indexed now, and the file need not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileStamp {
-    /// Length in bytes.
-    pub len: u64,
-    /// Modification time, in nanoseconds since 1970.
-    pub modified: u128,
-    /// On Unix, the inode's change time in nanoseconds since 1970 (which no program can set
-    /// back, unlike the modification time: `cp -p` or `touch -d` of another version with the
-    /// same length is still seen); 0 elsewhere.
-    #[serde(default)]
-    pub changed: i128,
+pub(crate) struct FileStamp {
+    /// The file's version when it was read.
+    pub(crate) version: FileVersion,
     /// The ids of the documents read from it.
-    pub docs: Vec<String>,
+    pub(crate) docs: Vec<String>,
 }
 
 /// What an update did.
@@ -384,24 +377,19 @@ impl SearchIndex {
     /// The stamps of the corpus files whose documents are indexed, if they were taken with
     /// the same `inputs` (a fingerprint of the project's settings, register, CAIMeR model and
     /// decisions, and of the program): files unchanged since are unchanged in the index.
-    /// Empty otherwise.
-    pub fn stamps(&self, inputs: &str) -> BTreeMap<String, FileStamp> {
-        if self.manifest.inputs == inputs {
-            self.manifest.files.clone()
-        } else {
-            BTreeMap::new()
-        }
+    pub(crate) fn stamps(&self, inputs: &str) -> Option<&BTreeMap<String, FileStamp>> {
+        (self.manifest.inputs == inputs).then_some(&self.manifest.files)
     }
 
     /// Records the stamps of the corpus files as they were read for the last
-    /// [`SearchIndex::sync`], with the `inputs` they were read under.
-    pub fn set_stamps(&mut self, inputs: &str, files: BTreeMap<String, FileStamp>) -> Result<()> {
+    /// [`SearchIndex::sync`], with the `inputs` they were read under. Only [`crate::update`]
+    /// calls it, holding the write lock since it listed the corpus.
+    pub(crate) fn set_stamps(
+        &mut self,
+        inputs: &str,
+        files: BTreeMap<String, FileStamp>,
+    ) -> Result<()> {
         if self.manifest.inputs == inputs && self.manifest.files == files {
-            return Ok(());
-        }
-        let _lock = WriteLock::take(self.state_dir());
-        if self.catch_up()? {
-            // Another process indexed in between: its stamps describe what is indexed now.
             return Ok(());
         }
         self.manifest.inputs = inputs.to_string();
