@@ -2,7 +2,8 @@
 //! each time at another moment.
 
 use crate::http::Client;
-use crate::{Rng, TestProject, assert_status_clean, files, kooste_bin, search_docs};
+use crate::keep::Keeper;
+use crate::{Rng, TestProject, assert_status_clean, files, kooste_bin, rounds, search_docs};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -10,7 +11,9 @@ use std::time::{Duration, Instant};
 
 const TEXTS: usize = 16;
 const FORMS: usize = 6;
-const INGEST_ROUNDS: u64 = 24;
+/// Kills of `kooste ingest` in one run of the test, unless `KOOSTE_FAULT_ROUNDS` says more.
+const INGEST_ROUNDS: usize = 24;
+/// Kills of `kooste serve` in one run, unless `KOOSTE_FAULT_SERVE_ROUNDS` says more.
 const SERVE_ROUNDS: usize = 6;
 
 /// Rows of every CSV form in version `v`: from two to five, so that ingesting a new version
@@ -120,28 +123,33 @@ fn versions(p: &TestProject, context: &str) -> BTreeMap<String, u64> {
     out
 }
 
-fn ingest(p: &TestProject) -> Child {
+fn ingest(p: &TestProject, keep: &Keeper) -> Child {
     Command::new(kooste_bin())
         .arg("--project")
         .arg(&p.root)
         .args(["ingest", "inbox"])
         .current_dir(&p.root)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(keep.output("stdout"))
+        .stderr(keep.output("stderr"))
         .spawn()
         .unwrap()
 }
 
-/// `kill -9` after `delay`, or as soon as the process has ended on its own.
-fn kill_after(child: &mut Child, delay: Duration) {
+/// `kill -9` after `delay`, or as soon as the process has ended on its own. Returns whether
+/// the kill ended it (else it had ended before).
+fn kill_after(child: &mut Child, delay: Duration) -> bool {
     std::thread::sleep(delay);
     let _ = child.kill();
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    status.signal() == Some(9)
 }
 
 #[test]
 fn ingest_killed_at_any_moment_leaves_every_document_whole() {
-    let mut rng = Rng::new("ingest_killed_at_any_moment_leaves_every_document_whole");
+    let test = "ingest_killed_at_any_moment_leaves_every_document_whole";
+    let mut rng = Rng::new(test);
+    let mut keep = Keeper::new(test, rng.seed);
     let p = TestProject::new();
     write_inbox(&p, 0);
     assert_eq!(p.kooste(&["ingest", "inbox"]).code, 0);
@@ -153,7 +161,7 @@ fn ingest_killed_at_any_moment_leaves_every_document_whole() {
     let full = start.elapsed();
     assert_eq!(run.code, 0, "{run:?}");
     let mut before = versions(&p, "after an uncut ingest");
-    let last = 1 + INGEST_ROUNDS;
+    let last = 1 + rounds("KOOSTE_FAULT_ROUNDS", INGEST_ROUNDS) as u64;
     for v in 2..=last {
         write_inbox(&p, v);
         // Most of an uncut run is the index update after the corpus writes: half the kills
@@ -162,38 +170,70 @@ fn ingest_killed_at_any_moment_leaves_every_document_whole() {
         let delay = full.mul_f64(if u < 0.5 { u * 0.4 } else { (u - 0.5) * 2.2 });
         let context =
             format!("ingest of version {v} killed after {delay:?} (an uncut one takes {full:?})");
-        kill_after(&mut ingest(&p), delay);
-        assert_status_clean(&p, &context);
-        let now = versions(&p, &context);
-        assert_eq!(now.len(), TEXTS + FORMS, "{context}: {now:?}");
-        for (source, got) in &now {
-            let old = before[source];
-            assert!(
-                *got == old || *got == v,
-                "{context}: {source} is at version {got}, neither the old {old} nor the new {v}"
-            );
-        }
-        before = now;
+        let killed = kill_after(&mut ingest(&p, &keep), delay);
+        keep.after_kill(&p, killed);
+        let facts = [
+            format!("kill delay: {delay:?} after the start of `kooste ingest inbox`"),
+            format!("an uncut ingest took: {full:?}"),
+            format!(
+                "the ingest {}",
+                if killed {
+                    "was killed"
+                } else {
+                    "had ended on its own before the kill"
+                }
+            ),
+            format!("inbox: version {v}; the corpus held, by source: {before:?}"),
+        ];
+        before = keep.check(&p, &format!("{}", v - 1), &facts, || {
+            assert_status_clean(&p, &context);
+            let now = versions(&p, &context);
+            assert_eq!(now.len(), TEXTS + FORMS, "{context}: {now:?}");
+            for (source, got) in &now {
+                let old = before[source];
+                assert!(
+                    *got == old || *got == v,
+                    "{context}: {source} is at version {got}, neither the old {old} nor the new {v}"
+                );
+            }
+            now
+        });
     }
-    let run = p.kooste(&["ingest", "inbox"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(versions(&p, "the last ingest").values().all(|v| *v == last));
-    let index = p.kooste(&["index"]);
-    assert_eq!(index.code, 0, "{index:?}");
-    let mut found = search_docs(&p, &format!("merkki{last}x"));
-    found.sort();
-    found.dedup();
-    assert_eq!(found.len(), TEXTS + FORMS * rows(last), "{found:?}");
+    keep.check(
+        &p,
+        "final",
+        &["after the last round: an uncut ingest, index, search".into()],
+        || {
+            let run = p.kooste(&["ingest", "inbox"]);
+            assert_eq!(run.code, 0, "{run:?}");
+            assert!(versions(&p, "the last ingest").values().all(|v| *v == last));
+            let index = p.kooste(&["index"]);
+            assert_eq!(index.code, 0, "{index:?}");
+            let mut found = search_docs(&p, &format!("merkki{last}x"));
+            found.sort();
+            found.dedup();
+            assert_eq!(found.len(), TEXTS + FORMS * rows(last), "{found:?}");
+        },
+    );
+    eprintln!(
+        "{} kills of kooste ingest ({} runs ended before their kill)",
+        keep.killed, keep.ended
+    );
 }
 
 /// `kooste serve` as a child process, with the address it listens on.
 pub(crate) fn serve(p: &TestProject) -> (Child, String) {
+    serve_logged(p, Stdio::null())
+}
+
+/// [`serve`], its standard error going to `stderr`.
+fn serve_logged(p: &TestProject, stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(kooste_bin())
         .arg("--project")
         .arg(&p.root)
         .args(["serve", "--addr", "127.0.0.1:0", "--json"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -267,12 +307,15 @@ fn submit_until_killed(
 
 #[test]
 fn serve_killed_during_submissions_keeps_every_form_answered_saved() {
-    let mut rng = Rng::new("serve_killed_during_submissions_keeps_every_form_answered_saved");
+    let test = "serve_killed_during_submissions_keeps_every_form_answered_saved";
+    let mut rng = Rng::new(test);
+    let mut keep = Keeper::new(test, rng.seed);
     let p = TestProject::new();
     add_worker(&p);
     let mut saved: Vec<(String, String)> = Vec::new();
-    for round in 0..SERVE_ROUNDS {
-        let (mut child, addr) = serve(&p);
+    let serve_rounds = rounds("KOOSTE_FAULT_SERVE_ROUNDS", SERVE_ROUNDS);
+    for round in 0..serve_rounds {
+        let (mut child, addr) = serve_logged(&p, keep.output("stderr"));
         let mut client = Client::default();
         client.login(&addr, WORKER.0, WORKER.1).unwrap();
         let csrf = client.get(&addr, "/forms/asp-paiva").unwrap().csrf();
@@ -285,34 +328,56 @@ fn serve_killed_during_submissions_keeps_every_form_answered_saved() {
                 })
             })
             .collect();
-        kill_after(&mut child, delay);
+        let killed = kill_after(&mut child, delay);
+        keep.after_kill(&p, killed);
         let context = format!("serve killed after {delay:?} in round {round}");
-        let mut answered = Vec::new();
-        for t in posters {
-            answered.extend(t.join().unwrap());
-        }
-        assert_status_clean(&p, &context);
-        let corpus = files(&p.root.join("corpus"));
-        for (id, word) in &answered {
-            let file = corpus
-                .iter()
-                .find(|(f, _)| f.ends_with(&format!("/{id}.md")))
-                .unwrap_or_else(|| {
-                    panic!("{context}: {id} was answered saved but is not in the corpus")
-                });
-            assert!(
-                String::from_utf8_lossy(file.1).contains(word.as_str()),
-                "{context}: {id} lacks its answer"
-            );
-        }
+        let facts = [
+            format!("kill delay: {delay:?} after `kooste serve` printed its address"),
+            format!("forms answered saved in earlier rounds: {}", saved.len()),
+        ];
+        let answered = keep.check(&p, &round.to_string(), &facts, || {
+            let mut answered = Vec::new();
+            for t in posters {
+                match t.join() {
+                    Ok(a) => answered.extend(a),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            assert_status_clean(&p, &context);
+            let corpus = files(&p.root.join("corpus"));
+            for (id, word) in &answered {
+                let file = corpus
+                    .iter()
+                    .find(|(f, _)| f.ends_with(&format!("/{id}.md")))
+                    .unwrap_or_else(|| {
+                        panic!("{context}: {id} was answered saved but is not in the corpus")
+                    });
+                assert!(
+                    String::from_utf8_lossy(file.1).contains(word.as_str()),
+                    "{context}: {id} lacks its answer"
+                );
+            }
+            answered
+        });
         saved.extend(answered);
     }
-    assert!(!saved.is_empty(), "no form was saved in any round");
-    let index = p.kooste(&["index"]);
-    assert_eq!(index.code, 0, "{index:?}");
-    let found = search_docs(&p, "velkaneuvonnasta");
-    for (id, _) in &saved {
-        assert!(found.contains(id), "{id} was saved but is not found");
-    }
-    eprintln!("{} documents saved over {SERVE_ROUNDS} kills", saved.len());
+    keep.check(
+        &p,
+        "final",
+        &["after the last round: index, search".into()],
+        || {
+            assert!(!saved.is_empty(), "no form was saved in any round");
+            let index = p.kooste(&["index"]);
+            assert_eq!(index.code, 0, "{index:?}");
+            let found = search_docs(&p, "velkaneuvonnasta");
+            for (id, _) in &saved {
+                assert!(found.contains(id), "{id} was saved but is not found");
+            }
+        },
+    );
+    eprintln!(
+        "{} documents saved over {} kills of kooste serve",
+        saved.len(),
+        keep.killed
+    );
 }

@@ -5,11 +5,13 @@
 //! up from where the last one stopped.
 //!
 //! The kill moments are random; each test prints its seed, and `KOOSTE_FAULT_SEED=N` replays
-//! one run.
+//! one run. `KOOSTE_FAULT_ROUNDS` and `KOOSTE_FAULT_SERVE_ROUNDS` make the kill tests longer
+//! (`scripts/soak.sh` runs them by the thousand); a failing round is kept (`keep`).
 
 mod concurrent;
 mod disk;
 mod http;
+mod keep;
 mod kill;
 mod state;
 #[path = "../support/mod.rs"]
@@ -26,7 +28,11 @@ pub(crate) fn kooste_bin() -> &'static str {
 }
 
 /// A small pseudo-random generator (SplitMix64): enough to spread kill moments.
-pub(crate) struct Rng(u64);
+pub(crate) struct Rng {
+    state: u64,
+    /// The seed it started from, for the record of a failing round.
+    pub(crate) seed: u64,
+}
 
 impl Rng {
     /// Seeded from `KOOSTE_FAULT_SEED`, else from the clock; the seed is printed so that a
@@ -42,12 +48,12 @@ impl Rng {
                     .unwrap_or(1)
             });
         eprintln!("{test}: KOOSTE_FAULT_SEED={seed}");
-        Rng(seed)
+        Rng { state: seed, seed }
     }
 
     pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
@@ -56,6 +62,20 @@ impl Rng {
     /// A number in `0.0..1.0`.
     pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The number of rounds of a kill test: the environment variable `var` (a whole number
+/// above 0), else `default`, the short run CI makes.
+pub(crate) fn rounds(var: &str, default: usize) -> usize {
+    match std::env::var(var) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .unwrap_or_else(|| panic!("{var}={v:?}: give a whole number of rounds above 0")),
+        Err(_) => default,
     }
 }
 
