@@ -184,3 +184,91 @@ fn damaged_or_deleted_derived_state_is_rebuilt_with_the_same_results() {
         }
     }
 }
+
+/// The moment of the seed-2001 failure of `kill::ingest_killed_at_any_moment_leaves_every_document_whole`
+/// (issue 26), made exactly: `kooste ingest` killed inside the index's commit, after tantivy
+/// wrote a segment's deletions (`SEGMENT.OPSTAMP.del`, registered in `.managed.json` first)
+/// but before `meta.json` named them. The next update makes the same changes from the same
+/// committed state, so its operations count up to the same opstamp and its deletions need
+/// the same file name, which tantivy will not overwrite ("Failed to open file for write:
+/// FileAlreadyExists"): `kooste ingest`, `index` and `search` failed until the index was
+/// rebuilt by hand. What the kill leaves is made here from a commit that finished: its
+/// `meta.json` and manifest put back as they were before it, and the files its clean-up
+/// removed put back too.
+#[test]
+fn an_index_commit_cut_after_its_deletions_were_written_is_made_again() {
+    const TEXTS: usize = 30;
+    let p = TestProject::new();
+    let write = |k: usize, word: &str| {
+        p.write(
+            &format!("inbox/muistio-{k}.md"),
+            format!(
+                "---\nvoice: worker\nlang: fi\n---\nMuistio {k}: tapaamisesta sovittiin {word}.\n"
+            )
+            .as_bytes(),
+        );
+    };
+    for k in 0..TEXTS {
+        write(k, "tiistaina");
+    }
+    assert_eq!(p.kooste(&["ingest", "inbox"]).code, 0);
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    let index = p.root.join(".kooste/index");
+    let before = crate::files(&index);
+    let deletions = || -> Vec<String> {
+        crate::files(&index)
+            .into_keys()
+            .filter(|n| n.ends_with(".del"))
+            .collect()
+    };
+    assert!(deletions().is_empty(), "{:?}", deletions());
+
+    // A new version of one text: the commit deletes its passage from a segment that keeps
+    // others (tantivy's indexing threads spread 30 documents over their segments).
+    write(0, "perjantaina");
+    let run = p.kooste(&["ingest", "inbox/muistio-0.md"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let cut = deletions();
+    assert!(!cut.is_empty(), "the commit wrote no deletions");
+    let after = crate::files(&index);
+    for (name, bytes) in &before {
+        if name == "meta.json" || name == "manifest.json" || !after.contains_key(name) {
+            std::fs::write(index.join(name), bytes).unwrap();
+        }
+    }
+
+    for args in [
+        &["index"][..],
+        &["search", "tapaamisesta", "--json", "--limit", "1000"],
+    ] {
+        let run = p.kooste(args);
+        assert_eq!(
+            run.code, 0,
+            "kooste {args:?} after a commit cut short ({cut:?} left): {run:?}"
+        );
+    }
+    // Every text once, as it is now.
+    let run = p.kooste(&["search", "tapaamisesta", "--json", "--limit", "1000"]);
+    let mut hits: Vec<(String, String)> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["doc"].as_str().unwrap().to_string(),
+                h["snippet"].to_string(),
+            )
+        })
+        .collect();
+    hits.sort();
+    assert_eq!(hits.len(), TEXTS, "{hits:?}");
+    for (doc, snippet) in &hits {
+        let word = if doc == "muistio-0" {
+            "perjantaina"
+        } else {
+            "tiistaina"
+        };
+        assert!(snippet.contains(word), "{doc}: {snippet}");
+    }
+}

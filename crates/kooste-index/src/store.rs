@@ -349,10 +349,34 @@ impl SearchIndex {
         self.dir.parent().unwrap_or(&self.dir)
     }
 
+    /// A writer, once what a writer killed in the middle of its commit left is gone. Called
+    /// under the write lock (no other writer is at work).
     fn writer(&self) -> Result<IndexWriter> {
-        self.index
+        let w = self
+            .index
             .writer(50_000_000)
-            .map_err(|e| Error::tantivy(&self.dir, e))
+            .map_err(|e| Error::tantivy(&self.dir, e))?;
+        // A commit writes each segment's deletions to `SEGMENT.OPSTAMP.del` before
+        // `meta.json` names them. Killed in between, it leaves that file behind, and the next
+        // update that makes the same changes from the same committed state counts up to the
+        // same opstamp: tantivy will not overwrite the file, and every update failed
+        // ("FileAlreadyExists") until the index was rebuilt (issue 26). tantivy collects such
+        // files (known to `.managed.json`, named by no commit) only after a commit that
+        // succeeds; collect them before writing too.
+        w.garbage_collect_files()
+            .wait()
+            .map_err(|e| Error::tantivy(&self.dir, e))?;
+        // What a killed atomic write left: tantivy's (`.tmp*`) and the manifest's.
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with(".tmp") || name.starts_with(".kooste-tmp-") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        Ok(w)
     }
 
     fn write_manifest(&mut self) -> Result<()> {
