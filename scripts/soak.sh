@@ -10,11 +10,13 @@
 #   scripts/soak.sh --loaded 50          # share of the seeds run with the CPU loaded, in %
 #   scripts/soak.sh --busy 2             # busy loops beside the loaded seeds
 #   scripts/soak.sh --out DIR            # logs, tallies and failures (else target/soak/TIME)
+#   scripts/soak.sh --release            # the release build (kooste as installed; faster)
 #
 # Per seed, one run of each kill test (the two run side by side, as in the whole suite) with
 # KOOSTE_FAULT_ROUNDS ingest rounds and KOOSTE_FAULT_SERVE_ROUNDS serve rounds; an ingest
 # that ends on its own before its kill is not counted as a kill. Exit status 0 when no
-# round failed. Debug build, as CI tests it. Meant for quiet hours: it keeps both cores busy.
+# round failed. The debug build, as CI tests it, unless --release. Meant for quiet hours: it
+# keeps both cores busy.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +28,7 @@ busy=2
 ingest_rounds=40
 serve_rounds=8
 out=""
+profile=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --ingest-kills) ingest_target=$2; shift 2 ;;
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --ingest-rounds) ingest_rounds=$2; shift 2 ;;
     --serve-rounds) serve_rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --release) profile=(--release); shift ;;
     *) echo "scripts/soak.sh: unknown argument $1 (see the comment at the top)" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +52,7 @@ tally="$out/tally.txt"
 
 cd "$root"
 echo "soak: building the fault tests"
-cargo nextest run -p kooste --test fault --no-run --locked >"$out/build.log" 2>&1 \
+cargo nextest run -p kooste --test fault --no-run --locked "${profile[@]}" >"$out/build.log" 2>&1 \
   || { cat "$out/build.log" >&2; exit 1; }
 
 # Busy loops beside a loaded seed; only the ones this script started are stopped.
@@ -100,7 +104,7 @@ while :; do
   KOOSTE_FAULT_SEED=$seed KOOSTE_FAULT_ROUNDS=$ingest_rounds \
     KOOSTE_FAULT_SERVE_ROUNDS=$serve_rounds KOOSTE_FAULT_KEEP="$out/failures" \
     KOOSTE_FAULT_LOG="$part" \
-    cargo nextest run -p kooste --test fault --locked --no-fail-fast \
+    cargo nextest run -p kooste --test fault --locked --no-fail-fast "${profile[@]}" \
     --success-output final --failure-output final "${filter[@]}" >"$log" 2>&1
   status=$?
   set -e
@@ -125,15 +129,27 @@ minutes=$(( ($(date -u +%s) - started + 59) / 60 ))
 {
   echo "kooste fault soak, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates tests || echo ' (with uncommitted changes)')"
   echo "machine: $(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "seeds: ${seeds[0]}..${seeds[-1]} (${#seeds[@]}), ingest rounds $ingest_rounds and serve rounds $serve_rounds per seed, $busy busy loops beside ${loaded}% of the seeds"
+  echo "build: ${profile[*]:-debug}; seeds: ${seeds[0]}..${seeds[-1]} (${#seeds[@]}), ingest rounds $ingest_rounds and serve rounds $serve_rounds per seed, $busy busy loops beside ${loaded}% of the seeds"
   for m in quiet loaded; do
     echo "  $m: kooste ingest killed $(sum ingest killed $m) times ($(sum ingest ended $m) runs ended before their kill), kooste serve killed $(sum serve killed $m) times"
   done
   echo "in all: kooste ingest killed $(sum ingest killed) times, kooste serve killed $(sum serve killed) times, in $minutes minutes"
   echo "failed runs: $failed"
-  echo "repeat: scripts/soak.sh --ingest-kills $ingest_target --serve-kills $serve_target --first-seed ${seeds[0]} --loaded $loaded --busy $busy --ingest-rounds $ingest_rounds --serve-rounds $serve_rounds"
+  echo "repeat: scripts/soak.sh --ingest-kills $ingest_target --serve-kills $serve_target --first-seed ${seeds[0]} --loaded $loaded --busy $busy --ingest-rounds $ingest_rounds --serve-rounds $serve_rounds ${profile[*]}"
   echo "logs: $out/logs; failing rounds: $out/failures"
 } | tee "$out/summary.txt"
+# The same as a Markdown table, for bench/results.md.
+{
+  echo "| CPU | seeds | kills of kooste ingest | ingests that ended before their kill | kills of kooste serve | failed runs |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for m in quiet loaded; do
+    label=$([ "$m" = quiet ] && echo "as the machine was" || echo "$busy busy loops beside")
+    nseeds=$(awk -v m="$m" '$0 ~ "mode="m"$" { split($2, kv, "="); s[kv[2]] = 1 } END { print length(s) }' "$tally")
+    echo "| $label | $nseeds | $(sum ingest killed $m) | $(sum ingest ended $m) | $(sum serve killed $m) | $(grep "mode=$m\$" "$tally" | grep -c 'failed=true' || true) |"
+  done
+  echo "| in all | ${#seeds[@]} | $(sum ingest killed) | $(sum ingest ended) | $(sum serve killed) | $failed |"
+} >"$out/summary.md"
+cat "$out/summary.md"
 if [ "$failed" -gt 0 ]; then
   echo "soak: $failed run(s) failed; each failing round is kept in $out/failures:" >&2
   ls -1 "$out/failures" >&2
