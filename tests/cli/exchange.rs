@@ -115,7 +115,11 @@ fn corpus_front_matter(p: &TestProject) -> Vec<(String, String)> {
             let front = t.split("\n---\n").next().unwrap();
             let kept: Vec<&str> = front
                 .lines()
-                .filter(|l| !l.starts_with("source: "))
+                .filter(|l| {
+                    !["source: ", "source_key: ", "content_key: "]
+                        .iter()
+                        .any(|k| l.starts_with(k))
+                })
                 .collect();
             (n, kept.join("\n"))
         })
@@ -219,7 +223,15 @@ const U1: &str = "{0A1B2C3D-0000-4000-8000-000000000001}";
 const S1: &str = "6f1b2c3d-0000-4000-8000-000000000010";
 
 fn foreign_project() -> Vec<u8> {
-    let text = "Asunto meni alta 🏠 ja jouduin kadulle.\r\n\r\nSoita minulle 040 123 4567, terveisin Maija Virtanen.\r\n\r\nVertaisen 𝔘 tarina antoi toivoa, ja uskalsin kertoa.\r\n";
+    foreign_project_ending("")
+}
+
+/// The project of [`foreign_project`] with `tail` appended to its first source's text.
+fn foreign_project_ending(tail: &str) -> Vec<u8> {
+    let text = format!(
+        "Asunto meni alta 🏠 ja jouduin kadulle.\r\n\r\nSoita minulle 040 123 4567, terveisin Maija Virtanen.\r\n\r\nVertaisen 𝔘 tarina antoi toivoa, ja uskalsin kertoa.\r\n{tail}"
+    );
+    let text = text.as_str();
     let (a0, a1) = span(text, "Asunto meni alta 🏠 ja jouduin kadulle.");
     let (b0, b1) = span(text, "Soita minulle");
     let (c0, c1) = span(text, "tarina antoi toivoa");
@@ -472,4 +484,63 @@ fn csv_and_jsonl_exports() {
             .code,
         2
     );
+}
+
+#[test]
+fn same_named_qdpx_files_from_two_senders_both_survive() {
+    let p = TestProject::new();
+    p.write("a/projekti.qdpx", &foreign_project());
+    p.write(
+        "b/projekti.qdpx",
+        &foreign_project_ending("\r\nToisen lähettäjän oma kappale.\r\n"),
+    );
+    let ingest = |f: &str| p.kooste(&["ingest", f, "--voice", "asiakas", "--json"]);
+    let a = ingest("a/projekti.qdpx");
+    assert_eq!(a.code, 0, "{a:?}");
+    let b = ingest("b/projekti.qdpx");
+    assert_eq!(b.code, 0, "{b:?}");
+    let ids = |run: &crate::Run| -> Vec<String> {
+        run.json()["files"][0]["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["id"].as_str().unwrap(),
+                    d["outcome"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(&a), ["haastattelu-1 added", "muistio added"]);
+    assert_eq!(ids(&b), ["b-haastattelu-1 added", "b-muistio added"]);
+    assert!(
+        b.json()["files"][0]["notes"]
+            .to_string()
+            .contains("both are kept")
+    );
+    assert_eq!(p.corpus().len(), 4);
+    assert!(
+        p.corpus()
+            .iter()
+            .any(|(_, t)| t.contains("Toisen lähettäjän oma kappale."))
+    );
+    // The second file's codings are decisions on its own passages.
+    let decisions = std::fs::read_to_string(p.root.join("decisions/decisions.jsonl")).unwrap();
+    assert!(
+        decisions.contains("\"passage\":\"b-haastattelu-1#1\""),
+        "{decisions}"
+    );
+    assert!(
+        decisions.contains("\"passage\":\"haastattelu-1#1\""),
+        "{decisions}"
+    );
+    // Again: unchanged, and no decision is added twice.
+    let again = ingest("b/projekti.qdpx");
+    assert_eq!(
+        ids(&again),
+        ["b-haastattelu-1 unchanged", "b-muistio unchanged"]
+    );
+    assert_eq!(again.json()["files"][0]["decisions"], 0);
 }

@@ -171,20 +171,29 @@ fn bad_files_are_reported_and_the_others_still_ingested() {
 }
 
 #[test]
-fn an_id_clash_is_refused_not_overwritten() {
+fn a_given_id_that_another_file_has_is_refused_not_overwritten() {
     let p = TestProject::new();
-    p.write("a/kertomus.md", b"---\nvoice: client\n---\nEka.\n");
-    p.write("b/kertomus.md", b"---\nvoice: client\n---\nToka.\n");
+    p.write(
+        "a/kertomus.md",
+        b"---\nid: kertomus\nvoice: client\n---\nEka.\n",
+    );
+    p.write(
+        "b/kertomus.md",
+        b"---\nid: kertomus\nvoice: client\n---\nToka.\n",
+    );
     assert_eq!(p.kooste(&["ingest", "a/kertomus.md"]).code, 0);
     let out = p.kooste(&["ingest", "b/kertomus.md"]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr
-            .contains("already has a document 'kertomus' from a/kertomus.md"),
+        out.stderr.contains(
+            "already has a document 'kertomus' from a/kertomus.md; give this file another `id:`"
+        ),
         "{}",
         out.stderr
     );
-    assert!(p.corpus()[0].1.contains("Eka."));
+    let corpus = p.corpus();
+    assert_eq!(corpus.len(), 1, "nothing written: {corpus:?}");
+    assert!(corpus[0].1.contains("Eka."));
 }
 
 #[test]

@@ -5,8 +5,11 @@ mod caimer;
 mod digest;
 mod exchange;
 mod ingest;
+#[path = "../../crates/kooste-ingest/tests/office/mod.rs"]
+mod office;
 mod project;
 mod search;
+mod sources;
 #[path = "../support/mod.rs"]
 mod support;
 

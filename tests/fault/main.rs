@@ -11,6 +11,7 @@ mod concurrent;
 mod disk;
 mod http;
 mod kill;
+mod sources;
 mod state;
 #[path = "../support/mod.rs"]
 mod support;

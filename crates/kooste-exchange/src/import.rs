@@ -12,8 +12,7 @@ use crate::xml::{self, Element};
 use kooste_core::model::{Decision, Dimension, DocumentMeta, Lang, Voice, is_date_time};
 use kooste_core::project::Project;
 use kooste_ingest::{
-    Corpus, Counts, Diagnostic, IngestOptions, Outcome, Read, Redactor, read_input,
-    render_document, slug, source_name,
+    Corpus, Counts, Diagnostic, IngestOptions, Outcome, Read, Redactor, read_input, render_document,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read as _};
@@ -357,7 +356,9 @@ pub fn import_qdpx(
         let mut id = var(Var::Id)
             .filter(|i| kooste_core::model::is_valid_id(i))
             .map(str::to_string)
-            .unwrap_or_else(|| slug(&src.name));
+            .unwrap_or_else(|| {
+                kooste_ingest::source::file_id(redactor, project.config.project.lang, &src.name)
+            });
         if taken.contains(&id) {
             let base = id.clone();
             id = (2..)
@@ -421,6 +422,8 @@ pub fn import_qdpx(
             lang: Some(lang),
             pseudonym: var(Var::Pseudonym).map(str::to_string),
             source: None,
+            source_key: None,
+            content_key: None,
             row,
         };
         let battery = meta.battery.as_ref().and_then(|b| project.batteries.get(b));
@@ -455,7 +458,10 @@ pub fn import_qdpx(
         let shown = PathBuf::from(format!("{}.md", meta.id));
         match read_input(project, redactor, &shown, markdown.as_bytes(), opts) {
             Ok(r) => {
-                for doc in r {
+                for mut doc in r {
+                    // A source's own kooste id is a person's (or kooste's) choice; one made
+                    // from the source's name may be set apart from another file's.
+                    doc.id_given = from_kooste;
                     placed.push((i, segs.clone()));
                     reads.push(doc);
                 }
@@ -466,6 +472,17 @@ pub fn import_qdpx(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Stored first, so that the decisions name the passages by the ids they are stored under.
+    let key = corpus.source_key().map_err(|e| {
+        vec![whole(format!(
+            "cannot read or make the project's source key: {e}"
+        ))]
+    })?;
+    let source = kooste_ingest::source::Source::file(project, &key, redactor, path, &bytes);
+    let stored = corpus
+        .store(&source, &mut reads, opts.replace.as_deref())
+        .map_err(|m| vec![whole(m)])?;
+    notes.extend(stored.notes.iter().map(|n| whole(n.clone())));
 
     // Codings: one decision per passage, with the labels of every coding that reaches it.
     let existing = kooste_caimer::decisions::read(&kooste_caimer::decisions::path(project))
@@ -572,9 +589,6 @@ pub fn import_qdpx(
     }
 
     let passages = reads.iter().map(|r| r.document.passages.len()).sum();
-    let documents = corpus
-        .store(&source_name(project, path), &reads)
-        .map_err(|m| vec![whole(m)])?;
     kooste_caimer::decisions::append(&kooste_caimer::decisions::path(project), &decisions)
         .map_err(|e| {
             vec![whole(format!(
@@ -582,7 +596,7 @@ pub fn import_qdpx(
             ))]
         })?;
     Ok(Imported {
-        documents,
+        documents: stored.documents,
         passages,
         removed,
         decisions: decisions.len(),

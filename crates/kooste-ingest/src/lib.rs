@@ -11,14 +11,13 @@ mod form;
 pub mod frontmatter;
 mod markdown;
 pub mod redact;
+pub mod source;
 mod submit;
 pub mod survey;
 mod table;
 mod xlsx;
 
-pub use corpus::{
-    Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input, source_name,
-};
+pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, Stored, ingest_file, read_input};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};

@@ -203,15 +203,15 @@ respondent = "Vastaajan numero"
 pub(crate) const ASIAKASPALAUTE_TOML: &str =
     include_str!("../../../../workshops/batteries/asiakaspalaute.toml");
 
-fn para(text: &str) -> Paragraph {
+pub(crate) fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
-fn cell(text: &str) -> TableCell {
+pub(crate) fn cell(text: &str) -> TableCell {
     TableCell::new().add_paragraph(para(text))
 }
 
-fn pack(doc: Docx) -> Vec<u8> {
+pub(crate) fn pack(doc: Docx) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     // Fixed times, so that the same program writes the same bytes.
     doc.created_at("2018-03-14T00:00:00Z")

@@ -41,9 +41,20 @@ pub(crate) struct Args {
     /// beside NAME.xlsx or NAME.csv is used when present.
     #[arg(long, value_name = "MAPPING")]
     survey: Option<PathBuf>,
+    /// Say that this file is a new version of the document DOCID, wherever that came from:
+    /// its source's documents are replaced by this file's. For one file at a time.
+    #[arg(long, value_name = "DOCID")]
+    replace: Option<String>,
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    if args.replace.is_some() && (args.paths.len() != 1 || args.paths[0].is_dir()) {
+        return Err(super::Usage(
+            "--replace DOCID names the document that one file supersedes; give exactly one file"
+                .into(),
+        )
+        .into());
+    }
     let project = super::project(project)?;
     let opts = IngestOptions {
         defaults: Defaults {
@@ -65,6 +76,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             },
             None => None,
         },
+        replace: args.replace.clone(),
     };
     let redactor = Redactor::new(&project.participants()?);
     let (mut corpus, _) = Corpus::open(&project)?;
