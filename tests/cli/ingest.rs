@@ -469,3 +469,54 @@ fn excel_word_and_survey_exports_become_documents() {
         }
     }
 }
+
+#[test]
+fn a_closed_pipe_stops_neither_the_ingest_nor_its_index() {
+    let p = TestProject::new();
+    for i in 0..6 {
+        p.write(
+            &format!("saapuneet/teksti-{i}.md"),
+            format!("---\nvoice: client\n---\nTeksti numero {i}.\n").as_bytes(),
+        );
+    }
+    // The reading end is closed before kooste writes anything: every write meets EPIPE.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kooste"))
+        .current_dir(&p.root)
+        .args(["ingest", "saapuneet"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert_eq!(p.corpus().len(), 6, "every file is ingested");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_read_once_and_reported_once() {
+    let p = TestProject::new();
+    p.write(
+        "saapuneet/a/teksti.md",
+        b"---\nvoice: client\n---\nTeksti.\n",
+    );
+    std::os::unix::fs::symlink(".", p.root.join("saapuneet/a/silmukka")).unwrap();
+    std::os::unix::fs::symlink("..", p.root.join("saapuneet/a/ylos")).unwrap();
+    let out = p.kooste(&["ingest", "saapuneet"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(p.corpus().len(), 1);
+    let loops: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("symbolic link"))
+        .collect();
+    assert_eq!(loops.len(), 2, "each link once: {}", out.stderr);
+    assert!(loops.iter().all(|l| l.contains(": note: ")), "{loops:?}");
+}

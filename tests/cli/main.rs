@@ -2,6 +2,7 @@
 //! what it prints and what it leaves on disk, as a user would.
 
 mod caimer;
+mod contract;
 mod digest;
 mod exchange;
 mod ingest;

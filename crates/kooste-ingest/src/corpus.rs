@@ -632,7 +632,7 @@ impl Corpus {
     pub fn files(&self) -> Vec<PathBuf> {
         // Every file, not only the ones kooste reads: a stray .pdf or .docx here gets an
         // error instead of being silently left out.
-        crate::walk(&self.dir, false, &mut Vec::new())
+        crate::walk(&self.dir, false, &mut Vec::new(), &mut Vec::new())
     }
 
     /// Where the document with this id is stored, if the corpus has it.

@@ -70,7 +70,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             Some(path) => match Survey::load(path) {
                 Ok(s) => Some(s),
                 Err(d) => {
-                    eprintln!("{d}");
+                    errln!("{d}");
                     return Ok(Outcome::SomeRejected);
                 }
             },
@@ -81,7 +81,16 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let redactor = Redactor::new(&project.participants()?);
     let (mut corpus, _) = Corpus::open(&project)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let files = collect(&args.paths, &mut errors);
+    let mut walk_notes = Vec::new();
+    let files = collect(&args.paths, &mut errors, &mut walk_notes);
+    for n in &walk_notes {
+        errln!(
+            "{}:{}: note: {}",
+            n.path.display(),
+            n.line.max(1),
+            n.message
+        );
+    }
     let bar = (std::io::stdout().is_terminal() && !json && files.len() > 20).then(|| {
         let b = ProgressBar::new(files.len() as u64);
         b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("template"));
@@ -133,7 +142,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     if let Some((extra, notes)) = &qdpx {
                         line.push_str(&format!("; {} decisions", extra["decisions"]));
                         for n in notes {
-                            eprintln!("{n}");
+                            errln!("{n}");
                         }
                     }
                     let mut lines = vec![line];
@@ -141,7 +150,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     for line in lines {
                         match &bar {
                             Some(b) => b.println(line),
-                            None => println!("{line}"),
+                            None => outln!("{line}"),
                         }
                     }
                 }
@@ -167,17 +176,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         b.finish_and_clear();
     }
     for e in &errors {
-        eprintln!("{e}");
+        errln!("{e}");
     }
     // Once there is an index, it follows the corpus: what was just ingested is searchable.
     let index = if (changed || decisions) && kooste_index::SearchIndex::exists(&project.state_dir())
     {
         let (_, report, problems) = super::index::refresh(&project, false)?;
         for p in &problems {
-            eprintln!("{p}");
+            errln!("{p}");
         }
         if !json {
-            println!("{}", super::index::summary(&report));
+            outln!("{}", super::index::summary(&report));
         }
         Some(report)
     } else {
@@ -188,12 +197,20 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .iter()
             .map(|e| json!({"path": e.path, "line": e.line, "message": e.message}))
             .collect();
-        println!(
+        outln!(
             "{}",
-            json!({"files": reports, "errors": errs, "index": index})
+            json!({
+                "files": reports,
+                "errors": errs,
+                "notes": walk_notes
+                    .iter()
+                    .map(|n| json!({"path": n.path, "line": n.line, "message": n.message}))
+                    .collect::<Vec<_>>(),
+                "index": index,
+            })
         );
     } else if !errors.is_empty() {
-        eprintln!(
+        errln!(
             "{} of {} files ingested; {} problem(s) above",
             reports.len(),
             files.len(),
@@ -248,11 +265,15 @@ fn qdpx_notes(i: &kooste_exchange::Imported) -> Vec<String> {
 
 /// Expands directories (recursively, sorted) into the files kooste reads. A file named
 /// explicitly is always tried, so that an unsupported one gets an error.
-fn collect(paths: &[PathBuf], errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn collect(
+    paths: &[PathBuf],
+    errors: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            out.extend(kooste_ingest::walk(p, true, errors));
+            out.extend(kooste_ingest::walk(p, true, errors, notes));
         } else {
             out.push(p.clone());
         }
