@@ -59,7 +59,7 @@ pub struct Ingested {
 }
 
 /// A redacted document ready to be stored or indexed, with what was removed from it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Read {
     /// The document with its passages.
     pub document: Document,
@@ -708,11 +708,15 @@ impl Corpus {
     /// folder in front (`tiimi-b-kertomus`), so nothing of the other source is touched; an
     /// id a person gave that another source has is an error and nothing is written. The
     /// documents' ids (and their passages') are changed in `docs` to the ids stored.
+    ///
+    /// With `keep_missing`, documents of the input's earlier version that it no longer has
+    /// are kept: the caller left part of the input out (a bad source of a `.qdpx`).
     pub fn store(
         &mut self,
         source: &Source,
         docs: &mut [Read],
         replace: Option<&str>,
+        keep_missing: bool,
     ) -> Result<Stored, String> {
         let _lock = WriteLock::take(&self.state);
         let mut notes = Vec::new();
@@ -910,7 +914,7 @@ impl Corpus {
         let new_ids: BTreeSet<&String> = outcomes.iter().map(|(id, _, _)| id).collect();
         let stale: Vec<(String, PathBuf)> = own
             .iter()
-            .filter(|id| !new_ids.contains(id))
+            .filter(|id| !keep_missing && !new_ids.contains(id))
             .filter_map(|id| self.by_id.get(id).map(|e| (id.clone(), e.path.clone())))
             .collect();
         commit(
@@ -937,6 +941,14 @@ impl Corpus {
             documents.push((id, Outcome::Removed));
         }
         Ok(Stored { documents, notes })
+    }
+
+    /// Whether the corpus has the document `id` from `source` (rather than from another
+    /// input, or not at all).
+    pub fn is_from(&self, id: &str, source: &Source) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|e| e.source_key.as_deref() == Some(source.key.as_str()))
     }
 
     /// Whether the file a stored document came from still lies where it was, with the same
@@ -1189,7 +1201,7 @@ pub fn ingest_file(
     }
     let passages = reads.iter().map(|r| r.document.passages.len()).sum();
     let stored = corpus
-        .store(&source, &mut reads, opts.replace.as_deref())
+        .store(&source, &mut reads, opts.replace.as_deref(), false)
         .map_err(fail)?;
     notes.extend(stored.notes);
     Ok(Ingested {

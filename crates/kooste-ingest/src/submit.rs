@@ -140,7 +140,12 @@ pub fn submit_form(
     let fail = |m: String| vec![Diagnostic::new(Path::new(&source), 0, m)];
     let key = corpus.source_key().map_err(|e| fail(e.to_string()))?;
     corpus
-        .store(&crate::source::Source::web(&key, &sub.id), &mut reads, None)
+        .store(
+            &crate::source::Source::web(&key, &sub.id),
+            &mut reads,
+            None,
+            false,
+        )
         .map_err(fail)?;
     let mut stored = Vec::with_capacity(reads.len());
     for r in &reads {

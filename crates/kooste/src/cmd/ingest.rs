@@ -108,8 +108,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .is_some_and(|x| x.eq_ignore_ascii_case("qdpx"));
         let result = if is_qdpx {
             kooste_exchange::import_qdpx(&project, &mut corpus, &redactor, f, &opts).map(|i| {
+                // Bad sources were left out; the rest is in.
+                errors.extend(i.problems.iter().cloned());
                 let extra = json!({
                     "decisions": i.decisions,
+                    "returned": i.returned,
                     "skipped": i.skipped.iter().map(|s| json!({"code": s.code, "codings": s.codings, "reason": s.reason})).collect::<Vec<_>>(),
                     "notes": i.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
                 });
@@ -140,6 +143,12 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                 if !json {
                     let mut line = summary(f, &done);
                     if let Some((extra, notes)) = &qdpx {
+                        if extra["returned"].as_u64().is_some_and(|n| n > 0) {
+                            line.push_str(&format!(
+                                "; {} came back from the QDA tool (text kept as in the corpus)",
+                                extra["returned"]
+                            ));
+                        }
                         line.push_str(&format!("; {} decisions", extra["decisions"]));
                         for n in notes {
                             errln!("{n}");
