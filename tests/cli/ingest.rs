@@ -520,3 +520,76 @@ fn a_symbolic_link_loop_is_read_once_and_reported_once() {
     assert_eq!(loops.len(), 2, "each link once: {}", out.stderr);
     assert!(loops.iter().all(|l| l.contains(": note: ")), "{loops:?}");
 }
+
+#[test]
+fn spreadsheets_as_people_make_them_are_read_with_notes() {
+    let p = TestProject::new();
+    p.write("saapuneet/lomake.xlsx", &crate::office::merged_form_xlsx());
+    p.write(
+        "saapuneet/lomake.csv",
+        "Pvm;Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Lisätietoja\n\
+         1.3.;Velat;Neuvontaa;soita 040 123 4567\n\
+         Pvm;Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Lisätietoja\n\
+         2.3.;Asunto;Tukiasunto;\n\
+         Yhteensä;2;2;\n"
+            .as_bytes(),
+    );
+    let out = p.kooste(&["ingest", "saapuneet", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let files = out.json()["files"].clone();
+    let notes = files.to_string();
+    assert!(
+        notes.contains("the form was read from the sheet 'Lomake'"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("column D 'Lisätietoja' is not a question"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("repeats the header row") && notes.contains("totals row"),
+        "{notes}"
+    );
+    let corpus: String = p.corpus().into_iter().map(|(_, t)| t).collect();
+    assert!(
+        !corpus.contains("Yhteensä") && !corpus.contains("Lisätietoja"),
+        "{corpus}"
+    );
+    assert!(
+        !corpus.contains("puhelin"),
+        "a column left out is never stored: {corpus}"
+    );
+    // Human output says the same, one note a line.
+    let q = TestProject::new();
+    q.write("lomake.xlsx", &crate::office::merged_form_xlsx());
+    let out = q.kooste(&["ingest", "lomake.xlsx"]);
+    assert!(
+        out.stdout
+            .contains("lomake.xlsx: the form was read from the sheet 'Lomake'"),
+        "{}",
+        out.stdout
+    );
+
+    // A workbook with no form on any sheet: the message lists the sheets and --sheet.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .set_name("Ohjeet")
+        .unwrap()
+        .write_string(0, 0, "Ohje")
+        .unwrap();
+    wb.add_worksheet()
+        .set_name("Muistiinpanot")
+        .unwrap()
+        .write_string(0, 0, "Muuta")
+        .unwrap();
+    p.write("muu.xlsx", &wb.save_to_buffer().unwrap());
+    let out = p.kooste(&["ingest", "muu.xlsx"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("the workbook's sheets are 'Ohjeet', 'Muistiinpanot'")
+            && out.stderr.contains("--sheet"),
+        "{}",
+        out.stderr
+    );
+}

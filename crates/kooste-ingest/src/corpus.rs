@@ -217,13 +217,47 @@ fn read_noted(
                     form::read_csv(bytes, &project.batteries, opts.battery.as_deref())
                         .map_err(diag)?
                 } else {
-                    form::read_table(
+                    let first = form::read_table(
                         &table(opts.sheet.as_deref())?,
                         &project.batteries,
                         opts.battery.as_deref(),
-                    )
-                    .map_err(diag)?
+                    );
+                    match first {
+                        Ok(f) => f,
+                        // A first sheet of instructions: the form is on a later one.
+                        Err(e) if opts.sheet.is_none() => {
+                            let names = xlsx::sheet_names(bytes);
+                            let later = names.iter().skip(1).find_map(|n| {
+                                let t = xlsx::read_sheet(bytes, Some(n)).ok()?;
+                                form::read_table(&t, &project.batteries, opts.battery.as_deref())
+                                    .ok()
+                                    .map(|f| (n, f))
+                            });
+                            match later {
+                                Some((n, f)) => {
+                                    notes.push(format!(
+                                        "the form was read from the sheet '{n}'; the first sheet '{}' holds no form (give --sheet NAME to choose another)",
+                                        names[0]
+                                    ));
+                                    f
+                                }
+                                None if names.len() > 1 => {
+                                    let mut e = e;
+                                    if let Some(last) = e.last_mut() {
+                                        last.1.push_str(&format!(
+                                            "; the workbook's sheets are {}, and none of them holds a form: give the form's sheet with --sheet NAME",
+                                            xlsx::quoted(&names)
+                                        ));
+                                    }
+                                    return Err(diag(e));
+                                }
+                                None => return Err(diag(e)),
+                            }
+                        }
+                        Err(e) => return Err(diag(e)),
+                    }
                 };
+                notes.extend(form.notes.iter().cloned());
                 out = ctx.form_documents(&form, &stem, None).map_err(diag)?;
             }
         }
