@@ -107,8 +107,26 @@ fn a_bad_line_is_reported_and_the_rest_processed() {
         "{}",
         run.stderr
     );
-    let ids: Vec<Value> = lines(&run).iter().map(|l| l["id"].clone()).collect();
-    assert_eq!(ids, ["a#1", "a#4"]);
+    // One line per input line, as design.md says: a rejected line says why.
+    let got: Vec<(Value, Value)> = lines(&run)
+        .iter()
+        .map(|l| (l["id"].clone(), l["line"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a#1".into(), Value::Null),
+            (Value::Null, 2.into()),
+            (Value::Null, 3.into()),
+            ("a#4".into(), Value::Null)
+        ]
+    );
+    assert!(
+        lines(&run)[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `text`")
+    );
 }
 
 #[test]
@@ -198,10 +216,12 @@ fn learn_rejects_unknown_labels_and_keeps_the_rest() {
         "{}",
         run.stderr
     );
+    let v = run.json();
     assert_eq!(
-        run.json(),
-        serde_json::json!({"added": 2, "decisions": 2, "passages": 2})
+        (&v["added"], &v["decisions"], &v["passages"]),
+        (&2.into(), &2.into(), &2.into())
     );
+    assert_eq!(v["errors"][0]["line"], 2, "{v}");
     let stored = std::fs::read_to_string(p.root.join("decisions/decisions.jsonl")).unwrap();
     assert!(stored.contains("\"who\":\"tutkija\""), "{stored}");
     assert!(stored.contains("\"labels\":[]"), "{stored}");

@@ -115,7 +115,11 @@ fn corpus_front_matter(p: &TestProject) -> Vec<(String, String)> {
             let front = t.split("\n---\n").next().unwrap();
             let kept: Vec<&str> = front
                 .lines()
-                .filter(|l| !l.starts_with("source: "))
+                .filter(|l| {
+                    !["source: ", "source_key: ", "content_key: "]
+                        .iter()
+                        .any(|k| l.starts_with(k))
+                })
                 .collect();
             (n, kept.join("\n"))
         })
@@ -219,7 +223,15 @@ const U1: &str = "{0A1B2C3D-0000-4000-8000-000000000001}";
 const S1: &str = "6f1b2c3d-0000-4000-8000-000000000010";
 
 fn foreign_project() -> Vec<u8> {
-    let text = "Asunto meni alta 🏠 ja jouduin kadulle.\r\n\r\nSoita minulle 040 123 4567, terveisin Maija Virtanen.\r\n\r\nVertaisen 𝔘 tarina antoi toivoa, ja uskalsin kertoa.\r\n";
+    foreign_project_ending("")
+}
+
+/// The project of [`foreign_project`] with `tail` appended to its first source's text.
+fn foreign_project_ending(tail: &str) -> Vec<u8> {
+    let text = format!(
+        "Asunto meni alta 🏠 ja jouduin kadulle.\r\n\r\nSoita minulle 040 123 4567, terveisin Maija Virtanen.\r\n\r\nVertaisen 𝔘 tarina antoi toivoa, ja uskalsin kertoa.\r\n{tail}"
+    );
+    let text = text.as_str();
     let (a0, a1) = span(text, "Asunto meni alta 🏠 ja jouduin kadulle.");
     let (b0, b1) = span(text, "Soita minulle");
     let (c0, c1) = span(text, "tarina antoi toivoa");
@@ -471,5 +483,223 @@ fn csv_and_jsonl_exports() {
         p.kooste(&["export", "qdpx", "-o", "x.qdpx", "--dimension", "results"])
             .code,
         2
+    );
+}
+
+#[test]
+fn same_named_qdpx_files_from_two_senders_both_survive() {
+    let p = TestProject::new();
+    p.write("a/projekti.qdpx", &foreign_project());
+    p.write(
+        "b/projekti.qdpx",
+        &foreign_project_ending("\r\nToisen lähettäjän oma kappale.\r\n"),
+    );
+    let ingest = |f: &str| p.kooste(&["ingest", f, "--voice", "asiakas", "--json"]);
+    let a = ingest("a/projekti.qdpx");
+    assert_eq!(a.code, 0, "{a:?}");
+    let b = ingest("b/projekti.qdpx");
+    assert_eq!(b.code, 0, "{b:?}");
+    let ids = |run: &crate::Run| -> Vec<String> {
+        run.json()["files"][0]["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["id"].as_str().unwrap(),
+                    d["outcome"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(&a), ["haastattelu-1 added", "muistio added"]);
+    assert_eq!(ids(&b), ["b-haastattelu-1 added", "b-muistio added"]);
+    assert!(
+        b.json()["files"][0]["notes"]
+            .to_string()
+            .contains("both are kept")
+    );
+    assert_eq!(p.corpus().len(), 4);
+    assert!(
+        p.corpus()
+            .iter()
+            .any(|(_, t)| t.contains("Toisen lähettäjän oma kappale."))
+    );
+    // The second file's codings are decisions on its own passages.
+    let decisions = std::fs::read_to_string(p.root.join("decisions/decisions.jsonl")).unwrap();
+    assert!(
+        decisions.contains("\"passage\":\"b-haastattelu-1#1\""),
+        "{decisions}"
+    );
+    assert!(
+        decisions.contains("\"passage\":\"haastattelu-1#1\""),
+        "{decisions}"
+    );
+    // Again: unchanged, and no decision is added twice.
+    let again = ingest("b/projekti.qdpx");
+    assert_eq!(
+        ids(&again),
+        ["b-haastattelu-1 unchanged", "b-muistio unchanged"]
+    );
+    assert_eq!(again.json()["files"][0]["decisions"], 0);
+}
+
+/// The `project.qde` of a `.qdpx` and its other entries.
+fn unzip(bytes: &[u8]) -> (String, Vec<(String, Vec<u8>)>) {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut qde = String::new();
+    let mut rest = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        if name == "project.qde" {
+            qde = String::from_utf8(b).unwrap();
+        } else {
+            rest.push((name, b));
+        }
+    }
+    (qde, rest)
+}
+
+/// The guid of the code named `name`.
+fn code_guid(qde: &str, name: &str) -> String {
+    let at = qde.find(&format!("name=\"{name}\"")).unwrap();
+    let start = qde[..at].rfind("guid=\"").unwrap() + 6;
+    qde[start..start + 36].to_string()
+}
+
+/// `qde` with the code `from` replaced by `to` in the selection of `passage`.
+fn recode(qde: &str, passage: &str, from: &str, to: &str) -> String {
+    let start = qde.find(&format!("name=\"{passage}\"")).unwrap();
+    let end = start + qde[start..].find("</PlainTextSelection>").unwrap();
+    let part = qde[start..end].replace(from, to);
+    assert_ne!(part, qde[start..end], "{passage} has no coding of {from}");
+    format!("{}{part}{}", &qde[..start], &qde[end..])
+}
+
+#[test]
+fn a_qdpx_comes_back_into_the_project_it_came_from() {
+    let p = coded_project();
+    let out = p.kooste(&["export", "qdpx", "-o", "vienti.qdpx"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let exported = std::fs::read(p.root.join("vienti.qdpx")).unwrap();
+    let corpus = p.corpus();
+    let decisions_file = p.root.join("decisions/decisions.jsonl");
+    let decisions = std::fs::read_to_string(&decisions_file).unwrap();
+
+    // Unchanged: nothing changes, and it says where the documents came from.
+    let out = p.kooste(&["ingest", "vienti.qdpx", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = &out.json()["files"][0];
+    assert_eq!(report["returned"], 5, "{report}");
+    assert_eq!(report["decisions"], 0, "{report}");
+    assert!(
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["outcome"] == "unchanged"),
+        "{report}"
+    );
+    assert_eq!(p.corpus(), corpus, "the corpus is as it was");
+    assert_eq!(std::fs::read_to_string(&decisions_file).unwrap(), decisions);
+
+    // Coded further in the QDA tool: a label changed, a confirmed one removed.
+    let (qde, rest) = unzip(&exported);
+    let actors = code_guid(&qde, "toimijat");
+    let results = code_guid(&qde, "tulokset");
+    let interventions = code_guid(&qde, "interventiot");
+    let proposal = code_guid(&qde, "ehdotus: interventiot");
+    let qde = recode(&qde, "tarina-1#2", &actors, &results);
+    let qde = recode(&qde, "tarina-1#3", &interventions, &proposal);
+    let mut files: Vec<(&str, &[u8])> = vec![("project.qde", qde.as_bytes())];
+    files.extend(rest.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    p.write("koodattu/vienti.qdpx", &zip(&files));
+    let out = p.kooste(&["ingest", "koodattu/vienti.qdpx", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["files"][0]["decisions"], 2, "{}", out.stdout);
+    assert_eq!(p.corpus(), corpus, "the text stays as the corpus has it");
+    let now = comparable(&jsonl(&p, &[]));
+    assert_eq!(
+        now["tarina-1#2"]["confirmed"],
+        json!(["interventions", "results"])
+    );
+    assert_eq!(now["tarina-1#3"]["confirmed"], json!([]));
+
+    // A source whose text was edited in the QDA tool is left out and reported; the rest
+    // of the file goes in.
+    let (qde, rest) = unzip(&exported);
+    let mut rest = rest;
+    let mut edited = 0;
+    for (_, b) in rest.iter_mut() {
+        let t = String::from_utf8(b.clone()).unwrap();
+        if t.contains("Uskalsin") {
+            *b = t.replace("Uskalsin", "Rohkenin").into_bytes();
+            edited += 1;
+        }
+    }
+    assert_eq!(edited, 1);
+    let mut files: Vec<(&str, &[u8])> = vec![("project.qde", qde.as_bytes())];
+    files.extend(rest.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    p.write("muokattu/vienti.qdpx", &zip(&files));
+    let out = p.kooste(&["ingest", "muokattu/vienti.qdpx", "--json"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("kooste takes codings back from a QDA tool, not text edits"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["files"][0]["returned"], 4, "{}", out.stdout);
+    assert_eq!(p.corpus(), corpus);
+}
+
+#[test]
+fn a_bad_source_is_left_out_and_the_rest_of_the_qdpx_goes_in() {
+    let p = TestProject::example();
+    let (qde, rest) = unzip(&foreign_project());
+    let qde = qde.replace(
+        "</Sources>",
+        "<TextSource guid=\"6f1b2c3d-0000-4000-8000-000000000013\" name=\"Tyhjä\"><PlainTextContent>  </PlainTextContent></TextSource>\n</Sources>",
+    );
+    let mut files: Vec<(&str, &[u8])> = vec![("project.qde", qde.as_bytes())];
+    files.extend(rest.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    p.write("inbox/toinen.qdpx", &zip(&files));
+    let out = p.kooste(&[
+        "ingest",
+        "inbox/toinen.qdpx",
+        "--voice",
+        "asiakas",
+        "--workshop",
+        "rannikko-3",
+        "--json",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("source 'Tyhjä'"), "{}", out.stderr);
+    let docs = out.json()["files"][0]["documents"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(docs, 2, "the two good sources are in: {}", out.stdout);
+
+    // The same checks as every other input: an unknown workshop is refused.
+    p.write("inbox/kolmas.qdpx", &foreign_project());
+    let out = p.kooste(&[
+        "ingest",
+        "inbox/kolmas.qdpx",
+        "--voice",
+        "asiakas",
+        "--workshop",
+        "rannikko-9",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("unknown workshop 'rannikko-9'"),
+        "{}",
+        out.stderr
     );
 }

@@ -171,20 +171,29 @@ fn bad_files_are_reported_and_the_others_still_ingested() {
 }
 
 #[test]
-fn an_id_clash_is_refused_not_overwritten() {
+fn a_given_id_that_another_file_has_is_refused_not_overwritten() {
     let p = TestProject::new();
-    p.write("a/kertomus.md", b"---\nvoice: client\n---\nEka.\n");
-    p.write("b/kertomus.md", b"---\nvoice: client\n---\nToka.\n");
+    p.write(
+        "a/kertomus.md",
+        b"---\nid: kertomus\nvoice: client\n---\nEka.\n",
+    );
+    p.write(
+        "b/kertomus.md",
+        b"---\nid: kertomus\nvoice: client\n---\nToka.\n",
+    );
     assert_eq!(p.kooste(&["ingest", "a/kertomus.md"]).code, 0);
     let out = p.kooste(&["ingest", "b/kertomus.md"]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr
-            .contains("already has a document 'kertomus' from a/kertomus.md"),
+        out.stderr.contains(
+            "already has a document 'kertomus' from a/kertomus.md; give this file another `id:`"
+        ),
         "{}",
         out.stderr
     );
-    assert!(p.corpus()[0].1.contains("Eka."));
+    let corpus = p.corpus();
+    assert_eq!(corpus.len(), 1, "nothing written: {corpus:?}");
+    assert!(corpus[0].1.contains("Eka."));
 }
 
 #[test]
@@ -459,4 +468,128 @@ fn excel_word_and_survey_exports_become_documents() {
             assert!(!text.contains(secret), "{name}: {secret}");
         }
     }
+}
+
+#[test]
+fn a_closed_pipe_stops_neither_the_ingest_nor_its_index() {
+    let p = TestProject::new();
+    for i in 0..6 {
+        p.write(
+            &format!("saapuneet/teksti-{i}.md"),
+            format!("---\nvoice: client\n---\nTeksti numero {i}.\n").as_bytes(),
+        );
+    }
+    // The reading end is closed before kooste writes anything: every write meets EPIPE.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kooste"))
+        .current_dir(&p.root)
+        .args(["ingest", "saapuneet"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert_eq!(p.corpus().len(), 6, "every file is ingested");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_read_once_and_reported_once() {
+    let p = TestProject::new();
+    p.write(
+        "saapuneet/a/teksti.md",
+        b"---\nvoice: client\n---\nTeksti.\n",
+    );
+    std::os::unix::fs::symlink(".", p.root.join("saapuneet/a/silmukka")).unwrap();
+    std::os::unix::fs::symlink("..", p.root.join("saapuneet/a/ylos")).unwrap();
+    let out = p.kooste(&["ingest", "saapuneet"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(p.corpus().len(), 1);
+    let loops: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("symbolic link"))
+        .collect();
+    assert_eq!(loops.len(), 2, "each link once: {}", out.stderr);
+    assert!(loops.iter().all(|l| l.contains(": note: ")), "{loops:?}");
+}
+
+#[test]
+fn spreadsheets_as_people_make_them_are_read_with_notes() {
+    let p = TestProject::new();
+    p.write("saapuneet/lomake.xlsx", &crate::office::merged_form_xlsx());
+    p.write(
+        "saapuneet/lomake.csv",
+        "Pvm;Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Lisätietoja\n\
+         1.3.;Velat;Neuvontaa;soita 040 123 4567\n\
+         Pvm;Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Lisätietoja\n\
+         2.3.;Asunto;Tukiasunto;\n\
+         Yhteensä;2;2;\n"
+            .as_bytes(),
+    );
+    let out = p.kooste(&["ingest", "saapuneet", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let files = out.json()["files"].clone();
+    let notes = files.to_string();
+    assert!(
+        notes.contains("the form was read from the sheet 'Lomake'"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("column D 'Lisätietoja' is not a question"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("repeats the header row") && notes.contains("totals row"),
+        "{notes}"
+    );
+    let corpus: String = p.corpus().into_iter().map(|(_, t)| t).collect();
+    assert!(
+        !corpus.contains("Yhteensä") && !corpus.contains("Lisätietoja"),
+        "{corpus}"
+    );
+    assert!(
+        !corpus.contains("puhelin"),
+        "a column left out is never stored: {corpus}"
+    );
+    // Human output says the same, one note a line.
+    let q = TestProject::new();
+    q.write("lomake.xlsx", &crate::office::merged_form_xlsx());
+    let out = q.kooste(&["ingest", "lomake.xlsx"]);
+    assert!(
+        out.stdout
+            .contains("lomake.xlsx: the form was read from the sheet 'Lomake'"),
+        "{}",
+        out.stdout
+    );
+
+    // A workbook with no form on any sheet: the message lists the sheets and --sheet.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .set_name("Ohjeet")
+        .unwrap()
+        .write_string(0, 0, "Ohje")
+        .unwrap();
+    wb.add_worksheet()
+        .set_name("Muistiinpanot")
+        .unwrap()
+        .write_string(0, 0, "Muuta")
+        .unwrap();
+    p.write("muu.xlsx", &wb.save_to_buffer().unwrap());
+    let out = p.kooste(&["ingest", "muu.xlsx"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("the workbook's sheets are 'Ohjeet', 'Muistiinpanot'")
+            && out.stderr.contains("--sheet"),
+        "{}",
+        out.stderr
+    );
 }

@@ -2,11 +2,15 @@
 //! what it prints and what it leaves on disk, as a user would.
 
 mod caimer;
+mod contract;
 mod digest;
 mod exchange;
 mod ingest;
+#[path = "../../crates/kooste-ingest/tests/office/mod.rs"]
+mod office;
 mod project;
 mod search;
+mod sources;
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -36,7 +36,7 @@ fn init_refuses_an_existing_project() {
         .arg(&p.root)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already a kooste project"));
 }
 
@@ -82,7 +82,7 @@ fn no_project_is_a_clear_error() {
         .arg("status")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("kooste init"));
 }
 
@@ -94,7 +94,7 @@ fn a_typo_in_kooste_toml_names_the_line() {
         .replace("lang = \"fi\"", "lnag = \"fi\"");
     p.write("kooste.toml", text.as_bytes());
     let out = p.kooste(&["status"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains("kooste.toml:4: unknown field `lnag`"),
         "{}",

@@ -13,6 +13,7 @@ mod disk;
 mod http;
 mod keep;
 mod kill;
+mod sources;
 mod state;
 #[path = "../support/mod.rs"]
 mod support;

@@ -232,9 +232,19 @@ pub struct DocumentMeta {
     /// The pseudonym of the person it comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pseudonym: Option<String>,
-    /// The file it was ingested from (a name relative to the project, or a bare file name).
+    /// The file it was ingested from, redacted: a path relative to the project when the
+    /// file lay inside it, else relative to where `kooste ingest` was run (at most its two
+    /// innermost folders), or `web/SUBMISSION` for a web form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A keyed fingerprint of the source's full path (see `kooste_ingest::source`): the same
+    /// file ingested again updates its documents, another file never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_key: Option<String>,
+    /// A keyed fingerprint of the source's contents: a file moved elsewhere and ingested
+    /// again is recognised as the same material.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_key: Option<String>,
     /// The row of a form file it was ingested from (1 = the first row after the header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,

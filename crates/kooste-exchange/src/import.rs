@@ -12,8 +12,7 @@ use crate::xml::{self, Element};
 use kooste_core::model::{Decision, Dimension, DocumentMeta, Lang, Voice, is_date_time};
 use kooste_core::project::Project;
 use kooste_ingest::{
-    Corpus, Counts, Diagnostic, IngestOptions, Outcome, Read, Redactor, read_input,
-    render_document, slug, source_name,
+    Corpus, Counts, Diagnostic, IngestOptions, Outcome, Read, Redactor, read_input, render_document,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read as _};
@@ -43,6 +42,11 @@ pub struct Imported {
     /// Other things left out (sources that are not text, selections outside their text),
     /// each as `path:line: message`.
     pub notes: Vec<Diagnostic>,
+    /// Bad sources, left out while the rest was imported: the file counts as rejected.
+    pub problems: Vec<Diagnostic>,
+    /// Documents of this project that came back from the QDA tool (a `.qdpx` exported from
+    /// here): their text stays as the corpus has it, their codings became decisions.
+    pub returned: usize,
 }
 
 /// The codings of one code that were not imported.
@@ -82,8 +86,8 @@ struct Source {
 /// Imports a `.qdpx` file: its text sources become documents of the corpus (stored as one
 /// unit, named by the file), its codings of CAIMeR dimensions decisions appended to the
 /// project's decisions file. `opts.defaults` fills in what a source does not say (its
-/// voice above all, for projects made by other tools). A file with any bad source is
-/// rejected whole, with every problem reported.
+/// voice above all, for projects made by other tools). A bad source is left out and reported
+/// in `problems` while the rest is imported; a file with no good source is an error.
 pub fn import_qdpx(
     project: &Project,
     corpus: &mut Corpus,
@@ -341,9 +345,6 @@ pub fn import_qdpx(
             vars,
         });
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
 
     // Documents.
     let mut taken: BTreeSet<String> = BTreeSet::new();
@@ -357,7 +358,9 @@ pub fn import_qdpx(
         let mut id = var(Var::Id)
             .filter(|i| kooste_core::model::is_valid_id(i))
             .map(str::to_string)
-            .unwrap_or_else(|| slug(&src.name));
+            .unwrap_or_else(|| {
+                kooste_ingest::source::file_id(redactor, project.config.project.lang, &src.name)
+            });
         if taken.contains(&id) {
             let base = id.clone();
             id = (2..)
@@ -421,6 +424,8 @@ pub fn import_qdpx(
             lang: Some(lang),
             pseudonym: var(Var::Pseudonym).map(str::to_string),
             source: None,
+            source_key: None,
+            content_key: None,
             row,
         };
         let battery = meta.battery.as_ref().and_then(|b| project.batteries.get(b));
@@ -455,7 +460,10 @@ pub fn import_qdpx(
         let shown = PathBuf::from(format!("{}.md", meta.id));
         match read_input(project, redactor, &shown, markdown.as_bytes(), opts) {
             Ok(r) => {
-                for doc in r {
+                for mut doc in r {
+                    // A source's own kooste id is a person's (or kooste's) choice; one made
+                    // from the source's name may be set apart from another file's.
+                    doc.id_given = from_kooste;
                     placed.push((i, segs.clone()));
                     reads.push(doc);
                 }
@@ -463,9 +471,93 @@ pub fn import_qdpx(
             Err(d) => errors.extend(d.into_iter().map(|d| err(d.message))),
         }
     }
-    if !errors.is_empty() {
+    let key = corpus.source_key().map_err(|e| {
+        vec![whole(format!(
+            "cannot read or make the project's source key: {e}"
+        ))]
+    })?;
+    let source = kooste_ingest::source::Source::file(project, &key, redactor, path, &bytes);
+
+    // A source that names by its kooste id a document this project has from another file is
+    // that document back from a QDA tool (this project's own export): the corpus keeps its
+    // text, and only its codings come in. One whose text was changed there is left out.
+    let mut returning = vec![false; reads.len()];
+    let mut bad: BTreeSet<usize> = BTreeSet::new();
+    for (r, read) in reads.iter().enumerate() {
+        let id = &read.document.meta.id;
+        if !read.id_given || corpus.is_from(id, &source) {
+            continue;
+        }
+        let Some(stored_at) = corpus.path_of(id).map(Path::to_path_buf) else {
+            continue;
+        };
+        let now = corpus
+            .read_file(project, redactor, &stored_at)
+            .ok()
+            .and_then(|docs| docs.into_iter().find(|d| d.document.meta.id == *id));
+        let texts = |d: &kooste_core::model::Document| -> Vec<String> {
+            d.passages.iter().map(|p| p.text.clone()).collect()
+        };
+        match now {
+            Some(now) if texts(&now.document) == texts(&read.document) => returning[r] = true,
+            _ => {
+                let src = &sources[placed[r].0];
+                bad.insert(placed[r].0);
+                errors.push(at(src.line, format!(
+                    "source '{}': its id is the corpus document '{id}', but its text differs from {}; kooste takes codings back from a QDA tool, not text edits: edit the corpus file instead, or remove the source's id variable to import it as a new document",
+                    src.name,
+                    corpus.relative(&stored_at)
+                )));
+            }
+        }
+    }
+    // Drop the sources left out above; the rest goes on.
+    let mut kept_reads = Vec::new();
+    let mut kept_placed = Vec::new();
+    let mut kept_returning = Vec::new();
+    for ((read, place), back) in reads.into_iter().zip(placed).zip(returning) {
+        if bad.contains(&place.0) {
+            continue;
+        }
+        kept_reads.push(read);
+        kept_placed.push(place);
+        kept_returning.push(back);
+    }
+    let (mut reads, placed, returning) = (kept_reads, kept_placed, kept_returning);
+    if reads.is_empty() && !errors.is_empty() {
         return Err(errors);
     }
+
+    // Stored first, so that the decisions name the passages by the ids they are stored under.
+    let mut new: Vec<Read> = reads
+        .iter()
+        .zip(&returning)
+        .filter(|(_, back)| !**back)
+        .map(|(r, _)| r.clone())
+        .collect();
+    let mut stored = if new.is_empty() {
+        kooste_ingest::Stored::default()
+    } else {
+        corpus
+            .store(
+                &source,
+                &mut new,
+                opts.replace.as_deref(),
+                !errors.is_empty(),
+            )
+            .map_err(|m| vec![whole(m)])?
+    };
+    let mut renamed = new.into_iter();
+    for (read, back) in reads.iter_mut().zip(&returning) {
+        if *back {
+            stored
+                .documents
+                .push((read.document.meta.id.clone(), Outcome::Unchanged));
+        } else if let Some(r) = renamed.next() {
+            *read = r;
+        }
+    }
+    notes.extend(stored.notes.iter().map(|n| whole(n.clone())));
 
     // Codings: one decision per passage, with the labels of every coding that reaches it.
     let existing = kooste_caimer::decisions::read(&kooste_caimer::decisions::path(project))
@@ -549,6 +641,33 @@ pub fn import_qdpx(
             }
         }
     }
+    // A returning document's confirmed labels whose codings were removed in the QDA tool:
+    // the researcher there withdrew them.
+    for (r, (i, segs)) in placed.iter().enumerate() {
+        let doc = &reads[r].document;
+        if !returning[r] || doc.passages.len() != segs.len() {
+            continue;
+        }
+        for (p, passage) in doc.passages.iter().enumerate() {
+            let had = last
+                .get(passage.id.as_str())
+                .is_some_and(|d| !d.labels.is_empty());
+            if had && !decided.contains_key(&(r, p)) {
+                let src = &sources[*i];
+                notes.push(at(
+                    src.line,
+                    format!(
+                        "the confirmed labels of {} were removed in the QDA tool: recorded as a decision with no dimension",
+                        passage.id
+                    ),
+                ));
+                decided.insert(
+                    (r, p),
+                    (BTreeSet::new(), UNKNOWN_USER.to_string(), now.clone()),
+                );
+            }
+        }
+    }
     let mut decisions = Vec::new();
     for ((r, p), (labels, who, when)) in decided {
         let doc = &reads[r].document;
@@ -572,9 +691,6 @@ pub fn import_qdpx(
     }
 
     let passages = reads.iter().map(|r| r.document.passages.len()).sum();
-    let documents = corpus
-        .store(&source_name(project, path), &reads)
-        .map_err(|m| vec![whole(m)])?;
     kooste_caimer::decisions::append(&kooste_caimer::decisions::path(project), &decisions)
         .map_err(|e| {
             vec![whole(format!(
@@ -582,7 +698,7 @@ pub fn import_qdpx(
             ))]
         })?;
     Ok(Imported {
-        documents,
+        documents: stored.documents,
         passages,
         removed,
         decisions: decisions.len(),
@@ -595,6 +711,8 @@ pub fn import_qdpx(
             })
             .collect(),
         notes,
+        problems: errors,
+        returned: returning.iter().filter(|b| **b).count(),
     })
 }
 

@@ -262,6 +262,8 @@ mod tests {
                 lang: None,
                 pseudonym: None,
                 source: None,
+                source_key: None,
+                content_key: None,
                 row: None,
             };
             let d = kooste_ingest::parse_document(meta, &body, 1, "x.md", &BTreeMap::new());

@@ -22,6 +22,8 @@ fn exported() -> Vec<u8> {
         lang: Some(Lang::Fi),
         pseudonym: None,
         source: None,
+        source_key: None,
+        content_key: None,
         row: None,
     };
     let doc = kooste_ingest::parse_document(

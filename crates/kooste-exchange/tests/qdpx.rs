@@ -115,6 +115,8 @@ fn meta(id: &str, voice: Voice, lang: Lang) -> DocumentMeta {
         lang: Some(lang),
         pseudonym: None,
         source: None,
+        source_key: None,
+        content_key: None,
         row: None,
     }
 }

@@ -5,13 +5,14 @@ use crate::Problems;
 use crate::frontmatter::{self, Defaults};
 use crate::markdown::{parse_document, render_document};
 use crate::redact::{self, Counts, Redactor};
+use crate::source::{Source, SourceKey};
 use crate::survey::{self, Survey};
 use crate::{Diagnostic, decode, slug};
 use crate::{docx, form, xlsx};
 use kooste_core::fsutil::{WriteLock, remove_durable, sync_dir, write_atomic};
 use kooste_core::model::{Document, DocumentMeta, Lang};
 use kooste_core::project::Project;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Options of one ingest run.
@@ -26,6 +27,9 @@ pub struct IngestOptions {
     /// The mapping of survey exports (`.csv`, `.xlsx`); without it a mapping file beside
     /// the export (`NAME.survey.toml`) is used when there is one.
     pub survey: Option<Survey>,
+    /// The id of a document this input supersedes (`--replace`): its source's documents are
+    /// taken for this input's earlier version, whatever file they came from.
+    pub replace: Option<String>,
 }
 
 /// What became of one document.
@@ -55,12 +59,16 @@ pub struct Ingested {
 }
 
 /// A redacted document ready to be stored or indexed, with what was removed from it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Read {
     /// The document with its passages.
     pub document: Document,
     /// Personal data removed.
     pub removed: Counts,
+    /// Whether a person gave the id (`id:` in front matter, a `.qdpx` source's own id):
+    /// such an id is never changed, so one already taken is an error. An id kooste made
+    /// from a file name gets a folder in front when another source has it.
+    pub id_given: bool,
 }
 
 /// Reads one input (`.md`, `.txt`, `.csv`, `.xlsx` or `.docx`) into redacted documents.
@@ -93,7 +101,10 @@ fn read_noted(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let stem = slug(
+    // An id made from a file name never carries the personal data a file name can hold.
+    let stem = crate::source::file_id(
+        redactor,
+        opts.defaults.lang.unwrap_or(project.config.project.lang),
         &file
             .file_stem()
             .map(|s| s.to_string_lossy())
@@ -129,18 +140,26 @@ fn read_noted(
                 frontmatter::split_front_matter(&text).map_err(|e| diag(vec![e]))?
             };
             let meta = frontmatter::parse_meta(split.yaml, &stem, &opts.defaults).map_err(diag)?;
-            check_meta(project, &meta, split.yaml.unwrap_or("")).map_err(diag)?;
+            let yaml = split.yaml.unwrap_or("");
+            check_meta(project, &meta, yaml).map_err(diag)?;
+            let id_given = frontmatter::key_line(yaml, "id").is_some();
+            let lang = meta.lang.unwrap_or(project.config.project.lang);
+            if id_given && crate::source::id_has_personal_data(redactor, lang, &meta.id) {
+                return Err(diag(vec![(
+                    frontmatter::key_line(yaml, "id").unwrap_or(1),
+                    format!(
+                        "the id '{}' holds personal data (a name, an identity code or a phone number); write an id without it, such as {}, or remove the `id:` line and kooste makes one",
+                        meta.id,
+                        crate::source::file_id(redactor, lang, &meta.id)
+                    ),
+                )]));
+            }
             if split.body.trim().is_empty() {
                 return Err(diag(vec![(split.body_line, "the document has front matter but no text; write the text after the closing ---".into())]));
             }
-            out.push(finish(
-                project,
-                redactor,
-                meta,
-                split.body,
-                split.body_line,
-                &shown,
-            ));
+            let mut read = finish(project, redactor, meta, split.body, split.body_line, &shown);
+            read.id_given = id_given;
+            out.push(read);
         }
         "csv" | "xlsx" | "xlsm" => {
             let table = |sheet: Option<&str>| -> Result<_, Vec<Diagnostic>> {
@@ -198,13 +217,47 @@ fn read_noted(
                     form::read_csv(bytes, &project.batteries, opts.battery.as_deref())
                         .map_err(diag)?
                 } else {
-                    form::read_table(
+                    let first = form::read_table(
                         &table(opts.sheet.as_deref())?,
                         &project.batteries,
                         opts.battery.as_deref(),
-                    )
-                    .map_err(diag)?
+                    );
+                    match first {
+                        Ok(f) => f,
+                        // A first sheet of instructions: the form is on a later one.
+                        Err(e) if opts.sheet.is_none() => {
+                            let names = xlsx::sheet_names(bytes);
+                            let later = names.iter().skip(1).find_map(|n| {
+                                let t = xlsx::read_sheet(bytes, Some(n)).ok()?;
+                                form::read_table(&t, &project.batteries, opts.battery.as_deref())
+                                    .ok()
+                                    .map(|f| (n, f))
+                            });
+                            match later {
+                                Some((n, f)) => {
+                                    notes.push(format!(
+                                        "the form was read from the sheet '{n}'; the first sheet '{}' holds no form (give --sheet NAME to choose another)",
+                                        names[0]
+                                    ));
+                                    f
+                                }
+                                None if names.len() > 1 => {
+                                    let mut e = e;
+                                    if let Some(last) = e.last_mut() {
+                                        last.1.push_str(&format!(
+                                            "; the workbook's sheets are {}, and none of them holds a form: give the form's sheet with --sheet NAME",
+                                            xlsx::quoted(&names)
+                                        ));
+                                    }
+                                    return Err(diag(e));
+                                }
+                                None => return Err(diag(e)),
+                            }
+                        }
+                        Err(e) => return Err(diag(e)),
+                    }
                 };
+                notes.extend(form.notes.iter().cloned());
                 out = ctx.form_documents(&form, &stem, None).map_err(diag)?;
             }
         }
@@ -458,6 +511,7 @@ pub(crate) fn finish(
     Read {
         document,
         removed: redact::count(&removals),
+        id_given: false,
     }
 }
 
@@ -524,12 +578,27 @@ pub struct Corpus {
     state: PathBuf,
     root: PathBuf,
     by_id: HashMap<String, Entry>,
+    /// The project's source key, read when first needed (only writers need it).
+    key: Option<SourceKey>,
 }
 
+/// One stored document: where it is, and its source facts as its front matter gives them.
 #[derive(Debug, Clone)]
 struct Entry {
     path: PathBuf,
     source: String,
+    source_key: Option<String>,
+    content_key: Option<String>,
+}
+
+/// What storing one input did.
+#[derive(Debug, Default)]
+pub struct Stored {
+    /// Document ids, as stored, and what became of them.
+    pub documents: Vec<(String, Outcome)>,
+    /// What the user should know in plain words: an id kept apart from another file's, a
+    /// moved file recognised by its contents, a document superseded with `--replace`.
+    pub notes: Vec<String>,
 }
 
 const JOURNAL: &str = ".kooste-journal";
@@ -551,6 +620,7 @@ impl Corpus {
             state: project.state_dir(),
             root: project.root.clone(),
             by_id: HashMap::new(),
+            key: None,
         };
         let mut diags = Vec::new();
         for path in corpus.files() {
@@ -566,8 +636,8 @@ impl Corpus {
             let yaml = frontmatter::split_front_matter(&text)
                 .ok()
                 .and_then(|s| s.yaml);
-            let (id, source) = frontmatter::peek_id_source(yaml);
-            let (id, source) = (id.unwrap_or(stem), source.unwrap_or_else(|| rel.clone()));
+            let peek = frontmatter::peek(yaml);
+            let id = peek.id.unwrap_or(stem);
             if let Some(prev) = corpus.by_id.get(&id) {
                 diags.push(Diagnostic::new(
                     &rel,
@@ -579,7 +649,15 @@ impl Corpus {
                 ));
                 continue;
             }
-            corpus.by_id.insert(id, Entry { path, source });
+            corpus.by_id.insert(
+                id,
+                Entry {
+                    path,
+                    source: peek.source.unwrap_or_else(|| rel.clone()),
+                    source_key: peek.source_key,
+                    content_key: peek.content_key,
+                },
+            );
         }
         Ok((corpus, diags))
     }
@@ -588,7 +666,7 @@ impl Corpus {
     pub fn files(&self) -> Vec<PathBuf> {
         // Every file, not only the ones kooste reads: a stray .pdf or .docx here gets an
         // error instead of being silently left out.
-        crate::walk(&self.dir, false, &mut Vec::new())
+        crate::walk(&self.dir, false, &mut Vec::new(), &mut Vec::new())
     }
 
     /// Where the document with this id is stored, if the corpus has it.
@@ -633,53 +711,245 @@ impl Corpus {
         }
     }
 
-    /// Stores the documents read from one input file. `source` names that file. Either all
-    /// of them land or none: several files are staged and committed through a journal.
-    pub fn store(&mut self, source: &str, docs: &[Read]) -> Result<Vec<(String, Outcome)>, String> {
+    /// The project's source key ([`SourceKey`]), made when the project has none yet.
+    pub fn source_key(&mut self) -> std::io::Result<SourceKey> {
+        if self.key.is_none() {
+            self.key = Some(SourceKey::load_or_create(&self.root, &self.state)?);
+        }
+        Ok(self.key.clone().expect("set above"))
+    }
+
+    /// The ids of the documents that came from the same source as `e`.
+    fn group_of(&self, e: &Entry) -> BTreeSet<String> {
+        self.by_id
+            .iter()
+            .filter(|(_, o)| match &e.source_key {
+                Some(k) => o.source_key.as_ref() == Some(k),
+                None => o.source_key.is_none() && o.source == e.source,
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Stores the documents read from one input. Either all of them land or none: several
+    /// files are staged and committed through a journal.
+    ///
+    /// Which stored documents are this input's earlier version is decided by its source,
+    /// never by its ids alone: documents with the same `source_key` (the same file), else
+    /// with the same `content_key` (the file moved), else the documents of the source that
+    /// holds `replace`. Those are updated, and the ones the input no longer has are removed.
+    /// An id kooste made from a file name that another source already has gets the file's
+    /// folder in front (`tiimi-b-kertomus`), so nothing of the other source is touched; an
+    /// id a person gave that another source has is an error and nothing is written. The
+    /// documents' ids (and their passages') are changed in `docs` to the ids stored.
+    ///
+    /// With `keep_missing`, documents of the input's earlier version that it no longer has
+    /// are kept: the caller left part of the input out (a bad source of a `.qdpx`).
+    pub fn store(
+        &mut self,
+        source: &Source,
+        docs: &mut [Read],
+        replace: Option<&str>,
+        keep_missing: bool,
+    ) -> Result<Stored, String> {
         let _lock = WriteLock::take(&self.state);
-        for r in docs {
+        let mut notes = Vec::new();
+
+        // 1. This input's earlier version.
+        let mut own: BTreeSet<String> = match replace {
+            Some(id) => {
+                let Some(e) = self.by_id.get(id) else {
+                    return Err(format!(
+                        "--replace {id}: the corpus has no document '{id}'; the ids are the names of the files in corpus/ (without .md), and `kooste search --json` shows them"
+                    ));
+                };
+                notes.push(format!(
+                    "replaces '{id}' (from {}) as you asked with --replace",
+                    e.source
+                ));
+                self.group_of(e)
+            }
+            None => self
+                .by_id
+                .iter()
+                .filter(|(_, e)| match &e.source_key {
+                    Some(k) => *k == source.key,
+                    None => source.legacy.as_deref() == Some(e.source.as_str()),
+                })
+                .map(|(id, _)| id.clone())
+                .collect(),
+        };
+        if own.is_empty()
+            && let Some(content) = &source.content
+            && let Some(e) = self
+                .by_id
+                .values()
+                .filter(|e| e.content_key.as_deref() == Some(content.as_str()))
+                .min_by(|a, b| a.path.cmp(&b.path))
+        {
+            if self.still_there(e, content) {
+                // A copy of a file that is still where it was: its material is in already.
+                let ids = self.group_of(e);
+                notes.push(format!(
+                    "the same contents as {}, which is already in the corpus; nothing stored",
+                    e.source
+                ));
+                return Ok(Stored {
+                    documents: ids.into_iter().map(|id| (id, Outcome::Unchanged)).collect(),
+                    notes,
+                });
+            }
+            notes.push(format!(
+                "the same contents as {}, ingested before from another place: kooste now follows the file here",
+                e.source
+            ));
+            own = self.group_of(e);
+        }
+        // Documents an older kooste stored under this bare file name, not knowing which
+        // folder it came from: this input's only when it reads exactly as they do.
+        let loose: BTreeSet<String> = match (&source.loose, own.is_empty()) {
+            (Some(name), true) => self
+                .by_id
+                .iter()
+                .filter(|(_, e)| e.source_key.is_none() && e.source == *name)
+                .map(|(id, _)| id.clone())
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        if !loose.is_empty()
+            && docs.len() == loose.len()
+            && docs.iter().all(|r| {
+                self.by_id.get(&r.document.meta.id).is_some_and(|e| {
+                    loose.contains(&r.document.meta.id)
+                        && std::fs::read_to_string(&e.path)
+                            .is_ok_and(|t| t == render_with(&r.document, e))
+                })
+            })
+        {
+            own = loose.clone();
+        }
+
+        // 2. The ids: a person's as given; kooste's with the first prefix that takes nothing
+        // from another source (for a known source, the one its documents already have).
+        for r in docs.iter() {
             let id = &r.document.meta.id;
-            if let Some(e) = self.by_id.get(id)
-                && e.source != source
+            if r.id_given
+                && let Some(e) = self.by_id.get(id)
+                && !own.contains(id)
             {
                 return Err(format!(
-                    "the corpus already has a document '{id}' from {}; rename this file or give it another `id:` in its front matter",
+                    "the corpus already has a document '{id}' from {}; give this file another `id:` in its front matter, or ingest it with --replace {id} if it is a new version of that document",
                     e.source
                 ));
             }
         }
+        let id_with = |prefix: &str, r: &Read| -> String {
+            if r.id_given || prefix.is_empty() {
+                r.document.meta.id.clone()
+            } else {
+                format!("{prefix}-{}", r.document.meta.id)
+            }
+        };
+        // A known source keeps the prefix its documents have, wherever the file lies now.
+        let mut candidates: Vec<String> = vec![String::new()];
+        for r in docs.iter().filter(|r| !r.id_given) {
+            let tail = format!("-{}", r.document.meta.id);
+            for o in &own {
+                if let Some(p) = o.strip_suffix(&tail)
+                    && !candidates.iter().any(|c| c == p)
+                {
+                    candidates.push(p.to_string());
+                }
+            }
+        }
+        candidates.extend(prefixes(source));
+        let mut best: Option<(String, usize)> = None;
+        for prefix in candidates {
+            let ids: Vec<String> = docs.iter().map(|r| id_with(&prefix, r)).collect();
+            let unique = ids.iter().collect::<BTreeSet<_>>().len() == ids.len();
+            let free = ids
+                .iter()
+                .all(|id| own.contains(id) || !self.by_id.contains_key(id));
+            if !(unique && free) {
+                continue;
+            }
+            let hits = ids.iter().filter(|id| own.contains(*id)).count();
+            if best.as_ref().is_none_or(|(_, h)| hits > *h) {
+                best = Some((prefix, hits));
+            }
+            if own.is_empty() || hits == own.len().min(ids.len()) {
+                break;
+            }
+        }
+        let Some((prefix, _)) = best else {
+            return Err(
+                "every id kooste could make for this file is taken by another file; give it an `id:` in its front matter"
+                    .into(),
+            );
+        };
+        if !prefix.is_empty() {
+            for r in docs.iter_mut() {
+                let id = id_with(&prefix, r);
+                rename(&mut r.document, &id);
+            }
+        }
+
+        // 3. Write what changed, remove what the input no longer has.
         let mut writes = Vec::new();
         let mut outcomes = Vec::new();
-        for r in docs {
+        for r in docs.iter() {
             let meta = DocumentMeta {
-                source: Some(source.to_string()),
+                source: Some(source.name.clone()),
+                source_key: Some(source.key.clone()),
+                content_key: source.content.clone(),
                 ..r.document.meta.clone()
             };
             let text = render_document(&meta, &r.document.body);
-            let (path, outcome) = match self.by_id.get(&meta.id) {
-                Some(e) if std::fs::read_to_string(&e.path).is_ok_and(|t| t == text) => {
-                    (e.path.clone(), Outcome::Unchanged)
-                }
-                Some(e) => (e.path.clone(), Outcome::Replaced),
+            let (path, outcome, write) = match self.by_id.get(&meta.id) {
+                Some(e) => match std::fs::read_to_string(&e.path) {
+                    Ok(t) if t == text => (e.path.clone(), Outcome::Unchanged, false),
+                    // Only the source facts are new: recorded, the document is unchanged.
+                    Ok(t) if t == render_with(&r.document, e) => {
+                        (e.path.clone(), Outcome::Unchanged, true)
+                    }
+                    _ => (e.path.clone(), Outcome::Replaced, true),
+                },
                 None => {
                     let sub = meta.workshop.clone().unwrap_or_else(|| "muut".into());
                     (
                         self.dir.join(sub).join(format!("{}.md", meta.id)),
                         Outcome::Added,
+                        true,
                     )
                 }
             };
-            if outcome != Outcome::Unchanged {
+            if write {
                 writes.push((path.clone(), text));
             }
             outcomes.push((meta.id.clone(), outcome, path));
         }
-        let new_ids: Vec<&String> = outcomes.iter().map(|(id, _, _)| id).collect();
-        let stale: Vec<(String, PathBuf)> = self
-            .by_id
+        if !prefix.is_empty() && outcomes.iter().any(|(_, o, _)| *o == Outcome::Added) {
+            let first = &docs[0].document.meta.id;
+            let taken = first.strip_prefix(&format!("{prefix}-")).unwrap_or(first);
+            let other = self
+                .by_id
+                .get(taken)
+                .map(|e| format!(" from {}", e.source))
+                .unwrap_or_default();
+            let many = if docs.len() > 1 {
+                " (and the rest of this file's ids with it)"
+            } else {
+                ""
+            };
+            notes.push(format!(
+                "stored as '{first}'{many}: the corpus already has '{taken}'{other}, another file with the same name, and both are kept; if this file is a new version of that one, ingest it with --replace {taken}"
+            ));
+        }
+        let new_ids: BTreeSet<&String> = outcomes.iter().map(|(id, _, _)| id).collect();
+        let stale: Vec<(String, PathBuf)> = own
             .iter()
-            .filter(|(id, e)| e.source == source && !new_ids.contains(id))
-            .map(|(id, e)| (id.clone(), e.path.clone()))
+            .filter(|id| !keep_missing && !new_ids.contains(id))
+            .filter_map(|id| self.by_id.get(id).map(|e| (id.clone(), e.path.clone())))
             .collect();
         commit(
             &self.dir,
@@ -687,23 +957,82 @@ impl Corpus {
             &stale.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
         )
         .map_err(|(path, e)| write_error(&self.relative(&path), &e))?;
-        let mut result = Vec::new();
+        let mut documents = Vec::new();
         for (id, outcome, path) in outcomes {
             self.by_id.insert(
                 id.clone(),
                 Entry {
                     path,
-                    source: source.to_string(),
+                    source: source.name.clone(),
+                    source_key: Some(source.key.clone()),
+                    content_key: source.content.clone(),
                 },
             );
-            result.push((id, outcome));
+            documents.push((id, outcome));
         }
         for (id, _) in stale {
             self.by_id.remove(&id);
-            result.push((id, Outcome::Removed));
+            documents.push((id, Outcome::Removed));
         }
-        Ok(result)
+        Ok(Stored { documents, notes })
     }
+
+    /// Whether the corpus has the document `id` from `source` (rather than from another
+    /// input, or not at all).
+    pub fn is_from(&self, id: &str, source: &Source) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|e| e.source_key.as_deref() == Some(source.key.as_str()))
+    }
+
+    /// Whether the file a stored document came from still lies where it was, with the same
+    /// contents (then another file with those contents is a copy, not the file moved).
+    fn still_there(&self, e: &Entry, content: &str) -> bool {
+        let Some(key) = &self.key else { return false };
+        [self.root.join(&e.source), PathBuf::from(&e.source)]
+            .iter()
+            .any(|p| std::fs::read(p).is_ok_and(|b| key.fingerprint("content", &b) == content))
+    }
+}
+
+/// A stored document as it would read with the source facts `e` has now.
+fn render_with(document: &Document, e: &Entry) -> String {
+    let meta = DocumentMeta {
+        source: Some(e.source.clone()),
+        source_key: e.source_key.clone(),
+        content_key: e.content_key.clone(),
+        ..document.meta.clone()
+    };
+    render_document(&meta, &document.body)
+}
+
+/// What may go in front of the ids kooste made from a file name when another source has
+/// them: nothing, the file's folder, its two folders, then the folder numbered.
+fn prefixes(source: &Source) -> Vec<String> {
+    let mut out = Vec::new();
+    let folder = source
+        .folders
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "muu".into());
+    out.push(folder.clone());
+    if let Some(outer) = source.folders.get(1) {
+        out.push(format!("{outer}-{folder}"));
+    }
+    out.extend((2..100).map(|n| format!("{folder}-{n}")));
+    out
+}
+
+/// Gives a document (and its passages, `ID#N`) another id.
+fn rename(document: &mut Document, id: &str) {
+    for p in &mut document.passages {
+        let n =
+            p.id.rsplit_once('#')
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_default();
+        p.id = format!("{id}#{n}");
+    }
+    document.meta.id = id.to_string();
 }
 
 /// What to tell the user when the corpus cannot be written: the file, why, and what to do.
@@ -858,22 +1187,6 @@ fn recover(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// How the corpus names the input file a document came from: relative to the project when
-/// it lies inside it; otherwise by its file name only, since a full path can hold a
-/// person's user name.
-pub fn source_name(project: &Project, path: &Path) -> String {
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let root = std::fs::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
-    match abs.strip_prefix(&root) {
-        Ok(r) => r.to_string_lossy().replace('\\', "/"),
-        Err(_) => path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned(),
-    }
-}
-
 /// Ingests one file into the corpus: read, redact, store.
 pub fn ingest_file(
     project: &Project,
@@ -908,8 +1221,12 @@ pub fn ingest_file(
         }
         None => opts,
     };
-    let (reads, notes) = read_noted(project, redactor, path, &bytes, opts)?;
-    let source = source_name(project, path);
+    let (mut reads, mut notes) = read_noted(project, redactor, path, &bytes, opts)?;
+    let fail = |m: String| vec![Diagnostic::new(path, 0, m)];
+    let key = corpus
+        .source_key()
+        .map_err(|e| fail(write_error(SourceKey::FILE, &e)))?;
+    let source = Source::file(project, &key, redactor, path, &bytes);
     let mut removed = Counts::new();
     for r in &reads {
         for (k, n) in &r.removed {
@@ -917,11 +1234,12 @@ pub fn ingest_file(
         }
     }
     let passages = reads.iter().map(|r| r.document.passages.len()).sum();
-    let documents = corpus
-        .store(&source, &reads)
-        .map_err(|m| vec![Diagnostic::new(path, 0, m)])?;
+    let stored = corpus
+        .store(&source, &mut reads, opts.replace.as_deref(), false)
+        .map_err(fail)?;
+    notes.extend(stored.notes);
     Ok(Ingested {
-        documents,
+        documents: stored.documents,
         passages,
         removed,
         notes,

@@ -177,6 +177,8 @@ struct TableState {
     row: Option<Vec<String>>,
     cell: Option<String>,
     span: usize,
+    /// The cell continues a vertical merge: it shows the text of the cell above.
+    merged: bool,
 }
 
 /// Subtrees whose text is not the document's: deleted revisions, field codes, and the
@@ -237,6 +239,12 @@ fn body(xml: &str, styles: &HashMap<String, u8>) -> Result<Vec<Block>, quick_xml
                         if let Some(t) = tables.last_mut() {
                             t.cell = Some(String::new());
                             t.span = 1;
+                            t.merged = false;
+                        }
+                    }
+                    "vMerge" => {
+                        if let Some(t) = tables.last_mut() {
+                            t.merged = attr(&e, "val").is_none_or(|v| v == "continue");
                         }
                     }
                     "gridSpan" => {
@@ -290,8 +298,17 @@ fn body(xml: &str, styles: &HashMap<String, u8>) -> Result<Vec<Block>, quick_xml
                     }
                     "tc" => {
                         if let Some(t) = tables.last_mut()
-                            && let (Some(cell), Some(row)) = (t.cell.take(), t.row.as_mut())
+                            && let (Some(mut cell), Some(row)) = (t.cell.take(), t.row.as_mut())
                         {
+                            // A vertically merged cell means the same text on every row it
+                            // spans (one answer for several situations).
+                            if t.merged
+                                && cell.trim().is_empty()
+                                && let Some(above) =
+                                    t.rows.last().and_then(|r| r.cells.get(row.len()))
+                            {
+                                cell = above.clone();
+                            }
                             row.push(cell);
                             row.extend((1..t.span).map(|_| String::new()));
                         }

@@ -24,6 +24,8 @@ pub(crate) struct Form<'b> {
     pub(crate) battery: &'b Battery,
     pub(crate) lang: Lang,
     pub(crate) rows: Vec<FormRow>,
+    /// What the user should know about how the form was read: columns and rows left out.
+    pub(crate) notes: Vec<String>,
 }
 
 /// Reads a CSV file into a table. Errors are `(line, message)`.
@@ -115,42 +117,63 @@ pub(crate) fn read_table<'b>(
     let headers = header.used_cells();
     let battery =
         pick_battery(&headers, batteries, wanted).map_err(|m| vec![at(header.line, &m)])?;
-    let mut columns = Vec::new();
+    let mut columns: Vec<Option<usize>> = Vec::new();
     let mut errors = Vec::new();
-    for h in &headers {
+    let mut notes = Vec::new();
+    for (c, h) in headers.iter().enumerate() {
         match battery.match_question(h) {
             Some(q) => {
-                if columns.contains(&q) {
+                if columns.contains(&Some(q)) {
                     errors.push(at(header.line, &format!("the question '{}' appears twice in the header; remove one of the columns", h.trim())));
                 }
-                columns.push(q);
+                columns.push(Some(q));
             }
-            None => errors.push(at(
-                header.line,
-                &format!(
-                    "unknown column '{}'; the columns of the form {} are: {}",
-                    h.trim(),
-                    battery.id,
-                    battery
-                        .questions
-                        .iter()
-                        .map(|q| format!("\"{}\"", q.fi))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
+            None if h.trim().is_empty() => columns.push(None),
+            // A date, a remarks column, a signature: not a question of the form. Its values
+            // are never stored; say how to keep them.
+            None => {
+                columns.push(None);
+                notes.push(table.origin.at(
+                    header.line,
+                    &format!(
+                        "column {} '{}' is not a question of the form {} and was left out (nothing in it is stored); if it holds answers, give it the question's wording as its header: {}",
+                        crate::table::column_name(c),
+                        h.trim(),
+                        battery.id,
+                        battery
+                            .questions
+                            .iter()
+                            .map(|q| format!("\"{}\"", q.fi))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
         }
     }
-    let columns: Vec<Option<usize>> = columns.into_iter().map(Some).collect();
-    let rows: Vec<FormRow> = data_rows(table, h, headers.len(), &mut errors)
-        .into_iter()
-        .map(|(number, row)| FormRow {
+    if columns.iter().all(Option::is_none) {
+        return Err(vec![at(
+            header.line,
+            "the header row names no question of the form; use the battery's questions as column headers",
+        )]);
+    }
+    let mut rows = Vec::new();
+    for (number, row) in data_rows(table, h, headers.len(), &mut errors) {
+        if let Some(why) = not_an_answer_row(row, &headers) {
+            notes.push(
+                table
+                    .origin
+                    .at(row.line, &format!("{why}; the row was skipped")),
+            );
+            continue;
+        }
+        rows.push(FormRow {
             number,
             answers: answers(row, &columns),
             date: None,
             key: None,
-        })
-        .collect();
+        });
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -164,7 +187,62 @@ pub(crate) fn read_table<'b>(
         battery,
         lang: lang_of(battery, &headers),
         rows,
+        notes,
     })
+}
+
+/// Words that open a totals or summary row in a spreadsheet.
+const TOTALS: &[&str] = &[
+    "yhteensä",
+    "yht",
+    "summa",
+    "kaikki yhteensä",
+    "keskiarvo",
+    "ka",
+    "total",
+    "totalt",
+    "summa totalt",
+    "sammanlagt",
+    "sammanlagd",
+    "medel",
+    "medeltal",
+    "medelvärde",
+    "average",
+    "sum",
+    "mean",
+];
+
+/// Why a row after the header holds no answers, if it does not: a repeat of the header row
+/// (a sheet pasted together from several), or a totals or summary row (`Yhteensä;2;2`).
+fn not_an_answer_row(row: &TableRow, headers: &[&str]) -> Option<&'static str> {
+    let cells: Vec<&str> = row.cells.iter().map(|c| c.trim()).collect();
+    let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+    if filled.is_empty() {
+        return None;
+    }
+    let repeats = headers
+        .iter()
+        .zip(&cells)
+        .filter(|(h, c)| !h.trim().is_empty() && normalize_question(h) == normalize_question(c))
+        .count();
+    if repeats * 2 > filled.len() && repeats > 0 {
+        return Some("this row repeats the header row");
+    }
+    let is_number = |c: &str| {
+        let c = c
+            .trim_end_matches(['%', '€'])
+            .trim()
+            .replace([' ', '\u{a0}'], "");
+        !c.is_empty() && c.replace(',', ".").parse::<f64>().is_ok()
+    };
+    let first = filled[0].trim_end_matches(':').to_lowercase();
+    if TOTALS.contains(&first.as_str()) && filled[1..].iter().all(|c| is_number(c)) {
+        return Some("this is a totals row, not a situation");
+    }
+    if filled.iter().all(|c| is_number(c)) {
+        return Some("this row holds only numbers (a count or a sum), not answers");
+    }
+    None
 }
 
 /// Whether a table is a form: a row near its top whose cells are mostly the questions of a
@@ -346,16 +424,47 @@ mod tests {
     #[test]
     fn ragged_rows_and_unknown_headers_are_errors() {
         let b = batteries();
-        let e = read_csv(
-            "Millaisiin tilanteisiin olet hakenut apua?;Päivämäärä\nx;y\n".as_bytes(),
-            &b,
-            None,
-        )
-        .unwrap_err();
+        let e = read_csv("Päivämäärä;Huomautus\nx;y\n".as_bytes(), &b, None).unwrap_err();
         assert_eq!(e[0].0, 1);
-        assert!(e[0].1.starts_with("unknown column 'Päivämäärä'"), "{e:?}");
+        assert!(
+            e[0].1
+                .starts_with("the header row matches no question battery"),
+            "{e:?}"
+        );
         let text = "Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?\na;b\nc;d;e;f\n";
         let e = read_csv(text.as_bytes(), &b, None).unwrap_err();
         assert_eq!(e[0].0, 3, "{e:?}");
+    }
+
+    #[test]
+    fn extra_columns_repeated_headers_and_totals_are_left_out_with_notes() {
+        let b = batteries();
+        let text = "Pvm;Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Huom.\n\
+            1.3.;Velat;Neuvontaa;x\n\
+            Pvm;Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Huom.\n\
+            2.3.;Asunto;Tukiasunto;\n\
+            Yhteensä;2;2;\n\
+            ;250;;\n";
+        let f = read_csv(text.as_bytes(), &b, None).unwrap();
+        let answers: Vec<Vec<&str>> = f
+            .rows
+            .iter()
+            .map(|r| r.answers.iter().map(|(_, a)| a.as_str()).collect())
+            .collect();
+        assert_eq!(
+            answers,
+            [vec!["Velat", "Neuvontaa"], vec!["Asunto", "Tukiasunto"]]
+        );
+        // Row numbers stay as they were: the skipped rows keep theirs.
+        assert_eq!(f.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 3]);
+        let notes = f.notes.join("\n");
+        assert!(
+            notes.contains("column A 'Pvm' is not a question"),
+            "{notes}"
+        );
+        assert!(notes.contains("column D 'Huom.'"), "{notes}");
+        assert!(notes.contains("repeats the header row"), "{notes}");
+        assert!(notes.contains("totals row"), "{notes}");
+        assert!(notes.contains("only numbers"), "{notes}");
     }
 }

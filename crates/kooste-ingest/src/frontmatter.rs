@@ -17,6 +17,8 @@ pub(crate) const FIELDS: &[&str] = &[
     "lang",
     "pseudonym",
     "source",
+    "source_key",
+    "content_key",
     "row",
 ];
 
@@ -62,11 +64,20 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, (usize, String)> {
     Err((1, "the front matter opened with --- on this line is never closed; add a line with only --- after the last field".into()))
 }
 
-/// Reads only `id` and `source` from front matter, whatever else it holds, so that the
-/// corpus can be mapped even when some of its files are invalid.
-pub(crate) fn peek_id_source(yaml: Option<&str>) -> (Option<String>, Option<String>) {
+/// What the corpus needs to know of a stored document without reading it whole.
+#[derive(Debug, Default)]
+pub(crate) struct Peek {
+    pub(crate) id: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) source_key: Option<String>,
+    pub(crate) content_key: Option<String>,
+}
+
+/// Reads only `id` and the source facts from front matter, whatever else it holds, so that
+/// the corpus can be mapped even when some of its files are invalid.
+pub(crate) fn peek(yaml: Option<&str>) -> Peek {
     let Some(Ok(Value::Mapping(m))) = yaml.map(serde_norway::from_str::<Value>) else {
-        return (None, None);
+        return Peek::default();
     };
     let get = |k: &str| {
         m.get(k)
@@ -74,7 +85,12 @@ pub(crate) fn peek_id_source(yaml: Option<&str>) -> (Option<String>, Option<Stri
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    (get("id"), get("source"))
+    Peek {
+        id: get("id"),
+        source: get("source"),
+        source_key: get("source_key"),
+        content_key: get("content_key"),
+    }
 }
 
 /// The file line of `key:` in front matter `yaml` (which starts on line 2), if it is there.
@@ -157,7 +173,13 @@ pub(crate) fn parse_meta(
             line_of(&name),
             format!(
                 "unknown field `{name}`; the fields are {}",
-                FIELDS.join(", ")
+                // The source facts are kooste's own; a person never writes them.
+                FIELDS
+                    .iter()
+                    .filter(|f| !f.ends_with("_key"))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     }
@@ -241,6 +263,8 @@ pub(crate) fn parse_meta(
         lang: lang_s.and_then(|l| l.parse().ok()),
         pseudonym: get("pseudonym"),
         source: get("source"),
+        source_key: get("source_key"),
+        content_key: get("content_key"),
         row,
     })
 }

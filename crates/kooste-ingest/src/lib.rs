@@ -11,14 +11,13 @@ mod form;
 pub mod frontmatter;
 mod markdown;
 pub mod redact;
+pub mod source;
 mod submit;
 pub mod survey;
 mod table;
 mod xlsx;
 
-pub use corpus::{
-    Corpus, IngestOptions, Ingested, Outcome, Read, ingest_file, read_input, source_name,
-};
+pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, Stored, ingest_file, read_input};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};
@@ -74,15 +73,30 @@ pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv", "xlsx", 
 
 /// Every file below `dir` (recursively, sorted), skipping hidden files and directories.
 /// With `only_inputs`, only files with one of [`INPUT_EXTENSIONS`]. Unreadable directories
-/// are reported in `errors`.
+/// are reported in `errors`. Symbolic links to directories are followed, but a directory
+/// already read (a link back up, `ln -s . loop`) is read once, and the link is reported once
+/// in `notes` (nothing was left out).
 pub fn walk(
     dir: &std::path::Path,
     only_inputs: bool,
     errors: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
 ) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
+        match dir_identity(&d) {
+            Some(id) if !seen.insert(id) => {
+                notes.push(Diagnostic::new(
+                    &d,
+                    0,
+                    "a symbolic link that leads back to a folder already read (a loop); it was read once and skipped here",
+                ));
+                continue;
+            }
+            _ => {}
+        }
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
             Err(e) => {
@@ -120,6 +134,23 @@ pub fn walk(
     }
     out.sort();
     out
+}
+
+/// What tells a directory apart from every other, however it was reached.
+fn dir_identity(d: &std::path::Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(d).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        use std::hash::{Hash, Hasher};
+        let c = std::fs::canonicalize(d).ok()?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        c.hash(&mut h);
+        Some((0, h.finish()))
+    }
 }
 
 /// Turns a file stem into an id: lower case, Finnish and Swedish letters folded, anything

@@ -104,6 +104,8 @@ pub fn read_submission(
             lang: Some(sub.lang),
             pseudonym: None,
             source: Some(source.clone()),
+            source_key: None,
+            content_key: None,
             row: Some(number),
         };
         if let Err(e) = check_meta(project, &meta, "") {
@@ -133,10 +135,18 @@ pub fn submit_form(
     redactor: &Redactor,
     sub: &Submission,
 ) -> Result<Vec<Read>, Vec<Diagnostic>> {
-    let reads = read_submission(project, redactor, sub)?;
+    let mut reads = read_submission(project, redactor, sub)?;
     let source = sub.source();
     let fail = |m: String| vec![Diagnostic::new(Path::new(&source), 0, m)];
-    corpus.store(&source, &reads).map_err(fail)?;
+    let key = corpus.source_key().map_err(|e| fail(e.to_string()))?;
+    corpus
+        .store(
+            &crate::source::Source::web(&key, &sub.id),
+            &mut reads,
+            None,
+            false,
+        )
+        .map_err(fail)?;
     let mut stored = Vec::with_capacity(reads.len());
     for r in &reads {
         let id = &r.document.meta.id;
@@ -300,6 +310,41 @@ mod tests {
         assert_eq!(
             stored[0].document.passages[0].provenance.file,
             "corpus/muut/asp-paiva-web-20180314-ab12-1.md"
+        );
+    }
+
+    #[test]
+    fn two_submissions_with_the_same_answers_both_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kooste.toml"), "[project]\nname = \"t\"\n").unwrap();
+        let project = Project::load(dir.path()).unwrap();
+        let (mut corpus, _) = Corpus::open(&project).unwrap();
+        let mut first = sub(vec![vec![("q1", "Velat.")]]);
+        let mut second = first.clone();
+        second.id = "asp-paiva-web-20180314-cd34".into();
+        submit_form(&project, &mut corpus, &redactor(), &first).unwrap();
+        submit_form(&project, &mut corpus, &redactor(), &second).unwrap();
+        // Saving the first again (a second click on "save") replaces it, nothing else.
+        first.rows = vec![vec![("q1".into(), "Velat ja vuokra.".into())]];
+        submit_form(&project, &mut corpus, &redactor(), &first).unwrap();
+        let (all, problems) = corpus.read_all(&project, &redactor());
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut ids: Vec<(&str, &str)> = all
+            .iter()
+            .map(|r| {
+                (
+                    r.document.meta.id.as_str(),
+                    r.document.passages[0].text.as_str(),
+                )
+            })
+            .collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            [
+                ("asp-paiva-web-20180314-ab12-1", "Velat ja vuokra."),
+                ("asp-paiva-web-20180314-cd34-1", "Velat.")
+            ]
         );
     }
 }

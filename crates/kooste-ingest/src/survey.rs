@@ -340,6 +340,7 @@ pub(crate) fn read<'b>(
             battery,
             lang,
             rows,
+            notes: Vec::new(),
         },
         notes,
     ))

@@ -78,6 +78,29 @@ pub(crate) fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<Table, (us
             cells: text,
         });
     }
+    // A cell merged over several rows (one answer for three situations) holds its value
+    // in its first row only; every row it spans gets it, as the person filling it meant.
+    for m in book.merge_cells_by_sheet_name(&name).unwrap_or_default() {
+        let ((r0, c0), (r1, _)) = (m.start, m.end);
+        let (Some(top), c) = ((r0 as usize).checked_sub(first_row as usize), c0 as usize) else {
+            continue;
+        };
+        let Some(value) = rows.get(top).and_then(|r| r.cells.get(c)).cloned() else {
+            continue;
+        };
+        for row in rows
+            .iter_mut()
+            .take(r1 as usize + 1 - first_row as usize)
+            .skip(top + 1)
+        {
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, String::new());
+            }
+            if row.cells[c].trim().is_empty() {
+                row.cells[c] = value.clone();
+            }
+        }
+    }
     if rows.iter().all(|r| r.used() == 0) {
         return Err((
             0,
@@ -93,7 +116,17 @@ pub(crate) fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<Table, (us
     })
 }
 
-fn quoted(names: &[String]) -> String {
+/// The names of a workbook's sheets, in order.
+pub(crate) fn sheet_names(bytes: &[u8]) -> Vec<String> {
+    if check_ooxml(bytes, "Excel", "xlsx").is_err() {
+        return Vec::new();
+    }
+    Xlsx::new(Cursor::new(bytes))
+        .map(|b: Xlsx<_>| b.sheet_names())
+        .unwrap_or_default()
+}
+
+pub(crate) fn quoted(names: &[String]) -> String {
     names
         .iter()
         .map(|n| format!("'{n}'"))

@@ -1,6 +1,8 @@
 //! The kooste command line: ingest, index, search, digest and serve the knowledge base of
 //! adult social work.
 
+#[macro_use]
+mod output;
 mod cmd;
 
 use clap::{Parser, Subcommand};
@@ -54,7 +56,26 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--json` promises one JSON value on stdout, also for a usage error.
+            if e.use_stderr() && std::env::args_os().any(|a| a == "--json") {
+                let first = e.to_string();
+                let first = first
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ");
+                outln!(
+                    "{}",
+                    serde_json::json!({"error": first, "problems": [], "usage": true})
+                );
+            }
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
     let result = match &cli.command {
         Command::Init(a) => cmd::init::run(a, cli.json),
         Command::Ingest(a) => cmd::ingest::run(a, cli.project.as_deref(), cli.json),
@@ -79,17 +100,48 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            match advice(&e) {
-                Some(todo) => eprintln!("kooste: {e:#}; {todo}"),
-                None => eprintln!("kooste: {e:#}"),
+            let message = match advice(&e) {
+                Some(todo) => format!("{e:#}; {todo}"),
+                None => format!("{e:#}"),
+            };
+            errln!("kooste: {message}");
+            let usage = is_usage(&e);
+            if cli.json {
+                outln!(
+                    "{}",
+                    serde_json::json!({"error": message, "problems": problems(&e), "usage": usage})
+                );
             }
-            if e.downcast_ref::<cmd::Usage>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            ExitCode::from(if usage { 2 } else { 1 })
         }
     }
+}
+
+/// Whether the command could not run as asked (exit 2): a usage error, no project where one
+/// was looked for, or a project whose configuration cannot be read. No input was rejected:
+/// nothing was looked at.
+fn is_usage(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<cmd::Usage>().is_some()
+            || matches!(
+                c.downcast_ref::<kooste_core::Error>(),
+                Some(kooste_core::Error::NoProject(_) | kooste_core::Error::Config { .. })
+            )
+    })
+}
+
+/// The problems of an error that names a file and line, for `--json`.
+fn problems(e: &anyhow::Error) -> Vec<serde_json::Value> {
+    e.chain()
+        .filter_map(|c| match c.downcast_ref::<kooste_core::Error>() {
+            Some(kooste_core::Error::Config {
+                path,
+                line,
+                message,
+            }) => Some(serde_json::json!({"path": path, "line": line, "message": message})),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What to do about a fault of the machine rather than of the input: a full disk or a

@@ -203,15 +203,15 @@ respondent = "Vastaajan numero"
 pub(crate) const ASIAKASPALAUTE_TOML: &str =
     include_str!("../../../../workshops/batteries/asiakaspalaute.toml");
 
-fn para(text: &str) -> Paragraph {
+pub(crate) fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
-fn cell(text: &str) -> TableCell {
+pub(crate) fn cell(text: &str) -> TableCell {
     TableCell::new().add_paragraph(para(text))
 }
 
-fn pack(doc: Docx) -> Vec<u8> {
+pub(crate) fn pack(doc: Docx) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     // Fixed times, so that the same program writes the same bytes.
     doc.created_at("2018-03-14T00:00:00Z")
@@ -299,5 +299,48 @@ pub(crate) fn heading_form_docx() -> Vec<u8> {
         .add_paragraph(para("Minut otettiin hyvin vastaan."))
         .add_paragraph(para("Mikä muuttui elämässäsi asiakkuuden aikana?").style("Heading2"))
         .add_paragraph(para("Sain asunnon."));
+    pack(doc)
+}
+
+/// A form in Excel as people fill it in: a first sheet of instructions, and on the second an
+/// answer merged over two rows (one situation, two kinds of help).
+pub(crate) fn merged_form_xlsx() -> Vec<u8> {
+    let mut wb = workbook();
+    let help = wb.add_worksheet();
+    help.set_name("Ohjeet").unwrap();
+    help.write_string(0, 0, "Täyttöohje: kirjoita yksi tilanne riville.")
+        .unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Lomake").unwrap();
+    for (c, q) in [Q1, Q2, Q3].iter().enumerate() {
+        ws.write_string(0, c as u16, *q).unwrap();
+    }
+    ws.merge_range(1, 0, 2, 0, "Häätöuhka", &Format::new())
+        .unwrap();
+    ws.write_string(1, 1, "Tilapäinen asunto").unwrap();
+    ws.write_string(2, 1, "Velkaneuvonta").unwrap();
+    ws.write_string(1, 2, "Soitti vuokranantajalle").unwrap();
+    ws.write_string(2, 2, "Varasi ajan").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+/// The same form in Word, the first column merged vertically over the two rows.
+pub(crate) fn merged_form_docx() -> Vec<u8> {
+    use docx_rs::VMergeType;
+    let doc = Docx::new().add_table(Table::new(vec![
+        TableRow::new(vec![cell(Q1), cell(Q2), cell(Q3)]),
+        TableRow::new(vec![
+            cell("Häätöuhka").vertical_merge(VMergeType::Restart),
+            cell("Tilapäinen asunto"),
+            cell("Soitti vuokranantajalle"),
+        ]),
+        TableRow::new(vec![
+            TableCell::new()
+                .add_paragraph(Paragraph::new())
+                .vertical_merge(VMergeType::Continue),
+            cell("Velkaneuvonta"),
+            cell("Varasi ajan"),
+        ]),
+    ]));
     pack(doc)
 }

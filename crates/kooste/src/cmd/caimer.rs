@@ -62,11 +62,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let project = super::project(project)?;
     let caimer = Caimer::open(&project).context("loading the CAIMeR proposer")?;
     for p in caimer.problems() {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     let file_ok = caimer.problems().is_empty();
     if std::io::stdin().is_terminal() {
-        eprintln!("Reading JSON lines from stdin; end with Ctrl-D.");
+        errln!("Reading JSON lines from stdin; end with Ctrl-D.");
     }
     let input_ok = match &args.command {
         Sub::Propose => propose(&project, &caimer, json)?,
@@ -79,9 +79,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     })
 }
 
-/// Calls `each(line number, line)` for every non-blank line of stdin; a line that is not
-/// UTF-8 is reported and skipped. Returns whether every line was read.
-fn each_line(mut each: impl FnMut(usize, &str) -> anyhow::Result<bool>) -> anyhow::Result<bool> {
+/// Calls `each(line number, line)` for every non-blank line of stdin, with `Err(message)` for
+/// a line that is not UTF-8. Returns whether every line was taken.
+fn each_line(
+    mut each: impl FnMut(usize, Result<&str, String>) -> anyhow::Result<bool>,
+) -> anyhow::Result<bool> {
     let mut stdin = std::io::stdin().lock();
     let mut buf = Vec::new();
     let mut n = 0;
@@ -94,10 +96,12 @@ fn each_line(mut each: impl FnMut(usize, &str) -> anyhow::Result<bool>) -> anyho
         n += 1;
         match std::str::from_utf8(&buf) {
             Ok(line) if line.trim().is_empty() => {}
-            Ok(line) => ok &= each(n, line.trim_end_matches(['\n', '\r']))?,
+            Ok(line) => ok &= each(n, Ok(line.trim_end_matches(['\n', '\r'])))?,
             Err(_) => {
-                eprintln!("<stdin>:{n}: the line is not UTF-8; save the input as UTF-8");
-                ok = false;
+                ok &= each(
+                    n,
+                    Err("the line is not UTF-8; save the input as UTF-8".into()),
+                )?;
             }
         }
     }
@@ -113,10 +117,18 @@ fn propose(project: &Project, caimer: &Caimer, json: bool) -> anyhow::Result<boo
     let mut out = std::io::BufWriter::new(stdout.lock());
     let default_lang = project.config.project.lang;
     let ok = each_line(|n, line| {
-        let input: ProposeLine = match serde_json::from_str(line) {
+        let parsed = line.and_then(|line| {
+            serde_json::from_str::<ProposeLine>(line)
+                .map_err(|e| format!("{e}; each line must be a JSON object {{\"id\", \"text\"}}"))
+        });
+        let input = match parsed {
             Ok(i) => i,
-            Err(e) => {
-                eprintln!("<stdin>:{n}: {e}; each line must be a JSON object {{\"id\", \"text\"}}");
+            Err(message) => {
+                errln!("<stdin>:{n}: {message}");
+                // One JSON line per input line, a rejected one included.
+                if json {
+                    writeln!(out, "{}", json!({"line": n, "error": message}))?;
+                }
                 return Ok(false);
             }
         };
@@ -182,10 +194,16 @@ fn learn(
     let default_lang = project.config.project.lang;
     let when = kooste_caimer::now();
     let mut decisions = Vec::new();
+    let mut rejected = Vec::new();
     let ok = each_line(|n, line| {
-        let reject = |message: String| -> anyhow::Result<bool> {
-            eprintln!("<stdin>:{n}: {message}");
+        let mut reject = |message: String| -> anyhow::Result<bool> {
+            errln!("<stdin>:{n}: {message}");
+            rejected.push(json!({"line": n, "message": message}));
             Ok(false)
+        };
+        let line = match line {
+            Ok(l) => l,
+            Err(message) => return reject(message),
         };
         let input: LearnLine = match serde_json::from_str(line) {
             Ok(i) => i,
@@ -227,16 +245,17 @@ fn learn(
         .context("recording the decisions")?;
     let passages = caimer.confirmed().len();
     if json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "added": added,
                 "decisions": caimer.decisions().len(),
                 "passages": passages,
+                "errors": rejected,
             })
         );
     } else {
-        println!(
+        outln!(
             "Added {added} decision(s) to {}; {passages} passage(s) have decisions, and the proposer has learned from them.",
             kooste_caimer::decisions::FILE
         );

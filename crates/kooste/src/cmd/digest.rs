@@ -50,11 +50,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let steps = StepsList::load(&project)?;
 
     if !SearchIndex::exists(&project.state_dir()) {
-        eprintln!("No index yet: building it first (kooste index).");
+        errln!("No index yet: building it first (kooste index).");
     }
     let (ix, _, problems) = super::index::refresh(&project, false)?;
     for p in &problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     let records = ix.records(&Filters {
         workshop: Some(round.previous.clone()),
@@ -90,7 +90,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         match &args.output {
             Some(path) => {
                 write(path, &text)?;
-                println!(
+                outln!(
                     "Wrote the digest for {} (the round of {}) to {}.",
                     round.workshop,
                     round.previous,

@@ -50,6 +50,12 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     if args.excel && args.format != Format::Csv {
         return Err(super::Usage("--excel is for csv exports".into()).into());
     }
+    if json && args.output.is_none() && args.format != Format::Qdpx {
+        return Err(super::Usage(
+            "--json prints a summary of what was written: name the file with -o FILE, or leave out --json to print the passages (`export jsonl` prints them as JSON lines)".into(),
+        )
+        .into());
+    }
     if args.format == Format::Qdpx {
         if args.output.is_none() {
             return Err(super::Usage(
@@ -106,11 +112,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         }
     };
     for p in &problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     if let Some(o) = &args.output {
         if json {
-            println!("{summary}");
+            outln!("{summary}");
         } else {
             let mut line = format!("{}: wrote ", o.display());
             match args.format {
@@ -120,7 +126,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                 )),
                 _ => line.push_str(&format!("{} passages", summary["passages"])),
             }
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(if problems.is_empty() {

@@ -18,10 +18,10 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let project = super::project(project)?;
     let (_, report, problems) = refresh(&project, args.rebuild)?;
     for p in &problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "report": report,
@@ -29,9 +29,9 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             })
         );
     } else {
-        println!("{}", summary(&report));
+        outln!("{}", summary(&report));
         if !problems.is_empty() {
-            println!(
+            outln!(
                 "{} file(s) could not be indexed; see the messages above.",
                 problems.len()
             );

@@ -41,9 +41,20 @@ pub(crate) struct Args {
     /// beside NAME.xlsx or NAME.csv is used when present.
     #[arg(long, value_name = "MAPPING")]
     survey: Option<PathBuf>,
+    /// Say that this file is a new version of the document DOCID, wherever that came from:
+    /// its source's documents are replaced by this file's. For one file at a time.
+    #[arg(long, value_name = "DOCID")]
+    replace: Option<String>,
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    if args.replace.is_some() && (args.paths.len() != 1 || args.paths[0].is_dir()) {
+        return Err(super::Usage(
+            "--replace DOCID names the document that one file supersedes; give exactly one file"
+                .into(),
+        )
+        .into());
+    }
     let project = super::project(project)?;
     let opts = IngestOptions {
         defaults: Defaults {
@@ -59,17 +70,27 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             Some(path) => match Survey::load(path) {
                 Ok(s) => Some(s),
                 Err(d) => {
-                    eprintln!("{d}");
+                    errln!("{d}");
                     return Ok(Outcome::SomeRejected);
                 }
             },
             None => None,
         },
+        replace: args.replace.clone(),
     };
     let redactor = Redactor::new(&project.participants()?);
     let (mut corpus, _) = Corpus::open(&project)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let files = collect(&args.paths, &mut errors);
+    let mut walk_notes = Vec::new();
+    let files = collect(&args.paths, &mut errors, &mut walk_notes);
+    for n in &walk_notes {
+        errln!(
+            "{}:{}: note: {}",
+            n.path.display(),
+            n.line.max(1),
+            n.message
+        );
+    }
     let bar = (std::io::stdout().is_terminal() && !json && files.len() > 20).then(|| {
         let b = ProgressBar::new(files.len() as u64);
         b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("template"));
@@ -87,8 +108,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .is_some_and(|x| x.eq_ignore_ascii_case("qdpx"));
         let result = if is_qdpx {
             kooste_exchange::import_qdpx(&project, &mut corpus, &redactor, f, &opts).map(|i| {
+                // Bad sources were left out; the rest is in.
+                errors.extend(i.problems.iter().cloned());
                 let extra = json!({
                     "decisions": i.decisions,
+                    "returned": i.returned,
                     "skipped": i.skipped.iter().map(|s| json!({"code": s.code, "codings": s.codings, "reason": s.reason})).collect::<Vec<_>>(),
                     "notes": i.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
                 });
@@ -119,9 +143,15 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                 if !json {
                     let mut line = summary(f, &done);
                     if let Some((extra, notes)) = &qdpx {
+                        if extra["returned"].as_u64().is_some_and(|n| n > 0) {
+                            line.push_str(&format!(
+                                "; {} came back from the QDA tool (text kept as in the corpus)",
+                                extra["returned"]
+                            ));
+                        }
                         line.push_str(&format!("; {} decisions", extra["decisions"]));
                         for n in notes {
-                            eprintln!("{n}");
+                            errln!("{n}");
                         }
                     }
                     let mut lines = vec![line];
@@ -129,7 +159,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     for line in lines {
                         match &bar {
                             Some(b) => b.println(line),
-                            None => println!("{line}"),
+                            None => outln!("{line}"),
                         }
                     }
                 }
@@ -155,17 +185,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         b.finish_and_clear();
     }
     for e in &errors {
-        eprintln!("{e}");
+        errln!("{e}");
     }
     // Once there is an index, it follows the corpus: what was just ingested is searchable.
     let index = if (changed || decisions) && kooste_index::SearchIndex::exists(&project.state_dir())
     {
         let (_, report, problems) = super::index::refresh(&project, false)?;
         for p in &problems {
-            eprintln!("{p}");
+            errln!("{p}");
         }
         if !json {
-            println!("{}", super::index::summary(&report));
+            outln!("{}", super::index::summary(&report));
         }
         Some(report)
     } else {
@@ -176,12 +206,20 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .iter()
             .map(|e| json!({"path": e.path, "line": e.line, "message": e.message}))
             .collect();
-        println!(
+        outln!(
             "{}",
-            json!({"files": reports, "errors": errs, "index": index})
+            json!({
+                "files": reports,
+                "errors": errs,
+                "notes": walk_notes
+                    .iter()
+                    .map(|n| json!({"path": n.path, "line": n.line, "message": n.message}))
+                    .collect::<Vec<_>>(),
+                "index": index,
+            })
         );
     } else if !errors.is_empty() {
-        eprintln!(
+        errln!(
             "{} of {} files ingested; {} problem(s) above",
             reports.len(),
             files.len(),
@@ -236,11 +274,15 @@ fn qdpx_notes(i: &kooste_exchange::Imported) -> Vec<String> {
 
 /// Expands directories (recursively, sorted) into the files kooste reads. A file named
 /// explicitly is always tried, so that an unsupported one gets an error.
-fn collect(paths: &[PathBuf], errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn collect(
+    paths: &[PathBuf],
+    errors: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            out.extend(kooste_ingest::walk(p, true, errors));
+            out.extend(kooste_ingest::walk(p, true, errors, notes));
         } else {
             out.push(p.clone());
         }

@@ -1,7 +1,7 @@
 //! `kooste init DIR`: an empty project that every other command accepts.
 
 use crate::Outcome;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use kooste_core::fsutil::write_atomic;
 use kooste_core::project::ASP_PAIVA_TOML;
 use kooste_core::steps::{EMPTY_STEPS_TOML, STEPS_FILE};
@@ -52,10 +52,11 @@ const GITIGNORE: &str = "# Derived state: rebuilt from the project's files.\n.ko
 pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
     let dir = &args.dir;
     if dir.join("kooste.toml").exists() {
-        bail!(
+        return Err(super::Usage(format!(
             "{}: already a kooste project (it has a kooste.toml); choose another directory",
             dir.display()
-        );
+        ))
+        .into());
     }
     for sub in ["corpus", "workshops/batteries", "templates"] {
         std::fs::create_dir_all(dir.join(sub))
@@ -81,10 +82,10 @@ pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
         write_atomic(&p, text.as_bytes()).with_context(|| format!("writing {}", p.display()))?;
     }
     if json {
-        println!("{}", serde_json::json!({ "created": dir }));
+        outln!("{}", serde_json::json!({ "created": dir }));
     } else {
-        println!("created a kooste project in {}", dir.display());
-        println!(
+        outln!("created a kooste project in {}", dir.display());
+        outln!(
             "next: describe the workshop cycle in {}/workshops/ and add material with `kooste --project {} ingest FILE`",
             dir.display(),
             dir.display()

@@ -44,21 +44,21 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     // (a name taken out, a passage corrected) is searched as it is now. Files unchanged since
     // the last run are not read again, so this costs little.
     if !SearchIndex::exists(&project.state_dir()) {
-        eprintln!("No index yet: building it first (kooste index).");
+        errln!("No index yet: building it first (kooste index).");
     }
     let ix = match super::index::refresh(&project, false) {
         Ok((ix, report, problems)) => {
             if report.rebuilt.is_some() || report.added + report.updated + report.removed > 0 {
                 for p in &problems {
-                    eprintln!("{p}");
+                    errln!("{p}");
                 }
-                eprintln!("{}", super::index::summary(&report));
+                errln!("{}", super::index::summary(&report));
             }
             ix
         }
         // An index that cannot be updated (a read-only disk, say) is still worth searching.
         Err(e) if SearchIndex::exists(&project.state_dir()) => {
-            eprintln!("The index could not be brought up to date ({e:#}); searching it as it is.");
+            errln!("The index could not be brought up to date ({e:#}); searching it as it is.");
             SearchIndex::open(&project.state_dir(), false)?
         }
         Err(e) => return Err(e),

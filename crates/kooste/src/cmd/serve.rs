@@ -21,12 +21,12 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let project = super::project(project)?;
     let (ix, report, problems) = super::index::refresh(&project, false)?;
     for p in &problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
-    eprintln!("{}", super::index::summary(&report));
+    errln!("{}", super::index::summary(&report));
     let users = Users::load(&project).context("reading the accounts")?;
     if users.accounts().is_empty() {
-        eprintln!(
+        errln!(
             "No accounts yet: nobody can sign in. Create one with `kooste user add NAME --role researcher`."
         );
     }
@@ -39,12 +39,12 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let web = Web::new(project, ix, config).context("starting the web app")?;
     kooste_web::run(web, args.addr, |addr| {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "url": format!("http://{addr}/") })
             );
         } else {
-            println!("kooste serves {name} at http://{addr}/ (Ctrl-C stops it)");
+            outln!("kooste serves {name} at http://{addr}/ (Ctrl-C stops it)");
         }
     })
     .with_context(|| format!("serving on {}", args.addr))?;

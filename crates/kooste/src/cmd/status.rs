@@ -48,7 +48,7 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
         })
         .collect();
     if json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "project": project.config.project.name,
@@ -61,12 +61,12 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
             })
         );
     } else {
-        println!("{}", project.config.project.name);
+        outln!("{}", project.config.project.name);
         for r in &project.regions {
-            println!("\n{} ({})", r.name, r.id);
+            outln!("\n{} ({})", r.name, r.id);
             for w in &r.workshops {
                 let id = format!("{}-{}", r.id, w.number);
-                println!("  {id}  {}  {}", w.date, w.themes.join(", "));
+                outln!("  {id}  {}  {}", w.date, w.themes.join(", "));
                 let counts = by_workshop.get(&id);
                 let n: usize = counts.map(|m| m.values().sum()).unwrap_or(0);
                 let per_voice: Vec<String> = Voice::ALL
@@ -79,7 +79,7 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
                         )
                     })
                     .collect();
-                println!("      material: {n} passages ({})", per_voice.join(", "));
+                outln!("      material: {n} passages ({})", per_voice.join(", "));
                 if let Some(t) = &w.task {
                     let from: Vec<&str> = t.from.iter().map(|v| v.as_str()).collect();
                     let battery = t
@@ -88,7 +88,7 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
                         .map(|b| format!(", battery {b}"))
                         .unwrap_or_default();
                     let due = t.due.map(|d| format!(", due {d}")).unwrap_or_default();
-                    println!(
+                    outln!(
                         "      task: {} from {}{battery}{due}",
                         t.theme,
                         from.join(" and ")
@@ -96,18 +96,18 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
                 }
             }
         }
-        println!("\ncorpus: {} documents, {passages} passages", docs.len());
+        outln!("\ncorpus: {} documents, {passages} passages", docs.len());
         for (v, (d, p)) in &by_voice {
-            println!("  {v:<11} {d:>4} documents {p:>5} passages");
+            outln!("  {v:<11} {d:>4} documents {p:>5} passages");
         }
         if hand_redacted > 0 {
-            println!(
+            outln!(
                 "\n{hand_redacted} corpus file(s) still hold personal data; it is removed from everything kooste shows, but ingest the originals again to store clean copies"
             );
         }
     }
     for p in &problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     Ok(if problems.is_empty() {
         Outcome::Ok

@@ -33,12 +33,12 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             let password = password(name)?;
             kooste_web::add_user(&project, name, *role, &password)?;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({ "added": name, "role": role.as_str() })
                 );
             } else {
-                println!("Added {name} ({role}) to {USERS_FILE}.");
+                outln!("Added {name} ({role}) to {USERS_FILE}.");
             }
         }
     }
