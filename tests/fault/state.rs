@@ -272,3 +272,55 @@ fn an_index_commit_cut_after_its_deletions_were_written_is_made_again() {
         assert!(snippet.contains(word), "{doc}: {snippet}");
     }
 }
+
+/// The second index moment the soak found (issue 26), made exactly with a fault point:
+/// `kooste ingest` dies right after the index's commit, before the manifest follows it (as a
+/// kill there leaves it). A form row that commit added was then in the index but not in the
+/// manifest, and when the next version of the form dropped the row, no update knew to remove
+/// it: its passages stayed searchable for good.
+#[test]
+fn a_row_the_index_added_just_before_a_kill_leaves_it_with_the_row() {
+    let p = TestProject::new();
+    let form = |rows: usize| {
+        let mut csv = String::from(
+            "Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Mitä sosiaalityöntekijä teki tässä?\n",
+        );
+        for r in 1..=rows {
+            csv.push_str(&format!("Tilanne rivillä{r}x;Sain apua;Ohjasi eteenpäin\n"));
+        }
+        p.write("inbox/lomake.csv", csv.as_bytes());
+    };
+    form(2);
+    assert_eq!(p.kooste(&["ingest", "inbox"]).code, 0);
+    assert_eq!(p.kooste(&["index"]).code, 0);
+
+    form(3);
+    let died = std::process::Command::new(crate::kooste_bin())
+        .arg("--project")
+        .arg(&p.root)
+        .args(["ingest", "inbox"])
+        .current_dir(&p.root)
+        .env("KOOSTE_FAULT_ABORT_AFTER_INDEX_COMMIT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !died.status.success(),
+        "the fault point did not stop the ingest"
+    );
+    // The corpus has the three rows (stored before the index was updated).
+    assert_eq!(p.corpus().len(), 3, "{died:?}");
+
+    form(2);
+    let run = p.kooste(&["ingest", "inbox"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = p.kooste(&["index", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json()["report"]["passages"],
+        serde_json::json!(6),
+        "two rows of three answers: {}",
+        run.stdout
+    );
+    let found = crate::search_docs(&p, "rivillä3x");
+    assert!(!found.contains(&"lomake-3".to_string()), "{found:?}");
+}

@@ -439,6 +439,8 @@ impl SearchIndex {
             ..SyncReport::default()
         };
         let mut w: Option<IndexWriter> = None;
+        // What the manifest said of each document this sync changes (`None`: not in it).
+        let mut before: Vec<(String, Option<String>)> = Vec::new();
         for (id, records) in docs {
             let print = format!("{:016x}", fingerprint(records));
             let change = match self.manifest.docs.get(id) {
@@ -449,6 +451,7 @@ impl SearchIndex {
                 Some(_) => &mut report.updated,
                 None => &mut report.added,
             };
+            before.push((id.clone(), self.manifest.docs.get(id).cloned()));
             *change += 1;
             let wr = match w.as_mut() {
                 Some(wr) => wr,
@@ -475,12 +478,34 @@ impl SearchIndex {
                     None => w.insert(self.writer()?),
                 };
                 wr.delete_term(Term::from_field_text(self.fields.doc, &id));
-                self.manifest.docs.remove(&id);
+                let old = self.manifest.docs.remove(&id);
+                before.push((id, old));
                 report.removed += 1;
             }
         }
         if let Some(mut wr) = w {
+            // The manifest is written after the commit, so a kill between the two leaves
+            // the commit's documents out of it. One the commit added then stayed in the index
+            // for good: once its file left the corpus, no update knew it was there to remove
+            // (issue 26). So before the commit, the manifest names the documents it adds,
+            // with a fingerprint no records have (they count as changed until the manifest
+            // follows the commit); the ones it updates or removes keep their old fingerprints.
+            if before.iter().any(|(_, old)| old.is_none()) {
+                let mut pending = self.manifest.docs.clone();
+                for (id, old) in &before {
+                    pending.insert(id.clone(), old.clone().unwrap_or_default());
+                }
+                std::mem::swap(&mut self.manifest.docs, &mut pending);
+                let written = self.write_manifest();
+                std::mem::swap(&mut self.manifest.docs, &mut pending);
+                written?;
+            }
             wr.commit().map_err(|e| Error::tantivy(&self.dir, e))?;
+            // A fault point for the fault tests: the process dies between the commit and
+            // the manifest, as a kill there would leave it.
+            if std::env::var_os("KOOSTE_FAULT_ABORT_AFTER_INDEX_COMMIT").is_some() {
+                std::process::abort();
+            }
             wr.wait_merging_threads()
                 .map_err(|e| Error::tantivy(&self.dir, e))?;
             self.write_manifest()?;
