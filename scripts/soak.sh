@@ -11,6 +11,7 @@
 #   scripts/soak.sh --busy 2             # busy loops beside the loaded seeds
 #   scripts/soak.sh --out DIR            # logs, tallies and failures (else target/soak/TIME)
 #   scripts/soak.sh --release            # the release build (kooste as installed; faster)
+#   scripts/soak.sh --minutes 25         # start no seed after 25 minutes (targets may be missed)
 #
 # Per seed, one run of each kill test (the two run side by side, as in the whole suite) with
 # KOOSTE_FAULT_ROUNDS ingest rounds and KOOSTE_FAULT_SERVE_ROUNDS serve rounds; an ingest
@@ -29,6 +30,7 @@ ingest_rounds=40
 serve_rounds=8
 out=""
 profile=()
+minutes_max=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --ingest-kills) ingest_target=$2; shift 2 ;;
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     --serve-rounds) serve_rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --release) profile=(--release); shift ;;
+    --minutes) minutes_max=$2; shift 2 ;;
     *) echo "scripts/soak.sh: unknown argument $1 (see the comment at the top)" >&2; exit 2 ;;
   esac
 done
@@ -87,6 +90,10 @@ while :; do
   ingest_kills=$(sum ingest killed)
   serve_kills=$(sum serve killed)
   [ "$ingest_kills" -ge "$ingest_target" ] && [ "$serve_kills" -ge "$serve_target" ] && break
+  if [ "$minutes_max" -gt 0 ] && [ $(( $(date -u +%s) - started )) -ge $(( minutes_max * 60 )) ]; then
+    echo "soak: $minutes_max minutes are up; the targets were not reached" >&2
+    break
+  fi
   filter=()
   [ "$ingest_kills" -lt "$ingest_target" ] && filter+=(kill::ingest_killed_at_any_moment_leaves_every_document_whole)
   [ "$serve_kills" -lt "$serve_target" ] && filter+=(kill::serve_killed_during_submissions_keeps_every_form_answered_saved)
