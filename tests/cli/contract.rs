@@ -116,6 +116,8 @@ fn every_command_keeps_the_exit_codes_and_prints_json() {
         // digest
         case(&["digest", "rannikko-3", "-o", "kooste.html"], 0),
         case(&["digest", "rannikko-9"], 2),
+        case(&["digest", "rannikko-1"], 2),
+        case(&["digest", "rannikko-6", "-o", "viimeinen.md"], 0),
         case(&["digest", "rannikko-3", "-o", "kooste.pdf"], 2),
         // export
         case(&["export", "csv", "-o", "vienti.csv"], 0),
