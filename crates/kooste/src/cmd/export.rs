@@ -116,6 +116,8 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     }
     if let Some(o) = &args.output {
         if json {
+            let mut summary = summary;
+            summary["problems"] = json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
             outln!("{summary}");
         } else {
             let mut line = format!("{}: wrote ", o.display());
