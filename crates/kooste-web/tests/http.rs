@@ -1287,6 +1287,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         who: "cli".into(),
         when: "2018-03-14T09:30:00Z".into(),
         note: None,
+        withdrawn: false,
     };
     kooste_caimer::decisions::append(&root.join("decisions/decisions.jsonl"), &[decision]).unwrap();
     let after = c.get("/review?passage=naapuri-2%231").await;
