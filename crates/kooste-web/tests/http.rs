@@ -880,8 +880,43 @@ async fn the_language_switch_is_remembered() {
     assert_eq!(p.location(), "/");
 }
 
+/// The fields a browser posts from a review page: its hidden fields (each once), the boxes
+/// given as checked, and the button pressed.
+fn review_post(page: &Page, action: &str, dims: &[&str]) -> String {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (k, v) in hidden_fields(&page.body) {
+        if !fields.iter().any(|(n, _)| *n == k) {
+            fields.push((k, v));
+        }
+    }
+    fields.extend(dims.iter().map(|d| ("dim".to_string(), d.to_string())));
+    fields.push(("action".into(), action.into()));
+    owned_body(&fields)
+}
+
+/// The boxes a review page shows checked.
+fn checked_boxes(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in body.match_indices("<input type=\"checkbox\"") {
+        let tag = &body[i..i + body[i..].find('>').unwrap()];
+        if tag.contains(" checked") {
+            let v = &tag[tag.find("value=\"").unwrap() + 7..];
+            out.push(v[..v.find('"').unwrap()].to_string());
+        }
+    }
+    out
+}
+
+fn decisions_of(site: &Site) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(site.dir.path().join("decisions/decisions.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[tokio::test]
-async fn review_confirms_corrects_and_skips() {
+async fn review_stores_the_labels_on_the_screen_for_confirm_and_correct() {
     let site = site();
     let mut c = Client::signed_in(&site, Role::Researcher).await;
     let page = c.get("/review").await;
@@ -891,53 +926,46 @@ async fn review_confirms_corrects_and_skips() {
         "{}",
         page.body
     );
-    assert!(page.body.contains("value=\"kotikaynti-1#1\""));
-    assert!(page.body.contains("value=\"confirm\" autofocus"));
-    let csrf = page.csrf();
+    // The boxes come first, the first one focused; "save these labels" is the form's first
+    // button, so Enter in a box saves what is checked.
+    let form = &page.body[page
+        .body
+        .find("method=\"post\" action=\"/review\"")
+        .unwrap()..];
+    let first_box = form.find("type=\"checkbox\"").unwrap();
+    let first_button = form.find("<button type=\"submit\"").unwrap();
+    assert!(first_box < first_button);
+    assert!(form[first_button..].starts_with(
+        "<button type=\"submit\" name=\"action\" value=\"save\">Tallenna nämä luokat</button>"
+    ));
+    assert!(form.contains("autofocus aria-describedby=\"why-context\""));
+    let passage = field_value(&page.body, "passage");
+    // Confirm: the proposal, as checked on the screen, is what is stored.
+    let shown = checked_boxes(&page.body);
+    let refs: Vec<&str> = shown.iter().map(String::as_str).collect();
     let p = c
-        .post(
-            "/review",
-            &[
-                ("csrf_token", &csrf),
-                ("passage", "kotikaynti-1#1"),
-                ("action", "confirm"),
-            ],
-        )
+        .post_raw("/review", review_post(&page, "save", &refs))
         .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let decisions =
-        std::fs::read_to_string(site.dir.path().join("decisions/decisions.jsonl")).unwrap();
-    assert!(
-        decisions.contains("\"passage\":\"kotikaynti-1#1\"")
-            && decisions.contains("\"who\":\"tutkija\""),
-        "{decisions}"
-    );
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["passage"], passage.replace("&#x23;", "#").as_str());
+    assert_eq!(d[0]["who"], "tutkija");
+    assert_eq!(d[0]["labels"], serde_json::json!(shown));
     let page = c.get("/review").await;
     assert!(page.body.contains("Päätös tallennettu"));
     assert!(page.body.contains("Luokittelua odottaa 1 kohtaa"));
+    // Correct: other boxes, and exactly those are stored, whatever was proposed.
     let p = c
-        .post(
+        .post_raw(
             "/review",
-            &[
-                ("csrf_token", &csrf),
-                ("passage", "kotikaynti-1#2"),
-                ("action", "correct"),
-                ("dim", "results"),
-                ("dim", "mechanisms"),
-            ],
+            review_post(&page, "save", &["results", "mechanisms"]),
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let decisions =
-        std::fs::read_to_string(site.dir.path().join("decisions/decisions.jsonl")).unwrap();
-    assert!(
-        decisions
-            .lines()
-            .last()
-            .unwrap()
-            .contains("\"labels\":[\"mechanisms\",\"results\"]"),
-        "{decisions}"
-    );
+    let d = decisions_of(&site);
+    assert_eq!(d[1]["labels"], serde_json::json!(["mechanisms", "results"]));
+    // No box checked is a decision too: none of them.
     let page = c.get("/review").await;
     assert!(page.body.contains("Kaikki kohdat on luokiteltu"));
     // The index knows the decision at once.
@@ -947,6 +975,369 @@ async fn review_confirms_corrects_and_skips() {
         "{}",
         doc.body
     );
+    // A post without the version of what was shown (an old page) is not trusted.
+    let csrf = page.csrf();
+    let old = c
+        .post(
+            "/review",
+            &[
+                ("csrf_token", &csrf),
+                ("passage", "kotikaynti-1#1"),
+                ("action", "confirm"),
+            ],
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::CONFLICT);
+    assert_eq!(decisions_of(&site).len(), 2);
+}
+
+#[tokio::test]
+async fn a_proposal_that_changed_meanwhile_is_shown_again_not_stored() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review?passage=kotikaynti-1%232").await;
+    let shown = checked_boxes(&page.body);
+    // Meanwhile, decisions recorded beside the app (`kooste caimer learn`) teach the
+    // proposer that such passages are about the context only.
+    let taught: Vec<kooste_core::model::Decision> = (0..6)
+        .map(|i| kooste_core::model::Decision {
+            passage: format!("muu-{i}#1"),
+            text: format!("Asiakas pääsi velkaneuvontaan ja sai maksusuunnitelman {i}."),
+            lang: Lang::Fi,
+            labels: vec![kooste_core::model::Dimension::Context],
+            who: "cli".into(),
+            when: "2018-03-14T09:30:00Z".into(),
+            note: None,
+            withdrawn: false,
+        })
+        .collect();
+    kooste_caimer::decisions::append(&site.dir.path().join("decisions/decisions.jsonl"), &taught)
+        .unwrap();
+    let now = c.get("/review?passage=kotikaynti-1%232").await;
+    assert_ne!(
+        field_value(&now.body, "proposal"),
+        field_value(&page.body, "proposal"),
+        "the proposal did change"
+    );
+    let refs: Vec<&str> = shown.iter().map(String::as_str).collect();
+    let p = c
+        .post_raw("/review", review_post(&page, "save", &refs))
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("Ehdotus muuttui: ennen "), "{}", p.body);
+    assert!(p.body.contains("role=\"alert\""));
+    assert_eq!(
+        checked_boxes(&p.body),
+        shown,
+        "the researcher's boxes are kept"
+    );
+    assert_eq!(decisions_of(&site).len(), 6, "nothing stored");
+    // Saved from the page that says what changed, it is stored.
+    let again = c.post_raw("/review", review_post(&p, "save", &refs)).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 7);
+    assert_eq!(d[6]["labels"], serde_json::json!(shown));
+    assert_eq!(d[6]["who"], "tutkija");
+}
+
+#[tokio::test]
+async fn a_passage_decided_by_someone_else_meanwhile_is_shown_as_decided() {
+    let site = site();
+    let project = Project::load(site.dir.path()).unwrap();
+    add_user(&project, "toinen", Role::Researcher, "toinen-salasana").unwrap();
+    let mut a = Client::signed_in(&site, Role::Researcher).await;
+    let mut b = Client::new(&site);
+    assert_eq!(
+        b.login("toinen", "toinen-salasana").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let pa = a.get("/review?passage=kotikaynti-1%231").await;
+    let pb = b.get("/review?passage=kotikaynti-1%231").await;
+    let p = b
+        .post_raw("/review", review_post(&pb, "save", &["results"]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    // A's click does not silently win: the passage is shown as decided, by whom, when, what.
+    let p = a
+        .post_raw("/review", review_post(&pa, "save", &["context"]))
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("toinen päätti kohdan "), "{}", p.body);
+    assert!(p.body.contains(": Tulokset."), "{}", p.body);
+    assert_eq!(
+        checked_boxes(&p.body),
+        ["context"],
+        "A's own choice is kept"
+    );
+    assert!(p.body.contains("value=\"keep\""));
+    assert_eq!(decisions_of(&site).len(), 1);
+    // Keep theirs: nothing is stored.
+    let kept = a
+        .post_raw("/review", review_post(&p, "keep", &["context"]))
+        .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER);
+    assert_eq!(decisions_of(&site).len(), 1);
+    // Or replace it: both stay in the history.
+    let p = a
+        .post_raw("/review", review_post(&pa, "save", &["context"]))
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    let replaced = a
+        .post_raw("/review", review_post(&p, "save", &["context"]))
+        .await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 2);
+    assert_eq!(
+        (d[0]["who"].as_str(), d[1]["who"].as_str()),
+        (Some("toinen"), Some("tutkija"))
+    );
+    let page = a.get("/review?passage=kotikaynti-1%231").await;
+    assert!(page.body.contains("Päätöshistoria"));
+    assert!(page.body.contains("toinen: Tulokset"), "{}", page.body);
+    assert!(page.body.contains("tutkija: Konteksti"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_decision_is_reopened_changed_and_withdrawn_everywhere() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review?passage=kotikaynti-1%232").await;
+    let p = c
+        .post_raw("/review", review_post(&page, "save", &["results"]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    // The document page and search link to it for researchers only.
+    let doc = c.get("/documents/kotikaynti-1").await;
+    let link = "/review?passage=kotikaynti-1%232&back=/documents/kotikaynti-1%23kotikaynti-1-2";
+    assert!(unescape(&doc.body).contains(link), "{}", doc.body);
+    let hits = c.get("/search?q=velkaneuvonta").await;
+    assert!(
+        unescape(&hits.body)
+            .contains("/review?passage=kotikaynti-1%232&back=/search%3Fq%3Dvelkaneuvonta"),
+        "{}",
+        hits.body
+    );
+    assert!(hits.body.contains("Tulokset</span>"), "{}", hits.body);
+    let mut w = Client::signed_in(&site, Role::Worker).await;
+    assert!(
+        !w.get("/documents/kotikaynti-1")
+            .await
+            .body
+            .contains("/review?")
+    );
+    // Reopened, it shows the decision with its boxes; changed, it goes back where it came from.
+    let open = c
+        .get("/review?passage=kotikaynti-1%232&back=/documents/kotikaynti-1%23kotikaynti-1-2")
+        .await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(
+        open.body.contains("Päätetty: Tulokset (tutkija, "),
+        "{}",
+        open.body
+    );
+    assert_eq!(checked_boxes(&open.body), ["results"]);
+    let p = c
+        .post_raw(
+            "/review",
+            review_post(&open, "save", &["interventions", "results"]),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/documents/kotikaynti-1#kotikaynti-1-2");
+    let hits = c.get("/search?q=velkaneuvonta").await;
+    assert!(
+        hits.body.contains("Interventiot, Tulokset</span>"),
+        "{}",
+        hits.body
+    );
+    // Withdrawn: back in the queue, proposals again in search, the history kept.
+    let open = c.get("/review?passage=kotikaynti-1%232").await;
+    assert!(open.body.contains("value=\"withdraw\""));
+    let p = c
+        .post_raw("/review", review_post(&open, "withdraw", &[]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 3);
+    assert_eq!(d[2]["withdrawn"], true);
+    let hits = c.get("/search?q=velkaneuvonta").await;
+    assert!(hits.body.contains("(ehdotus)"), "{}", hits.body);
+    let queue = c.get("/review").await;
+    assert!(queue.body.contains("Päätös peruttu"), "{}", queue.body);
+    assert!(
+        queue.body.contains("Luokittelua odottaa 2 kohtaa"),
+        "{}",
+        queue.body
+    );
+    let open = c.get("/review?passage=kotikaynti-1%232").await;
+    assert!(open.body.contains("päätös peruttu"), "{}", open.body);
+    assert!(!open.body.contains("value=\"withdraw\""));
+    // The proposer forgot it: the withdrawn decision trains nothing.
+    let caimer = kooste_caimer::Caimer::open(&Project::load(site.dir.path()).unwrap()).unwrap();
+    assert_eq!(caimer.confirmed().len(), 0);
+    assert_eq!(caimer.proposer().model().examples(), 0);
+}
+
+const OLDER: &str = "---
+id: vanha-1
+voice: client
+workshop: r-1
+theme: osallisuus
+date: 2018-01-20
+lang: fi
+---
+Kävin ryhmässä ja sain puhua omista asioistani.
+
+Työntekijä soitti minulle joka viikko.
+";
+
+#[tokio::test]
+async fn the_queue_puts_the_next_digests_round_first_filters_and_keeps_skipped_ones_last() {
+    let dir = project_dir();
+    std::fs::create_dir_all(dir.path().join("corpus/r-1")).unwrap();
+    std::fs::write(dir.path().join("corpus/r-1/vanha-1.md"), OLDER).unwrap();
+    std::fs::write(dir.path().join("corpus/r-2/samtal-1.md"), DOC_SV).unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    // Walk the queue by skipping: every passage once, r-2 (the latest round: every
+    // workshop of the example lies in the past) before r-1, though r-1 comes first in the
+    // corpus; within a round, the most uncertain proposal first.
+    let mut order = Vec::new();
+    let mut page = c.get("/review").await;
+    assert!(
+        page.body.contains("Luokittelua odottaa 6 kohtaa"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Ensin tulevat seuraavan koosteen aineiston kohdat: Rannikko 2"),
+        "{}",
+        page.body
+    );
+    for _ in 0..6 {
+        let passage = unescape(&field_value(&page.body, "passage"));
+        order.push(passage);
+        let p = c.post_raw("/review", review_post(&page, "skip", &[])).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        page = c.get("/review").await;
+    }
+    let rounds: Vec<bool> = order.iter().map(|p| p.starts_with("vanha-1")).collect();
+    assert_eq!(
+        rounds,
+        [false, false, false, false, true, true],
+        "{order:?}"
+    );
+    let cold = kooste_caimer::Proposer::cold().unwrap();
+    let texts = [
+        (
+            "kotikaynti-1#1",
+            "Tehtiin kotikäynti, ja asiakas kertoi tilanteestaan rauhassa omassa kodissaan.",
+            Lang::Fi,
+        ),
+        (
+            "kotikaynti-1#2",
+            "Asiakas pääsi velkaneuvontaan ja sai maksusuunnitelman.",
+            Lang::Fi,
+        ),
+        (
+            "samtal-1#1",
+            "Jag vågade berätta om mina skulder, eftersom samma arbetstagare fortsatte.",
+            Lang::Sv,
+        ),
+        (
+            "samtal-1#2",
+            "Vi fick skuld- och budgetrådgivning.",
+            Lang::Sv,
+        ),
+    ];
+    let margin = |id: &str| {
+        let (_, t, l) = texts.iter().find(|(i, _, _)| *i == id).unwrap();
+        cold.propose(t, *l, &[])
+            .scores
+            .iter()
+            .map(|(_, s)| (s - 0.35f32).abs())
+            .fold(f32::INFINITY, f32::min)
+    };
+    let margins: Vec<f32> = order[..4].iter().map(|p| margin(p)).collect();
+    assert!(
+        margins.windows(2).all(|w| w[0] <= w[1]),
+        "{order:?} {margins:?}"
+    );
+    // Skipped passages stay in the queue, at its end, in the order skipped.
+    assert!(page.body.contains("Luokittelua odottaa 6 kohtaa"));
+    assert_eq!(unescape(&field_value(&page.body, "passage")), order[0]);
+    assert!(page.body.contains("Ohitit tämän kohdan aiemmin."));
+    // Filters: by voice, workshop and theme; a decision returns to the filtered queue.
+    let clients = c.get("/review?voice=client").await;
+    assert!(
+        clients.body.contains("Luokittelua odottaa 4 kohtaa"),
+        "{}",
+        clients.body
+    );
+    let first = unescape(&field_value(&clients.body, "passage"));
+    assert!(
+        first.starts_with("samtal-1") || first.starts_with("vanha-1"),
+        "{first}"
+    );
+    assert!(
+        c.get("/review?workshop=r-1")
+            .await
+            .body
+            .contains("Luokittelua odottaa 2 kohtaa")
+    );
+    let themed = c.get("/review?theme=osallisuus&voice=client").await;
+    assert!(
+        themed.body.contains("Luokittelua odottaa 2 kohtaa"),
+        "{}",
+        themed.body
+    );
+    let p = c
+        .post_raw("/review", review_post(&themed, "save", &["mechanisms"]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/review?voice=client&theme=osallisuus");
+}
+
+#[tokio::test]
+async fn a_review_form_comes_back_as_it_was_left_after_a_new_sign_in() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review?passage=kotikaynti-1%231").await;
+    site.web.forget_sessions();
+    let p = c
+        .post_raw(
+            "/review",
+            review_post(&page, "save", &["actors", "results"]),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("name=\"password\""));
+    assert!(!site.dir.path().join("decisions/decisions.jsonl").exists());
+    let mut login = hidden_fields(&p.body);
+    login.push(("username".into(), "tutkija".into()));
+    login.push(("password".into(), "tutkija-salasana".into()));
+    let back = c.post_raw("/login", owned_body(&login)).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    assert!(
+        back.body.contains("value=\"kotikaynti-1#1\""),
+        "{}",
+        back.body
+    );
+    assert_eq!(checked_boxes(&back.body), ["actors", "results"]);
+    assert!(back.body.contains("Kirjauduit uudelleen"));
+    let p = c
+        .post_raw(
+            "/review",
+            review_post(&back, "save", &["actors", "results"]),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["labels"], serde_json::json!(["actors", "results"]));
 }
 
 const DOC_SV: &str = "---
@@ -1081,14 +1472,9 @@ async fn review_explains_the_evidence_in_the_pages_language() {
     }
     // Learned evidence, after a decision, in the page's language too.
     let p = c
-        .post(
+        .post_raw(
             "/review",
-            &[
-                ("csrf_token", &sv_debts.csrf()),
-                ("passage", "samtal-1#1"),
-                ("action", "correct"),
-                ("dim", "interventions"),
-            ],
+            review_post(&sv_courage, "save", &["interventions"]),
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);

@@ -387,9 +387,18 @@ fn carry(battery: &Battery, input: &Input) -> String {
     serde_json::json!({ "battery": battery.id, "fields": input.fields() }).to_string()
 }
 
-/// After signing in again, the form that was being filled in, with everything typed.
-pub(crate) fn resume(app: &App, headers: &HeaderMap, view: &View, carry: &str) -> Option<Response> {
+/// After signing in again, the form that was being filled in, with everything typed: a
+/// battery's form, or a review decision (`{"review": ...}`, see [`super::review::resume`]).
+pub(crate) async fn resume(
+    app: &Shared,
+    headers: &HeaderMap,
+    view: &View,
+    carry: &str,
+) -> Option<Response> {
     let v: serde_json::Value = serde_json::from_str(carry).ok()?;
+    if let Some(review) = v.get("review") {
+        return super::review::resume(app, headers, view, review).await;
+    }
     let battery = app.project.batteries.get(v.get("battery")?.as_str()?)?;
     let fields: Fields = serde_json::from_value(v.get("fields")?.clone()).ok()?;
     let path = format!("/forms/{}", battery.id);
