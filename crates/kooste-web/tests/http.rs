@@ -790,6 +790,105 @@ async fn an_ended_session_keeps_the_form_through_a_new_login() {
     assert_eq!(saved_files(&site).len(), 1);
 }
 
+/// Issue 23: save, browser Back, Reload, then "Tallenna" stored the same form twice.
+#[tokio::test]
+async fn a_form_is_stored_once_however_the_person_navigates() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let form = c.get("/forms/asp-paiva").await;
+    // The submission id comes with the form itself, so the first preview carries it.
+    let first_id = field_value(&form.body, "submission");
+    assert!(first_id.starts_with("asp-paiva-web-"), "{first_id}");
+    let csrf = form.csrf();
+    let typed = |submission: &str, action: &str| -> Vec<(String, String)> {
+        [
+            ("csrf_token", csrf.as_str()),
+            ("workshop", "r-2"),
+            ("date", "2018-03-14"),
+            ("theme", "ihanne"),
+            ("text_lang", "fi"),
+            ("rows", "3"),
+            ("submission", submission),
+            ("r1_q1", "Vuokrarästit ja häätöuhka."),
+            ("r1_q3", "Ohjasin asumisneuvontaan."),
+            ("action", action),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let save_from = |preview: &Page| {
+        let mut f = hidden_fields(&preview.body);
+        f.push(("action".into(), "save".into()));
+        owned_body(&f)
+    };
+    let preview = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed(&first_id, "preview")))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(field_value(&preview.body, "submission"), first_id);
+    let saved = c.post_raw("/forms/asp-paiva", save_from(&preview)).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let ids = saved_ids(&saved.body);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(saved_files(&site).len(), 1);
+    // Back to the preview and Reload: the browser sends the preview again, as it was.
+    let again = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed(&first_id, "preview")))
+        .await;
+    assert_eq!(field_value(&again.body, "submission"), first_id);
+    let resaved = c.post_raw("/forms/asp-paiva", save_from(&again)).await;
+    assert_eq!(saved_ids(&resaved.body), ids);
+    assert_eq!(saved_files(&site).len(), 1, "saved again, not twice");
+    // Back to the form page, which the browser loads anew (another id) with the typed
+    // text restored: the same content is the same submission.
+    let reloaded = c.get("/forms/asp-paiva").await;
+    let other_id = field_value(&reloaded.body, "submission");
+    assert_ne!(other_id, first_id);
+    let preview = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed(&other_id, "preview")))
+        .await;
+    assert_eq!(field_value(&preview.body, "submission"), first_id);
+    let resaved = c.post_raw("/forms/asp-paiva", save_from(&preview)).await;
+    assert_eq!(saved_ids(&resaved.body), ids);
+    // And without any id at all (a form page kept from before).
+    let direct = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed("", "save")))
+        .await;
+    assert_eq!(saved_ids(&direct.body), ids);
+    assert_eq!(saved_files(&site).len(), 1);
+    // Edited after Back and saved under its id: it replaces.
+    let mut edited = typed(&first_id, "save");
+    edited.push(("r2_q1".into(), "Toinen tilanne: velat.".into()));
+    let p = c.post_raw("/forms/asp-paiva", owned_body(&edited)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(saved_files(&site).len(), 2, "one more row, same submission");
+    assert!(saved_ids(&p.body).iter().all(|i| i.starts_with(&first_id)));
+    // Another form is another submission.
+    let mut other = typed(&other_id, "save");
+    other[7].1 = "Aivan eri asia: työttömyys.".into();
+    let p = c.post_raw("/forms/asp-paiva", owned_body(&other)).await;
+    assert!(
+        saved_ids(&p.body).iter().all(|i| i.starts_with(&other_id)),
+        "{}",
+        p.body
+    );
+    assert_eq!(saved_files(&site).len(), 3);
+    // Someone else cannot overwrite it by its id.
+    let mut r = Client::signed_in(&site, Role::Researcher).await;
+    let csrf_r = r.get("/forms/asp-paiva").await.csrf();
+    let mut foreign = typed(&first_id, "save");
+    foreign[0].1 = csrf_r;
+    foreign[7].1 = "Tutkijan oma rivi.".into();
+    let p = r.post_raw("/forms/asp-paiva", owned_body(&foreign)).await;
+    assert!(
+        !saved_ids(&p.body).iter().any(|i| i.starts_with(&first_id)),
+        "{}",
+        p.body
+    );
+    assert_eq!(saved_files(&site).len(), 4);
+}
+
 #[tokio::test]
 async fn twenty_concurrent_submissions_are_all_saved_and_searchable() {
     let site = site();
