@@ -34,6 +34,9 @@ struct Session {
     flash: Option<String>,
 }
 
+/// A submission id given to a user, with the fingerprint of what was last saved under it.
+type Issued = (String, Option<u64>);
+
 /// What a request sees of its session.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
@@ -50,7 +53,7 @@ pub(crate) struct Sessions {
     /// Form submission ids given to each user, with the fingerprint of what was last saved
     /// under each (`None` until saved). Kept per user, not per session, so that a form
     /// carried through a new sign-in still replaces its earlier save.
-    issued: Mutex<HashMap<String, Vec<(String, Option<u64>)>>>,
+    issued: Mutex<HashMap<String, Vec<Issued>>>,
     idle: Duration,
     max_age: Duration,
 }
@@ -159,7 +162,7 @@ impl Sessions {
             .and_then(|s| s.user.as_ref().map(|u| u.name.clone()))
     }
 
-    fn issued(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<(String, Option<u64>)>>> {
+    fn issued(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Issued>>> {
         self.issued.lock().unwrap_or_else(|e| e.into_inner())
     }
 
