@@ -1245,6 +1245,14 @@ async fn a_decision_is_reopened_changed_and_withdrawn_everywhere() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/documents/kotikaynti-1#kotikaynti-1-2");
+    let digest = c.get("/digest/r-3?format=md").await;
+    assert!(
+        digest
+            .body
+            .contains("maksusuunnitelman.” — _työntekijä_ · **✓ vahvistettu**"),
+        "{}",
+        digest.body
+    );
     let hits = c.get("/search?q=velkaneuvonta").await;
     assert!(
         hits.body.contains("Interventiot, Tulokset</span>"),
@@ -1263,6 +1271,12 @@ async fn a_decision_is_reopened_changed_and_withdrawn_everywhere() {
     assert_eq!(d[2]["withdrawn"], true);
     let hits = c.get("/search?q=velkaneuvonta").await;
     assert!(hits.body.contains("(ehdotus)"), "{}", hits.body);
+    let digest = c.get("/digest/r-3?format=md").await;
+    assert!(
+        !digest.body.contains("✓ vahvistettu**\n") && digest.body.contains("◇ ehdotus"),
+        "{}",
+        digest.body
+    );
     let queue = c.get("/review").await;
     assert!(queue.body.contains("Päätös peruttu"), "{}", queue.body);
     assert!(
@@ -1398,6 +1412,29 @@ async fn the_queue_puts_the_next_digests_round_first_filters_and_keeps_skipped_o
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/review?voice=client&theme=osallisuus");
+}
+
+#[tokio::test]
+async fn the_round_before_the_next_workshop_comes_first() {
+    let dir = project_dir();
+    // Workshop 2 lies ahead: its digest is made of round 1, which comes first although
+    // round 2 already has material and comes later in no order but the corpus's.
+    let region = REGION
+        .replace("date = 2018-03-01", "date = 2099-03-01")
+        .replace("date = 2018-05-24", "date = 2099-05-24");
+    std::fs::write(dir.path().join("workshops/r.toml"), region).unwrap();
+    std::fs::create_dir_all(dir.path().join("corpus/r-1")).unwrap();
+    std::fs::write(dir.path().join("corpus/r-1/vanha-1.md"), OLDER).unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review").await;
+    assert!(
+        page.body
+            .contains("Ensin tulevat seuraavan koosteen aineiston kohdat: Rannikko 1"),
+        "{}",
+        page.body
+    );
+    assert!(unescape(&field_value(&page.body, "passage")).starts_with("vanha-1#"));
 }
 
 #[tokio::test]
