@@ -173,6 +173,7 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   assert.equal(ids.length, 2);
   await shot(page, "saved");
 
+
   // Found through search at once, with the highlighted word and a link into the document.
   await page.goto(base + "/search?q=zebrakuvio");
   const hits = page.locator("li.hit");
@@ -185,6 +186,35 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   assert.match(page.url(), new RegExp(`/documents/${ids[0]}#${ids[0]}-2$`));
   assert.doesNotMatch(await page.locator("main").innerText(), /040 765 4321/);
   await shot(page, "document");
+
+  // Issue 23: a new form, previewed and saved; then Back to the preview and Reload (the
+  // browser sends the preview again) and save once more: the same submission, replaced,
+  // not stored twice.
+  const stored = () =>
+    fs.readdirSync(path.join(project, "corpus/rannikko-3")).filter((f) => f.includes("-web-")).sort();
+  await page.goto(base + "/forms/asp-paiva");
+  await page.getByLabel("Työpaja").selectOption("rannikko-3");
+  await page.getByLabel("Päivämäärä", { exact: true }).fill("2018-04-13");
+  await rows.nth(0).getByLabel("Millaisiin tilanteisiin olet hakenut apua?").fill("Sähkölasku jäi maksamatta ja katkaisu uhkasi.");
+  await page.getByRole("button", { name: "Esikatsele" }).click();
+  await page.getByRole("button", { name: "Tallenna" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
+  const first = await page.locator("main ul li a").allInnerTexts();
+  const once = stored();
+  // The preview is not cached (no-store): Chromium shows "Confirm Form Resubmission"
+  // (net::ERR_CACHE_MISS), and Reload sends the preview's form again.
+  await page.goBack().catch(() => {});
+  await page.waitForLoadState().catch(() => {});
+  const previewed = page.getByRole("heading", { level: 1, name: "Tarkista ennen tallennusta" });
+  for (let i = 0; i < 3 && !(await previewed.isVisible()); i++) {
+    await page.reload().catch(() => {});
+    await previewed.waitFor({ timeout: 10_000 }).catch(() => {});
+  }
+  await previewed.waitFor();
+  await page.getByRole("button", { name: "Tallenna" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
+  assert.deepEqual(await page.locator("main ul li a").allInnerTexts(), first);
+  assert.deepEqual(stored(), once);
 
   // A worker cannot review.
   const res = await page.goto(base + "/review");
