@@ -269,9 +269,9 @@ fn when_label(when: &str) -> String {
 /// What the version fields of a review form say the page showed.
 #[derive(Debug, Clone, Default)]
 struct Seen {
-    /// The proposer's model fingerprint.
-    model: String,
-    /// The labels proposed.
+    /// The labels proposed. (The form also carries the fingerprint of the model that
+    /// proposed them, `model`, but only a change of the labels counts: a model retrained
+    /// into the same proposal changed nothing the researcher saw.)
     proposal: Vec<Dimension>,
     /// The hash of the text.
     text: String,
@@ -282,7 +282,6 @@ struct Seen {
 impl Seen {
     fn from_fields(f: &Fields) -> Option<Seen> {
         Some(Seen {
-            model: field(f, "model").to_string(),
             proposal: parse_labels(field(f, "proposal")),
             text: Some(field(f, "seen"))
                 .filter(|s| !s.is_empty())?
@@ -323,7 +322,6 @@ impl Now {
 
     fn seen(&self) -> Seen {
         Seen {
-            model: self.model.clone(),
             proposal: self.proposal.labels.clone(),
             text: text_hash(&self.rec.text),
             basis: self.history.len(),
@@ -546,7 +544,7 @@ async fn render(
             changed => changed,
             dims => dims_view(app, lang, &now.proposal, &checked),
             version => context! {
-                model => seen.model,
+                model => now.model.clone(),
                 proposal => labels_value(&seen.proposal),
                 seen => seen.text,
                 basis => seen.basis,
@@ -573,7 +571,8 @@ async fn render(
                 workshop => params.workshop,
                 voice => params.voice,
                 theme => params.theme,
-                back => params.back,
+                // Only a path of this site, never a link elsewhere.
+                back => (!params.back.is_empty()).then(|| local_path(&params.back)),
             },
             notice => shown.notice,
             flash => flash,
