@@ -890,6 +890,67 @@ async fn a_form_is_stored_once_however_the_person_navigates() {
 }
 
 #[tokio::test]
+async fn a_form_saved_again_after_a_new_sign_in_replaces_its_first_save() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let form = c.get("/forms/asp-paiva").await;
+    let id = field_value(&form.body, "submission");
+    let fields = |csrf: &str, text: &str| {
+        [
+            ("csrf_token", csrf.to_string()),
+            ("workshop", "r-2".to_string()),
+            ("date", "2018-03-14".to_string()),
+            ("submission", id.clone()),
+            ("r1_q1", text.to_string()),
+            ("action", "save".to_string()),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect::<Vec<_>>()
+    };
+    let p = c
+        .post_raw(
+            "/forms/asp-paiva",
+            owned_body(&fields(&form.csrf(), "Ensimmäinen versio.")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(saved_files(&site).len(), 1);
+    site.web.forget_sessions();
+    let p = c
+        .post_raw(
+            "/forms/asp-paiva",
+            owned_body(&fields(&form.csrf(), "Korjattu versio.")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    let mut login = hidden_fields(&p.body);
+    login.push(("username".into(), "tyontekija".into()));
+    login.push(("password".into(), "tyontekija-salasana".into()));
+    let back = c.post_raw("/login", owned_body(&login)).await;
+    assert_eq!(
+        field_value(&back.body, "submission"),
+        id,
+        "the id came back"
+    );
+    let p = c
+        .post_raw(
+            "/forms/asp-paiva",
+            owned_body(&fields(&back.csrf(), "Korjattu versio.")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(saved_ids(&p.body).iter().all(|i| i.starts_with(&id)));
+    let files = saved_files(&site);
+    assert_eq!(files.len(), 1, "replaced, not stored twice");
+    assert!(
+        std::fs::read_to_string(&files[0])
+            .unwrap()
+            .contains("Korjattu versio.")
+    );
+}
+
+#[tokio::test]
 async fn twenty_concurrent_submissions_are_all_saved_and_searchable() {
     let site = site();
     let c = Client::signed_in(&site, Role::Worker).await;
