@@ -1,6 +1,7 @@
 //! The decisions file, `decisions/decisions.jsonl` in the project: one JSON object per line
 //! (a [`Decision`]), only ever appended to. A later decision on a passage overrides earlier
 //! ones; nothing is rewritten, so the file is also the history of who decided what when.
+//! A decision with `"withdrawn": true` takes the passage back to review.
 
 use crate::{Error, Result};
 use kooste_core::Project;
@@ -118,6 +119,11 @@ pub fn append(path: &Path, decisions: &[Decision]) -> Result<()> {
     Ok(())
 }
 
+/// Every decision on one passage, oldest first: its history, as the review page shows it.
+pub fn history<'a>(decisions: &'a [Decision], passage: &str) -> Vec<&'a Decision> {
+    decisions.iter().filter(|d| d.passage == passage).collect()
+}
+
 /// The confirmed labels of the decided passages: each passage's last decision, matched to
 /// the passages of its document as they stand now. A decision names its passage by id
 /// (`DOCID#N`) and carries the text the researcher saw. When a document is edited and
@@ -154,14 +160,22 @@ impl Confirmed {
         for d in decisions {
             let entry = (d.passage.clone(), normalize(&d.text), d.labels.clone());
             let list = c.by_doc.entry(doc_of(&d.passage).to_string()).or_default();
-            match list.iter_mut().find(|(id, _, _)| *id == d.passage) {
-                Some(old) => *old = entry,
-                None => {
+            let at = list.iter().position(|(id, _, _)| *id == d.passage);
+            match (at, d.withdrawn) {
+                // A withdrawal takes the passage back to review.
+                (Some(i), true) => {
+                    list.remove(i);
+                    c.passages -= 1;
+                }
+                (None, true) => {}
+                (Some(i), false) => list[i] = entry,
+                (None, false) => {
                     list.push(entry);
                     c.passages += 1;
                 }
             }
         }
+        c.by_doc.retain(|_, list| !list.is_empty());
         c
     }
 
