@@ -2,7 +2,7 @@
 //! redacted, proposals that change after learning, confirmed labels in the index.
 
 use crate::{Run, TestProject};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn lines(run: &Run) -> Vec<Value> {
     run.stdout
@@ -359,4 +359,72 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The confirmed labels of every passage, by its text, from `kooste export jsonl`.
+fn confirmed_by_text(p: &TestProject) -> std::collections::BTreeMap<String, Value> {
+    let out = p.kooste(&["export", "jsonl"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|r| {
+            (
+                r["text"].as_str().unwrap().to_string(),
+                r["confirmed"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn decisions_follow_form_rows_that_are_deleted_inserted_and_reordered() {
+    let p = TestProject::new();
+    let header = "Millaisiin tilanteisiin olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Mitä sosiaalityöntekijä teki tässä?\n";
+    let row = |n: &str| format!("Tilanne {n};Apu {n};Teko {n}\n");
+    let form = |rows: &[&str]| {
+        let mut t = header.to_string();
+        for r in rows {
+            t.push_str(&row(r));
+        }
+        t
+    };
+    p.write(
+        "lomake.csv",
+        form(&["yksi", "kaksi", "kolme", "neljä"]).as_bytes(),
+    );
+    assert_eq!(p.kooste(&["ingest", "lomake.csv"]).code, 0);
+    // Decisions on rows 3 and 4.
+    let learn = "{\"id\": \"lomake-3#1\", \"text\": \"Tilanne kolme\", \"labels\": [\"context\"]}\n\
+                 {\"id\": \"lomake-4#3\", \"text\": \"Teko neljä\", \"labels\": [\"interventions\", \"results\"]}\n";
+    assert_eq!(
+        p.kooste_stdin(&["caimer", "learn", "--who", "tutkija"], learn)
+            .code,
+        0
+    );
+    let check = |context: &str| {
+        let c = confirmed_by_text(&p);
+        assert_eq!(c["Tilanne kolme"], json!(["context"]), "{context}: {c:?}");
+        assert_eq!(
+            c["Teko neljä"],
+            json!(["interventions", "results"]),
+            "{context}: {c:?}"
+        );
+        let decided = c.values().filter(|v| !v.is_null()).count();
+        assert_eq!(decided, 2, "{context}: no other passage takes them: {c:?}");
+    };
+    check("as ingested");
+    for (context, rows) in [
+        ("row 2 deleted", vec!["yksi", "kolme", "neljä"]),
+        (
+            "a row inserted at the top",
+            vec!["nolla", "yksi", "kolme", "neljä"],
+        ),
+        ("rows reordered", vec!["neljä", "kolme", "nolla", "yksi"]),
+    ] {
+        p.write("lomake.csv", form(&rows).as_bytes());
+        let out = p.kooste(&["ingest", "lomake.csv"]);
+        assert_eq!(out.code, 0, "{context}: {out:?}");
+        check(context);
+    }
 }

@@ -56,9 +56,12 @@ fn check(p: &TestProject, c: &Case) {
     }
     if c.code != 0 && !lines {
         let v = &values[0];
-        let has_error = v.get("error").is_some_and(|e| e.is_string())
-            || v.get("errors")
-                .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()));
+        let listed = |k: &str| {
+            v.get(k)
+                .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+        };
+        let has_error =
+            v.get("error").is_some_and(|e| e.is_string()) || listed("errors") || listed("problems");
         assert!(
             has_error,
             "kooste {}: the JSON says what went wrong: {v}",
@@ -116,6 +119,8 @@ fn every_command_keeps_the_exit_codes_and_prints_json() {
         // digest
         case(&["digest", "rannikko-3", "-o", "kooste.html"], 0),
         case(&["digest", "rannikko-9"], 2),
+        case(&["digest", "rannikko-1"], 2),
+        case(&["digest", "rannikko-6", "-o", "viimeinen.md"], 0),
         case(&["digest", "rannikko-3", "-o", "kooste.pdf"], 2),
         // export
         case(&["export", "csv", "-o", "vienti.csv"], 0),
@@ -155,6 +160,21 @@ fn every_command_keeps_the_exit_codes_and_prints_json() {
     ];
     for c in &table {
         check(&p, c);
+    }
+    // A corpus file that cannot be read: commands that read the corpus report it (exit 1)
+    // and do the rest.
+    p.write(
+        "corpus/muut/rikki.md",
+        b"---\nvoice: johtaja\n---\nTeksti.\n",
+    );
+    for c in [
+        case(&["status"], 1),
+        case(&["index"], 1),
+        // search reports the file on stderr, but its own work, the search, succeeded.
+        case(&["search", "kotikäynti"], 0),
+        case(&["export", "jsonl", "-o", "vienti2.jsonl"], 1),
+    ] {
+        check(&p, &c);
     }
 }
 

@@ -102,7 +102,7 @@ fn digest_of_an_unknown_workshop_and_of_the_first_one() {
         out.stderr
     );
     let out = p.kooste(&["digest", "rannikko-1"]);
-    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stdout.is_empty());
     assert!(
         out.stderr

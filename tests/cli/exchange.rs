@@ -426,6 +426,8 @@ fn csv_and_jsonl_exports() {
             "text",
             "confirmed",
             "proposed",
+            "labels",
+            "label_status",
             "file",
             "line"
         ]
@@ -433,6 +435,15 @@ fn csv_and_jsonl_exports() {
     let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     let tarina2 = rows.iter().find(|r| &r[0] == "tarina-1#2").unwrap();
     assert_eq!(&tarina2[15], "actors, interventions");
+    assert_eq!(&tarina2[17], "actors, interventions");
+    assert_eq!(&tarina2[18], "confirmed");
+    assert!(
+        rows.iter().any(|r| r[15].is_empty()
+            && &r[18] == "proposed"
+            && !r[16].is_empty()
+            && r[17] != r[16]),
+        "a proposal is marked as one"
+    );
     assert_eq!(&tarina2[2], "client");
     assert_eq!(&tarina2[4], "worker");
     assert!(tarina2[14].starts_with("Tehtiin kotikäynti heti"));
@@ -466,6 +477,8 @@ fn csv_and_jsonl_exports() {
         "text",
         "confirmed",
         "proposed",
+        "labels",
+        "label_status",
         "file",
         "line",
     ] {

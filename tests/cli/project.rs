@@ -136,3 +136,43 @@ fn example_project_status() {
     }
     assert!(s["passages"].as_u64().unwrap() >= 300);
 }
+
+#[test]
+fn init_writes_an_example_region_that_works_once_copied() {
+    let p = TestProject::new();
+    let example = p.root.join("workshops/esimerkki-alue.toml.example");
+    let text = std::fs::read_to_string(&example).unwrap();
+    assert_eq!(text.matches("[[workshop]]").count(), 6);
+    // Not read as it is; copied to a .toml it is a region of six workshops.
+    assert_eq!(
+        p.kooste(&["status", "--json"]).json()["workshops"],
+        serde_json::json!([])
+    );
+    std::fs::copy(&example, p.root.join("workshops/pohjoinen.toml")).unwrap();
+    let status = p.kooste(&["status", "--json"]);
+    assert_eq!(status.code, 0, "{status:?}");
+    let ids: Vec<String> = status.json()["workshops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        (1..=6)
+            .map(|n| format!("pohjoinen-{n}"))
+            .collect::<Vec<_>>()
+    );
+    // A theme written with a capital is the project's theme.
+    p.write(
+        "uusi.md",
+        b"---\nvoice: client\ntheme: Osallisuus\nworkshop: Pohjoinen-1\n---\nTeksti.\n",
+    );
+    let out = p.kooste(&["ingest", "uusi.md"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let corpus = p.corpus();
+    assert!(
+        corpus[0].1.contains("theme: osallisuus") && corpus[0].1.contains("workshop: pohjoinen-1"),
+        "{corpus:?}"
+    );
+}

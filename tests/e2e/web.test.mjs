@@ -2,7 +2,8 @@
 // playwright-core (no browser download). A copy of the example project is served on a free
 // port; a worker fills in the "day of adult social work" form with two situations on a
 // tablet-sized screen, previews it (personal data removed), saves it and finds it through
-// search; a researcher confirms a proposal in review. Screenshots of the main pages go to
+// search; a researcher confirms, corrects and skips in review with the keyboard only, each
+// decision checked in the project's decisions file. Screenshots of the main pages go to
 // $SCREENSHOTS (default tests/e2e/out/; `SCREENSHOTS=docs/screenshots` refreshes the README's).
 //
 // Run: npm ci && npm test (in tests/e2e), after building the kooste binary. KOOSTE_BIN names
@@ -172,6 +173,7 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   assert.equal(ids.length, 2);
   await shot(page, "saved");
 
+
   // Found through search at once, with the highlighted word and a link into the document.
   await page.goto(base + "/search?q=zebrakuvio");
   const hits = page.locator("li.hit");
@@ -185,27 +187,129 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   assert.doesNotMatch(await page.locator("main").innerText(), /040 765 4321/);
   await shot(page, "document");
 
+  // Issue 23: a new form, previewed and saved; then Back to the preview and Reload (the
+  // browser sends the preview again) and save once more: the same submission, replaced,
+  // not stored twice.
+  const stored = () =>
+    fs.readdirSync(path.join(project, "corpus/rannikko-3")).filter((f) => f.includes("-web-")).sort();
+  await page.goto(base + "/forms/asp-paiva");
+  await page.getByLabel("Työpaja").selectOption("rannikko-3");
+  await page.getByLabel("Päivämäärä", { exact: true }).fill("2018-04-13");
+  await rows.nth(0).getByLabel("Millaisiin tilanteisiin olet hakenut apua?").fill("Sähkölasku jäi maksamatta ja katkaisu uhkasi.");
+  await page.getByRole("button", { name: "Esikatsele" }).click();
+  await page.getByRole("button", { name: "Tallenna" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
+  const first = await page.locator("main ul li a").allInnerTexts();
+  const once = stored();
+  // The preview is not cached (no-store): Chromium shows "Confirm Form Resubmission"
+  // (net::ERR_CACHE_MISS), and Reload sends the preview's form again.
+  await page.goBack().catch(() => {});
+  await page.waitForLoadState().catch(() => {});
+  const previewed = page.getByRole("heading", { level: 1, name: "Tarkista ennen tallennusta" });
+  for (let i = 0; i < 3 && !(await previewed.isVisible()); i++) {
+    await page.reload().catch(() => {});
+    await previewed.waitFor({ timeout: 10_000 }).catch(() => {});
+  }
+  await previewed.waitFor();
+  await page.getByRole("button", { name: "Tallenna" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
+  assert.deepEqual(await page.locator("main ul li a").allInnerTexts(), first);
+  assert.deepEqual(stored(), once);
+
   // A worker cannot review.
   const res = await page.goto(base + "/review");
   assert.equal(res.status(), 403);
   await context.close();
 });
 
-test("a researcher confirms a proposal in review by keyboard and sees the digest", async () => {
+/** The decisions file of the served project, one object per line. */
+function decisions() {
+  const file = path.join(project, "decisions/decisions.jsonl");
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+/** The review page's passage and the boxes checked, as the browser has them now. */
+async function onScreen(page) {
+  return {
+    passage: await page.locator("input[name=passage]").inputValue(),
+    checked: await page.locator("fieldset.dims input[type=checkbox]:checked").evaluateAll((els) => els.map((e) => e.value)),
+  };
+}
+
+/** Presses Tab until the focused element matches, at most `max` times. */
+async function tabTo(page, test, max = 40) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate(test)) return;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail("never reached by Tab");
+}
+
+test("a researcher confirms, corrects and skips in review with the keyboard only", async () => {
   const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
   const page = await context.newPage();
   await signIn(page, "tutkija", "tutkija-demo");
   await page.goto(base + "/review");
-  const before = await page.locator("main > p").first().innerText();
-  const passage = await page.locator("input[name=passage]").inputValue();
+  const stored = decisions().length;
   await shot(page, "review");
-  // The confirm button has the focus: Enter confirms.
+
+  // Confirm: the first box has the focus and the proposal is checked; Enter saves exactly
+  // what is checked.
+  await page.waitForFunction(() => document.activeElement?.matches("fieldset.dims input[type=checkbox]"));
+  const confirmed = await onScreen(page);
   await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
   await page.getByText("Päätös tallennettu").waitFor();
-  assert.notEqual(await page.locator("input[name=passage]").inputValue(), passage);
-  assert.notEqual(await page.locator("main > p").nth(1).innerText(), before);
-  const decisions = fs.readFileSync(path.join(project, "decisions/decisions.jsonl"), "utf8");
-  assert.ok(decisions.includes(JSON.stringify(passage)), "the decision is stored");
+  let all = decisions();
+  assert.equal(all.length, stored + 1);
+  assert.equal(all.at(-1).passage, confirmed.passage);
+  assert.deepEqual(all.at(-1).labels, confirmed.checked);
+  assert.equal(all.at(-1).who, "tutkija");
+
+  // Correct: Space changes the boxes (here: every box the other way round), then Tab to
+  // "Tallenna nämä luokat" and Enter. What is stored is the boxes, not the proposal.
+  await page.waitForFunction(() => document.activeElement?.matches("fieldset.dims input[type=checkbox]"));
+  const proposal = await onScreen(page);
+  assert.notEqual(proposal.passage, confirmed.passage, "the next passage");
+  const boxes = await page.locator("fieldset.dims input[type=checkbox]").count();
+  for (let i = 0; i < boxes; i++) {
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Tab");
+  }
+  const corrected = await onScreen(page);
+  assert.notDeepEqual(corrected.checked, proposal.checked);
+  await tabTo(page, () => document.activeElement?.textContent === "Tallenna nämä luokat");
+  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await page.getByText("Päätös tallennettu").waitFor();
+  all = decisions();
+  assert.equal(all.length, stored + 2);
+  assert.equal(all.at(-1).passage, corrected.passage);
+  assert.deepEqual(all.at(-1).labels, corrected.checked);
+
+  // Enter in a box after changing it saves the change too, never the proposal.
+  await page.waitForFunction(() => document.activeElement?.matches("fieldset.dims input[type=checkbox]"));
+  const before = await onScreen(page);
+  await page.keyboard.press("Space");
+  const changed = await onScreen(page);
+  assert.notDeepEqual(changed.checked, before.checked);
+  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await page.getByText("Päätös tallennettu").waitFor();
+  all = decisions();
+  assert.equal(all.length, stored + 3);
+  assert.equal(all.at(-1).passage, changed.passage);
+  assert.deepEqual(all.at(-1).labels, changed.checked);
+
+  // Skip: Tab to "Ohita" and Enter; nothing is stored and the next passage comes.
+  const skipped = await onScreen(page);
+  await tabTo(page, () => document.activeElement?.textContent === "Ohita");
+  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await page.getByText("Kohta ohitettu").waitFor();
+  assert.equal(decisions().length, stored + 3);
+  assert.notEqual((await onScreen(page)).passage, skipped.passage);
 
   await page.goto(base + "/digest/rannikko-4");
   await shot(page, "digest");

@@ -116,6 +116,7 @@ fn decision(r: &Row) -> Decision {
         who: "eval".into(),
         when: "2024-01-01T00:00:00Z".into(),
         note: None,
+        withdrawn: false,
     }
 }
 

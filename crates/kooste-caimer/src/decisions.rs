@@ -1,6 +1,7 @@
 //! The decisions file, `decisions/decisions.jsonl` in the project: one JSON object per line
 //! (a [`Decision`]), only ever appended to. A later decision on a passage overrides earlier
 //! ones; nothing is rewritten, so the file is also the history of who decided what when.
+//! A decision with `"withdrawn": true` takes the passage back to review.
 
 use crate::{Error, Result};
 use kooste_core::Project;
@@ -118,6 +119,11 @@ pub fn append(path: &Path, decisions: &[Decision]) -> Result<()> {
     Ok(())
 }
 
+/// Every decision on one passage, oldest first: its history, as the review page shows it.
+pub fn history<'a>(decisions: &'a [Decision], passage: &str) -> Vec<&'a Decision> {
+    decisions.iter().filter(|d| d.passage == passage).collect()
+}
+
 /// The confirmed labels of the decided passages: each passage's last decision, matched to
 /// the passages of its document as they stand now. A decision names its passage by id
 /// (`DOCID#N`) and carries the text the researcher saw. When a document is edited and
@@ -154,14 +160,22 @@ impl Confirmed {
         for d in decisions {
             let entry = (d.passage.clone(), normalize(&d.text), d.labels.clone());
             let list = c.by_doc.entry(doc_of(&d.passage).to_string()).or_default();
-            match list.iter_mut().find(|(id, _, _)| *id == d.passage) {
-                Some(old) => *old = entry,
-                None => {
+            let at = list.iter().position(|(id, _, _)| *id == d.passage);
+            match (at, d.withdrawn) {
+                // A withdrawal takes the passage back to review.
+                (Some(i), true) => {
+                    list.remove(i);
+                    c.passages -= 1;
+                }
+                (None, true) => {}
+                (Some(i), false) => list[i] = entry,
+                (None, false) => {
                     list.push(entry);
                     c.passages += 1;
                 }
             }
         }
+        c.by_doc.retain(|_, list| !list.is_empty());
         c
     }
 
@@ -172,57 +186,51 @@ impl Confirmed {
         doc: &str,
         passages: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> HashMap<String, Vec<Dimension>> {
-        let mut out = HashMap::new();
-        let Some(decided) = self.by_doc.get(doc) else {
-            return out;
+        match self.by_doc.get(doc) {
+            Some(decided) => align(decided, passages),
+            None => HashMap::new(),
+        }
+    }
+
+    /// The confirmed labels of a form row's passages (see [`Confirmed::of_document`]). A
+    /// row's id is its number in its form (`lomake-3`), and the numbers shift when a row
+    /// above is deleted or inserted, or rows are reordered: so the decisions follow the
+    /// answers. They are those of the row of the same form whose decided texts this row holds
+    /// the largest share of (its own on a tie, else the nearest number); when no row's
+    /// decided text is here word for word, its own, aligned as an edited document's are. A
+    /// deleted row's decisions hold for no row.
+    pub fn of_row<'a>(
+        &self,
+        doc: &str,
+        passages: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> HashMap<String, Vec<Dimension>> {
+        let passages: Vec<(&'a str, &'a str)> = passages.into_iter().collect();
+        let Some((form, number)) = row_of(doc) else {
+            return self.of_document(doc, passages);
         };
-        let passages: Vec<(&str, String)> = passages
-            .into_iter()
-            .map(|(id, text)| (id, normalize(text)))
-            .collect();
-        let mut taken = vec![false; passages.len()];
-        let mut open: Vec<&(String, String, Vec<Dimension>)> = Vec::new();
-        // 1. Same id, same text.
-        for d in decided {
-            match passages.iter().position(|(id, t)| *id == d.0 && *t == d.1) {
-                Some(i) => {
-                    taken[i] = true;
-                    out.insert(d.0.clone(), d.2.clone());
-                }
-                None => open.push(d),
-            }
+        let here: std::collections::HashSet<String> =
+            passages.iter().map(|(_, t)| normalize(t)).collect();
+        let best = self
+            .by_doc
+            .iter()
+            .filter_map(|(id, decided)| {
+                let (f, n) = row_of(id)?;
+                let hits = decided.iter().filter(|d| here.contains(&d.1)).count();
+                (f == form && hits > 0 && !decided.is_empty()).then(|| {
+                    let share = hits as f64 / decided.len() as f64;
+                    (share, id.as_str() == doc, n.abs_diff(number), id, decided)
+                })
+            })
+            .max_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(a.1.cmp(&b.1))
+                    .then(b.2.cmp(&a.2))
+                    .then(b.3.cmp(a.3))
+            });
+        match best {
+            Some((_, _, _, id, decided)) if id != doc => align(decided, passages),
+            _ => self.of_document(doc, passages),
         }
-        // 2. The same text elsewhere in the document.
-        open.retain(
-            |d| match (0..passages.len()).find(|&i| !taken[i] && passages[i].1 == d.1) {
-                Some(i) => {
-                    taken[i] = true;
-                    out.insert(passages[i].0.to_string(), d.2.clone());
-                    false
-                }
-                None => true,
-            },
-        );
-        // 3. The most alike passage, best pairs first.
-        let mut pairs: Vec<(f64, bool, usize, usize)> = Vec::new();
-        for (k, d) in open.iter().enumerate() {
-            for (i, (id, t)) in passages.iter().enumerate() {
-                let score = overlap(&d.1, t);
-                if !taken[i] && score >= SAME_PASSAGE {
-                    pairs.push((score, *id == d.0, k, i));
-                }
-            }
-        }
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        let mut used = vec![false; open.len()];
-        for (_, _, k, i) in pairs {
-            if !used[k] && !taken[i] {
-                used[k] = true;
-                taken[i] = true;
-                out.insert(passages[i].0.to_string(), open[k].2.clone());
-            }
-        }
-        out
     }
 
     /// How many passages have a decision.
@@ -234,6 +242,69 @@ impl Confirmed {
     pub fn is_empty(&self) -> bool {
         self.passages == 0
     }
+}
+
+/// Aligns the decisions of one document (`decided`: passage id, normalized text, labels)
+/// with passages as they are now: the same id and text, else the same text elsewhere, else
+/// the most alike passage (at least [`SAME_PASSAGE`]), best pairs first.
+fn align<'a>(
+    decided: &[(String, String, Vec<Dimension>)],
+    passages: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> HashMap<String, Vec<Dimension>> {
+    let mut out = HashMap::new();
+    let passages: Vec<(&str, String)> = passages
+        .into_iter()
+        .map(|(id, text)| (id, normalize(text)))
+        .collect();
+    let mut taken = vec![false; passages.len()];
+    let mut open: Vec<&(String, String, Vec<Dimension>)> = Vec::new();
+    // 1. Same id, same text.
+    for d in decided {
+        match passages.iter().position(|(id, t)| *id == d.0 && *t == d.1) {
+            Some(i) => {
+                taken[i] = true;
+                out.insert(d.0.clone(), d.2.clone());
+            }
+            None => open.push(d),
+        }
+    }
+    // 2. The same text elsewhere in the document.
+    open.retain(
+        |d| match (0..passages.len()).find(|&i| !taken[i] && passages[i].1 == d.1) {
+            Some(i) => {
+                taken[i] = true;
+                out.insert(passages[i].0.to_string(), d.2.clone());
+                false
+            }
+            None => true,
+        },
+    );
+    // 3. The most alike passage, best pairs first.
+    let mut pairs: Vec<(f64, bool, usize, usize)> = Vec::new();
+    for (k, d) in open.iter().enumerate() {
+        for (i, (id, t)) in passages.iter().enumerate() {
+            let score = overlap(&d.1, t);
+            if !taken[i] && score >= SAME_PASSAGE {
+                pairs.push((score, *id == d.0, k, i));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut used = vec![false; open.len()];
+    for (_, _, k, i) in pairs {
+        if !used[k] && !taken[i] {
+            used[k] = true;
+            taken[i] = true;
+            out.insert(passages[i].0.to_string(), open[k].2.clone());
+        }
+    }
+    out
+}
+
+/// A form row's id as its form and number: `lomake-3` → (`lomake`, 3).
+fn row_of(doc: &str) -> Option<(&str, usize)> {
+    let (form, n) = doc.rsplit_once('-')?;
+    Some((form, n.parse().ok()?))
 }
 
 /// The document id of a passage id: what comes before its last `#`.

@@ -4,10 +4,10 @@
 use crate::{Error, Result};
 use kooste_core::model::{Dimension, Lang};
 use kooste_core::project::Bilingual;
-use kooste_index::analyze::{Word, fold};
+use kooste_index::analyze::Word;
+use kooste_index::terms::TermSet;
 
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// The Finnish cue file as compiled in.
 pub const FI: &str = include_str!("cues/fi.toml");
@@ -57,103 +57,6 @@ impl Cue {
     }
 }
 
-/// How a pattern matches a word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Exact,
-    Prefix,
-    Suffix,
-    Contains,
-}
-
-/// One piece of a term, matched against one word. A word written with diacritics is matched
-/// as written (lowercased), because folding merges Swedish words such as `förstå` and
-/// `första`, or `får` and `far`; a word without any is matched folded, so that text typed
-/// without diacritics still matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Pattern {
-    kind: Kind,
-    lower: String,
-    folded: String,
-}
-
-impl Pattern {
-    fn parse(raw: &str) -> Option<Pattern> {
-        let star_start = raw.starts_with('*');
-        let star_end = raw.len() > 1 && raw.ends_with('*');
-        // Hyphens and punctuation are not part of words (see `analyze::words`): a
-        // hyphenated word is matched in its joined form.
-        let lower: String = raw
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        if lower.is_empty() {
-            return None;
-        }
-        let kind = match (star_start, star_end) {
-            (false, false) => Kind::Exact,
-            (false, true) => Kind::Prefix,
-            (true, false) => Kind::Suffix,
-            (true, true) => Kind::Contains,
-        };
-        Some(Pattern {
-            kind,
-            folded: fold(&lower),
-            lower,
-        })
-    }
-
-    fn matches(&self, w: &Word) -> bool {
-        let (p, w) = if w.lower.is_ascii() {
-            (self.folded.as_str(), w.folded.as_str())
-        } else {
-            (self.lower.as_str(), w.lower.as_str())
-        };
-        match self.kind {
-            Kind::Exact => w == p,
-            Kind::Prefix => w.starts_with(p),
-            Kind::Suffix => w.ends_with(p) && w != p,
-            Kind::Contains => w.contains(p) && w != p,
-        }
-    }
-
-    /// The keys under which a term starting with this pattern is filed, for fast lookup:
-    /// one for its written form and one for its folded form.
-    fn keys(&self) -> Vec<Key> {
-        let key = |s: &str| match self.kind {
-            Kind::Exact => Key::Word(s.to_string()),
-            Kind::Prefix if s.chars().count() >= PREFIX_KEY => {
-                Key::Start(s.chars().take(PREFIX_KEY).collect())
-            }
-            _ => Key::Scan,
-        };
-        let mut keys = vec![key(&self.lower)];
-        let folded = key(&self.folded);
-        if folded != keys[0] {
-            keys.push(folded);
-        }
-        keys
-    }
-}
-
-/// How many leading letters file a prefix pattern; shorter prefixes are scanned.
-const PREFIX_KEY: usize = 3;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Word(String),
-    Start(String),
-    Scan,
-}
-
-/// A term: one pattern per consecutive word.
-#[derive(Debug, Clone)]
-struct Term {
-    cue: usize,
-    patterns: Vec<Pattern>,
-}
-
 /// Where a cue occurred in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -167,8 +70,7 @@ pub struct Hit {
 #[derive(Debug, Clone)]
 pub struct Lexicon {
     cues: Vec<Cue>,
-    /// Per language: terms filed by the key of their first pattern.
-    index: [HashMap<Key, Vec<Term>>; 2],
+    terms: TermSet,
     /// A hash of the files it was parsed from.
     source: u64,
 }
@@ -189,13 +91,6 @@ struct CueDef {
     terms: Vec<String>,
 }
 
-fn slot(lang: Lang) -> usize {
-    match lang {
-        Lang::Fi => 0,
-        Lang::Sv => 1,
-    }
-}
-
 impl Lexicon {
     /// The lexicons compiled into kooste.
     pub fn builtin() -> Result<Lexicon> {
@@ -209,7 +104,7 @@ impl Lexicon {
     pub fn parse(files: &[(Lang, &str, &str)]) -> Result<Lexicon> {
         let mut lex = Lexicon {
             cues: Vec::new(),
-            index: [HashMap::new(), HashMap::new()],
+            terms: TermSet::new(),
             source: 0xcbf2_9ce4_8422_2325,
         };
         for (lang, name, text) in files {
@@ -258,23 +153,9 @@ impl Lexicon {
                     weight: def.weight,
                 });
                 for raw in &def.terms {
-                    let patterns: Option<Vec<Pattern>> =
-                        raw.split_whitespace().map(Pattern::parse).collect();
-                    let patterns = match patterns {
-                        Some(p) if !p.is_empty() => p,
-                        _ => {
-                            return Err(bad(format!(
-                                "the term '{raw}' of '{}' has an empty word",
-                                def.gloss
-                            )));
-                        }
-                    };
-                    for key in patterns[0].keys() {
-                        lex.index[slot(*lang)].entry(key).or_default().push(Term {
-                            cue,
-                            patterns: patterns.clone(),
-                        });
-                    }
+                    lex.terms
+                        .add(*lang, cue, raw)
+                        .map_err(|m| bad(format!("{m} (in '{}')", def.gloss)))?;
                 }
             }
         }
@@ -295,68 +176,14 @@ impl Lexicon {
     /// The cues of `lang` that occur in a text split into `words` (see
     /// [`kooste_index::analyze::words`]), each once, at its first occurrence.
     pub fn matches(&self, words: &[Word], lang: Lang) -> Vec<Hit> {
-        let index = &self.index[slot(lang)];
-        // Multi-word terms run over the plain words; the joined forms of hyphenations
-        // and OCR splits stand in for single words only.
-        let plain: Vec<&Word> = words.iter().filter(|w| !w.joined).collect();
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut check = |term: &Term, at: usize, first: &Word| {
-            if hits.iter().any(|h| h.cue == term.cue) {
-                return;
-            }
-            let span = if term.patterns.len() == 1 {
-                first.span.clone()
-            } else {
-                // A joined word never starts a phrase.
-                if first.joined {
-                    return;
-                }
-                let Some(run) = plain.get(at..at + term.patterns.len()) else {
-                    return;
-                };
-                if !term.patterns.iter().zip(run).all(|(p, w)| p.matches(w)) {
-                    return;
-                }
-                run[0].span.start..run[run.len() - 1].span.end
-            };
-            if term.patterns[0].matches(first) {
-                hits.push(Hit {
-                    cue: term.cue,
-                    span,
-                });
-            }
-        };
-        let scan = index.get(&Key::Scan);
-        let mut at = 0;
-        for w in words {
-            // Terms are filed under their written and their folded keys; a word looks up
-            // the form it is matched in.
-            let form = if w.lower.is_ascii() {
-                &w.folded
-            } else {
-                &w.lower
-            };
-            let keys = [
-                Some(Key::Word(form.clone())),
-                (form.chars().count() >= PREFIX_KEY)
-                    .then(|| Key::Start(form.chars().take(PREFIX_KEY).collect())),
-            ];
-            for terms in keys
-                .into_iter()
-                .flatten()
-                .filter_map(|k| index.get(&k))
-                .chain(scan)
-            {
-                for t in terms {
-                    check(t, at, w);
-                }
-            }
-            if !w.joined {
-                at += 1;
-            }
-        }
-        hits.sort_by_key(|h| (h.span.start, h.cue));
-        hits
+        self.terms
+            .matches(words, lang)
+            .into_iter()
+            .map(|h| Hit {
+                cue: h.concept,
+                span: h.span,
+            })
+            .collect()
     }
 }
 

@@ -20,7 +20,7 @@ pub mod train;
 
 pub use lang::detect as detect_lang;
 pub use lexicon::Lexicon;
-pub use propose::{Evidence, Proposal, Proposer, Settings, Source};
+pub use propose::{Evidence, Proposal, Proposer, Settings, Source, is_content_word};
 pub use train::Model;
 
 use kooste_core::Project;

@@ -6,9 +6,10 @@ use crate::train::{self, Model};
 use kooste_core::model::{Decision, Dimension, Lang};
 use kooste_core::project::Bilingual;
 use kooste_index::analyze::{self, Word};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// The five dimensions, in canonical order; indexes of score arrays follow it.
 pub(crate) const DIMS: [Dimension; 5] = [
@@ -116,10 +117,7 @@ pub(crate) fn features(
         out.push(hint_feature(*d), Origin::Hint, &mut seen);
     }
     for w in &words {
-        if analyze::is_stop(&w.lower)
-            || w.folded.chars().count() < 2
-            || w.folded.chars().any(|c| c.is_ascii_digit())
-        {
+        if !is_content_word(w, lang) {
             continue;
         }
         let span = || Origin::Word(w.span.clone());
@@ -140,6 +138,51 @@ pub(crate) fn features(
         }
     }
     out
+}
+
+/// Words that never become learned evidence: pronouns, the verb to be and modal verbs,
+/// reporting verbs, role words and the form's own wording (`not_evidence.txt`), by their
+/// written form and by their stem in each language.
+struct NotEvidence {
+    words: HashSet<String>,
+    stems: HashSet<(Lang, String)>,
+}
+
+fn not_evidence() -> &'static NotEvidence {
+    static LIST: OnceLock<NotEvidence> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut list = NotEvidence {
+            words: HashSet::new(),
+            stems: HashSet::new(),
+        };
+        let mut lang = Lang::Fi;
+        for line in include_str!("not_evidence.txt").lines() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            match line {
+                "[fi]" => lang = Lang::Fi,
+                "[sv]" => lang = Lang::Sv,
+                _ => {
+                    for w in analyze::words(line) {
+                        list.stems.insert((lang, analyze::stem(&w.folded, lang)));
+                        list.words.insert(w.lower);
+                    }
+                }
+            }
+        }
+        list
+    })
+}
+
+/// Whether a word of a passage in `lang` may become learned evidence: not a function word
+/// (of search's list or of `not_evidence.txt`, in any form of the same stem), at least two
+/// letters, no digits.
+pub fn is_content_word(w: &Word, lang: Lang) -> bool {
+    let list = not_evidence();
+    !(analyze::is_stop(&w.lower)
+        || w.folded.chars().count() < 2
+        || w.folded.chars().any(|c| c.is_ascii_digit())
+        || list.words.contains(&w.lower)
+        || list.stems.contains(&(lang, analyze::stem(&w.folded, lang))))
 }
 
 /// Where a piece of evidence comes from.

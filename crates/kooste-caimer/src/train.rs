@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The version of the model file; a file of another version is retrained.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Learned weights: a bias per dimension and, for features seen in the decisions, one weight
 /// per dimension. Features not in the model keep their curated weight.
@@ -88,13 +88,14 @@ impl Model {
     }
 }
 
-/// The decisions that count: the last one on each passage, sorted by passage id.
+/// The decisions that count: the last one on each passage, sorted by passage id; a passage
+/// whose last decision is a withdrawal has none.
 pub fn effective(decisions: &[Decision]) -> Vec<&Decision> {
     let mut last: BTreeMap<&str, &Decision> = BTreeMap::new();
     for d in decisions {
         last.insert(d.passage.as_str(), d);
     }
-    last.into_values().collect()
+    last.into_values().filter(|d| !d.withdrawn).collect()
 }
 
 /// A 64-bit FNV-1a hash.

@@ -310,6 +310,10 @@ pub struct Decision {
     /// A free-text note, redacted like the text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether this decision withdraws the earlier ones on the passage: it goes back to
+    /// review, and its labels (kept empty) count for nothing. Written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 impl Decision {
@@ -337,6 +341,12 @@ impl Decision {
             return Err(format!(
                 "'{}' is not a date-time; write it as RFC 3339, for example 2018-03-14T09:30:00Z",
                 self.when
+            ));
+        }
+        if self.withdrawn && !self.labels.is_empty() {
+            return Err(format!(
+                "the withdrawal of the decision on '{}' gives labels; a withdrawal has none",
+                self.passage
             ));
         }
         let mut seen = self.labels.clone();
@@ -453,6 +463,7 @@ mod tests {
             who: "cli".into(),
             when: "2018-03-14T09:30:00Z".into(),
             note: None,
+            withdrawn: false,
         };
         assert_eq!(d.check(), Ok(()));
         let spaced = Decision {

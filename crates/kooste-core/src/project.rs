@@ -181,9 +181,9 @@ impl Battery {
         if !is_valid_id(&b.id) {
             return Err(config_error(
                 path,
-                0,
+                key_line_after(text, 0, "id").unwrap_or(1),
                 format!(
-                    "battery id '{}' may only hold letters, digits, '.', '_' and '-'",
+                    "battery id '{}' may only hold letters, digits, '.', '_' and '-'; write it like asp-paiva",
                     b.id
                 ),
             ));
@@ -191,9 +191,23 @@ impl Battery {
         if b.questions.is_empty() {
             return Err(config_error(
                 path,
-                0,
-                "a battery needs at least one [[question]]".into(),
+                text.lines().count().max(1),
+                "a battery needs at least one [[question]] table with id, fi, sv and voice; add one at the end of the file".into(),
             ));
+        }
+        let mut ids = BTreeMap::new();
+        for (i, q) in b.questions.iter().enumerate() {
+            if let Some(first) = ids.insert(q.id.as_str(), i) {
+                return Err(config_error(
+                    path,
+                    table_key_line(text, "[[question]]", i, "id").unwrap_or(1),
+                    format!(
+                        "the question id '{}' is also the id of question {}; give each question its own id",
+                        q.id,
+                        first + 1
+                    ),
+                ));
+            }
         }
         Ok(b)
     }
@@ -317,10 +331,23 @@ impl Project {
             let b = Battery::parse(&read(&path)?, &path)?;
             batteries.insert(b.id.clone(), b);
         }
-        let mut regions = Vec::new();
+        let mut regions: Vec<Region> = Vec::new();
+        let mut region_files: BTreeMap<String, PathBuf> = BTreeMap::new();
         for path in toml_files(&root.join("workshops"))? {
-            let r: Region = parse_toml(&read(&path)?, &path)?;
-            validate_region(&r, &config, &batteries, &path)?;
+            let text = read(&path)?;
+            let r: Region = parse_toml(&text, &path)?;
+            validate_region(&r, &config, &batteries, &path, &text)?;
+            if let Some(other) = region_files.insert(r.id.clone(), path.clone()) {
+                return Err(config_error(
+                    &path,
+                    key_line_after(&text, 0, "id").unwrap_or(1),
+                    format!(
+                        "the region id '{}' is also the id of {}; give each region file its own id",
+                        r.id,
+                        other.display()
+                    ),
+                ));
+            }
             regions.push(r);
         }
         regions.sort_by(|a, b| a.id.cmp(&b.id));
@@ -397,42 +424,138 @@ fn validate_region(
     config: &Config,
     batteries: &BTreeMap<String, Battery>,
     path: &Path,
+    text: &str,
 ) -> Result<()> {
-    let err = |m: String| Err(config_error(path, 0, m));
+    let err = |line: Option<usize>, m: String| Err(config_error(path, line.unwrap_or(1), m));
     if !is_valid_id(&r.id) {
-        return err(format!(
-            "region id '{}' may only hold letters, digits, '.', '_' and '-'",
-            r.id
-        ));
+        return err(
+            key_line_after(text, 0, "id"),
+            format!(
+                "region id '{}' may only hold letters, digits, '.', '_' and '-'; write it like rannikko or pohjoinen-2",
+                r.id
+            ),
+        );
     }
+    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
     for (i, w) in r.workshops.iter().enumerate() {
-        if w.number as usize != i + 1 {
-            return err(format!(
-                "workshop number {} is out of order; number the [[workshop]] tables 1, 2, 3, ...",
-                w.number
-            ));
-        }
-        let themes = w.themes.iter().chain(w.task.as_ref().map(|t| &t.theme));
-        for t in themes {
-            if !config.themes.is_empty() && !config.themes.contains_key(t) {
-                return err(format!(
-                    "workshop {}: unknown theme '{t}'; add it under [themes] in kooste.toml or use one of: {}",
+        let at = |key: &str| table_key_line(text, "[[workshop]]", i, key);
+        let task_at = |key: &str| {
+            table_key_line(text, "[[workshop]]", i, "[workshop.task]")
+                .and_then(|from| key_line_after(text, from, key))
+                .or_else(|| at(key))
+        };
+        if let Some(first) = seen.insert(w.number, i) {
+            return err(
+                at("number"),
+                format!(
+                    "workshop number {} appears twice (also in the [[workshop]] table number {} of this file); give each [[workshop]] its own number, 1, 2, 3, ... in order",
                     w.number,
-                    config.themes.keys().cloned().collect::<Vec<_>>().join(", ")
-                ));
+                    first + 1
+                ),
+            );
+        }
+        if w.number as usize != i + 1 {
+            return err(
+                at("number"),
+                format!(
+                    "this is the [[workshop]] table number {} of the file but it says number = {}; number the tables 1, 2, 3, ... in order",
+                    i + 1,
+                    w.number
+                ),
+            );
+        }
+        let known = |t: &str| config.themes.is_empty() || config.themes.contains_key(t);
+        let theme_list = || config.themes.keys().cloned().collect::<Vec<_>>().join(", ");
+        for t in &w.themes {
+            if !known(t) {
+                return err(
+                    at("themes"),
+                    format!(
+                        "workshop {}: unknown theme '{t}'; add it under [themes] in kooste.toml or use one of: {}",
+                        w.number,
+                        theme_list()
+                    ),
+                );
             }
         }
-        if let Some(b) = w.task.as_ref().and_then(|t| t.battery.as_ref())
-            && !batteries.contains_key(b)
-        {
-            return err(format!(
-                "workshop {}: unknown battery '{b}'; add workshops/batteries/{b}.toml or use one of: {}",
-                w.number,
-                batteries.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+        if let Some(task) = &w.task {
+            if !known(&task.theme) {
+                return err(
+                    task_at("theme"),
+                    format!(
+                        "workshop {}: the task's theme '{}' is unknown; add it under [themes] in kooste.toml or use one of: {}",
+                        w.number,
+                        task.theme,
+                        theme_list()
+                    ),
+                );
+            }
+            if let Some(b) = &task.battery
+                && !batteries.contains_key(b)
+            {
+                return err(
+                    task_at("battery"),
+                    format!(
+                        "workshop {}: unknown battery '{b}'; add workshops/batteries/{b}.toml or use one of: {}",
+                        w.number,
+                        batteries.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+            if let Some(due) = task.due
+                && due < w.date
+            {
+                return err(
+                    task_at("due"),
+                    format!(
+                        "workshop {}: the task is due {due}, before the workshop itself ({}); the material is collected after the workshop, so give a later date",
+                        w.number, w.date
+                    ),
+                );
+            }
         }
     }
     Ok(())
+}
+
+/// The 1-based line of `key = ...` in the `index`-th table headed `header` (`[[workshop]]`),
+/// or of the line `key` itself when `key` is a table header (`[workshop.task]`).
+fn table_key_line(text: &str, header: &str, index: usize, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(index)?
+        .0;
+    let end = lines
+        .iter()
+        .enumerate()
+        .skip(start + 1)
+        .find(|(_, l)| l.trim() == header)
+        .map_or(lines.len(), |(i, _)| i);
+    (start..end)
+        .find(|&i| {
+            let l = lines[i].trim();
+            l == key
+                || l.strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// The 1-based line of `key = ...` at or after line `from`, before the next table header.
+fn key_line_after(text: &str, from: usize, key: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from)
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| {
+            l.trim()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|(i, _)| i + 1)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -480,11 +603,22 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Re
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(0);
         let msg = e.message().trim().replace('\n', "; ");
-        config_error(
-            path,
-            line,
-            format!("{msg}; fix the file and run the command again"),
-        )
+        // The key on the line the error points at: dates get a message of their own, since
+        // TOML reads an unquoted 1.3.2018 as a broken number.
+        let key = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim().to_string())
+            .unwrap_or_default();
+        let msg = if ["date", "due"].contains(&key.as_str()) && !msg.contains("unknown field") {
+            format!(
+                "`{key}` must be a date written year-month-day, like {key} = 2018-03-01 (without quotes)"
+            )
+        } else {
+            format!("{msg}; fix the file and run the command again")
+        };
+        config_error(path, line, msg)
     })
 }
 
@@ -522,5 +656,82 @@ mod tests {
                 .starts_with("kooste.toml:3: unknown field `langg`"),
             "{e}"
         );
+    }
+
+    fn region_error(toml: &str) -> (usize, String) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(PROJECT_FILE),
+            "[project]\nname = \"x\"\n[themes.osallisuus]\nfi = \"Osallisuus\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("workshops")).unwrap();
+        std::fs::write(dir.path().join("workshops/alue.toml"), toml).unwrap();
+        match Project::load(dir.path()) {
+            Err(Error::Config { line, message, .. }) => (line, message),
+            other => panic!("expected a configuration error: {other:?}"),
+        }
+    }
+
+    const HEAD: &str = "id = \"alue\"\nname = \"Alue\"\n\n";
+
+    #[test]
+    fn workshop_file_errors_name_the_real_line_in_plain_words() {
+        let w = |n: u32, date: &str| {
+            format!("[[workshop]]\nnumber = {n}\ndate = {date}\nthemes = [\"osallisuus\"]\n\n")
+        };
+        // An unquoted Finnish date.
+        let (line, m) = region_error(&format!("{HEAD}{}", w(1, "1.3.2018")));
+        assert_eq!(line, 6, "{m}");
+        assert!(
+            m.contains("`date` must be a date written year-month-day"),
+            "{m}"
+        );
+        // The same number twice, and a number out of order.
+        let (line, m) = region_error(&format!(
+            "{HEAD}{}{}",
+            w(1, "2018-03-01"),
+            w(1, "2018-05-01")
+        ));
+        assert_eq!(line, 10, "{m}");
+        assert!(m.contains("workshop number 1 appears twice"), "{m}");
+        let (line, m) = region_error(&format!(
+            "{HEAD}{}{}",
+            w(1, "2018-03-01"),
+            w(3, "2018-05-01")
+        ));
+        assert_eq!(line, 10, "{m}");
+        assert!(m.contains("says number = 3"), "{m}");
+        // An unknown theme, an unknown battery and a due date before the workshop.
+        let (line, m) = region_error(&format!(
+            "{HEAD}[[workshop]]\nnumber = 1\ndate = 2018-03-01\nthemes = [\"Osallisuus2\"]\n"
+        ));
+        assert_eq!(line, 7, "{m}");
+        assert!(m.contains("unknown theme 'Osallisuus2'"), "{m}");
+        let task = |body: &str| {
+            format!(
+                "{HEAD}{}[workshop.task]\ntheme = \"osallisuus\"\n{body}",
+                w(1, "2018-03-01")
+            )
+        };
+        let (line, m) = region_error(&task("battery = \"ei-ole\"\n"));
+        assert_eq!(line, 11, "{m}");
+        assert!(m.contains("unknown battery 'ei-ole'"), "{m}");
+        let (line, m) = region_error(&task("due = 2018-01-01\n"));
+        assert_eq!(line, 11, "{m}");
+        assert!(m.contains("before the workshop itself"), "{m}");
+    }
+
+    #[test]
+    fn two_regions_with_one_id_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(PROJECT_FILE), "[project]\nname = \"x\"\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("workshops")).unwrap();
+        for f in ["a.toml", "b.toml"] {
+            std::fs::write(dir.path().join("workshops").join(f), HEAD).unwrap();
+        }
+        let e = Project::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("the region id 'alue' is also the id of"), "{e}");
+        assert!(e.contains("b.toml:1:"), "{e}");
     }
 }

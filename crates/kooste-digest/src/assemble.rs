@@ -256,9 +256,17 @@ fn received(records: &[&PassageRecord]) -> Received {
             vc.passages += 1;
         }
     }
+    let status = |want| {
+        records
+            .iter()
+            .filter(|r| LabelStatus::of(&r.labels) == want)
+            .count()
+    };
     Received {
         documents: order.len(),
         passages: records.len(),
+        confirmed: status(LabelStatus::Confirmed),
+        proposed: status(LabelStatus::Proposed),
         voices,
         languages: langs
             .into_iter()
@@ -357,6 +365,7 @@ fn quote(r: &PassageRecord) -> Quote {
         via: r.via.filter(|v| *v != r.voice),
         lang: r.lang,
         question: r.question_text.as_deref().map(one_line),
+        labels: LabelStatus::of(&r.labels),
     }
 }
 

@@ -129,6 +129,10 @@ pub struct Received {
     pub documents: usize,
     /// Passages in the round.
     pub passages: usize,
+    /// Passages whose labels a researcher confirmed (the decision may be "none of them").
+    pub confirmed: usize,
+    /// Passages whose labels are only the proposer's, checked by nobody yet.
+    pub proposed: usize,
     /// Per voice, all three always present.
     pub voices: Vec<VoiceCount>,
     /// Documents per language.
@@ -259,6 +263,32 @@ pub struct Quote {
     pub lang: Lang,
     /// The wording of the form question it answers, if any.
     pub question: Option<String>,
+    /// Whose its labels are: a researcher's decision or the proposer's proposal.
+    pub labels: LabelStatus,
+}
+
+/// Whose the labels of a passage are, shown beside every quote so that a proposal is never
+/// taken for a researcher's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelStatus {
+    /// A researcher decided (possibly that no dimension holds).
+    Confirmed,
+    /// The proposer proposed them; nobody has checked them yet.
+    Proposed,
+    /// No label at all.
+    None,
+}
+
+impl LabelStatus {
+    /// The status of a passage's labels.
+    pub fn of(labels: &kooste_index::Labels) -> LabelStatus {
+        match &labels.confirmed {
+            Some(_) => LabelStatus::Confirmed,
+            None if labels.proposed.is_empty() => LabelStatus::None,
+            None => LabelStatus::Proposed,
+        }
+    }
 }
 
 /// A researcher's document of the round.

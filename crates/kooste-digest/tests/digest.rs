@@ -102,11 +102,16 @@ impl Example {
     }
 }
 
-/// A stand-in for the CAIMeR proposer: a form question's hints, else cue words (folded
-/// prefixes) from the domain's examples of each dimension.
+/// A stand-in for the CAIMeR proposer and the researchers' decisions: a form answer's
+/// labels are its question's hints, confirmed (as if a researcher had decided them, so that
+/// the digests show confirmed and proposed labels side by side), else cue words (folded
+/// prefixes) from the domain's examples of each dimension, proposed.
 fn labels(p: &Passage) -> Labels {
     if !p.hints.is_empty() {
-        return kooste_index::hint_labels(p);
+        return Labels {
+            proposed: Vec::new(),
+            confirmed: Some(p.hints.clone()),
+        };
     }
     const CUES: &[(Dimension, &[&str])] = &[
         (
@@ -426,6 +431,57 @@ fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
         html.contains("<span class=\"badge\">moniääninen</span>"),
         "{html}"
     );
+}
+
+/// Issue 23: the digest said researchers make the final call, yet did not say which labels
+/// a researcher had confirmed.
+#[test]
+fn confirmed_and_proposed_labels_are_marked_apart_and_counted() {
+    let ex = Example::new();
+    let d = ex.digest("rannikko-3", Lang::Fi);
+    let quotes: Vec<&kooste_digest::Quote> = d
+        .themes
+        .iter()
+        .flat_map(|t| &t.dimensions)
+        .flat_map(|s| &s.findings)
+        .flat_map(|f| &f.quotes)
+        .collect();
+    use kooste_digest::LabelStatus;
+    let confirmed = quotes
+        .iter()
+        .filter(|q| q.labels == LabelStatus::Confirmed)
+        .count();
+    let proposed = quotes
+        .iter()
+        .filter(|q| q.labels == LabelStatus::Proposed)
+        .count();
+    assert!(confirmed > 0 && proposed > 0, "{confirmed} {proposed}");
+    assert_eq!(d.received.confirmed, 6);
+    assert_eq!(d.received.proposed, 54);
+    let html = Templates::builtin().render(&d, Format::Html).unwrap();
+    assert_eq!(
+        html.matches("<span class=\"label-status confirmed\">✓ vahvistettu</span>")
+            .count(),
+        confirmed
+    );
+    assert_eq!(
+        html.matches("<span class=\"label-status proposed\">◇ ehdotus</span>")
+            .count(),
+        proposed
+    );
+    assert!(html.contains("<p class=\"legend\">Merkinnät: ✓ vahvistettu = "));
+    assert!(
+        html.replace("&#x2f;", "/")
+            .contains("Tutkija on vahvistanut ulottuvuudet 6 / 109 katkelmassa; 54 katkelmaa")
+    );
+    // On paper the marker is its text and its border, not a colour.
+    assert!(html.contains(".label-status.proposed { border-style: dashed;"));
+    let md = Templates::builtin().render(&d, Format::Md).unwrap();
+    assert_eq!(md.matches("· **✓ vahvistettu**\n").count(), confirmed);
+    assert_eq!(md.matches("· ◇ ehdotus\n").count(), proposed);
+    let sv = ex.render("rannikko-3", Lang::Sv, Format::Html);
+    assert!(sv.contains("<span class=\"label-status confirmed\">✓ bekräftad</span>"));
+    assert!(sv.contains("<span class=\"label-status proposed\">◇ förslag</span>"));
 }
 
 #[test]

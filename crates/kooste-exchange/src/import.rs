@@ -680,6 +680,7 @@ pub fn import_qdpx(
             who,
             when,
             note: None,
+            withdrawn: false,
         };
         // Importing the same file again adds nothing.
         let same = last

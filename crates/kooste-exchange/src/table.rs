@@ -38,9 +38,21 @@ const COLUMNS: &[&str] = &[
     "text",
     "confirmed",
     "proposed",
+    "labels",
+    "label_status",
     "file",
     "line",
 ];
+
+/// Whose labels `labels` holds: `confirmed` (a researcher's decision, which may be "none of
+/// them"), `proposed` (the proposer's, not checked by anyone) or `none` (no label at all).
+fn label_status(r: &PassageRecord) -> &'static str {
+    match &r.labels.confirmed {
+        Some(_) => "confirmed",
+        None if r.labels.proposed.is_empty() => "none",
+        None => "proposed",
+    }
+}
 
 /// A score with three decimals, as written.
 fn score(s: f32) -> f64 {
@@ -48,7 +60,9 @@ fn score(s: f32) -> f64 {
 }
 
 /// One passage as a JSON object, the columns in table order. `confirmed` is null when no
-/// researcher has decided, `[]` when one decided that no dimension holds.
+/// researcher has decided, `[]` when one decided that no dimension holds; `labels` are the
+/// labels that count (the confirmed ones, else the proposed ones) and `label_status` says
+/// which they are, so that a reader never takes a proposal for a researcher's decision.
 fn object(r: &PassageRecord) -> Map<String, Value> {
     let mut proposed = Map::new();
     for (d, s) in &r.labels.proposed {
@@ -72,6 +86,8 @@ fn object(r: &PassageRecord) -> Map<String, Value> {
         json!(r.text),
         json!(r.labels.confirmed),
         Value::Object(proposed),
+        json!(r.labels.effective()),
+        json!(label_status(r)),
         json!(r.file),
         json!(r.line),
     ];
@@ -85,7 +101,9 @@ fn cell(column: &str, v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        Value::Array(a) if a.is_empty() && column == "confirmed" => "none".into(),
+        Value::Array(a) if a.is_empty() && (column == "confirmed" || column == "labels") => {
+            "none".into()
+        }
         Value::Array(a) => a
             .iter()
             .map(|x| cell(column, x))

@@ -164,6 +164,7 @@ fn decision(passage: &str, labels: &[Dimension], who: &str) -> Decision {
         who: who.into(),
         when: "2018-03-20T10:15:00Z".into(),
         note: None,
+        withdrawn: false,
     }
 }
 

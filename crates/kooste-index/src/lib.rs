@@ -12,6 +12,7 @@ mod record;
 mod search;
 mod snippet;
 mod store;
+pub mod terms;
 
 pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
 pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};

@@ -139,9 +139,10 @@ fn read_noted(
             } else {
                 frontmatter::split_front_matter(&text).map_err(|e| diag(vec![e]))?
             };
-            let meta = frontmatter::parse_meta(split.yaml, &stem, &opts.defaults).map_err(diag)?;
+            let mut meta =
+                frontmatter::parse_meta(split.yaml, &stem, &opts.defaults).map_err(diag)?;
             let yaml = split.yaml.unwrap_or("");
-            check_meta(project, &meta, yaml).map_err(diag)?;
+            check_meta(project, &mut meta, yaml).map_err(diag)?;
             let id_given = frontmatter::key_line(yaml, "id").is_some();
             let lang = meta.lang.unwrap_or(project.config.project.lang);
             if id_given && crate::source::id_has_personal_data(redactor, lang, &meta.id) {
@@ -340,7 +341,7 @@ impl Ctx<'_> {
             let mut meta = frontmatter::parse_meta(None, &id, &defaults)?;
             meta.battery = Some(form.battery.id.clone());
             meta.row = Some(row.number);
-            check_meta(self.project, &meta, "")?;
+            check_meta(self.project, &mut meta, "")?;
             let lang = meta.lang.unwrap_or(Lang::Fi);
             let mut body = String::new();
             for (q, answer) in &row.answers {
@@ -474,7 +475,7 @@ impl Ctx<'_> {
         let mut meta = frontmatter::parse_meta(None, stem, &defaults)?;
         meta.title = doc.title.clone();
         meta.battery = battery.map(|b| b.id.clone());
-        check_meta(self.project, &meta, "")?;
+        check_meta(self.project, &mut meta, "")?;
         let body = docx::to_markdown(blocks.iter().copied(), |level, text| match battery {
             Some(b) if b.match_question(text).is_some() => 2,
             Some(_) => level.max(3),
@@ -528,14 +529,28 @@ pub(crate) fn unknown_battery(project: &Project, id: &str) -> String {
     )
 }
 
-/// Checks metadata against the project: the workshop, theme and battery must exist.
+/// Checks metadata against the project: the workshop, theme and battery must exist. They
+/// are matched without regard to case, like voices and languages (`theme: Osallisuus`), and
+/// written as the project spells them.
 pub(crate) fn check_meta(
     project: &Project,
-    meta: &DocumentMeta,
+    meta: &mut DocumentMeta,
     yaml: &str,
 ) -> Result<(), Problems> {
     // A value that came from a flag has no line of its own: name the file's first line.
     let line_of = |key: &str| frontmatter::key_line(yaml, key).unwrap_or(1);
+    fn canonical(value: &mut Option<String>, known: impl IntoIterator<Item = String>) {
+        if let Some(v) = value {
+            let wanted = v.trim().to_lowercase();
+            if let Some(k) = known.into_iter().find(|k| k.to_lowercase() == wanted) {
+                *v = k;
+            }
+        }
+    }
+    canonical(&mut meta.theme, project.config.themes.keys().cloned());
+    canonical(&mut meta.workshop, project.workshop_ids());
+    canonical(&mut meta.battery, project.batteries.keys().cloned());
+    let meta = &*meta;
     let mut errs = Vec::new();
     if let Some(w) = &meta.workshop
         && !project.regions.is_empty()

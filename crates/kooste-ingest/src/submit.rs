@@ -92,7 +92,7 @@ pub fn read_submission(
             continue;
         }
         let number = out.len() + 1;
-        let meta = DocumentMeta {
+        let mut meta = DocumentMeta {
             id: format!("{}-{number}", sub.id),
             title: None,
             voice,
@@ -108,7 +108,7 @@ pub fn read_submission(
             content_key: None,
             row: Some(number),
         };
-        if let Err(e) = check_meta(project, &meta, "") {
+        if let Err(e) = check_meta(project, &mut meta, "") {
             errors.extend(e.into_iter().map(|(_, m)| Diagnostic::new(&source, 0, m)));
             break;
         }

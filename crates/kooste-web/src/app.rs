@@ -399,10 +399,12 @@ impl App {
             .iter()
             .map(|d| {
                 let lang = d.meta.lang.unwrap_or(self.project.config.project.lang);
-                let decided = confirmed.of_document(
-                    &d.meta.id,
-                    d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str())),
-                );
+                let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
+                let decided = if d.meta.row.is_some() {
+                    confirmed.of_row(&d.meta.id, passages)
+                } else {
+                    confirmed.of_document(&d.meta.id, passages)
+                };
                 let label = |p: &Passage| Labels {
                     proposed: caimer.propose(&p.text, lang, &p.hints).proposed(),
                     confirmed: decided.get(&p.id).cloned(),

@@ -32,8 +32,10 @@ struct Session {
     last: Instant,
     skipped: Vec<String>,
     flash: Option<String>,
-    issued: Vec<String>,
 }
+
+/// A submission id given to a user, with the fingerprint of what was last saved under it.
+type Issued = (String, Option<u64>);
 
 /// What a request sees of its session.
 #[derive(Debug, Clone)]
@@ -48,6 +50,10 @@ pub(crate) struct View {
 #[derive(Debug)]
 pub(crate) struct Sessions {
     map: Mutex<HashMap<String, Session>>,
+    /// Form submission ids given to each user, with the fingerprint of what was last saved
+    /// under each (`None` until saved). Kept per user, not per session, so that a form
+    /// carried through a new sign-in still replaces its earlier save.
+    issued: Mutex<HashMap<String, Vec<Issued>>>,
     idle: Duration,
     max_age: Duration,
 }
@@ -56,6 +62,7 @@ impl Sessions {
     pub(crate) fn new(idle: Duration, max_age: Duration) -> Sessions {
         Sessions {
             map: Mutex::new(HashMap::new()),
+            issued: Mutex::new(HashMap::new()),
             idle,
             max_age,
         }
@@ -121,7 +128,6 @@ impl Sessions {
                 last: now,
                 skipped: Vec::new(),
                 flash: None,
-                issued: Vec::new(),
             },
         );
         View {
@@ -149,22 +155,64 @@ impl Sessions {
         }
     }
 
-    /// Notes a submission id given to this session's preview: only such an id may be saved
-    /// (again) by this session, so nobody can overwrite another's submission by its id.
+    /// The user signed in to a session.
+    fn user_of(&self, token: &str) -> Option<String> {
+        self.lock()
+            .get(token)
+            .and_then(|s| s.user.as_ref().map(|u| u.name.clone()))
+    }
+
+    fn issued(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Issued>>> {
+        self.issued.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes a submission id given to this session's user: only such an id may be saved
+    /// (again) by them, so nobody can overwrite another's submission by its id.
     pub(crate) fn issue(&self, token: &str, id: &str) {
-        if let Some(s) = self.lock().get_mut(token) {
-            if s.issued.len() >= 1000 {
-                s.issued.remove(0);
-            }
-            s.issued.push(id.to_string());
+        let Some(user) = self.user_of(token) else {
+            return;
+        };
+        let mut issued = self.issued();
+        let ids = issued.entry(user).or_default();
+        if ids.len() >= 1000 {
+            ids.remove(0);
+        }
+        ids.push((id.to_string(), None));
+    }
+
+    /// Whether this session's user was given this submission id: `None` if not, else what
+    /// was saved under it (`Some(None)` when nothing yet).
+    pub(crate) fn issued_content(&self, token: &str, id: &str) -> Option<Option<u64>> {
+        let user = self.user_of(token)?;
+        self.issued()
+            .get(&user)?
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, c)| *c)
+    }
+
+    /// Notes what was saved under a submission id (a fingerprint of the form's content).
+    pub(crate) fn saved(&self, token: &str, id: &str, content: u64) {
+        let Some(user) = self.user_of(token) else {
+            return;
+        };
+        if let Some(ids) = self.issued().get_mut(&user)
+            && let Some(entry) = ids.iter_mut().find(|(i, _)| i == id)
+        {
+            entry.1 = Some(content);
         }
     }
 
-    /// Whether this session was given this submission id.
-    pub(crate) fn was_issued(&self, token: &str, id: &str) -> bool {
-        self.lock()
-            .get(token)
-            .is_some_and(|s| s.issued.iter().any(|i| i == id))
+    /// The submission id under which this session's user already saved this very content,
+    /// if any: a form sent again after Back or Reload is the same submission.
+    pub(crate) fn saved_as(&self, token: &str, content: u64) -> Option<String> {
+        let user = self.user_of(token)?;
+        self.issued()
+            .get(&user)?
+            .iter()
+            .rev()
+            .find(|(_, c)| *c == Some(content))
+            .map(|(i, _)| i.clone())
     }
 
     /// Leaves a message for the next page.

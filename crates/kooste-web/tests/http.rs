@@ -790,6 +790,166 @@ async fn an_ended_session_keeps_the_form_through_a_new_login() {
     assert_eq!(saved_files(&site).len(), 1);
 }
 
+/// Issue 23: save, browser Back, Reload, then "Tallenna" stored the same form twice.
+#[tokio::test]
+async fn a_form_is_stored_once_however_the_person_navigates() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let form = c.get("/forms/asp-paiva").await;
+    // The submission id comes with the form itself, so the first preview carries it.
+    let first_id = field_value(&form.body, "submission");
+    assert!(first_id.starts_with("asp-paiva-web-"), "{first_id}");
+    let csrf = form.csrf();
+    let typed = |submission: &str, action: &str| -> Vec<(String, String)> {
+        [
+            ("csrf_token", csrf.as_str()),
+            ("workshop", "r-2"),
+            ("date", "2018-03-14"),
+            ("theme", "ihanne"),
+            ("text_lang", "fi"),
+            ("rows", "3"),
+            ("submission", submission),
+            ("r1_q1", "Vuokrarästit ja häätöuhka."),
+            ("r1_q3", "Ohjasin asumisneuvontaan."),
+            ("action", action),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let save_from = |preview: &Page| {
+        let mut f = hidden_fields(&preview.body);
+        f.push(("action".into(), "save".into()));
+        owned_body(&f)
+    };
+    let preview = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed(&first_id, "preview")))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(field_value(&preview.body, "submission"), first_id);
+    let saved = c.post_raw("/forms/asp-paiva", save_from(&preview)).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let ids = saved_ids(&saved.body);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(saved_files(&site).len(), 1);
+    // Back to the preview and Reload: the browser sends the preview again, as it was.
+    let again = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed(&first_id, "preview")))
+        .await;
+    assert_eq!(field_value(&again.body, "submission"), first_id);
+    let resaved = c.post_raw("/forms/asp-paiva", save_from(&again)).await;
+    assert_eq!(saved_ids(&resaved.body), ids);
+    assert_eq!(saved_files(&site).len(), 1, "saved again, not twice");
+    // Back to the form page, which the browser loads anew (another id) with the typed
+    // text restored: the same content is the same submission.
+    let reloaded = c.get("/forms/asp-paiva").await;
+    let other_id = field_value(&reloaded.body, "submission");
+    assert_ne!(other_id, first_id);
+    let preview = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed(&other_id, "preview")))
+        .await;
+    assert_eq!(field_value(&preview.body, "submission"), first_id);
+    let resaved = c.post_raw("/forms/asp-paiva", save_from(&preview)).await;
+    assert_eq!(saved_ids(&resaved.body), ids);
+    // And without any id at all (a form page kept from before).
+    let direct = c
+        .post_raw("/forms/asp-paiva", owned_body(&typed("", "save")))
+        .await;
+    assert_eq!(saved_ids(&direct.body), ids);
+    assert_eq!(saved_files(&site).len(), 1);
+    // Edited after Back and saved under its id: it replaces.
+    let mut edited = typed(&first_id, "save");
+    edited.push(("r2_q1".into(), "Toinen tilanne: velat.".into()));
+    let p = c.post_raw("/forms/asp-paiva", owned_body(&edited)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(saved_files(&site).len(), 2, "one more row, same submission");
+    assert!(saved_ids(&p.body).iter().all(|i| i.starts_with(&first_id)));
+    // Another form is another submission.
+    let mut other = typed(&other_id, "save");
+    other[7].1 = "Aivan eri asia: työttömyys.".into();
+    let p = c.post_raw("/forms/asp-paiva", owned_body(&other)).await;
+    assert!(
+        saved_ids(&p.body).iter().all(|i| i.starts_with(&other_id)),
+        "{}",
+        p.body
+    );
+    assert_eq!(saved_files(&site).len(), 3);
+    // Someone else cannot overwrite it by its id.
+    let mut r = Client::signed_in(&site, Role::Researcher).await;
+    let csrf_r = r.get("/forms/asp-paiva").await.csrf();
+    let mut foreign = typed(&first_id, "save");
+    foreign[0].1 = csrf_r;
+    foreign[7].1 = "Tutkijan oma rivi.".into();
+    let p = r.post_raw("/forms/asp-paiva", owned_body(&foreign)).await;
+    assert!(
+        !saved_ids(&p.body).iter().any(|i| i.starts_with(&first_id)),
+        "{}",
+        p.body
+    );
+    assert_eq!(saved_files(&site).len(), 4);
+}
+
+#[tokio::test]
+async fn a_form_saved_again_after_a_new_sign_in_replaces_its_first_save() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let form = c.get("/forms/asp-paiva").await;
+    let id = field_value(&form.body, "submission");
+    let fields = |csrf: &str, text: &str| {
+        [
+            ("csrf_token", csrf.to_string()),
+            ("workshop", "r-2".to_string()),
+            ("date", "2018-03-14".to_string()),
+            ("submission", id.clone()),
+            ("r1_q1", text.to_string()),
+            ("action", "save".to_string()),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect::<Vec<_>>()
+    };
+    let p = c
+        .post_raw(
+            "/forms/asp-paiva",
+            owned_body(&fields(&form.csrf(), "Ensimmäinen versio.")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(saved_files(&site).len(), 1);
+    site.web.forget_sessions();
+    let p = c
+        .post_raw(
+            "/forms/asp-paiva",
+            owned_body(&fields(&form.csrf(), "Korjattu versio.")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    let mut login = hidden_fields(&p.body);
+    login.push(("username".into(), "tyontekija".into()));
+    login.push(("password".into(), "tyontekija-salasana".into()));
+    let back = c.post_raw("/login", owned_body(&login)).await;
+    assert_eq!(
+        field_value(&back.body, "submission"),
+        id,
+        "the id came back"
+    );
+    let p = c
+        .post_raw(
+            "/forms/asp-paiva",
+            owned_body(&fields(&back.csrf(), "Korjattu versio.")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(saved_ids(&p.body).iter().all(|i| i.starts_with(&id)));
+    let files = saved_files(&site);
+    assert_eq!(files.len(), 1, "replaced, not stored twice");
+    assert!(
+        std::fs::read_to_string(&files[0])
+            .unwrap()
+            .contains("Korjattu versio.")
+    );
+}
+
 #[tokio::test]
 async fn twenty_concurrent_submissions_are_all_saved_and_searchable() {
     let site = site();
@@ -880,8 +1040,43 @@ async fn the_language_switch_is_remembered() {
     assert_eq!(p.location(), "/");
 }
 
+/// The fields a browser posts from a review page: its hidden fields (each once), the boxes
+/// given as checked, and the button pressed.
+fn review_post(page: &Page, action: &str, dims: &[&str]) -> String {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (k, v) in hidden_fields(&page.body) {
+        if !fields.iter().any(|(n, _)| *n == k) {
+            fields.push((k, v));
+        }
+    }
+    fields.extend(dims.iter().map(|d| ("dim".to_string(), d.to_string())));
+    fields.push(("action".into(), action.into()));
+    owned_body(&fields)
+}
+
+/// The boxes a review page shows checked.
+fn checked_boxes(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in body.match_indices("<input type=\"checkbox\"") {
+        let tag = &body[i..i + body[i..].find('>').unwrap()];
+        if tag.contains(" checked") {
+            let v = &tag[tag.find("value=\"").unwrap() + 7..];
+            out.push(v[..v.find('"').unwrap()].to_string());
+        }
+    }
+    out
+}
+
+fn decisions_of(site: &Site) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(site.dir.path().join("decisions/decisions.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[tokio::test]
-async fn review_confirms_corrects_and_skips() {
+async fn review_stores_the_labels_on_the_screen_for_confirm_and_correct() {
     let site = site();
     let mut c = Client::signed_in(&site, Role::Researcher).await;
     let page = c.get("/review").await;
@@ -891,53 +1086,46 @@ async fn review_confirms_corrects_and_skips() {
         "{}",
         page.body
     );
-    assert!(page.body.contains("value=\"kotikaynti-1#1\""));
-    assert!(page.body.contains("value=\"confirm\" autofocus"));
-    let csrf = page.csrf();
+    // The boxes come first, the first one focused; "save these labels" is the form's first
+    // button, so Enter in a box saves what is checked.
+    let form = &page.body[page
+        .body
+        .find("method=\"post\" action=\"/review\"")
+        .unwrap()..];
+    let first_box = form.find("type=\"checkbox\"").unwrap();
+    let first_button = form.find("<button type=\"submit\"").unwrap();
+    assert!(first_box < first_button);
+    assert!(form[first_button..].starts_with(
+        "<button type=\"submit\" name=\"action\" value=\"save\">Tallenna nämä luokat</button>"
+    ));
+    assert!(form.contains("autofocus aria-describedby=\"why-context\""));
+    let passage = field_value(&page.body, "passage");
+    // Confirm: the proposal, as checked on the screen, is what is stored.
+    let shown = checked_boxes(&page.body);
+    let refs: Vec<&str> = shown.iter().map(String::as_str).collect();
     let p = c
-        .post(
-            "/review",
-            &[
-                ("csrf_token", &csrf),
-                ("passage", "kotikaynti-1#1"),
-                ("action", "confirm"),
-            ],
-        )
+        .post_raw("/review", review_post(&page, "save", &refs))
         .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let decisions =
-        std::fs::read_to_string(site.dir.path().join("decisions/decisions.jsonl")).unwrap();
-    assert!(
-        decisions.contains("\"passage\":\"kotikaynti-1#1\"")
-            && decisions.contains("\"who\":\"tutkija\""),
-        "{decisions}"
-    );
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["passage"], passage.replace("&#x23;", "#").as_str());
+    assert_eq!(d[0]["who"], "tutkija");
+    assert_eq!(d[0]["labels"], serde_json::json!(shown));
     let page = c.get("/review").await;
     assert!(page.body.contains("Päätös tallennettu"));
     assert!(page.body.contains("Luokittelua odottaa 1 kohtaa"));
+    // Correct: other boxes, and exactly those are stored, whatever was proposed.
     let p = c
-        .post(
+        .post_raw(
             "/review",
-            &[
-                ("csrf_token", &csrf),
-                ("passage", "kotikaynti-1#2"),
-                ("action", "correct"),
-                ("dim", "results"),
-                ("dim", "mechanisms"),
-            ],
+            review_post(&page, "save", &["results", "mechanisms"]),
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let decisions =
-        std::fs::read_to_string(site.dir.path().join("decisions/decisions.jsonl")).unwrap();
-    assert!(
-        decisions
-            .lines()
-            .last()
-            .unwrap()
-            .contains("\"labels\":[\"mechanisms\",\"results\"]"),
-        "{decisions}"
-    );
+    let d = decisions_of(&site);
+    assert_eq!(d[1]["labels"], serde_json::json!(["mechanisms", "results"]));
+    // No box checked is a decision too: none of them.
     let page = c.get("/review").await;
     assert!(page.body.contains("Kaikki kohdat on luokiteltu"));
     // The index knows the decision at once.
@@ -947,6 +1135,406 @@ async fn review_confirms_corrects_and_skips() {
         "{}",
         doc.body
     );
+    // A post without the version of what was shown (an old page) is not trusted.
+    let csrf = page.csrf();
+    let old = c
+        .post(
+            "/review",
+            &[
+                ("csrf_token", &csrf),
+                ("passage", "kotikaynti-1#1"),
+                ("action", "confirm"),
+            ],
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::CONFLICT);
+    assert_eq!(decisions_of(&site).len(), 2);
+}
+
+#[tokio::test]
+async fn a_proposal_that_changed_meanwhile_is_shown_again_not_stored() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review?passage=kotikaynti-1%232").await;
+    let shown = checked_boxes(&page.body);
+    // Meanwhile, decisions recorded beside the app (`kooste caimer learn`) teach the
+    // proposer that such passages are about the context only.
+    let taught: Vec<kooste_core::model::Decision> = (0..6)
+        .map(|i| kooste_core::model::Decision {
+            passage: format!("muu-{i}#1"),
+            text: format!("Asiakas pääsi velkaneuvontaan ja sai maksusuunnitelman {i}."),
+            lang: Lang::Fi,
+            labels: vec![kooste_core::model::Dimension::Context],
+            who: "cli".into(),
+            when: "2018-03-14T09:30:00Z".into(),
+            note: None,
+            withdrawn: false,
+        })
+        .collect();
+    kooste_caimer::decisions::append(&site.dir.path().join("decisions/decisions.jsonl"), &taught)
+        .unwrap();
+    let now = c.get("/review?passage=kotikaynti-1%232").await;
+    assert_ne!(
+        field_value(&now.body, "proposal"),
+        field_value(&page.body, "proposal"),
+        "the proposal did change"
+    );
+    let refs: Vec<&str> = shown.iter().map(String::as_str).collect();
+    let p = c
+        .post_raw("/review", review_post(&page, "save", &refs))
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("Ehdotus muuttui: ennen "), "{}", p.body);
+    assert!(p.body.contains("role=\"alert\""));
+    assert_eq!(
+        checked_boxes(&p.body),
+        shown,
+        "the researcher's boxes are kept"
+    );
+    assert_eq!(decisions_of(&site).len(), 6, "nothing stored");
+    // Saved from the page that says what changed, it is stored.
+    let again = c.post_raw("/review", review_post(&p, "save", &refs)).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 7);
+    assert_eq!(d[6]["labels"], serde_json::json!(shown));
+    assert_eq!(d[6]["who"], "tutkija");
+}
+
+#[tokio::test]
+async fn a_passage_decided_by_someone_else_meanwhile_is_shown_as_decided() {
+    let site = site();
+    let project = Project::load(site.dir.path()).unwrap();
+    add_user(&project, "toinen", Role::Researcher, "toinen-salasana").unwrap();
+    let mut a = Client::signed_in(&site, Role::Researcher).await;
+    let mut b = Client::new(&site);
+    assert_eq!(
+        b.login("toinen", "toinen-salasana").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let pa = a.get("/review?passage=kotikaynti-1%231").await;
+    let pb = b.get("/review?passage=kotikaynti-1%231").await;
+    let p = b
+        .post_raw("/review", review_post(&pb, "save", &["results"]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    // A's click does not silently win: the passage is shown as decided, by whom, when, what.
+    let p = a
+        .post_raw("/review", review_post(&pa, "save", &["context"]))
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("toinen päätti kohdan "), "{}", p.body);
+    assert!(p.body.contains(": Tulokset."), "{}", p.body);
+    assert_eq!(
+        checked_boxes(&p.body),
+        ["context"],
+        "A's own choice is kept"
+    );
+    assert!(p.body.contains("value=\"keep\""));
+    assert_eq!(decisions_of(&site).len(), 1);
+    // Keep theirs: nothing is stored.
+    let kept = a
+        .post_raw("/review", review_post(&p, "keep", &["context"]))
+        .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER);
+    assert_eq!(decisions_of(&site).len(), 1);
+    // Or replace it: both stay in the history.
+    let p = a
+        .post_raw("/review", review_post(&pa, "save", &["context"]))
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    let replaced = a
+        .post_raw("/review", review_post(&p, "save", &["context"]))
+        .await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 2);
+    assert_eq!(
+        (d[0]["who"].as_str(), d[1]["who"].as_str()),
+        (Some("toinen"), Some("tutkija"))
+    );
+    let page = a.get("/review?passage=kotikaynti-1%231").await;
+    assert!(page.body.contains("Päätöshistoria"));
+    assert!(page.body.contains("toinen: Tulokset"), "{}", page.body);
+    assert!(page.body.contains("tutkija: Konteksti"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_decision_is_reopened_changed_and_withdrawn_everywhere() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review?passage=kotikaynti-1%232").await;
+    let p = c
+        .post_raw("/review", review_post(&page, "save", &["results"]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    // The document page and search link to it for researchers only.
+    let doc = c.get("/documents/kotikaynti-1").await;
+    let link = "/review?passage=kotikaynti-1%232&back=/documents/kotikaynti-1%23kotikaynti-1-2";
+    assert!(unescape(&doc.body).contains(link), "{}", doc.body);
+    let hits = c.get("/search?q=velkaneuvonta").await;
+    assert!(
+        unescape(&hits.body)
+            .contains("/review?passage=kotikaynti-1%232&back=/search%3Fq%3Dvelkaneuvonta"),
+        "{}",
+        hits.body
+    );
+    assert!(hits.body.contains("Tulokset</span>"), "{}", hits.body);
+    let mut w = Client::signed_in(&site, Role::Worker).await;
+    assert!(
+        !w.get("/documents/kotikaynti-1")
+            .await
+            .body
+            .contains("/review?")
+    );
+    // Reopened, it shows the decision with its boxes; changed, it goes back where it came from.
+    let open = c
+        .get("/review?passage=kotikaynti-1%232&back=/documents/kotikaynti-1%23kotikaynti-1-2")
+        .await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(
+        open.body.contains("Päätetty: Tulokset (tutkija, "),
+        "{}",
+        open.body
+    );
+    assert_eq!(checked_boxes(&open.body), ["results"]);
+    let p = c
+        .post_raw(
+            "/review",
+            review_post(&open, "save", &["interventions", "results"]),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/documents/kotikaynti-1#kotikaynti-1-2");
+    let digest = c.get("/digest/r-3?format=md").await;
+    assert!(
+        digest
+            .body
+            .contains("maksusuunnitelman.” — _työntekijä_ · **✓ vahvistettu**"),
+        "{}",
+        digest.body
+    );
+    let hits = c.get("/search?q=velkaneuvonta").await;
+    assert!(
+        hits.body.contains("Interventiot, Tulokset</span>"),
+        "{}",
+        hits.body
+    );
+    // Withdrawn: back in the queue, proposals again in search, the history kept.
+    let open = c.get("/review?passage=kotikaynti-1%232").await;
+    assert!(open.body.contains("value=\"withdraw\""));
+    let p = c
+        .post_raw("/review", review_post(&open, "withdraw", &[]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 3);
+    assert_eq!(d[2]["withdrawn"], true);
+    let hits = c.get("/search?q=velkaneuvonta").await;
+    assert!(hits.body.contains("(ehdotus)"), "{}", hits.body);
+    let digest = c.get("/digest/r-3?format=md").await;
+    assert!(
+        !digest.body.contains("✓ vahvistettu**\n") && digest.body.contains("◇ ehdotus"),
+        "{}",
+        digest.body
+    );
+    let queue = c.get("/review").await;
+    assert!(queue.body.contains("Päätös peruttu"), "{}", queue.body);
+    assert!(
+        queue.body.contains("Luokittelua odottaa 2 kohtaa"),
+        "{}",
+        queue.body
+    );
+    let open = c.get("/review?passage=kotikaynti-1%232").await;
+    assert!(open.body.contains("päätös peruttu"), "{}", open.body);
+    assert!(!open.body.contains("value=\"withdraw\""));
+    // The proposer forgot it: the withdrawn decision trains nothing.
+    let caimer = kooste_caimer::Caimer::open(&Project::load(site.dir.path()).unwrap()).unwrap();
+    assert_eq!(caimer.confirmed().len(), 0);
+    assert_eq!(caimer.proposer().model().examples(), 0);
+}
+
+const OLDER: &str = "---
+id: vanha-1
+voice: client
+workshop: r-1
+theme: osallisuus
+date: 2018-01-20
+lang: fi
+---
+Kävin ryhmässä ja sain puhua omista asioistani.
+
+Työntekijä soitti minulle joka viikko.
+";
+
+#[tokio::test]
+async fn the_queue_puts_the_next_digests_round_first_filters_and_keeps_skipped_ones_last() {
+    let dir = project_dir();
+    std::fs::create_dir_all(dir.path().join("corpus/r-1")).unwrap();
+    std::fs::write(dir.path().join("corpus/r-1/vanha-1.md"), OLDER).unwrap();
+    std::fs::write(dir.path().join("corpus/r-2/samtal-1.md"), DOC_SV).unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    // Walk the queue by skipping: every passage once, r-2 (the latest round: every
+    // workshop of the example lies in the past) before r-1, though r-1 comes first in the
+    // corpus; within a round, the most uncertain proposal first.
+    let mut order = Vec::new();
+    let mut page = c.get("/review").await;
+    assert!(
+        page.body.contains("Luokittelua odottaa 6 kohtaa"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Ensin tulevat seuraavan koosteen aineiston kohdat: Rannikko 2"),
+        "{}",
+        page.body
+    );
+    for _ in 0..6 {
+        let passage = unescape(&field_value(&page.body, "passage"));
+        order.push(passage);
+        let p = c.post_raw("/review", review_post(&page, "skip", &[])).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        page = c.get("/review").await;
+    }
+    let rounds: Vec<bool> = order.iter().map(|p| p.starts_with("vanha-1")).collect();
+    assert_eq!(
+        rounds,
+        [false, false, false, false, true, true],
+        "{order:?}"
+    );
+    let cold = kooste_caimer::Proposer::cold().unwrap();
+    let texts = [
+        (
+            "kotikaynti-1#1",
+            "Tehtiin kotikäynti, ja asiakas kertoi tilanteestaan rauhassa omassa kodissaan.",
+            Lang::Fi,
+        ),
+        (
+            "kotikaynti-1#2",
+            "Asiakas pääsi velkaneuvontaan ja sai maksusuunnitelman.",
+            Lang::Fi,
+        ),
+        (
+            "samtal-1#1",
+            "Jag vågade berätta om mina skulder, eftersom samma arbetstagare fortsatte.",
+            Lang::Sv,
+        ),
+        (
+            "samtal-1#2",
+            "Vi fick skuld- och budgetrådgivning.",
+            Lang::Sv,
+        ),
+    ];
+    let margin = |id: &str| {
+        let (_, t, l) = texts.iter().find(|(i, _, _)| *i == id).unwrap();
+        cold.propose(t, *l, &[])
+            .scores
+            .iter()
+            .map(|(_, s)| (s - 0.35f32).abs())
+            .fold(f32::INFINITY, f32::min)
+    };
+    let margins: Vec<f32> = order[..4].iter().map(|p| margin(p)).collect();
+    assert!(
+        margins.windows(2).all(|w| w[0] <= w[1]),
+        "{order:?} {margins:?}"
+    );
+    // Skipped passages stay in the queue, at its end, in the order skipped.
+    assert!(page.body.contains("Luokittelua odottaa 6 kohtaa"));
+    assert_eq!(unescape(&field_value(&page.body, "passage")), order[0]);
+    assert!(page.body.contains("Ohitit tämän kohdan aiemmin."));
+    // Filters: by voice, workshop and theme; a decision returns to the filtered queue.
+    let clients = c.get("/review?voice=client").await;
+    assert!(
+        clients.body.contains("Luokittelua odottaa 4 kohtaa"),
+        "{}",
+        clients.body
+    );
+    let first = unescape(&field_value(&clients.body, "passage"));
+    assert!(
+        first.starts_with("samtal-1") || first.starts_with("vanha-1"),
+        "{first}"
+    );
+    assert!(
+        c.get("/review?workshop=r-1")
+            .await
+            .body
+            .contains("Luokittelua odottaa 2 kohtaa")
+    );
+    let themed = c.get("/review?theme=osallisuus&voice=client").await;
+    assert!(
+        themed.body.contains("Luokittelua odottaa 2 kohtaa"),
+        "{}",
+        themed.body
+    );
+    let p = c
+        .post_raw("/review", review_post(&themed, "save", &["mechanisms"]))
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/review?voice=client&theme=osallisuus");
+}
+
+#[tokio::test]
+async fn the_round_before_the_next_workshop_comes_first() {
+    let dir = project_dir();
+    // Workshop 2 lies ahead: its digest is made of round 1, which comes first although
+    // round 2 already has material and comes later in no order but the corpus's.
+    let region = REGION
+        .replace("date = 2018-03-01", "date = 2099-03-01")
+        .replace("date = 2018-05-24", "date = 2099-05-24");
+    std::fs::write(dir.path().join("workshops/r.toml"), region).unwrap();
+    std::fs::create_dir_all(dir.path().join("corpus/r-1")).unwrap();
+    std::fs::write(dir.path().join("corpus/r-1/vanha-1.md"), OLDER).unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review").await;
+    assert!(
+        page.body
+            .contains("Ensin tulevat seuraavan koosteen aineiston kohdat: Rannikko 1"),
+        "{}",
+        page.body
+    );
+    assert!(unescape(&field_value(&page.body, "passage")).starts_with("vanha-1#"));
+}
+
+#[tokio::test]
+async fn a_review_form_comes_back_as_it_was_left_after_a_new_sign_in() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let page = c.get("/review?passage=kotikaynti-1%231").await;
+    site.web.forget_sessions();
+    let p = c
+        .post_raw(
+            "/review",
+            review_post(&page, "save", &["actors", "results"]),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("name=\"password\""));
+    assert!(!site.dir.path().join("decisions/decisions.jsonl").exists());
+    let mut login = hidden_fields(&p.body);
+    login.push(("username".into(), "tutkija".into()));
+    login.push(("password".into(), "tutkija-salasana".into()));
+    let back = c.post_raw("/login", owned_body(&login)).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    assert!(
+        back.body.contains("value=\"kotikaynti-1#1\""),
+        "{}",
+        back.body
+    );
+    assert_eq!(checked_boxes(&back.body), ["actors", "results"]);
+    assert!(back.body.contains("Kirjauduit uudelleen"));
+    let p = c
+        .post_raw(
+            "/review",
+            review_post(&back, "save", &["actors", "results"]),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let d = decisions_of(&site);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["labels"], serde_json::json!(["actors", "results"]));
 }
 
 const DOC_SV: &str = "---
@@ -1081,14 +1669,9 @@ async fn review_explains_the_evidence_in_the_pages_language() {
     }
     // Learned evidence, after a decision, in the page's language too.
     let p = c
-        .post(
+        .post_raw(
             "/review",
-            &[
-                ("csrf_token", &sv_debts.csrf()),
-                ("passage", "samtal-1#1"),
-                ("action", "correct"),
-                ("dim", "interventions"),
-            ],
+            review_post(&sv_courage, "save", &["interventions"]),
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -1287,6 +1870,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         who: "cli".into(),
         when: "2018-03-14T09:30:00Z".into(),
         note: None,
+        withdrawn: false,
     };
     kooste_caimer::decisions::append(&root.join("decisions/decisions.jsonl"), &[decision]).unwrap();
     let after = c.get("/review?passage=naapuri-2%231").await;

@@ -208,3 +208,39 @@ fn a_decision_follows_its_passage_when_the_document_is_edited() {
     assert_eq!(c.of_document("third", [("third#1", dared)]).len(), 0);
     assert_eq!(c.len(), 3);
 }
+
+#[test]
+fn a_withdrawal_takes_the_passage_back_to_review_and_keeps_the_history() {
+    let made = crate::decision(
+        "doc#1",
+        "Tehtiin kotikäynti.",
+        kooste_core::model::Lang::Fi,
+        &[kooste_core::model::Dimension::Interventions],
+    );
+    let withdrawn = kooste_core::model::Decision {
+        labels: vec![],
+        withdrawn: true,
+        ..made.clone()
+    };
+    let all = [made.clone(), withdrawn.clone()];
+    let c = decisions::Confirmed::of(&all);
+    assert!(c.is_empty());
+    assert!(
+        c.of_document("doc", [("doc#1", "Tehtiin kotikäynti.")])
+            .is_empty()
+    );
+    assert_eq!(decisions::history(&all, "doc#1"), vec![&made, &withdrawn]);
+    let again = [made.clone(), withdrawn, made];
+    assert_eq!(decisions::Confirmed::of(&again).len(), 1);
+    // A withdrawal with labels is not one.
+    let bad = kooste_core::model::Decision {
+        withdrawn: true,
+        ..crate::decision(
+            "doc#2",
+            "x",
+            kooste_core::model::Lang::Fi,
+            &[kooste_core::model::Dimension::Results],
+        )
+    };
+    assert!(bad.check().unwrap_err().contains("withdrawal"));
+}

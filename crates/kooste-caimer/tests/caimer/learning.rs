@@ -116,3 +116,90 @@ fn retraining_on_a_few_thousand_decisions_is_fast() {
     // evaluation reports the real figure.
     assert!(took.as_secs_f64() < 10.0, "{took:?}");
 }
+
+/// Issue 23: after one correction, every passage that began "Asiakas kertoi" got the
+/// corrected dimension, and everyday words showed as learned evidence.
+#[test]
+fn one_correction_does_not_move_passages_that_share_only_everyday_words() {
+    let decided = "Asiakas kertoi, että minulla on asunto, jossa voin olla rauhassa, ja keramiikkapaja auttoi.";
+    let trained = COLD.trained(&[decision("p#1", decided, Fi, &[Mechanisms])]);
+    // The content words of the decided passage are learned ...
+    let learned = trained.propose("Keramiikkapaja auttoi taas.", Fi, &[]);
+    assert!(
+        learned
+            .evidence
+            .iter()
+            .any(|e| e.source == kooste_caimer::Source::Learned && e.feature == "Keramiikkapaja"),
+        "{:?}",
+        learned.evidence
+    );
+    // ... the everyday ones are not, in any form.
+    for (text, lang) in [
+        (
+            "Asiakas kertoi, että hän muutti kesällä toiselle paikkakunnalle.",
+            Fi,
+        ),
+        ("Asiakkaan mukaan jossa minulla voin, kertoi hän.", Fi),
+        ("Asiakkaat kertoivat, että heillä meni hyvin.", Fi),
+        ("Työntekijä sanoi, että minä voisin soittaa.", Fi),
+        ("Klienten berättade att hon hade flyttat.", Sv),
+    ] {
+        let before = COLD.propose(text, lang, &[]);
+        let after = trained.propose(text, lang, &[]);
+        assert_eq!(after.labels, before.labels, "{text}: {:?}", after.why());
+        let words: Vec<&str> = after
+            .evidence
+            .iter()
+            .filter(|e| e.source == kooste_caimer::Source::Learned)
+            .map(|e| e.feature.as_str())
+            .collect();
+        assert_eq!(words, Vec::<&str>::new(), "{text}");
+    }
+    for word in [
+        "asiakas",
+        "Asiakas",
+        "asiakkaat",
+        "kertoi",
+        "kertoivat",
+        "jossa",
+        "minulla",
+        "voin",
+        "että",
+        "hän",
+        "olla",
+        "työntekijä",
+        "klienten",
+        "berättade",
+    ] {
+        let lang = if word == "klienten" || word == "berättade" {
+            Sv
+        } else {
+            Fi
+        };
+        let w = &kooste_index::analyze::words(word)[0];
+        assert!(!kooste_caimer::is_content_word(w, lang), "{word}");
+    }
+    for word in ["keramiikkapaja", "asunto", "velkaneuvonta", "hembesök"] {
+        let w = &kooste_index::analyze::words(word)[0];
+        assert!(kooste_caimer::is_content_word(w, Fi), "{word}");
+    }
+}
+
+#[test]
+fn a_withdrawn_decision_teaches_nothing() {
+    let text = "Kävin keramiikkapajassa ja tein savikulhon.";
+    let made = decision("p#1", text, Fi, &[Results]);
+    let withdrawn = kooste_core::model::Decision {
+        labels: vec![],
+        withdrawn: true,
+        ..made.clone()
+    };
+    let other = decision("q#1", "Sain velkaneuvontaa.", Fi, &[Interventions]);
+    let a = COLD.trained(&[made, other.clone(), withdrawn]);
+    let b = COLD.trained(std::slice::from_ref(&other));
+    assert_eq!(a.model().examples(), 1);
+    assert_eq!(
+        a.propose(text, Fi, &[]).scores,
+        b.propose(text, Fi, &[]).scores
+    );
+}

@@ -50,6 +50,7 @@ pub(crate) fn decision(id: &str, text: &str, lang: Lang, labels: &[Dimension]) -
         who: "tutkija".into(),
         when: "2018-03-14T09:30:00Z".into(),
         note: None,
+        withdrawn: false,
     }
 }
 

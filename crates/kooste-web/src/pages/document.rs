@@ -67,6 +67,7 @@ pub(crate) async fn page(
         );
     };
     let m = &doc.meta;
+    let researcher = ctx.user.role.allows(Role::Researcher);
     let passages: Vec<_> = doc
         .passages
         .iter()
@@ -81,6 +82,7 @@ pub(crate) async fn page(
                 text => p.text.clone(),
                 dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>()).unwrap_or_default(),
                 confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
+                review => researcher.then(|| super::review::reopen_href(&p.id, &format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id))),
             }
         })
         .collect();

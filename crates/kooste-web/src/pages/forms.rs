@@ -124,6 +124,20 @@ impl Input {
         f
     }
 
+    /// A fingerprint of what the form holds, its submission id aside (FNV-1a).
+    fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (k, v) in self.fields() {
+            if k == "submission" {
+                continue;
+            }
+            for b in k.bytes().chain([0]).chain(v.bytes()).chain([1]) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
     fn lang(&self) -> Lang {
         self.text_lang.parse().unwrap_or(Lang::Fi)
     }
@@ -378,7 +392,11 @@ pub(crate) async fn page(
             "not_found_text",
         );
     };
-    let input = Input::new(&app, battery, ctx.lang);
+    let mut input = Input::new(&app, battery, ctx.lang);
+    // The id is given with the form itself, so that the first preview already carries it:
+    // a preview sent again (Back, Reload) is the same submission.
+    input.submission = new_submission_id(battery);
+    app.sessions.issue(&ctx.view.token, &input.submission);
     render_form(&app, &ctx, battery, &input, Shown::plain(StatusCode::OK))
 }
 
@@ -387,9 +405,18 @@ fn carry(battery: &Battery, input: &Input) -> String {
     serde_json::json!({ "battery": battery.id, "fields": input.fields() }).to_string()
 }
 
-/// After signing in again, the form that was being filled in, with everything typed.
-pub(crate) fn resume(app: &App, headers: &HeaderMap, view: &View, carry: &str) -> Option<Response> {
+/// After signing in again, the form that was being filled in, with everything typed: a
+/// battery's form, or a review decision (`{"review": ...}`, see [`super::review::resume`]).
+pub(crate) async fn resume(
+    app: &Shared,
+    headers: &HeaderMap,
+    view: &View,
+    carry: &str,
+) -> Option<Response> {
     let v: serde_json::Value = serde_json::from_str(carry).ok()?;
+    if let Some(review) = v.get("review") {
+        return super::review::resume(app, headers, view, review).await;
+    }
     let battery = app.project.batteries.get(v.get("battery")?.as_str()?)?;
     let fields: Fields = serde_json::from_value(v.get("fields")?.clone()).ok()?;
     let path = format!("/forms/{}", battery.id);
@@ -465,6 +492,22 @@ pub(crate) async fn submit(
         let errors = [("f-save".to_string(), "err_csrf")];
         return render(&input, &errors, None, StatusCode::FORBIDDEN);
     }
+    // Which submission this is. The id travels in every page of the form (the form, the
+    // preview, the login form of an ended session); a save under it replaces what was
+    // saved under it before. A form sent again without it, or with a new one (the form
+    // page loaded again after Back or Reload, the typed text restored by the browser), is
+    // recognised by its content: the same content already saved is the same submission.
+    match app.sessions.issued_content(&view.token, &input.submission) {
+        Some(Some(_)) => {}
+        state => {
+            if let Some(id) = app.sessions.saved_as(&view.token, input.fingerprint()) {
+                input.submission = id;
+            } else if state.is_none() {
+                input.submission = new_submission_id(battery);
+                app.sessions.issue(&view.token, &input.submission);
+            }
+        }
+    }
     match field(&fields, "action") {
         "add_row" => {
             if input.rows.len() < MAX_ROWS {
@@ -477,10 +520,6 @@ pub(crate) async fn submit(
             let errors = input.validate(&app.project, battery);
             if !errors.is_empty() {
                 return render(&input, &errors, None, StatusCode::UNPROCESSABLE_ENTITY);
-            }
-            if !app.sessions.was_issued(&view.token, &input.submission) {
-                input.submission = new_submission_id(battery);
-                app.sessions.issue(&view.token, &input.submission);
             }
             let sub = input.submission(battery, ctx.user.role);
             if field(&fields, "action") == "preview" {
@@ -623,6 +662,8 @@ async fn save(
         }
         Err(e) => return app.failure(ctx, &e),
     };
+    app.sessions
+        .saved(&ctx.view.token, &input.submission, input.fingerprint());
     let lang = ctx.lang;
     let base = app.base(lang, Some(&ctx.view), &format!("/forms/{}", battery.id));
     app.html(

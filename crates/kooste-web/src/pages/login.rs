@@ -158,7 +158,7 @@ pub(crate) async fn submit(
     }
     let view = app.sessions.open(Some(user.clone()));
     let carry = field(&f, "carry");
-    let mut res = match forms::resume(&app, &headers, &view, carry) {
+    let mut res = match forms::resume(&app, &headers, &view, carry).await {
         Some(res) => res,
         None => Redirect::to(&local_path(field(&f, "next"))).into_response(),
     };

@@ -1,38 +1,104 @@
-//! `/review`: the queue of passages no researcher has decided on, one at a time, with the
-//! proposer's scores and the evidence behind them; confirm, correct or skip. Each decision
-//! is recorded through kooste-caimer (which retrains at once) and the passage's document is
-//! reindexed.
+//! `/review`: a researcher decides which CAIMeR dimensions hold for a passage, one passage
+//! at a time, with the proposer's scores and the evidence behind them.
+//!
+//! What is stored is exactly what was on the screen: the form posts the labels checked,
+//! together with the version of what the page showed (the proposer's model fingerprint, the
+//! labels it proposed, a hash of the passage's text, and how many decisions the passage had).
+//! When any of that changed before the click (another researcher decided the passage, or a
+//! decision elsewhere retrained the proposer into another proposal), nothing is stored: the
+//! passage is shown again with what changed and the researcher's own choices, to keep or
+//! to save. Any passage can be opened again (`?passage=ID`, linked from the document page
+//! and search) and its decision changed or withdrawn; the decisions file keeps the history.
+//!
+//! The queue puts first the passages of the round that feeds the next digest, then those
+//! whose decision teaches the proposer most (scores nearest the threshold); skipped
+//! passages come back at the end. It can be filtered by workshop, voice and theme.
 
 use super::document;
-use super::search::{dimension_label, voice_label, workshop_label};
+use super::search::{dimension_label, theme_label, voice_label, workshop_label};
 use super::{Fields, field, login};
 use crate::accounts::Role;
-use crate::app::{App, Shared, encode};
-use crate::session::same;
+use crate::app::{App, Ctx, Shared, encode, local_path};
+use crate::session::{View, same};
 use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use kooste_caimer::Source;
-use kooste_core::model::{Decision, Dimension};
+use kooste_caimer::{Proposal, Source};
+use kooste_core::model::{Decision, Dimension, Lang, Voice};
 use kooste_index::{Filters, PassageRecord};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
 
-#[derive(Debug, Default, Deserialize)]
+/// `GET /review` parameters; the filters also travel in the form as hidden fields.
+#[derive(Debug, Default, Clone, Deserialize)]
 pub(crate) struct Params {
     #[serde(default)]
     passage: String,
+    #[serde(default)]
+    workshop: String,
+    #[serde(default)]
+    voice: String,
+    #[serde(default)]
+    theme: String,
+    /// A local path to go back to after deciding (the document page or search).
+    #[serde(default)]
+    back: String,
 }
 
-/// The passages awaiting a decision, in corpus order, without the ones skipped.
-fn queue(app: &App, skipped: &[String]) -> kooste_index::Result<Vec<PassageRecord>> {
-    let ix = app.index();
-    Ok(ix
-        .records(&Filters::default())?
-        .into_iter()
-        .filter(|r| r.labels.confirmed.is_none() && !skipped.contains(&r.passage))
-        .collect())
+impl Params {
+    fn from_fields(f: &Fields) -> Params {
+        Params {
+            passage: field(f, "passage").to_string(),
+            workshop: field(f, "workshop").to_string(),
+            voice: field(f, "voice").to_string(),
+            theme: field(f, "theme").to_string(),
+            back: field(f, "back").to_string(),
+        }
+    }
+
+    fn filters(&self) -> Filters {
+        Filters {
+            voice: self.voice.parse::<Voice>().ok(),
+            workshop: Some(self.workshop.clone()).filter(|w| !w.is_empty()),
+            theme: Some(self.theme.clone()).filter(|t| !t.is_empty()),
+            ..Filters::default()
+        }
+    }
+
+    /// The queue's address with these filters.
+    fn queue_path(&self) -> String {
+        let q: Vec<String> = [
+            ("workshop", &self.workshop),
+            ("voice", &self.voice),
+            ("theme", &self.theme),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+        if q.is_empty() {
+            "/review".to_string()
+        } else {
+            format!("/review?{}", q.join("&"))
+        }
+    }
+
+    /// Where to go after a decision: back where the passage was opened from, else the queue.
+    fn after(&self) -> String {
+        if self.back.is_empty() {
+            self.queue_path()
+        } else {
+            local_path(&self.back)
+        }
+    }
+}
+
+/// The review page of one passage, decided or not, returning to `back` after the decision:
+/// what the document page and search link to for researchers.
+pub(crate) fn reopen_href(passage: &str, back: &str) -> String {
+    format!("/review?passage={}&back={}", encode(passage), encode(back))
 }
 
 fn hints(app: &App, r: &PassageRecord) -> Vec<Dimension> {
@@ -48,6 +114,141 @@ fn hints(app: &App, r: &PassageRecord) -> Vec<Dimension> {
         .unwrap_or_default()
 }
 
+/// A 64-bit FNV-1a hash, for the version fields of the form.
+fn fnv(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The hash of a passage's text as the researcher saw it (whitespace aside).
+fn text_hash(text: &str) -> String {
+    format!(
+        "{:016x}",
+        fnv(&[&text.split_whitespace().collect::<Vec<_>>().join(" ")])
+    )
+}
+
+/// Labels as a form value: `actors,results` in canonical order.
+fn labels_value(labels: &[Dimension]) -> String {
+    labels
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_labels(s: &str) -> Vec<Dimension> {
+    let mut l: Vec<Dimension> = s.split(',').filter_map(|d| d.trim().parse().ok()).collect();
+    l.sort_unstable();
+    l.dedup();
+    l
+}
+
+/// How far a proposal is from changing its mind: the smallest distance of a score from the
+/// threshold. The nearer, the more a decision teaches the proposer.
+fn margin(p: &Proposal, threshold: f32) -> f32 {
+    p.scores
+        .iter()
+        .map(|(_, s)| (s - threshold).abs())
+        .fold(f32::INFINITY, f32::min)
+}
+
+/// Margins already computed, by model fingerprint, language, hints and text: a proposal
+/// depends on nothing else, so the queue is not proposed again in full on every page.
+static MARGINS: LazyLock<Mutex<HashMap<u64, f32>>> = LazyLock::new(Mutex::default);
+
+/// The rounds that feed the next digest: in each region, the workshop before the first one
+/// dated today or later. When no workshop lies ahead (a cycle that has ended, or an
+/// example project), the latest round that has material awaiting a decision.
+fn next_rounds(app: &App, waiting: &[PassageRecord]) -> BTreeSet<String> {
+    let today: Option<kooste_core::model::Date> = kooste_caimer::now()[..10].parse().ok();
+    let mut rounds = BTreeSet::new();
+    for r in &app.project.regions {
+        let upcoming = r
+            .workshops
+            .iter()
+            .filter(|w| today.is_some_and(|t| w.date >= t))
+            .min_by_key(|w| w.date);
+        if let Some(next) = upcoming
+            && let Some(prev) = r.workshops.iter().find(|w| w.number + 1 == next.number)
+        {
+            rounds.insert(format!("{}-{}", r.id, prev.number));
+        }
+    }
+    if rounds.is_empty() {
+        let latest = waiting
+            .iter()
+            .filter_map(|r| r.workshop.as_deref())
+            .filter_map(|w| app.project.workshop(w).map(|(_, ws)| (ws.date, w)))
+            .max();
+        if let Some((_, w)) = latest {
+            rounds.insert(w.to_string());
+        }
+    }
+    rounds
+}
+
+/// The queue: passages without a decision under the filters, the next digest's round
+/// first, then the most uncertain proposals, then corpus order; skipped ones at the end,
+/// in the order skipped.
+struct Queue {
+    passages: Vec<PassageRecord>,
+    rounds: BTreeSet<String>,
+    /// The records of every passage under the filters, decided or not (to open one).
+    all: Vec<PassageRecord>,
+}
+
+fn queue(app: &App, params: &Params, skipped: &[String]) -> Result<Queue, String> {
+    let all = app
+        .index()
+        .records(&params.filters())
+        .map_err(|e| e.to_string())?;
+    let waiting: Vec<PassageRecord> = all
+        .iter()
+        .filter(|r| r.labels.confirmed.is_none())
+        .cloned()
+        .collect();
+    let rounds = next_rounds(app, &waiting);
+    let caimer = app.caimer().map_err(|e| e.to_string())?;
+    let fp = caimer.proposer().model().fingerprint().to_string();
+    let threshold = caimer.proposer().settings().threshold;
+    let mut margins = MARGINS.lock().unwrap_or_else(|e| e.into_inner());
+    if margins.len() > 500_000 {
+        margins.clear();
+    }
+    let mut keyed: Vec<(Option<usize>, bool, f32, usize, PassageRecord)> = waiting
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let h = hints(app, &r);
+            let hint_names = labels_value(&h);
+            let key = fnv(&[&fp, r.lang.as_str(), &hint_names, &r.text]);
+            let m = *margins
+                .entry(key)
+                .or_insert_with(|| margin(&caimer.propose(&r.text, r.lang, &h), threshold));
+            let skip = skipped.iter().position(|s| *s == r.passage);
+            let in_round = r.workshop.as_ref().is_some_and(|w| rounds.contains(w));
+            (skip, !in_round, m, i, r)
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.total_cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
+    Ok(Queue {
+        passages: keyed.into_iter().map(|k| k.4).collect(),
+        rounds,
+        all,
+    })
+}
+
 /// A weight as Finnish and Swedish write it: a sign (a true minus), one decimal, a decimal
 /// comma (`+2,4`, `−1,2`).
 fn weight(w: f32) -> String {
@@ -56,7 +257,332 @@ fn weight(w: f32) -> String {
         .replace('-', "\u{2212}")
 }
 
-/// `GET /review` (optionally `?passage=ID`).
+/// An RFC 3339 time as people read it: `14.3.2018 09:30 UTC`.
+fn when_label(when: &str) -> String {
+    let part = |r: std::ops::Range<usize>| when.get(r).and_then(|s| s.parse::<u32>().ok());
+    match (part(0..4), part(5..7), part(8..10), when.get(11..16)) {
+        (Some(y), Some(m), Some(d), Some(hm)) => format!("{d}.{m}.{y} {hm} UTC"),
+        _ => when.to_string(),
+    }
+}
+
+/// What the version fields of a review form say the page showed.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    /// The labels proposed. (The form also carries the fingerprint of the model that
+    /// proposed them, `model`, but only a change of the labels counts: a model retrained
+    /// into the same proposal changed nothing the researcher saw.)
+    proposal: Vec<Dimension>,
+    /// The hash of the text.
+    text: String,
+    /// How many decisions the passage had.
+    basis: usize,
+}
+
+impl Seen {
+    fn from_fields(f: &Fields) -> Option<Seen> {
+        Some(Seen {
+            proposal: parse_labels(field(f, "proposal")),
+            text: Some(field(f, "seen"))
+                .filter(|s| !s.is_empty())?
+                .to_string(),
+            basis: field(f, "basis").parse().ok()?,
+        })
+    }
+}
+
+/// The passage as it stands now: its record, the proposal, its decisions.
+struct Now {
+    rec: PassageRecord,
+    proposal: Proposal,
+    model: String,
+    history: Vec<Decision>,
+}
+
+impl Now {
+    fn of(app: &App, rec: PassageRecord) -> Result<Now, String> {
+        let caimer = app.caimer().map_err(|e| e.to_string())?;
+        let proposal = caimer.propose(&rec.text, rec.lang, &hints(app, &rec));
+        let history = kooste_caimer::decisions::history(caimer.decisions(), &rec.passage)
+            .into_iter()
+            .cloned()
+            .collect();
+        Ok(Now {
+            model: caimer.proposer().model().fingerprint().to_string(),
+            rec,
+            proposal,
+            history,
+        })
+    }
+
+    /// The decision that holds: the last one, unless it withdrew the earlier ones.
+    fn decision(&self) -> Option<&Decision> {
+        self.history.last().filter(|d| !d.withdrawn)
+    }
+
+    fn seen(&self) -> Seen {
+        Seen {
+            proposal: self.proposal.labels.clone(),
+            text: text_hash(&self.rec.text),
+            basis: self.history.len(),
+        }
+    }
+}
+
+/// What changed between what a page showed and now.
+#[derive(Debug, Default)]
+struct Changed {
+    /// Decisions made on the passage since (by someone else, or in another tab).
+    decided: Vec<Decision>,
+    /// The proposal shown, when the proposer now proposes other labels.
+    proposal_was: Option<Vec<Dimension>>,
+    /// The text was edited since.
+    text: bool,
+}
+
+impl Changed {
+    fn between(seen: &Seen, now: &Now) -> Changed {
+        Changed {
+            decided: now.history.iter().skip(seen.basis).cloned().collect(),
+            proposal_was: (seen.proposal != now.proposal.labels).then(|| seen.proposal.clone()),
+            text: seen.text != text_hash(&now.rec.text),
+        }
+    }
+
+    fn any(&self) -> bool {
+        !self.decided.is_empty() || self.proposal_was.is_some() || self.text
+    }
+}
+
+/// How the page is shown besides the passage.
+#[derive(Default)]
+struct Shown {
+    /// The boxes as the researcher left them (after a change, or a new sign-in).
+    checked: Option<Vec<Dimension>>,
+    changed: Option<Changed>,
+    notice: Option<String>,
+}
+
+fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) -> Vec<Value> {
+    Dimension::ALL
+        .iter()
+        .map(|d| {
+            let shown = proposal
+                .evidence
+                .iter()
+                .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
+                .take(4);
+            // What pushed the score up and what held it down, in separate lists: a
+            // reader (or a screen reader) should not have to tell them apart by style.
+            let (support, against): (Vec<_>, Vec<_>) = shown.partition(|e| e.weight > 0.0);
+            let explain = |e: &&kooste_caimer::Evidence| {
+                // A cue is explained in the page's language, whatever the passage's; a hint
+                // has no words of the text to quote.
+                let (feature, source) = match &e.source {
+                    Source::Cue { plain, .. } => {
+                        (Some(e.feature.clone()), plain.get(lang).to_string())
+                    }
+                    Source::Learned => (
+                        Some(e.feature.clone()),
+                        app.pages.word(lang, "evidence_learned"),
+                    ),
+                    Source::Hint => (None, app.pages.word(lang, "evidence_hint")),
+                };
+                context! {
+                    feature => feature,
+                    source => source,
+                    weight => weight(e.weight),
+                }
+            };
+            let support: Vec<Value> = support.iter().map(explain).collect();
+            let against: Vec<Value> = against.iter().map(explain).collect();
+            let score = proposal.score(*d);
+            context! {
+                value => d.as_str(),
+                label => dimension_label(*d, lang),
+                score => format!("{:.0} %", score * 100.0),
+                percent => (score * 100.0).round() as u32,
+                proposed => proposal.labels.contains(d),
+                checked => checked.contains(d),
+                support => support,
+                against => against,
+            }
+        })
+        .collect()
+}
+
+fn labels_text(labels: &[Dimension], lang: Lang, none: &str) -> String {
+    if labels.is_empty() {
+        none.to_string()
+    } else {
+        labels
+            .iter()
+            .map(|d| dimension_label(*d, lang))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn decision_view(app: &App, lang: Lang, d: &Decision) -> Value {
+    context! {
+        who => d.who.clone(),
+        when => when_label(&d.when),
+        withdrawn => d.withdrawn,
+        labels => labels_text(&d.labels, lang, &app.pages.word(lang, "review_labels_none")),
+    }
+}
+
+/// The select options of the filters.
+fn filter_options(app: &App, lang: Lang, p: &Params) -> Value {
+    let workshops: Vec<Value> = app
+        .project
+        .workshop_ids()
+        .into_iter()
+        .map(|id| context! { label => workshop_label(app, &id, lang), selected => id == p.workshop, id => id })
+        .collect();
+    let voices: Vec<Value> = Voice::ALL
+        .iter()
+        .map(|v| context! { id => v.as_str(), label => voice_label(app, lang, *v), selected => v.as_str() == p.voice })
+        .collect();
+    let themes: Vec<Value> = app
+        .project
+        .config
+        .themes
+        .keys()
+        .map(|id| context! { label => theme_label(app, id, lang), selected => *id == p.theme, id => id })
+        .collect();
+    context! { workshops => workshops, voices => voices, themes => themes, any => p.filters().any() }
+}
+
+/// Renders the review page: the passage `params.passage` (decided or not), else the head
+/// of the queue.
+async fn render(
+    app: &Shared,
+    ctx: &Ctx,
+    params: Params,
+    shown: Shown,
+    status: StatusCode,
+) -> Response {
+    let lang = ctx.lang;
+    let skipped = ctx.view.skipped.clone();
+    let built = {
+        let app = Arc::clone(app);
+        let params = params.clone();
+        tokio::task::spawn_blocking(move || -> Result<(Queue, Option<Now>), String> {
+            let q = queue(&app, &params, &skipped)?;
+            let rec = if params.passage.is_empty() {
+                q.passages.first().cloned()
+            } else {
+                let doc = params.passage.rsplit_once('#').map_or("", |(d, _)| d);
+                match q.all.iter().find(|r| r.passage == params.passage) {
+                    Some(r) => Some(r.clone()),
+                    // Outside the filters: opened from a document or a search.
+                    None => app
+                        .index()
+                        .document(doc)
+                        .map_err(|e| e.to_string())?
+                        .into_iter()
+                        .find(|r| r.passage == params.passage),
+                }
+            };
+            let now = rec.map(|r| Now::of(&app, r)).transpose()?;
+            Ok((q, now))
+        })
+        .await
+    };
+    let (q, now) = match built {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return app.failure(ctx, &e),
+        Err(e) => return app.failure(ctx, &e),
+    };
+    if now.is_none() && !params.passage.is_empty() {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    }
+    let none = app.pages.word(lang, "review_labels_none");
+    let item = now.as_ref().map(|now| {
+        let r = &now.rec;
+        let decided = now.decision();
+        // The boxes: as the researcher left them, else the decision, else the proposal.
+        let checked = shown.checked.clone().unwrap_or_else(|| match decided {
+            Some(d) => d.labels.clone(),
+            None => r
+                .labels
+                .confirmed
+                .clone()
+                .unwrap_or_else(|| now.proposal.labels.clone()),
+        });
+        let seen = now.seen();
+        let n = r.passage.rsplit('#').next().unwrap_or("1");
+        let changed = shown.changed.as_ref().map(|c| {
+            context! {
+                decided => c.decided.iter().map(|d| decision_view(app, lang, d)).collect::<Vec<_>>(),
+                proposal_was => c.proposal_was.as_ref().map(|p| labels_text(p, lang, &none)),
+                proposal_now => labels_text(&now.proposal.labels, lang, &none),
+                text => c.text,
+            }
+        });
+        context! {
+            passage => r.passage.clone(),
+            href => format!("/documents/{}#{}-{n}", encode(&r.doc), r.doc),
+            text => r.text.clone(),
+            question => r.question_text.clone(),
+            voice => voice_label(app, lang, r.voice),
+            workshop => r.workshop.as_deref().map(|w| workshop_label(app, w, lang)),
+            in_round => r.workshop.as_ref().is_some_and(|w| q.rounds.contains(w)),
+            proposed => labels_text(&now.proposal.labels, lang, &app.pages.word(lang, "review_no_proposal")),
+            decided => decided.map(|d| decision_view(app, lang, d)),
+            // A passage aligned with a decision made under another id (its document was
+            // edited): decided, by whom the history of this id does not say.
+            decided_elsewhere => r.labels.confirmed.as_ref().filter(|_| decided.is_none()).map(|l| labels_text(l, lang, &none)),
+            history => now.history.iter().map(|d| decision_view(app, lang, d)).collect::<Vec<_>>(),
+            skipped => ctx.view.skipped.contains(&r.passage),
+            changed => changed,
+            dims => dims_view(app, lang, &now.proposal, &checked),
+            version => context! {
+                model => now.model.clone(),
+                proposal => labels_value(&seen.proposal),
+                seen => seen.text,
+                basis => seen.basis,
+            },
+        }
+    });
+    let flash = app.sessions.take_flash(&ctx.view.token);
+    let base = app.base(lang, Some(&ctx.view), &ctx.path);
+    let rounds: Vec<String> = q
+        .rounds
+        .iter()
+        .map(|w| workshop_label(app, w, lang))
+        .collect();
+    app.html(
+        status,
+        "review.html.j2",
+        context! {
+            remaining => q.passages.len(),
+            skipped => ctx.view.skipped.len(),
+            rounds => rounds,
+            item => item,
+            filters => filter_options(app, lang, &params),
+            params => context! {
+                workshop => params.workshop,
+                voice => params.voice,
+                theme => params.theme,
+                // Only a path of this site, never a link elsewhere.
+                back => (!params.back.is_empty()).then(|| local_path(&params.back)),
+            },
+            notice => shown.notice,
+            flash => flash,
+            ..base
+        },
+    )
+}
+
+/// `GET /review` (`?passage=ID` opens one, decided or not; `workshop`, `voice`, `theme`
+/// filter the queue; `back` is where to return after deciding).
 pub(crate) async fn page(
     app: Shared,
     headers: HeaderMap,
@@ -67,109 +593,98 @@ pub(crate) async fn page(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let lang = ctx.lang;
-    let skipped = ctx.view.skipped.clone();
-    let queued = {
-        let app = Arc::clone(&app);
-        tokio::task::spawn_blocking(move || queue(&app, &skipped)).await
-    };
-    let queued = match queued {
-        Ok(Ok(q)) => q,
-        Ok(Err(e)) => return app.failure(&ctx, &e),
-        Err(e) => return app.failure(&ctx, &e),
-    };
-    let current = queued
-        .iter()
-        .find(|r| r.passage == p.passage)
-        .or_else(|| queued.first());
-    let proposal = current
-        .map(|r| {
-            app.caimer()
-                .map(|c| c.propose(&r.text, r.lang, &hints(&app, r)))
-        })
-        .transpose();
-    let proposal = match proposal {
-        Ok(p) => p,
-        Err(e) => return app.failure(&ctx, &e),
-    };
-    let item = current.zip(proposal).map(|(r, proposal)| {
-        let dims: Vec<Value> = Dimension::ALL
-            .iter()
-            .map(|d| {
-                let shown = proposal
-                    .evidence
-                    .iter()
-                    .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
-                    .take(4);
-                // What pushed the score up and what held it down, in separate lists: a
-                // reader (or a screen reader) should not have to tell them apart by style.
-                let (support, against): (Vec<_>, Vec<_>) = shown.partition(|e| e.weight > 0.0);
-                let explain = |e: &&kooste_caimer::Evidence| {
-                        // A cue is explained in the page's language, whatever the
-                        // passage's; a hint has no words of the text to quote.
-                        let (feature, source) = match &e.source {
-                            Source::Cue { plain, .. } => {
-                                (Some(e.feature.clone()), plain.get(lang).to_string())
-                            }
-                            Source::Learned => (
-                                Some(e.feature.clone()),
-                                app.pages.word(lang, "evidence_learned"),
-                            ),
-                            Source::Hint => (None, app.pages.word(lang, "evidence_hint")),
-                        };
-                        context! {
-                            feature => feature,
-                            source => source,
-                            weight => weight(e.weight),
-                        }
-                };
-                let support: Vec<Value> = support.iter().map(explain).collect();
-                let against: Vec<Value> = against.iter().map(explain).collect();
-                let score = proposal.score(*d);
-                context! {
-                    value => d.as_str(),
-                    label => dimension_label(*d, lang),
-                    score => format!("{:.0} %", score * 100.0),
-                    percent => (score * 100.0).round() as u32,
-                    proposed => proposal.labels.contains(d),
-                    support => support,
-                    against => against,
-                }
-            })
-            .collect();
-        let n = r.passage.rsplit('#').next().unwrap_or("1");
-        context! {
-            passage => r.passage.clone(),
-            href => format!("/documents/{}#{}-{n}", encode(&r.doc), r.doc),
-            text => r.text.clone(),
-            question => r.question_text.clone(),
-            voice => voice_label(&app, lang, r.voice),
-            workshop => r.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
-            proposed => proposal.labels.iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>(),
-            dims => dims,
-        }
-    });
-    let flash = app.sessions.take_flash(&ctx.view.token);
-    let base = app.base(lang, Some(&ctx.view), &ctx.path);
-    app.html(
-        StatusCode::OK,
-        "review.html.j2",
-        context! {
-        remaining => queued.len(),
-        skipped => ctx.view.skipped.len(),
-        item => item,
-        flash => flash, ..base },
-    )
+    render(&app, &ctx, p, Shown::default(), StatusCode::OK).await
 }
 
-/// `POST /review`: `passage`, `action` (`confirm`, `correct`, `skip`), `dim` (any number of
-/// dimensions, for `correct`) and `csrf_token`.
-pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, "/review", String::new());
+/// The review form kept across a new sign-in, as the `carry` of the login form:
+/// `{"review": [[name, value], ...]}` (everything but the CSRF token).
+fn carry(fields: &Fields) -> String {
+    let kept: Fields = fields
+        .iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .cloned()
+        .collect();
+    serde_json::json!({ "review": kept }).to_string()
+}
+
+/// After signing in again: the passage that was being decided, with the boxes as they were
+/// left. What changed since the page before the sign-in (a decision by someone else, another
+/// proposal) is said at once, as a save would say it.
+pub(crate) async fn resume(
+    app: &Shared,
+    headers: &HeaderMap,
+    view: &View,
+    carried: &serde_json::Value,
+) -> Option<Response> {
+    let fields: Fields = serde_json::from_value(carried.clone()).ok()?;
+    let params = Params::from_fields(&fields);
+    let ctx = login::ctx_after_login(app, headers, view, &params.queue_path())?;
+    if !ctx.user.role.allows(Role::Researcher) {
+        return None;
+    }
+    let changed = match Seen::from_fields(&fields) {
+        Some(seen) => {
+            let (app, passage) = (Arc::clone(app), params.passage.clone());
+            tokio::task::spawn_blocking(move || current(&app, &passage))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|now| Changed::between(&seen, &now))
+                .filter(Changed::any)
+        }
+        None => None,
     };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, "/review") else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let shown = Shown {
+        checked: Some(chosen(&fields)),
+        notice: Some(app.pages.word(ctx.lang, "relogged_notice")),
+        changed,
+    };
+    Some(render(app, &ctx, params, shown, StatusCode::OK).await)
+}
+
+/// The dimensions checked in a posted form.
+fn chosen(f: &Fields) -> Vec<Dimension> {
+    let mut c: Vec<Dimension> = f
+        .iter()
+        .filter(|(k, _)| k == "dim")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+/// The passage with this id as it stands now, `None` when it is gone.
+fn current(app: &App, passage: &str) -> Result<Option<Now>, String> {
+    let doc = passage.rsplit_once('#').map_or("", |(d, _)| d);
+    let rec = app
+        .index()
+        .document(doc)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|r| r.passage == passage);
+    rec.map(|r| Now::of(app, r)).transpose()
+}
+
+/// What a decision request did.
+enum Outcome {
+    Stored,
+    Gone,
+    Changed(Box<Changed>),
+}
+
+/// `POST /review`: `passage`, `action` (`save` the labels checked in `dim`; `withdraw` the
+/// decision; `keep` someone else's decision; `skip`), the version fields `model`,
+/// `proposal`, `seen` and `basis`, the filters, `back` and `csrf_token`. `confirm` and
+/// `correct`, the actions of earlier pages, save the labels checked like `save`.
+pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+    let params = Params::from_fields(&f);
+    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
+        return login::relogin(&app, &headers, &params.queue_path(), carry(&f));
+    };
+    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &params.queue_path()) else {
+        return login::relogin(&app, &headers, &params.queue_path(), carry(&f));
     };
     if !ctx.user.role.allows(Role::Researcher) {
         return app.message(
@@ -182,64 +697,110 @@ pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields
     if !same(&view.csrf, field(&f, "csrf_token")) {
         return app.message(StatusCode::FORBIDDEN, &ctx, "err_csrf_title", "err_csrf");
     }
-    let passage = field(&f, "passage").to_string();
+    let passage = params.passage.clone();
     let action = field(&f, "action").to_string();
-    if action == "skip" {
-        app.sessions.skip(&view.token, &passage);
-        app.sessions
-            .set_flash(&view.token, app.pages.word(ctx.lang, "review_skipped"));
-        return Redirect::to("/review").into_response();
+    match action.as_str() {
+        "skip" => {
+            app.sessions.skip(&view.token, &passage);
+            app.sessions
+                .set_flash(&view.token, app.pages.word(ctx.lang, "review_skipped"));
+            return Redirect::to(&params.queue_path()).into_response();
+        }
+        "keep" => {
+            app.sessions
+                .set_flash(&view.token, app.pages.word(ctx.lang, "review_kept"));
+            return Redirect::to(&params.after()).into_response();
+        }
+        "save" | "confirm" | "correct" | "withdraw" => {}
+        _ => {
+            return render(
+                &app,
+                &ctx,
+                params,
+                Shown::default(),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
     }
-    let chosen: Vec<Dimension> = f
-        .iter()
-        .filter(|(k, _)| k == "dim")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let withdraw = action == "withdraw";
+    let labels = chosen(&f);
+    // A form without its version fields (an old page) cannot say what it showed: it is
+    // shown again rather than trusted.
+    let seen = Seen::from_fields(&f).unwrap_or_else(|| Seen {
+        basis: usize::MAX,
+        ..Seen::default()
+    });
     let who = ctx.user.name.clone();
     let done = {
         let app = Arc::clone(&app);
-        tokio::task::spawn_blocking(move || -> Result<bool, String> {
+        let labels = labels.clone();
+        tokio::task::spawn_blocking(move || -> Result<Outcome, String> {
             let _writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
-            let doc_id = passage.rsplit_once('#').map_or("", |(d, _)| d).to_string();
-            let Some((doc, records)) = document::find(&app, &doc_id) else {
-                return Ok(false);
+            let Some(now) = current(&app, &passage)? else {
+                return Ok(Outcome::Gone);
             };
-            let Some(rec) = records.get(&passage) else {
-                return Ok(false);
-            };
-            let labels = if action == "confirm" {
-                app.caimer()
-                    .map_err(|e| e.to_string())?
-                    .propose(&rec.text, rec.lang, &hints(&app, rec))
-                    .labels
-            } else {
-                chosen
+            let mut changed = Changed::between(&seen, &now);
+            if seen.basis > now.history.len() {
+                // The version fields were missing: everything on the passage counts as new.
+                changed.decided = now.history.clone();
+                changed.proposal_was = Some(seen.proposal.clone());
+            }
+            if changed.any() {
+                return Ok(Outcome::Changed(Box::new(changed)));
+            }
+            if withdraw && now.decision().is_none() {
+                // Nothing to withdraw (withdrawn meanwhile in another tab): nothing to do.
+                return Ok(Outcome::Stored);
+            }
+            let Some((doc, _)) = document::find(&app, &now.rec.doc) else {
+                return Ok(Outcome::Gone);
             };
             let decision = Decision {
                 passage: passage.clone(),
-                text: rec.text.clone(),
-                lang: rec.lang,
-                labels,
+                text: now.rec.text.clone(),
+                lang: now.rec.lang,
+                labels: if withdraw { Vec::new() } else { labels },
                 who,
                 when: kooste_caimer::now(),
                 note: None,
+                withdrawn: withdraw,
             };
             app.caimer()
                 .map_err(|e| e.to_string())?
                 .record(decision)
                 .map_err(|e| e.to_string())?;
             app.reindex(&[&doc]).map_err(|e| e.to_string())?;
-            Ok(true)
+            Ok(Outcome::Stored)
         })
         .await
     };
     match done {
-        Ok(Ok(true)) => {
+        Ok(Ok(Outcome::Stored)) => {
+            let key = if withdraw {
+                "review_withdrawn"
+            } else {
+                "review_saved"
+            };
             app.sessions
-                .set_flash(&view.token, app.pages.word(ctx.lang, "review_saved"));
-            Redirect::to("/review").into_response()
+                .set_flash(&view.token, app.pages.word(ctx.lang, key));
+            Redirect::to(&params.after()).into_response()
         }
-        Ok(Ok(false)) => app.message(
+        Ok(Ok(Outcome::Changed(changed))) => {
+            render(
+                &app,
+                &ctx,
+                params,
+                Shown {
+                    checked: Some(labels),
+                    changed: Some(*changed),
+                    notice: None,
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Ok(Ok(Outcome::Gone)) => app.message(
             StatusCode::NOT_FOUND,
             &ctx,
             "not_found_title",

@@ -225,6 +225,7 @@ pub(crate) async fn page(
                 }).collect::<Vec<_>>(),
             }
         };
+        let researcher = ctx.user.role.allows(Role::Researcher);
         let hits: Vec<Value> = r
             .hits
             .iter()
@@ -243,6 +244,7 @@ pub(crate) async fn page(
                     date => rec.date.map(|d| d.to_string()),
                     dimensions => rec.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>(),
                     confirmed => rec.labels.confirmed.is_some(),
+                    review => researcher.then(|| super::review::reopen_href(&rec.passage, &ctx.path)),
                 }
             })
             .collect();

@@ -233,6 +233,7 @@ fn learn(
             who: input.who.unwrap_or_else(|| args.who.clone()),
             when: when.clone(),
             note: input.note,
+            withdrawn: false,
         };
         if let Err(e) = d.check() {
             return reject(e);

@@ -40,7 +40,10 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let project = super::project(project)?;
     let round = match Round::of(&project, &args.workshop) {
         Ok(r) => r,
-        Err(e @ Error::UnknownWorkshop { .. }) => return Err(super::Usage(e.to_string()).into()),
+        // Asked for a digest that cannot exist: a usage error, like an unknown workshop.
+        Err(e @ (Error::UnknownWorkshop { .. } | Error::FirstWorkshop { .. })) => {
+            return Err(super::Usage(e.to_string()).into());
+        }
         Err(e) => return Err(e.into()),
     };
     let format = format(args)?;

@@ -116,6 +116,8 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     }
     if let Some(o) = &args.output {
         if json {
+            let mut summary = summary;
+            summary["problems"] = json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
             outln!("{summary}");
         } else {
             let mut line = format!("{}: wrote ", o.display());
@@ -165,11 +167,14 @@ fn qdpx(
         .collect();
     // Problems of the decisions file were reported with the index's.
     let (decisions, _) = kooste_caimer::decisions::read(&kooste_caimer::decisions::path(project))?;
-    // The last decision on a passage is the one that counts.
-    let decisions: HashMap<String, Decision> = decisions
-        .into_iter()
-        .map(|d| (d.passage.clone(), d))
-        .collect();
+    // The last decision on a passage is the one that counts; a withdrawn one leaves the
+    // passage with its proposals.
+    let mut last: HashMap<String, Decision> = HashMap::new();
+    for d in decisions {
+        last.insert(d.passage.clone(), d);
+    }
+    let decisions: HashMap<String, Decision> =
+        last.into_iter().filter(|(_, d)| !d.withdrawn).collect();
     let written = write_qdpx(&QdpxExport {
         name: &project.config.project.name,
         lang: project.config.project.lang,

@@ -61,10 +61,13 @@ pub(crate) fn refresh(
     let (ix, report, mut problems) = kooste_index::update(project, rebuild, &inputs, |d, p| {
         if decided.0 != d.meta.id {
             let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
-            decided = (
-                d.meta.id.clone(),
-                confirmed.of_document(&d.meta.id, passages),
-            );
+            // A form row's decisions follow its answers, wherever the row moved.
+            let of = if d.meta.row.is_some() {
+                kooste_caimer::decisions::Confirmed::of_row
+            } else {
+                kooste_caimer::decisions::Confirmed::of_document
+            };
+            decided = (d.meta.id.clone(), of(&confirmed, &d.meta.id, passages));
         }
         Labels {
             proposed: caimer

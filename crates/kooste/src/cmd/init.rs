@@ -47,6 +47,9 @@ const PARTICIPANTS_TOML: &str = r#"# The participant register. It holds real nam
 # aliases = ["Lempinimi"]
 "#;
 
+/// A commented example of a region's workshop cycle, to copy and edit.
+pub(crate) const EXAMPLE_REGION: &str = include_str!("example-region.toml");
+
 const GITIGNORE: &str = "# Derived state: rebuilt from the project's files.\n.kooste/\n# Real names: never share the register.\nparticipants.toml\n# Web accounts (password hashes).\nusers.toml\n";
 
 pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
@@ -74,6 +77,10 @@ pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
             ASP_PAIVA_TOML,
         ),
         (STEPS_FILE.to_string(), EMPTY_STEPS_TOML),
+        (
+            "workshops/esimerkki-alue.toml.example".to_string(),
+            EXAMPLE_REGION,
+        ),
     ]
     .into_iter()
     .chain(templates);
@@ -86,7 +93,7 @@ pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
     } else {
         outln!("created a kooste project in {}", dir.display());
         outln!(
-            "next: describe the workshop cycle in {}/workshops/ and add material with `kooste --project {} ingest FILE`",
+            "next: describe the workshop cycle in {}/workshops/ (copy workshops/esimerkki-alue.toml.example to workshops/REGION.toml and edit it), then add material with `kooste --project {} ingest FILE`",
             dir.display(),
             dir.display()
         );
