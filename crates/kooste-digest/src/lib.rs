@@ -14,6 +14,7 @@
 
 mod assemble;
 pub mod group;
+pub mod matters;
 mod model;
 mod render;
 
