@@ -14,6 +14,7 @@ pub mod redact;
 mod submit;
 pub mod survey;
 mod table;
+pub mod text;
 mod xlsx;
 
 pub use corpus::{
