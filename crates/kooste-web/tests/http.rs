@@ -5,10 +5,12 @@
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use kooste_core::{Lang, Project};
-use kooste_web::{Config, Role, Web, add_user};
+use kooste_web::{Config, Proxy, Role, Web, add_user};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -113,11 +115,15 @@ fn site() -> Site {
     site_with(Config::default())
 }
 
-/// A browser: keeps the cookies it is given.
+/// A browser: keeps the cookies it is given, says where its requests come from
+/// (`Sec-Fetch-Site: same-origin`, as a browser does for the app's own forms) and has a
+/// network address.
 #[derive(Clone)]
 struct Client {
     router: Router,
     cookies: HashMap<String, String>,
+    headers: Vec<(&'static str, String)>,
+    addr: SocketAddr,
 }
 
 struct Page {
@@ -167,21 +173,36 @@ fn enc(s: &str) -> String {
 
 impl Client {
     fn new(site: &Site) -> Client {
+        Client::from(site, "192.0.2.1")
+    }
+
+    /// A browser at another address.
+    fn from(site: &Site, ip: &str) -> Client {
         Client {
             router: site.router.clone(),
             cookies: HashMap::new(),
+            headers: vec![("sec-fetch-site", "same-origin".to_string())],
+            addr: SocketAddr::new(ip.parse().unwrap(), 40000),
         }
     }
 
-    async fn send(&mut self, req: Request<Body>) -> Page {
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
+        for (k, v) in &self.headers {
+            req.headers_mut().insert(*k, v.parse().unwrap());
+        }
+        req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         for v in headers.get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap();
-            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
             let (k, val) = kv.split_once('=').unwrap();
-            self.cookies.insert(k.to_string(), val.to_string());
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
         }
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
@@ -406,42 +427,170 @@ async fn login_logout_and_csrf_on_login() {
 }
 
 #[tokio::test]
-async fn logins_are_rate_limited_per_user_and_per_address() {
+async fn failed_logins_wait_per_address_and_user_name_and_never_lock_out_the_right_password() {
     let site = site_with(Config {
         login_per_user: 3,
         login_per_address: 5,
+        login_address_wait: Duration::from_secs(60),
         ..Config::default()
     });
-    let mut c = Client::new(&site);
+    // Someone at one address fails for tutkija again and again.
+    let mut stranger = Client::from(&site, "198.51.100.7");
     for _ in 0..3 {
         assert_eq!(
-            c.login("tutkija", "wrong-one").await.status,
+            stranger.login("tutkija", "wrong-one").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    let p = c.login("tutkija", "tutkija-salasana").await;
+    let p = stranger.login("tutkija", "tutkija-salasana").await;
     assert_eq!(
         p.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
+        "from the failing address even the right password waits"
     );
-    assert!(p.body.contains("15"));
-    // Another user from the same address may still try, until the address's limit.
+    assert!(p.body.contains("sekunnin kuluttua"), "{}", p.body);
+    let retry: u64 = p.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    // The real user, elsewhere, is not held back at all.
+    let mut real = Client::from(&site, "203.0.113.20");
     assert_eq!(
-        c.login("tyontekija", "tyontekija-salasana").await.status,
+        real.login("tutkija", "tutkija-salasana").await.status,
         StatusCode::SEE_OTHER
     );
-    let mut d = Client::new(&site);
+    // Another user name from the failing address still has its own tries, until the
+    // address's count is full.
+    assert_eq!(
+        stranger.login("tyontekija", "bad-one-here").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        stranger
+            .login("osallistuja", "osallistuja-salasana")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let csrf = stranger.get("/").await.csrf();
+    let out = stranger.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!(out.location(), "/login");
+    assert_eq!(
+        stranger.login("tyontekija", "bad-one-again").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut office = Client::from(&site, "198.51.100.7");
+    let p = office.login("tyontekija", "tyontekija-salasana").await;
+    assert_eq!(
+        p.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "five failures from one address: a new browser there waits"
+    );
+    // A browser there that has signed in as osallistuja before is not held back by the
+    // address's failures.
+    let mut sv = Client::from(&site, "198.51.100.7");
+    sv.cookies.insert("kooste_lang".into(), "sv".into());
+    let p = sv.login("x", "y").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.body.contains("Du kan försöka igen om "), "{}", p.body);
+    assert_eq!(
+        stranger
+            .login("osallistuja", "osallistuja-salasana")
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        stranger.cookies
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_wrong_passwords_are_counted_before_any_is_checked() {
+    let site = site_with(Config {
+        login_per_user: 5,
+        ..Config::default()
+    });
+    let mut c = Client::new(&site);
+    let csrf = c.get("/login").await.csrf();
+    let mut tries = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let mut c = c.clone();
+        let csrf = csrf.clone();
+        tries.spawn(async move {
+            c.post(
+                "/login",
+                &[
+                    ("username", "tutkija"),
+                    ("password", "wrong-password"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await
+            .status
+        });
+    }
+    let mut checked = 0;
+    while let Some(status) = tries.join_next().await {
+        match status.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(checked, 5, "only the free tries had their password checked");
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_address_comes_from_its_header_only() {
+    let site = site_with(Config {
+        login_per_user: 2,
+        proxy: Some(Proxy {
+            header: "X-Forwarded-For".into(),
+            from: vec!["127.0.0.1".parse().unwrap()],
+        }),
+        ..Config::default()
+    });
+    let via = |ip: &str| {
+        let mut c = Client::from(&site, "127.0.0.1");
+        c.headers
+            .push(("x-forwarded-for", format!("10.9.9.9, {ip}")));
+        c
+    };
+    let mut a = via("198.51.100.1");
     for _ in 0..2 {
         assert_eq!(
-            d.login("osallistuja", "bad-one-here").await.status,
+            a.login("tutkija", "wrong-one").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
     assert_eq!(
-        d.login("osallistuja", "osallistuja-salasana").await.status,
+        a.login("tutkija", "tutkija-salasana").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is another address: the proxy's last entry.
+    let mut b = via("198.51.100.2");
+    assert_eq!(
+        b.login("tutkija", "tutkija-salasana").await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A connection from elsewhere cannot choose its address with the header.
+    let mut direct = Client::from(&site, "203.0.113.5");
+    direct
+        .headers
+        .push(("x-forwarded-for", "198.51.100.99".into()));
+    for _ in 0..2 {
+        direct.login("tutkija", "wrong-one").await;
+    }
+    direct.headers.pop();
+    direct
+        .headers
+        .push(("x-forwarded-for", "198.51.100.100".into()));
+    assert_eq!(
+        direct.login("tutkija", "tutkija-salasana").await.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "5 failures from one address"
+        "counted by its own address"
     );
 }
 
