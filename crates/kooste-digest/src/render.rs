@@ -300,15 +300,19 @@ pub fn md_escape(text: String) -> String {
             '\\' | '*' | '_' | '`' | '<' | '>' | '|' | '#' | '~' => true,
             // `&` only where it would start an entity (`&amp;`, `&#60;`).
             '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
-            // `[` unless it is plainly a bracketed word (`[puhelin]`, what the redactor
-            // leaves): inside the text, followed by `]` without another `[`, and not then by
-            // `(` or `[`, the rest of a link. At the start it could define a link reference.
+            // `[` unless it is plainly a bracketed word such as the redactor leaves
+            // (`[puhelin]`, `[e-post]`): inside the text, letters and `-` up to `]`, and not
+            // then `(` or `[`, the rest of a link. At the start it could define a link
+            // reference.
             '[' => {
-                let close = chars[i + 1..].iter().position(|&x| x == ']' || x == '[');
+                let word = chars[i + 1..]
+                    .iter()
+                    .take_while(|x| x.is_alphabetic() || **x == '-')
+                    .count();
                 !(i > 0
-                    && close.is_some_and(|j| {
-                        chars[i + 1 + j] == ']' && !matches!(chars.get(i + 2 + j), Some('(' | '['))
-                    }))
+                    && (1..=30).contains(&word)
+                    && chars.get(i + 1 + word) == Some(&']')
+                    && !matches!(chars.get(i + 2 + word), Some('(' | '[')))
             }
             _ => false,
         };

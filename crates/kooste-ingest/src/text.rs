@@ -18,7 +18,7 @@ pub fn normalize_newlines(text: &str) -> Cow<'_, str> {
 /// heading, a new question, a list, a quote, a code block, an HTML block or a link: line
 /// breaks normalised, each line's leading blanks dropped, inline markup and block starts
 /// escaped.
-pub(crate) fn literal(text: &str) -> String {
+pub fn literal(text: &str) -> String {
     normalize_newlines(text)
         .lines()
         .map(|l| line_start(&inline(l.trim_start())))
@@ -27,18 +27,25 @@ pub(crate) fn literal(text: &str) -> String {
 }
 
 /// Escapes what Markdown would read as inline markup: emphasis, code, links and images,
-/// HTML, strike-through and entities (`![` is no image once `[` is escaped). `_` and `.` are left alone: they are inside e-mail
-/// addresses, which the redactor must still see whole (`_` between letters is no emphasis).
+/// HTML, strike-through and entities (`![` is no image once `[` is escaped). `.` is left
+/// alone, and so is `_` between letters or digits (never emphasis there): both are inside
+/// e-mail addresses, which the redactor must still see whole.
 pub(crate) fn inline(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        // `&` only where it would start an entity (`&amp;`, `&#60;`).
-        let entity = c == '&'
-            && chars
-                .peek()
-                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#');
-        if entity || matches!(c, '\\' | '*' | '`' | '[' | '<' | '~') {
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '*' | '`' | '[' | '<' | '~' => true,
+            // `&` only where it would start an entity (`&amp;`, `&#60;`).
+            '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
+            '_' => {
+                let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                !(word(i.checked_sub(1).map(|j| chars[j])) && word(next))
+            }
+            _ => false,
+        };
+        if escape {
             out.push('\\');
         }
         out.push(if c == '\t' { ' ' } else { c });
@@ -95,7 +102,8 @@ mod tests {
         let typed = "eka\r## Mitä sosiaalityöntekijä teki tässä?\r\rX\n---\nY\n===\n\
                      > lainaus\n- lista\n1. lista\n```\nkoodi\n<!-- kommentti\n\
                      [x](javascript:alert(1)) ![k](http://e/k.png) <b>lihava</b> *em* `c` &amp;\n\
-                     [ref]: http://evil.example\n    sisennetty\n| a | b |\n~~~";
+                     [ref]: http://evil.example\n    sisennetty\n| a | b |\n~~~\n\
+                     _em_ a_b __vahva__ maija_v@example.fi _";
         let md = literal(typed);
         let mut text = String::new();
         let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
