@@ -19,8 +19,9 @@ use tower::Service;
 /// What a connection over the cap is told, in both languages, before it is closed.
 const BUSY: &str = "<!doctype html>\n<html lang=\"fi\"><head><meta charset=\"utf-8\"><title>Palvelu on ruuhkautunut – Tjänsten är överbelastad</title></head>\n<body><h1>Palvelu on juuri nyt ruuhkautunut</h1><p>Yritä hetken päästä uudelleen. Mitään ei ole kadonnut.</p>\n<h1 lang=\"sv\">Tjänsten är överbelastad just nu</h1><p lang=\"sv\">Försök igen om en stund. Ingenting har gått förlorat.</p></body></html>\n";
 
-/// Connections being told [`BUSY`] at once; beyond this, extra connections are just closed.
-const MAX_REFUSING: usize = 64;
+/// Connections being told [`BUSY`] at once (each for two seconds at most); beyond this,
+/// extra connections are just closed, so that refusing never holds many descriptors.
+const MAX_REFUSING: usize = 256;
 
 /// Serves the app on a bound listener until Ctrl-C (or SIGTERM).
 pub async fn serve(web: Web, listener: TcpListener) -> std::io::Result<()> {

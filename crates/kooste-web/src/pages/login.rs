@@ -199,29 +199,29 @@ pub(crate) async fn submit(
             );
         }
     };
+    // Each check holds about 19 MiB: a few at a time, on threads of their own
+    // (`App::checks`); the rest wait their turn.
     let checked = {
-        // Each check holds about 19 MiB: a few at a time, the rest wait their turn.
-        let Ok(_turn) = app.checks.acquire().await else {
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        };
         let (app, name) = (Arc::clone(&app), username.clone());
-        tokio::task::spawn_blocking(move || {
-            Users::load(&app.project).map(|users| {
-                users.verify(&name, &password).map(|a| User {
-                    name: a.name.clone(),
-                    role: a.role,
+        app.clone()
+            .checks
+            .run(move || {
+                Users::load(&app.project).map(|users| {
+                    users.verify(&name, &password).map(|a| User {
+                        name: a.name.clone(),
+                        role: a.role,
+                    })
                 })
             })
-        })
-        .await
+            .await
     };
     let user = match checked {
-        Ok(Ok(Some(user))) => user,
-        Ok(Ok(None)) => {
+        Some(Ok(Some(user))) => user,
+        Some(Ok(None)) => {
             return render(&app, &headers, StatusCode::UNAUTHORIZED, keep("err_login"));
         }
-        Ok(Err(e)) => return Response::from(e),
-        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Some(Err(e)) => return Response::from(e),
+        None => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     app.limiter.succeeded(attempt);
     if let Some(old) = app.session(&headers) {
