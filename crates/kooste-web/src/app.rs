@@ -229,10 +229,10 @@ impl Web {
     }
 }
 
-/// Password checks, on a few threads of their own. Each check holds about 19 MiB, and the
-/// allocator keeps such a block for reuse by the thread that freed it: checks spread over
-/// tokio's many blocking threads took 60 simultaneous sign-ins to 337 MB even when only two
-/// ran at once, while on `n` threads of their own they hold about `n` blocks.
+/// Password checks, on a few threads of their own, each keeping Argon2's working memory
+/// (about 19 MiB) for reuse (`accounts::verify_hash`): the checks hold that much per thread
+/// and no more. Checks spread over tokio's blocking threads, each allocating afresh, took
+/// 60 simultaneous sign-ins to 337 MB even when only two ran at once.
 pub(crate) struct Checker {
     jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
 }

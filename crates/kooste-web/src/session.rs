@@ -1,5 +1,6 @@
 //! Sessions, CSRF tokens and login rate limiting, all in memory: restarting the server signs
-//! everyone out (a form being filled in is not lost: see the forms' re-login).
+//! everyone out (a form being filled in is not lost: see the forms' re-login). Only signing
+//! in opens a session; the login page's token is signed, not stored ([`Signer`]).
 
 use crate::accounts::Role;
 use std::collections::HashMap;
@@ -11,11 +12,12 @@ pub(crate) const SESSION_COOKIE: &str = "kooste_session";
 /// The language cookie.
 pub(crate) const LANG_COOKIE: &str = "kooste_lang";
 
-/// At most this many sessions are kept; beyond it, expired ones and then the oldest
-/// anonymous ones (opened by a login page that was never used) are dropped.
+/// At most this many sessions are kept; beyond it, expired ones and then the least recently
+/// used are dropped.
 const MAX_SESSIONS: usize = 10_000;
-/// How long a login page's anonymous session lives.
-const ANON_IDLE: Duration = Duration::from_secs(60 * 60);
+/// At most this many sessions per user (browsers and devices); signing in once more ends
+/// that user's least recently used one, so that one account cannot fill the store.
+const PER_USER: usize = 20;
 
 /// A signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,12 +69,7 @@ impl Sessions {
     }
 
     fn alive(&self, s: &Session, now: Instant) -> bool {
-        let idle = if s.user.is_some() {
-            self.idle
-        } else {
-            ANON_IDLE
-        };
-        now.duration_since(s.last) < idle && now.duration_since(s.created) < self.max_age
+        now.duration_since(s.last) < self.idle && now.duration_since(s.created) < self.max_age
     }
 
     /// The live session of a token, touched; an expired one is removed.
@@ -93,25 +90,36 @@ impl Sessions {
         })
     }
 
-    /// Opens a session, anonymous or signed in, with its own CSRF token.
-    pub(crate) fn open(&self, user: Option<User>) -> View {
+    /// Opens a session for a user who has just signed in, with its own CSRF token.
+    pub(crate) fn open(&self, user: User) -> View {
         let now = Instant::now();
         let token = random_token();
         let csrf = random_token();
         let mut map = self.lock();
+        let least_used = |map: &HashMap<String, Session>, of: Option<&str>| {
+            map.iter()
+                .filter(|(_, s)| of.is_none_or(|n| s.user.as_ref().is_some_and(|u| u.name == n)))
+                .min_by_key(|(_, s)| s.last)
+                .map(|(k, _)| k.clone())
+        };
+        let mine = map
+            .values()
+            .filter(|s| s.user.as_ref().is_some_and(|u| u.name == user.name))
+            .count();
+        if mine >= PER_USER
+            && let Some(k) = least_used(&map, Some(&user.name))
+        {
+            map.remove(&k);
+        }
         if map.len() >= MAX_SESSIONS {
             map.retain(|_, s| self.alive(s, now));
         }
-        if map.len() >= MAX_SESSIONS {
-            let oldest = map
-                .iter()
-                .filter(|(_, s)| s.user.is_none())
-                .min_by_key(|(_, s)| s.last)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                map.remove(&k);
-            }
+        if map.len() >= MAX_SESSIONS
+            && let Some(k) = least_used(&map, None)
+        {
+            map.remove(&k);
         }
+        let user = Some(user);
         map.insert(
             token.clone(),
             Session {
@@ -440,17 +448,37 @@ mod tests {
     #[test]
     fn sessions_expire() {
         let s = Sessions::new(Duration::from_millis(0), Duration::from_secs(60));
-        let user = Some(User {
+        let user = User {
             name: "t".into(),
             role: Role::Worker,
-        });
-        let v = s.open(user);
+        };
+        let v = s.open(user.clone());
         assert!(s.get(&v.token).is_none(), "idle time 0: expired at once");
         let s = Sessions::new(Duration::from_secs(60), Duration::from_secs(60));
-        let v = s.open(None);
+        let v = s.open(user.clone());
         assert!(s.get(&v.token).is_some());
         s.clear();
         assert!(s.get(&v.token).is_none());
+    }
+
+    #[test]
+    fn one_user_cannot_fill_the_store() {
+        let s = Sessions::new(Duration::from_secs(60), Duration::from_secs(60));
+        let user = |n: &str| User {
+            name: n.into(),
+            role: Role::Worker,
+        };
+        let other = s.open(user("b"));
+        let first = s.open(user("a"));
+        for _ in 0..PER_USER {
+            s.open(user("a"));
+        }
+        assert!(
+            s.get(&first.token).is_none(),
+            "a's least recently used ended"
+        );
+        assert!(s.get(&other.token).is_some());
+        assert_eq!(s.lock().len(), PER_USER + 1);
     }
 
     fn throttle() -> Throttle {

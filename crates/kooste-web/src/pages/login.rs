@@ -227,7 +227,7 @@ pub(crate) async fn submit(
     if let Some(old) = app.session(&headers) {
         app.sessions.close(&old.token);
     }
-    let view = app.sessions.open(Some(user.clone()));
+    let view = app.sessions.open(user.clone());
     let carry = field(&f, "carry");
     let mut res = match forms::resume(&app, &headers, &view, carry) {
         Some(res) => res,
