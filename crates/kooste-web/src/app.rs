@@ -582,6 +582,43 @@ impl From<Error> for Response {
 
 #[cfg(test)]
 mod tests {
+    use super::Checker;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn password_checks_run_a_few_at_a_time() {
+        let checker = Arc::new(Checker::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut all = tokio::task::JoinSet::new();
+        for i in 0..12 {
+            let (checker, running, most) = (checker.clone(), running.clone(), most.clone());
+            all.spawn(async move {
+                checker
+                    .run(move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                        i
+                    })
+                    .await
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(r) = all.join_next().await {
+            done.push(r.unwrap().expect("every check runs"));
+        }
+        done.sort_unstable();
+        assert_eq!(done, (0..12).collect::<Vec<_>>());
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=2).contains(&most),
+            "two threads, at most two at a time: {most}"
+        );
+    }
+
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(super::local_path("/search?q=a"), "/search?q=a");
