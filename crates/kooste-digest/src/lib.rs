@@ -20,7 +20,7 @@ mod render;
 
 pub use assemble::{Input, Round, UNCLASSIFIED, assemble};
 pub use model::*;
-pub use render::{BUILTIN, Format, Templates, add_text_filters};
+pub use render::{BUILTIN, Format, Templates, add_text_filters, md_escape};
 
 use std::path::PathBuf;
 
