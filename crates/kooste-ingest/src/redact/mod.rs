@@ -8,6 +8,7 @@
 //! Redaction is idempotent: placeholders and pseudonyms are never matched again, so text that
 //! has been redacted once passes through unchanged.
 
+pub mod fields;
 mod hetu;
 
 use aho_corasick::AhoCorasick;
