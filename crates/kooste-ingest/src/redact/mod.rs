@@ -10,6 +10,7 @@
 
 pub mod fields;
 mod hetu;
+pub mod rewrite;
 
 use aho_corasick::AhoCorasick;
 use kooste_core::model::Lang;
