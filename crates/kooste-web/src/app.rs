@@ -151,6 +151,7 @@ impl Web {
             )
             .route("/search", get(pages::search::page))
             .route("/documents/{id}", get(pages::document::page))
+            .route("/passages/{id}/{n}", get(pages::document::passage))
             .route(
                 "/review",
                 get(pages::review::page).post(pages::review::decide),
