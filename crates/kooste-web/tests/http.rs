@@ -570,7 +570,10 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         ("r1_q2", "Sain täydentävää toimeentulotukea."),
         ("r1_q3", "Soitin vuokranantajalle."),
         ("r2_q1", "Velkakierre ja ulosotto."),
-        ("r2_q3", "Ohjasin velkaneuvontaan."),
+        (
+            "r2_q3",
+            "Ohjasin velkaneuvontaan, naapuri Pekka Virtanen auttoi.",
+        ),
     ];
     // Adding a row keeps everything and gives one more.
     let mut add = fields.to_vec();
@@ -596,7 +599,34 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         "{shown}"
     );
     assert!(!shown.contains("040 123 4567") && !shown.contains("Virtanen"));
-    assert!(shown.contains("puhelinnumero 1"), "{shown}");
+    // What was removed and what was replaced by a pseudonym, row by row: the neighbour who
+    // shares the participant's surname is removed, not given her pseudonym.
+    assert!(
+        unescape(shown).contains(
+            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): puhelinnumero 1 ([puhelin])</p>"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A 1"
+        ),
+        "{shown}"
+    );
+    assert!(
+        unescape(shown).contains("Ohjasin velkaneuvontaan, naapuri [nimi] auttoi."),
+        "{shown}"
+    );
+    assert!(
+        unescape(shown)
+            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): nimi 1 ([nimi])"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown.matches("Korvattu osallistujan nimimerkillä").count(),
+        1
+    );
+    assert!(!shown.contains("Pekka"));
     assert!(shown.contains("Tilanne 2"));
     let submission = field_value(&p.body, "submission");
     assert!(submission.starts_with("asp-paiva-web-"), "{submission}");
