@@ -145,7 +145,17 @@ pub fn meta(redactor: &Redactor, lang: Lang, meta: DocumentMeta) -> (DocumentMet
         date,
         lang: doc_lang,
         pseudonym: text(pseudonym),
-        source: text(source),
+        // `web/ID` names a web submission by the id kooste issued it (random letters and
+        // digits that could look like a phone number); any other source is a file name.
+        source: match source {
+            Some(s)
+                if s.strip_prefix("web/")
+                    .is_some_and(kooste_core::model::is_valid_id) =>
+            {
+                Some(s)
+            }
+            s => text(s),
+        },
         row,
     };
     (meta, removals)
