@@ -68,7 +68,7 @@ impl Default for Config {
 /// The web app over one project.
 #[derive(Clone)]
 pub struct Web {
-    app: Arc<App>,
+    pub(crate) app: Arc<App>,
 }
 
 impl std::fmt::Debug for Web {

@@ -196,3 +196,66 @@ pub(crate) async fn page(
             passages => passages, ..base },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::User;
+    use kooste_core::Project;
+
+    /// A participant reads their own web submission whole, and nobody else's document.
+    #[test]
+    fn a_participant_reads_their_own_submission_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("kooste.toml"), "[project]\nname = \"t\"\n").unwrap();
+        std::fs::create_dir_all(root.join("corpus/muut")).unwrap();
+        std::fs::write(
+            root.join("corpus/muut/oma-1.md"),
+            "---\nid: oma-1\nvoice: client\nsource: web/oma\n---\nOma vastaus.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("corpus/muut/muistio.md"),
+            "---\nid: muistio\nvoice: worker\n---\nTyöntekijän muistio.\n",
+        )
+        .unwrap();
+        let project = Project::load(root).unwrap();
+        let (ix, _, problems) =
+            kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let web = crate::Web::new(project, ix, crate::Config::default()).unwrap();
+        let app = &web.app;
+        let ctx = |role: Role| {
+            let user = User {
+                name: "x".into(),
+                role,
+            };
+            let view = app.sessions.open(Some(user.clone()));
+            Ctx {
+                view,
+                user,
+                lang: kooste_core::Lang::Fi,
+                path: "/".into(),
+            }
+        };
+        let (own, _) = find(app, "oma-1").unwrap();
+        let (memo, _) = find(app, "muistio").unwrap();
+        let participant = ctx(Role::Participant);
+        assert!(
+            !may_read_whole(app, &participant, &own),
+            "not issued to this session"
+        );
+        app.sessions.issue(&participant.view.token, "oma");
+        assert!(may_read_whole(app, &participant, &own));
+        assert!(!may_read_whole(app, &participant, &memo));
+        let other = ctx(Role::Participant);
+        assert!(
+            !may_read_whole(app, &other, &own),
+            "another participant's submission"
+        );
+        for role in [Role::Worker, Role::Researcher] {
+            assert!(may_read_whole(app, &ctx(role), &memo));
+        }
+    }
+}
