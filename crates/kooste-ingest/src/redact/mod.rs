@@ -203,6 +203,11 @@ impl Redactor {
                 forms.push((surname.to_string(), Family::Surname, None));
                 for g in &tokens[..tokens.len() - 1] {
                     single.push(g.to_string());
+                    // One of several given names with the surname (Eeva Korhonen for
+                    // Eeva Maria Korhonen) is the participant too.
+                    if tokens.len() > 2 {
+                        forms.push((format!("{g} {surname}"), Family::Whole, pseudonym.clone()));
+                    }
                 }
             }
             for a in &p.aliases {

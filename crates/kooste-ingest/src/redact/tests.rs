@@ -183,6 +183,27 @@ fn a_first_name_two_participants_share_is_nobodys_pseudonym() {
 }
 
 #[test]
+fn one_of_several_given_names_with_the_surname_is_the_participant() {
+    let r = Redactor::new(&[Participant {
+        name: "Eeva Maria Korhonen".into(),
+        pseudonym: "Asiakas K".into(),
+        role: Voice::Client,
+        aliases: vec![],
+    }]);
+    for s in [
+        "Eeva Maria Korhonen",
+        "Eeva Korhoselle",
+        "Maria Korhonen",
+        "Eeva",
+    ] {
+        let (out, removals) = r.redact(s, Lang::Fi);
+        assert_eq!(out, "Asiakas K", "{s}");
+        assert_eq!(removals[0].kind, Kind::Participant);
+    }
+    assert_eq!(r.redact("Pekka Korhonen", Lang::Fi).0, "[nimi]");
+}
+
+#[test]
 fn a_surname_that_is_also_a_place_needs_a_title() {
     let r = Redactor::new(&[Participant {
         name: "Liisa Lahti".into(),
