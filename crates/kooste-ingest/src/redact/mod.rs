@@ -153,6 +153,8 @@ struct Pattern {
     pseudonym: Option<String>,
     /// A surname that is also a place or a word: removed alone only after a title.
     needs_title: bool,
+    /// The name as the register writes it.
+    base: String,
 }
 
 /// Removes personal data from text.
@@ -282,6 +284,7 @@ impl Redactor {
             }
             participants.push(Pattern {
                 re: Regex::new(&re).expect("name pattern"),
+                base: words[0].to_string(),
                 needs_title: family == Family::Surname && stop.is_match(&name),
                 family,
                 pseudonym,
@@ -413,7 +416,8 @@ impl Redactor {
                             let (Some(given), Some(surname)) = (c.get(1), c.get(2)) else {
                                 continue;
                             };
-                            let range = if self.is_first_name(masked, given.range()) {
+                            let plain = is_plain_form(&p.base, surname.as_str());
+                            let range = if self.is_first_name(masked, given.range(), plain) {
                                 whole.range()
                             } else if self.stop.is_match(surname.as_str()) {
                                 continue;
@@ -475,14 +479,23 @@ impl Redactor {
 
     /// Whether the capitalised word at `range` of `text`, just before a register surname,
     /// is a first name: one of the list or the register in any form, or any capitalised word
-    /// that does not open a sentence and is no place, organisation or word of the domain.
-    fn is_first_name(&self, text: &str, range: std::ops::Range<usize>) -> bool {
+    /// that is no place, organisation, domain word or common sentence opener, and either
+    /// does not open a sentence or stands before the surname in the form a full name takes
+    /// (`plain`: nominative or genitive; "Reino Laaksonen soitti", but "Soitin
+    /// Laaksoselle").
+    fn is_first_name(&self, text: &str, range: std::ops::Range<usize>, plain: bool) -> bool {
         let word = &text[range.clone()];
         if self.first_word.is_match(word) {
             return true;
         }
-        if self.stop.is_match(word) || is_placeholder_word(word) {
+        if self.stop.is_match(word)
+            || is_placeholder_word(word)
+            || OPENERS.contains(&word.to_lowercase().as_str())
+        {
             return false;
+        }
+        if plain {
+            return true;
         }
         let before = text[..range.start].trim_end_matches([' ', '\t', '\u{a0}']);
         !(before.is_empty()
@@ -491,6 +504,89 @@ impl Redactor {
                 '|',
             ]))
     }
+}
+
+/// Capitalised words that open a sentence before a surname without being a first name.
+const OPENERS: &[&str] = &[
+    "eilen",
+    "tänään",
+    "huomenna",
+    "myös",
+    "sitten",
+    "nyt",
+    "kun",
+    "jos",
+    "että",
+    "mutta",
+    "ja",
+    "tai",
+    "hän",
+    "he",
+    "se",
+    "me",
+    "minä",
+    "sinä",
+    "te",
+    "sekä",
+    "vaikka",
+    "koska",
+    "kuitenkin",
+    "lisäksi",
+    "siksi",
+    "silloin",
+    "jälkeen",
+    "ennen",
+    "tapasin",
+    "soitin",
+    "kysyin",
+    "puhuin",
+    "kerroin",
+    "sanoin",
+    "näin",
+    "autoin",
+    "ohjasin",
+    "kävin",
+    "tapasimme",
+    "soitimme",
+    "rouva",
+    "herra",
+    "neiti",
+    "asiakas",
+    "työntekijä",
+    "jag",
+    "vi",
+    "han",
+    "hon",
+    "de",
+    "igår",
+    "idag",
+    "i",
+    "sedan",
+    "när",
+    "om",
+    "också",
+    "men",
+    "och",
+    "eller",
+    "fru",
+    "herr",
+    "klient",
+    "klienten",
+    "ringde",
+    "träffade",
+    "frågade",
+];
+
+/// Whether `form` is `base` itself or its genitive (Laaksonen, Laaksosen, Nyströms): the
+/// forms a surname takes after a first name in a full name at the start of a sentence.
+fn is_plain_form(base: &str, form: &str) -> bool {
+    form == base
+        || form == format!("{base}n")
+        || form == format!("{base}s")
+        || form == format!("{base}:n")
+        || base
+            .strip_suffix("nen")
+            .is_some_and(|stem| form == format!("{stem}sen"))
 }
 
 /// Whether a title (rouva, herr) stands just before `at`.

@@ -157,6 +157,15 @@ fn a_register_surname_never_links_a_stranger_to_a_participant() {
     check("Laaksosen tiimi ja Virtaselle", "[nimi] tiimi ja [nimi]");
     // At the start of a sentence a word that is no first name stays.
     check("Kysyin Laaksoselta.", "Kysyin [nimi].");
+    check(
+        "Soitin Laaksoselle. Eilen Laaksonen soitti.",
+        "Soitin [nimi]. Eilen [nimi] soitti.",
+    );
+    // A name at the start of a sentence, with a first name not on the list, goes whole.
+    check(
+        "Reino Laaksonen soitti. Reino Laaksosen kanssa.",
+        "[nimi] soitti. [nimi] kanssa.",
+    );
     let (_, removals) = Redactor::new(&register()).redact("Pekka Laaksonen", Lang::Fi);
     assert_eq!(removals.len(), 1);
     assert_eq!(
