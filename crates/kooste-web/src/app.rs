@@ -109,7 +109,7 @@ impl Default for Config {
 /// The web app over one project.
 #[derive(Clone)]
 pub struct Web {
-    app: Arc<App>,
+    pub(crate) app: Arc<App>,
 }
 
 impl std::fmt::Debug for Web {
@@ -204,6 +204,7 @@ impl Web {
             )
             .route("/search", get(pages::search::page))
             .route("/documents/{id}", get(pages::document::page))
+            .route("/passages/{id}/{n}", get(pages::document::passage))
             .route(
                 "/review",
                 get(pages::review::page).post(pages::review::decide),

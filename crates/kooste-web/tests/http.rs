@@ -273,6 +273,7 @@ const PAGES: &[&str] = &[
     "/review",
     "/digest/r-2",
     "/documents/kotikaynti-1",
+    "/passages/kotikaynti-1/2",
 ];
 
 #[tokio::test]
@@ -317,7 +318,7 @@ async fn each_role_gets_what_the_design_table_allows() {
     let site = site();
     let expect = |role: Role, path: &str| -> StatusCode {
         let need = match path {
-            p if p.starts_with("/forms") => Role::Worker,
+            p if p.starts_with("/forms") || p.starts_with("/documents") => Role::Worker,
             p if p.starts_with("/review") || p.starts_with("/digest") => Role::Researcher,
             _ => Role::Participant,
         };
@@ -718,7 +719,10 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         ("r1_q2", "Sain täydentävää toimeentulotukea."),
         ("r1_q3", "Soitin vuokranantajalle."),
         ("r2_q1", "Velkakierre ja ulosotto."),
-        ("r2_q3", "Ohjasin velkaneuvontaan."),
+        (
+            "r2_q3",
+            "Ohjasin velkaneuvontaan, naapuri Pekka Virtanen auttoi.",
+        ),
     ];
     // Adding a row keeps everything and gives one more.
     let mut add = fields.to_vec();
@@ -744,7 +748,34 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         "{shown}"
     );
     assert!(!shown.contains("040 123 4567") && !shown.contains("Virtanen"));
-    assert!(shown.contains("puhelinnumero 1"), "{shown}");
+    // What was removed and what was replaced by a pseudonym, row by row: the neighbour who
+    // shares the participant's surname is removed, not given her pseudonym.
+    assert!(
+        unescape(shown).contains(
+            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): puhelinnumero 1 ([puhelin])</p>"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A 1"
+        ),
+        "{shown}"
+    );
+    assert!(
+        unescape(shown).contains("Ohjasin velkaneuvontaan, naapuri [nimi] auttoi."),
+        "{shown}"
+    );
+    assert!(
+        unescape(shown)
+            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): nimi 1 ([nimi])"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown.matches("Korvattu osallistujan nimimerkillä").count(),
+        1
+    );
+    assert!(!shown.contains("Pekka"));
     assert!(shown.contains("Tilanne 2"));
     let submission = field_value(&p.body, "submission");
     assert!(submission.starts_with("asp-paiva-web-"), "{submission}");
@@ -1155,8 +1186,8 @@ async fn search_has_filters_facets_snippets_and_links_to_passages() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("<mark>kotikäynti</mark>"), "{}", r.body);
     assert!(
-        r.body.contains("kotikaynti-1#kotikaynti-1-1"),
-        "a link to the passage"
+        unescape(&r.body).contains("href=\"/passages/kotikaynti-1/1\""),
+        "a participant's link goes to the passage"
     );
     assert!(r.body.contains("voice=worker"), "facets are links");
     let r = c.get("/search?q=kotik%C3%A4ynti&voice=client").await;
@@ -1166,12 +1197,71 @@ async fn search_has_filters_facets_snippets_and_links_to_passages() {
     let r = c.get("/search?from=2018-13-01").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("aria-describedby=\"f-from-error\""));
-    let doc = c.get("/documents/kotikaynti-1").await;
+    let mut w = Client::signed_in(&site, Role::Worker).await;
+    let r = w.get("/search?q=kotik%C3%A4ynti").await;
+    assert!(
+        r.body.contains("kotikaynti-1#kotikaynti-1-1"),
+        "a worker's link goes to the passage in its document"
+    );
+    let doc = w.get("/documents/kotikaynti-1").await;
     assert!(doc.body.contains("id=\"kotikaynti-1-2\""));
     assert_eq!(
-        c.get("/documents/none-such").await.status,
+        w.get("/documents/none-such").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Participants see passages, not whole documents: at a workshop people know who is behind
+/// a pseudonym, and a worker's memo about one client says far more than a passage.
+#[tokio::test]
+async fn participants_see_passages_and_whole_documents_are_for_workers_and_researchers() {
+    let site = site();
+    for role in Role::ALL {
+        let mut c = Client::signed_in(&site, *role).await;
+        let whole = c.get("/documents/kotikaynti-1").await;
+        let passage = c.get("/passages/kotikaynti-1/2").await;
+        assert_eq!(passage.status, StatusCode::OK, "{role}");
+        assert!(
+            passage
+                .body
+                .contains("Asiakas pääsi velkaneuvontaan ja sai maksusuunnitelman."),
+            "{role}: {}",
+            passage.body
+        );
+        assert!(
+            !passage.body.contains("Tehtiin kotikäynti"),
+            "{role}: only the one passage"
+        );
+        assert_eq!(
+            c.get("/passages/kotikaynti-1/9").await.status,
+            StatusCode::NOT_FOUND
+        );
+        if role.allows(Role::Worker) {
+            assert_eq!(whole.status, StatusCode::OK, "{role}");
+            assert!(whole.body.contains("Tehtiin kotikäynti"));
+            assert!(
+                unescape(&passage.body).contains("href=\"/documents/kotikaynti-1#kotikaynti-1-2\""),
+                "{role}: a link to the whole document"
+            );
+        } else {
+            assert_eq!(whole.status, StatusCode::FORBIDDEN, "{role}");
+            assert!(
+                whole
+                    .body
+                    .contains("näet otteet, et kokonaisia asiakirjoja")
+            );
+            assert!(!whole.body.contains("Tehtiin kotikäynti"));
+            assert!(
+                !unescape(&passage.body).contains("href=\"/documents/"),
+                "{role}"
+            );
+            assert!(
+                passage
+                    .body
+                    .contains("Kokonaisia asiakirjoja lukevat työntekijät ja tutkijat.")
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -2041,7 +2131,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
                 ("action", "preview"),
                 ("workshop", "r-2"),
                 ("date", "2018-03-14"),
-                ("r1_q1", "Ylikorpi tuli tapaamiseen poikansa kanssa."),
+                ("r1_q1", "Veikko Ylikorpi tuli tapaamiseen poikansa kanssa."),
             ],
         )
         .await;
