@@ -22,7 +22,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 status=0
-for target in front_matter csv_form redact search_text web_form; do
+for target in front_matter csv_form redact search_text web_form markdown_text; do
     extra=()
     if [[ -f "fuzz/dict/$target.dict" ]]; then
         extra+=("-dict=fuzz/dict/$target.dict")

@@ -1,7 +1,8 @@
 //! Web form bodies: the urlencoded body of `POST /forms/asp-paiva`, decoded by axum's `Form`
 //! extractor exactly as the web app decodes it, then checked and read into redacted
 //! documents (`kooste_web::read_form_post`, through to `kooste_ingest::read_submission`).
-//! Must not panic, whatever the bytes.
+//! Must not panic, whatever the bytes; and no answer's text (whatever its line breaks: CRLF,
+//! LF, a lone CR) may become another question's answer or keep a CR.
 #![no_main]
 
 use axum::body::Body;
@@ -33,5 +34,24 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let battery = &PROJECT.batteries["asp-paiva"];
-    let _ = kooste_web::read_form_post(&PROJECT, &REDACTOR, battery, &fields);
+    let Some(Ok(reads)) = kooste_web::read_form_post(&PROJECT, &REDACTOR, battery, &fields)
+    else {
+        return;
+    };
+    let answered = |q: &str| {
+        fields.iter().any(|(k, v)| {
+            k.strip_prefix('r')
+                .and_then(|r| r.split_once('_'))
+                .is_some_and(|(_, id)| id == q)
+                && !v.trim().is_empty()
+        })
+    };
+    for r in &reads {
+        for p in &r.document.passages {
+            assert!(!p.text.contains('\r'), "{:?}", p.text);
+            if let Some(q) = &p.question {
+                assert!(answered(q), "{q} was not answered: {fields:?}");
+            }
+        }
+    }
 });

@@ -361,6 +361,80 @@ fn qdpx_from_another_tool() {
     );
 }
 
+/// Names and variables of a `.qdpx` go through the redactor like any other field: the user,
+/// the codes, the source's name and its variables.
+#[test]
+fn qdpx_names_and_variables_are_redacted() {
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Toinen">
+  <Users><User guid="{U1}" name="Mikko Laaksonen"/></Users>
+  <CodeBook><Codes>
+    <Code guid="00000000-0000-4000-8000-0000000000c1" name="Konteksti" isCodable="true"/>
+    <Code guid="00000000-0000-4000-8000-0000000000c3" name="Pekka Korhosen asiat" isCodable="true"/>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="00000000-0000-4000-8000-0000000000a1" name="pseudonyymi" typeOfVariable="Text"/>
+  </Variables>
+  <Cases><Case guid="00000000-0000-4000-8000-0000000000b1">
+    <VariableValue><VariableRef targetGUID="00000000-0000-4000-8000-0000000000a1"/><TextValue>Maija Virtanen 040 123 4567</TextValue></VariableValue>
+    <SourceRef targetGUID="{S1}"/>
+  </Case></Cases>
+  <Sources>
+    <TextSource guid="{S1}" name="Maija Virtasen haastattelu">
+      <PlainTextContent>Asunto meni alta.</PlainTextContent>
+      <PlainTextSelection guid="00000000-0000-4000-8000-0000000000e1" startPosition="0" endPosition="17" creatingUser="{U1}">
+        <Coding guid="00000000-0000-4000-8000-0000000000f1" creatingUser="{U1}"><CodeRef targetGUID="00000000-0000-4000-8000-0000000000c1"/></Coding>
+        <Coding guid="00000000-0000-4000-8000-0000000000f2" creatingUser="{U1}"><CodeRef targetGUID="00000000-0000-4000-8000-0000000000c3"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>
+"#
+    );
+    let p = TestProject::new();
+    p.write("inbox/nimet.qdpx", &zip(&[("project.qde", qde.as_bytes())]));
+    // Rejected without a voice: the message names the source by its redacted name.
+    let out = p.kooste(&["ingest", "inbox/nimet.qdpx"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("source 'Asiakas A haastattelu'"),
+        "{}",
+        out.stderr
+    );
+    let out = p.kooste(&["ingest", "inbox/nimet.qdpx", "--voice", "client", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let everything = format!(
+        "{}{}{}{}",
+        out.stdout,
+        out.stderr,
+        p.corpus()
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<String>(),
+        std::fs::read_to_string(p.root.join("decisions/decisions.jsonl")).unwrap()
+    );
+    for secret in [
+        "Maija",
+        "Virtanen",
+        "Laaksonen",
+        "Pekka",
+        "Korho",
+        "040 123",
+    ] {
+        assert!(!everything.contains(secret), "{secret} in {everything}");
+    }
+    assert!(
+        everything.contains("pseudonym: Asiakas A [puhelin]"),
+        "{everything}"
+    );
+    assert!(
+        everything.contains(r#""who":"Työntekijä B""#),
+        "{everything}"
+    );
+    assert!(everything.contains("[nimi] asiat"), "{everything}");
+}
+
 #[test]
 fn bad_qdpx_files_get_clear_errors_and_the_rest_goes_in() {
     let p = TestProject::new();

@@ -295,6 +295,65 @@ fn files_placed_in_the_corpus_by_hand_are_validated_and_redacted() {
     );
 }
 
+/// `status` names each corpus file that still holds personal data, with the line, in text
+/// and JSON; `kooste redact FILE` rewrites it in place, redacted, keeping a hand edit.
+#[test]
+fn status_names_files_with_personal_data_and_redact_cleans_them() {
+    let p = TestProject::new();
+    p.write(
+        "corpus/muut/muistio.md",
+        "---\nid: muistio\nvoice: worker\npseudonym: Maija Virtanen\n---\nKäsin lisätty: asiakas soitti.\n\nHänen numeronsa on 040 123 4567.\n".as_bytes(),
+    );
+    p.write(
+        "corpus/muut/puhdas.md",
+        b"---\nid: puhdas\nvoice: worker\n---\nEi henkilotietoja.\n",
+    );
+    let out = p.kooste(&["status"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    for line in [
+        "1 corpus file(s) still hold personal data",
+        "  corpus/muut/muistio.md:4: participant",
+        "  corpus/muut/muistio.md:8: phone",
+        "kooste redact FILE",
+    ] {
+        assert!(out.stdout.contains(line), "{line} not in {}", out.stdout);
+    }
+    assert!(!out.stdout.contains("Virtanen") && !out.stdout.contains("puhdas"));
+    let json = p.kooste(&["status", "--json"]).json();
+    assert_eq!(
+        json["personal_data"],
+        serde_json::json!([{"file": "corpus/muut/muistio.md", "lines": [
+            {"line": 4, "kinds": ["participant"]},
+            {"line": 8, "kinds": ["phone"]},
+        ]}])
+    );
+
+    let out = p.kooste(&["redact", "corpus/muut/muistio.md"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("corpus/muut/muistio.md: rewritten; removed 1 phone, 1 participant"),
+        "{}",
+        out.stdout
+    );
+    let text = std::fs::read_to_string(p.root.join("corpus/muut/muistio.md")).unwrap();
+    assert_eq!(
+        text,
+        "---\nid: muistio\nvoice: worker\npseudonym: Asiakas A\n---\nKäsin lisätty: asiakas soitti.\n\nHänen numeronsa on [puhelin].\n"
+    );
+    let json = p.kooste(&["status", "--json"]).json();
+    assert_eq!(json["personal_data"], serde_json::json!([]));
+    // Nothing left: --all has nothing to do; a file outside the corpus is refused.
+    let out = p.kooste(&["redact", "--all"]);
+    assert!(
+        out.stdout.contains("No corpus file holds personal data."),
+        "{out:?}"
+    );
+    p.write("inbox/x.md", b"---\nvoice: worker\n---\n040 123 4567\n");
+    assert_eq!(p.kooste(&["redact", "inbox/x.md"]).code, 1);
+    assert_eq!(p.kooste(&["redact"]).code, 2);
+}
+
 #[test]
 fn an_interrupted_ingest_is_finished_or_rolled_back() {
     let p = TestProject::new();

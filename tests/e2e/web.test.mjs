@@ -3,7 +3,8 @@
 // port; a worker fills in the "day of adult social work" form with two situations on a
 // tablet-sized screen, previews it (personal data removed), saves it and finds it through
 // search; a researcher confirms, corrects and skips in review with the keyboard only, each
-// decision checked in the project's decisions file. Screenshots of the main pages go to
+// decision checked in the project's decisions file; a form that another site posts is
+// refused. Screenshots of the main pages go to
 // $SCREENSHOTS (default tests/e2e/out/; `SCREENSHOTS=docs/screenshots` refreshes the README's).
 //
 // Run: npm ci && npm test (in tests/e2e), after building the kooste binary. KOOSTE_BIN names
@@ -334,5 +335,38 @@ test("a phone-sized screen shows one column without sideways scrolling", async (
   assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
   const res = await page.goto(base + "/forms/asp-paiva");
   assert.equal(res.status(), 403, "a participant cannot submit forms");
+  await context.close();
+});
+
+test("a form that another site posts is refused, and the worker stays signed in", async () => {
+  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const page = await context.newPage();
+  await signIn(page, "tyontekija", "tyontekija-demo");
+  const session = (await context.cookies()).find((c) => c.name === "kooste_session").value;
+  // Another site (localhost is another site than 127.0.0.1) with a form that posts itself
+  // to the app as soon as it is opened.
+  const http = await import("node:http");
+  const evil = http.createServer((req, res) => {
+    res.setHeader("Content-Type", "text/html; charset=utf-8");
+    res.end(`<!doctype html><form method="post" action="${base}/forms/asp-paiva">
+      <input name="action" value="preview"><input name="workshop" value="rannikko-3">
+      <input name="date" value="2018-03-14"><textarea name="r1_q1">Toisen sivuston teksti</textarea>
+      </form><script>document.forms[0].submit()</script>`);
+  });
+  await new Promise((r) => evil.listen(0, "127.0.0.1", r));
+  try {
+    const posted = page.waitForResponse((r) => r.url() === base + "/forms/asp-paiva");
+    await page.goto(`http://localhost:${evil.address().port}/`);
+    const res = await posted;
+    assert.equal(res.status(), 403);
+    await page.getByText("Pyyntö tuli toiselta sivustolta").waitFor();
+    assert.ok(!(await page.content()).includes("Toisen sivuston teksti"));
+  } finally {
+    evil.close();
+  }
+  const after = (await context.cookies()).find((c) => c.name === "kooste_session");
+  assert.equal(after?.value, session, "the session cookie is not replaced");
+  const form = await page.goto(base + "/forms/asp-paiva");
+  assert.equal(form.status(), 200, "still signed in");
   await context.close();
 });

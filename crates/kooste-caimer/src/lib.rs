@@ -130,7 +130,7 @@ impl Caimer {
         self.record_all(vec![decision]).map(|_| ())
     }
 
-    /// Records decisions: redacts their text and note, puts their labels in canonical
+    /// Records decisions: redacts their text, note and who made them, puts their labels in canonical
     /// order, checks them, appends them to the decisions file, and retrains the model from
     /// all decisions so that the next proposal uses them. Nothing is written when one of
     /// them is invalid. Returns how many were recorded.
@@ -139,6 +139,7 @@ impl Caimer {
         for mut d in decisions {
             d.text = self.redact(&d.text, d.lang);
             d.note = d.note.map(|n| self.redact(&n, d.lang));
+            d.who = self.redact(&d.who, d.lang);
             d.labels.sort_unstable();
             d.labels.dedup();
             d.check().map_err(Error::Decision)?;

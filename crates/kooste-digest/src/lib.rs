@@ -14,12 +14,13 @@
 
 mod assemble;
 pub mod group;
+pub mod matters;
 mod model;
 mod render;
 
 pub use assemble::{Input, Round, UNCLASSIFIED, assemble};
 pub use model::*;
-pub use render::{BUILTIN, Format, Templates, add_text_filters};
+pub use render::{BUILTIN, Format, Templates, add_text_filters, md_escape};
 
 use std::path::PathBuf;
 

@@ -279,14 +279,61 @@ fn fill(text: String, kwargs: Kwargs) -> std::result::Result<String, minijinja::
     Ok(out)
 }
 
-/// Escapes what Markdown would read as markup inside running text or a table cell.
-fn md_escape(text: String) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '<' | '>' | '|' | '#') {
+/// Escapes what Markdown would read as markup inside running text or a table cell, so that
+/// no text of a document (an answer, a title, a pseudonym) becomes a heading, a list, a
+/// link, an image, HTML or emphasis in the Markdown digest: line breaks of every kind
+/// (CRLF, LF, a lone CR, the Unicode line and paragraph separators) become a space, every
+/// character that Markdown gives a meaning to in running text is escaped, and so is a
+/// list marker or rule at the start.
+pub fn md_escape(text: String) -> String {
+    let flat: String = text
+        .split(['\r', '\n', '\u{2028}', '\u{2029}'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = String::with_capacity(flat.len() + 8);
+    let chars: Vec<char> = flat.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '*' | '_' | '`' | '<' | '>' | '|' | '#' | '~' => true,
+            // `&` only where it would start an entity (`&amp;`, `&#60;`).
+            '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
+            // `[` unless it is plainly a bracketed word such as the redactor leaves
+            // (`[puhelin]`, `[e-post]`): inside the text, letters and `-` up to `]`, and not
+            // then `(` or `[`, the rest of a link. At the start it could define a link
+            // reference.
+            '[' => {
+                let word = chars[i + 1..]
+                    .iter()
+                    .take_while(|x| x.is_alphabetic() || **x == '-')
+                    .count();
+                !(i > 0
+                    && (1..=30).contains(&word)
+                    && chars.get(i + 1 + word) == Some(&']')
+                    && !matches!(chars.get(i + 2 + word), Some('(' | '[')))
+            }
+            _ => false,
+        };
+        if escape {
             out.push('\\');
         }
-        out.push(c);
+        out.push(if c == '\t' { ' ' } else { c });
+    }
+    // A list item, a rule or a setext underline needs its marker at the start of a line;
+    // the templates put some texts there.
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    if matches!(out.chars().next(), Some('-' | '+' | '=' | ':')) {
+        out.insert(0, '\\');
+    } else if (1..=9).contains(&digits)
+        && matches!(out[digits..].chars().next(), Some('.' | ')'))
+        && out[digits + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
+    {
+        out.insert(digits, '\\');
     }
     out
 }
@@ -343,5 +390,50 @@ mod tests {
         assert_eq!(local_date("2018-03-01".into()), "1.3.2018");
         assert_eq!(local_date("2018-12-24".into()), "24.12.2018");
         assert_eq!(md_escape("a*b | c_d".into()), "a\\*b \\| c\\_d");
+        assert_eq!(
+            md_escape("[x](javascript:alert(1))".into()),
+            "\\[x](javascript:alert(1))"
+        );
+        assert_eq!(
+            md_escape("- eka\r# toka\r\n3. kolmas".into()),
+            "\\- eka \\# toka 3. kolmas"
+        );
+        assert_eq!(md_escape("1. eka".into()), "1\\. eka");
+    }
+
+    /// Whatever a text holds, the escaped text is one paragraph of plain text to a Markdown
+    /// reader (with the extensions GitHub and editors use), its words as written.
+    #[test]
+    fn escaped_text_builds_no_markup() {
+        use pulldown_cmark::{Event, Options, Parser, Tag};
+        let texts = [
+            "[x](javascript:alert(1))",
+            "![kuva](http://evil.example/k.png) <script>alert(1)</script> <b>x</b>",
+            "eka\r## Mitä sosiaalityöntekijä teki tässä?\r\rX",
+            "rivi\n===\nja\n---\n> lainaus\n- lista\n+ lista\n1) lista\n```\nkoodi",
+            "*em* _em_ **vahva** ~~yli~~ `koodi` &amp; &#x3C; <http://evil.example> a|b",
+            "[ref]: http://evil.example\n[ref]\n    sisennetty\n\t\tsarkain",
+            "puhelin [puhelin] ja [a [b](javascript:1) [c][d] [e][] [f]: g [h](i",
+            "\\[x\\](javascript:1) \\\\[y](javascript:2)",
+            "| a | b |\n|---|---|\n| c | d |",
+            "- [ ] tehtävä\u{2028}# otsikko\u{2029}[^1]",
+        ];
+        let opts = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_FOOTNOTES;
+        for t in texts {
+            let md = md_escape(t.to_string());
+            let mut plain = String::new();
+            for e in Parser::new_ext(&md, opts) {
+                match e {
+                    Event::Start(Tag::Paragraph) | Event::End(_) => {}
+                    Event::Text(s) => plain.push_str(&s),
+                    other => panic!("{other:?} from {t:?} as {md:?}"),
+                }
+            }
+            let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(words(&plain), words(t), "{t:?} as {md:?}");
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::names::{CodeKind, Var, classify};
 use crate::xml::{self, Element};
 use kooste_core::model::{Decision, Dimension, DocumentMeta, Lang, Voice, is_date_time};
 use kooste_core::project::Project;
+use kooste_ingest::redact::fields;
 use kooste_ingest::{
     Corpus, Counts, Diagnostic, IngestOptions, Outcome, Read, Redactor, read_input, render_document,
 };
@@ -76,6 +77,9 @@ struct Selection {
 }
 
 struct Source {
+    /// The source's name as the file gives it (its id when it has no `tunniste`).
+    raw_name: String,
+    /// The name redacted, for messages.
     name: String,
     line: usize,
     text: String,
@@ -168,35 +172,39 @@ pub fn import_qdpx(
 
     let mut errors = Vec::new();
     let mut notes = Vec::new();
+    // Names from the file (users, codes, sources) are redacted like every other field
+    // (`kooste_ingest::redact::fields`): they reach decisions, exports and messages.
+    let plang = project.config.project.lang;
+    let label = |s: &str| fields::label(redactor, plang, s);
     let users: HashMap<String, String> = root
         .child("Users")
         .into_iter()
         .flat_map(|u| u.all("User"))
         .filter_map(|u| {
             let g = normalize(u.attr("guid")?);
-            let name = u
-                .attr("name")
-                .or(u.attr("id"))
-                .unwrap_or("")
-                .trim()
-                .to_string();
-            Some((g, name))
+            let name = u.attr("name").or(u.attr("id")).unwrap_or("").trim();
+            Some((g, label(name)))
         })
         .collect();
 
     let mut codes: HashMap<String, (String, CodeKind)> = HashMap::new();
-    fn walk_codes(el: &Element, under: bool, out: &mut HashMap<String, (String, CodeKind)>) {
+    fn walk_codes(
+        el: &Element,
+        under: bool,
+        label: &dyn Fn(&str) -> String,
+        out: &mut HashMap<String, (String, CodeKind)>,
+    ) {
         for c in el.all("Code") {
-            let name = c.attr("name").unwrap_or("").to_string();
-            let kind = classify(&name, under);
+            let name = c.attr("name").unwrap_or("");
+            let kind = classify(name, under);
             if let Some(g) = c.attr("guid") {
-                out.insert(normalize(g), (name, kind));
+                out.insert(normalize(g), (label(name), kind));
             }
-            walk_codes(c, kind == CodeKind::Proposal, out);
+            walk_codes(c, kind == CodeKind::Proposal, label, out);
         }
     }
     if let Some(codes_el) = root.child("CodeBook").and_then(|c| c.child("Codes")) {
-        walk_codes(codes_el, false, &mut codes);
+        walk_codes(codes_el, false, &label, &mut codes);
     }
 
     let variables: HashMap<String, Var> = root
@@ -238,7 +246,7 @@ pub fn import_qdpx(
         let shown = if name.is_empty() {
             el.attr("guid").unwrap_or("?").to_string()
         } else {
-            name.clone()
+            label(&name)
         };
         if el.name != "TextSource" {
             notes.push(at(
@@ -338,6 +346,7 @@ pub fn import_qdpx(
             vars.insert(v, val);
         }
         sources.push(Source {
+            raw_name: name,
             name: shown,
             line: el.line,
             text,
@@ -359,7 +368,7 @@ pub fn import_qdpx(
             .filter(|i| kooste_core::model::is_valid_id(i))
             .map(str::to_string)
             .unwrap_or_else(|| {
-                kooste_ingest::source::file_id(redactor, project.config.project.lang, &src.name)
+                kooste_ingest::source::file_id(redactor, project.config.project.lang, &src.raw_name)
             });
         if taken.contains(&id) {
             let base = id.clone();
@@ -409,7 +418,7 @@ pub fn import_qdpx(
         };
         let title = match var(Var::Title) {
             Some(t) => Some(t.to_string()),
-            None if !from_kooste && !src.name.is_empty() => Some(src.name.clone()),
+            None if !from_kooste && !src.raw_name.is_empty() => Some(src.raw_name.clone()),
             None => None,
         };
         let meta = DocumentMeta {

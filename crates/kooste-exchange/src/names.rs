@@ -189,6 +189,17 @@ mod tests {
         assert_eq!(Var::from_name("voice"), Some(Var::Voice));
         assert_eq!(Var::from_name("työpaja"), Some(Var::Workshop));
         assert_eq!(Var::from_name("ikä"), None);
+        // Every variable kooste reads is listed with its treatment where every field is.
+        use kooste_ingest::redact::fields::{FIELDS, Input};
+        for v in Var::ALL {
+            let name = format!("variable:{}", v.names()[0]);
+            assert!(
+                FIELDS
+                    .iter()
+                    .any(|(i, n, _)| *i == Input::Qdpx && *n == name),
+                "the qdpx variable {name} is not in redact::fields::FIELDS"
+            );
+        }
         for v in Var::ALL {
             for lang in [Lang::Fi, Lang::Sv] {
                 assert_eq!(Var::from_name(v.name(lang)), Some(*v));

@@ -4,8 +4,14 @@
 //!
 //! The directory holds `participants.toml` (the register used) and `cases.txt`, one case
 //! per line with personal data marked `[[KIND|text]]` (KIND: hetu, puhelin, sahkoposti,
-//! nimi); lines starting with `#` are comments. A gold span counts as found when removals
-//! cover all of it; a removal is correct when it overlaps a gold span of the same kind.
+//! nimi, vieras); lines starting with `#` are comments. A gold span counts as found when
+//! removals cover all of it; a removal is correct when it overlaps a gold span of the same
+//! kind.
+//!
+//! `vieras` is someone outside the register whose surname is a participant's: the whole
+//! name must go, as a name (it counts as `nimi` for recall and precision), and must not
+//! become that participant's pseudonym. A `vieras` span that any participant's pseudonym
+//! replaced, even in part, is also counted as a false link and listed.
 
 use kooste_core::model::Lang;
 use kooste_ingest::{Kind, Redactor};
@@ -19,6 +25,11 @@ fn gold_kind(k: Kind) -> &'static str {
         Kind::Email => "sahkoposti",
         _ => "nimi",
     }
+}
+
+/// The kind a gold span is scored as: a stranger's name is a name.
+fn scored(kind: &str) -> &str {
+    if kind == "vieras" { "nimi" } else { kind }
 }
 
 /// Strips the markup, returning the plain text and the gold spans in it.
@@ -53,6 +64,8 @@ fn main() {
     let mut t: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut misses = Vec::new();
     let mut clean_lines = (0, 0);
+    // vieras spans, and those replaced (even in part) by a participant's pseudonym.
+    let mut strangers = (0, 0);
     for line in cases
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -71,6 +84,16 @@ fn main() {
             }
         }
         for (g, kind) in &gold {
+            if kind == "vieras" {
+                strangers.0 += 1;
+                if removals.iter().any(|r| {
+                    r.kind == Kind::Participant && g.start < r.range.end && r.range.start < g.end
+                }) {
+                    strangers.1 += 1;
+                    misses.push(format!("linked to a participant: {}", &text[g.clone()]));
+                }
+            }
+            let kind = &scored(kind).to_string();
             let e = t.entry(kind.clone()).or_default();
             e[0] += 1;
             let covered = (g.start..g.end).all(|i| removals.iter().any(|r| r.range.contains(&i)));
@@ -86,7 +109,7 @@ fn main() {
             e[2] += 1;
             if gold
                 .iter()
-                .any(|(g, k)| k == kind && g.start < r.range.end && r.range.start < g.end)
+                .any(|(g, k)| scored(k) == kind && g.start < r.range.end && r.range.start < g.end)
             {
                 e[3] += 1;
             } else {
@@ -130,6 +153,12 @@ fn main() {
         "\nlines without personal data left untouched: {} of {}",
         clean_lines.1, clean_lines.0
     );
+    if strangers.0 > 0 {
+        println!(
+            "strangers (vieras) given a participant's pseudonym: {} of {}",
+            strangers.1, strangers.0
+        );
+    }
     if std::env::var_os("VERBOSE").is_some() {
         for m in misses {
             println!("{m}");

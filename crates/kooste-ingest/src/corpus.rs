@@ -80,7 +80,9 @@ pub fn read_input(
     bytes: &[u8],
     opts: &IngestOptions,
 ) -> Result<Vec<Read>, Vec<Diagnostic>> {
-    read_noted(project, redactor, file, bytes, opts).map(|(reads, _)| reads)
+    read_noted(project, redactor, file, bytes, opts)
+        .map(|(reads, _)| reads)
+        .map_err(|d| redact::fields::diagnostics(redactor, project.config.project.lang, d))
 }
 
 /// [`read_input`], with notes for the user about how the file was read.
@@ -496,18 +498,16 @@ impl Ctx<'_> {
 pub(crate) fn finish(
     project: &Project,
     redactor: &Redactor,
-    mut meta: DocumentMeta,
+    meta: DocumentMeta,
     body: &str,
     line: usize,
     file: &str,
 ) -> Read {
     let lang = meta.lang.unwrap_or(project.config.project.lang);
     let (body, mut removals) = redactor.redact(body, lang);
-    if let Some(t) = meta.title.take() {
-        let (t, r) = redactor.redact(&t, lang);
-        removals.extend(r);
-        meta.title = Some(t);
-    }
+    // Every field of the metadata, as `redact::fields` lists them.
+    let (meta, found) = redact::fields::meta(redactor, lang, meta);
+    removals.extend(found);
     let document = parse_document(meta, &body, line, file, &project.batteries);
     Read {
         document,
@@ -1236,7 +1236,10 @@ pub fn ingest_file(
         }
         None => opts,
     };
-    let (mut reads, mut notes) = read_noted(project, redactor, path, &bytes, opts)?;
+    let lang = project.config.project.lang;
+    let (mut reads, notes) = read_noted(project, redactor, path, &bytes, opts)
+        .map_err(|d| redact::fields::diagnostics(redactor, lang, d))?;
+    let mut notes = redact::fields::notes(redactor, lang, notes);
     let fail = |m: String| vec![Diagnostic::new(path, 0, m)];
     let key = corpus
         .source_key()

@@ -2,6 +2,7 @@
 //! `word/document.xml`, and the title from the core properties.
 
 use crate::table::{Origin, Table, TableRow};
+use crate::text::{inline, line_start, normalize_newlines};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -387,7 +388,7 @@ pub(crate) fn to_markdown<'a>(
                 ));
             }
             Block::Paragraph(text, list) => {
-                let lines: Vec<String> = text
+                let lines: Vec<String> = normalize_newlines(text)
                     .lines()
                     .map(|l| line_start(&inline(l.trim())))
                     .filter(|l| !l.is_empty())
@@ -421,49 +422,9 @@ pub(crate) fn to_markdown<'a>(
     out.join("\n\n")
 }
 
-/// Escapes what Markdown would read as inline markup. `_` and `.` are left alone: they are
-/// inside e-mail addresses, which the redactor must still see whole.
-fn inline(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '\\' | '*' | '`' | '[' | '<' | '~') {
-            out.push('\\');
-        }
-        out.push(if c == '\t' { ' ' } else { c });
-    }
-    out
-}
-
-/// Escapes what Markdown would read as the start of another block: a heading, quote, list
-/// item, rule or table.
-fn line_start(line: &str) -> String {
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if (1..=9).contains(&digits) {
-        let rest = &line[digits..];
-        let marker = rest.starts_with('.') || rest.starts_with(')');
-        if marker && rest[1..].chars().next().is_none_or(char::is_whitespace) {
-            return format!("{}\\{rest}", &line[..digits]);
-        }
-        return line.to_string();
-    }
-    match line.chars().next() {
-        Some('#' | '>' | '-' | '+' | '=' | '|' | '_') => format!("\\{line}"),
-        _ => line.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn block_starts_and_markup_are_escaped() {
-        assert_eq!(line_start("1. kohta"), "1\\. kohta");
-        assert_eq!(line_start("14.3.2018 kävin"), "14.3.2018 kävin");
-        assert_eq!(line_start("- viiva"), "\\- viiva");
-        assert_eq!(inline("a*b* [x] <y>"), "a\\*b\\* \\[x] \\<y>");
-        assert_eq!(inline("maija_v@example.fi"), "maija_v@example.fi");
-    }
 
     #[test]
     fn heading_names_in_any_language() {

@@ -317,7 +317,7 @@ pub(crate) fn answers(row: &TableRow, columns: &[Option<usize>]) -> Problems {
         .zip(row.cells.iter())
         .filter_map(|(q, c)| Some((((*q)?), c)))
         .filter(|(_, c)| !c.trim().is_empty())
-        .map(|(q, c)| (q, c.trim().replace("\r\n", "\n")))
+        .map(|(q, c)| (q, crate::text::literal(c.trim())))
         .collect()
 }
 

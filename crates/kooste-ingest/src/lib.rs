@@ -15,6 +15,7 @@ pub mod source;
 mod submit;
 pub mod survey;
 mod table;
+pub mod text;
 mod xlsx;
 
 pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, Stored, ingest_file, read_input};

@@ -77,7 +77,10 @@ pub fn read_submission(
             } else {
                 &q.fi
             };
-            body.push_str(&format!("## {heading}\n\n{}\n\n", literal(answer)));
+            body.push_str(&format!(
+                "## {heading}\n\n{}\n\n",
+                crate::text::literal(answer)
+            ));
         }
         for (id, _) in row {
             if !battery.questions.iter().any(|q| q.id == *id) {
@@ -167,25 +170,6 @@ pub fn submit_form(
         )?);
     }
     Ok(stored)
-}
-
-/// Keeps an answer from being read as document structure: a line that would open a heading
-/// (and so a new question) or close front matter is escaped; Markdown reads the escaped text
-/// back as typed.
-fn literal(answer: &str) -> String {
-    answer
-        .replace("\r\n", "\n")
-        .lines()
-        .map(|l| {
-            let t = l.trim_start();
-            if t.starts_with('#') || t.starts_with("---") {
-                format!("\\{t}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[cfg(test)]

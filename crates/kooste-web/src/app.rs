@@ -4,12 +4,14 @@
 use crate::accounts::Role;
 use crate::pages;
 use crate::render::Pages;
-use crate::session::{self, LANG_COOKIE, Limiter, SESSION_COOKIE, Sessions, User, View};
+use crate::session::{
+    self, LANG_COOKIE, Limiter, SESSION_COOKIE, Sessions, Signer, Throttle, User, View,
+};
 use crate::{Error, Result};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kooste_caimer::Caimer;
@@ -22,7 +24,6 @@ use kooste_ingest::Corpus;
 use kooste_ingest::Redactor;
 use minijinja::{Value, context};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -39,15 +40,48 @@ pub struct Config {
     pub session_max: Duration,
     /// The largest request body accepted, in bytes (larger ones get 413).
     pub body_limit: usize,
-    /// Failed logins are counted over this window.
+    /// Failed sign-ins are forgotten after this long without one; also the longest wait of
+    /// a user name from one address.
     pub login_window: Duration,
-    /// Failed logins allowed per user name within the window.
-    pub login_per_user: usize,
-    /// Failed logins allowed per client address within the window.
-    pub login_per_address: usize,
+    /// Failed sign-ins allowed freely for one user name from one client address; after
+    /// that each try waits, 30 s and doubling up to `login_window`.
+    pub login_per_user: u32,
+    /// Failed sign-ins allowed freely from one client address, whatever the user names;
+    /// after that each try waits, 1 s and doubling up to a minute, except from a browser
+    /// that has signed in as that user before.
+    pub login_per_address: u32,
+    /// The first wait of an address past `login_per_address` (doubling up to a minute).
+    pub login_address_wait: Duration,
+    /// How the client's address is known behind a reverse proxy; `None`: the connection's
+    /// own address.
+    pub proxy: Option<Proxy>,
+    /// The app is served to browsers over HTTPS (by a reverse proxy): every response says
+    /// `Strict-Transport-Security`.
+    pub https: bool,
+    /// Password checks run at once (each holds about 19 MiB); 0: one per processor core,
+    /// at most four.
+    pub password_checks: usize,
+    /// A request's header must arrive within this time, and an idle kept-alive connection
+    /// is closed after it.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this time (else 408).
+    pub body_timeout: Duration,
+    /// Open connections at most; one more is answered with a plain 503 and closed.
+    pub max_connections: usize,
     /// Print one line per request (method, path without its query, status, time) on stderr.
     /// Bodies, queries, passwords and form texts are never printed.
     pub log: bool,
+}
+
+/// A reverse proxy in front of the app, and the header in which it gives the client's
+/// address.
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    /// The header, e.g. `X-Forwarded-For` (its last address is taken: the one the proxy
+    /// added) or `X-Real-IP`.
+    pub header: String,
+    /// The proxy's own addresses: the header is believed only on connections from these.
+    pub from: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -59,7 +93,14 @@ impl Default for Config {
             body_limit: 256 * 1024,
             login_window: Duration::from_secs(15 * 60),
             login_per_user: 5,
-            login_per_address: 20,
+            login_per_address: 50,
+            login_address_wait: Duration::from_secs(1),
+            proxy: None,
+            https: false,
+            password_checks: 0,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 512,
             log: false,
         }
     }
@@ -68,7 +109,7 @@ impl Default for Config {
 /// The web app over one project.
 #[derive(Clone)]
 pub struct Web {
-    app: Arc<App>,
+    pub(crate) app: Arc<App>,
 }
 
 impl std::fmt::Debug for Web {
@@ -86,6 +127,10 @@ pub(crate) struct App {
     pub(crate) pages: Pages,
     pub(crate) sessions: Sessions,
     pub(crate) limiter: Limiter,
+    /// Signs the login page's token and the "signed in here before" cookie.
+    pub(crate) signer: Signer,
+    /// The threads that check passwords, a few at a time.
+    pub(crate) checks: Checker,
     /// Searches read it; saving a form or a decision updates it.
     pub(crate) index: RwLock<SearchIndex>,
     /// The proposer (see [`App::caimer`]).
@@ -121,10 +166,18 @@ impl Web {
         let app = App {
             sessions: Sessions::new(config.session_idle, config.session_max),
             limiter: Limiter::new(
-                config.login_window,
-                config.login_per_user,
-                config.login_per_address,
+                Throttle {
+                    per_user: config.login_per_user,
+                    user_wait: Duration::from_secs(30),
+                    per_address: config.login_per_address,
+                    address_wait: config.login_address_wait,
+                    address_max_wait: config.login_address_wait.max(Duration::from_secs(60)),
+                    window: config.login_window,
+                },
+                config.log,
             ),
+            signer: Signer::new(),
+            checks: Checker::new(password_checks(config.password_checks)),
             project,
             config,
             pages,
@@ -151,6 +204,7 @@ impl Web {
             )
             .route("/search", get(pages::search::page))
             .route("/documents/{id}", get(pages::document::page))
+            .route("/passages/{id}/{n}", get(pages::document::passage))
             .route(
                 "/review",
                 get(pages::review::page).post(pages::review::decide),
@@ -158,7 +212,10 @@ impl Web {
             .route("/digest/{workshop}", get(pages::digest::page))
             .fallback(pages::not_found)
             .layer(DefaultBodyLimit::max(self.app.config.body_limit))
-            .layer(middleware::from_fn_with_state(self.app.clone(), headers))
+            .layer(middleware::from_fn_with_state(
+                self.app.clone(),
+                crate::guard::guard,
+            ))
             .with_state(self.app.clone())
     }
 
@@ -166,78 +223,67 @@ impl Web {
     pub fn forget_sessions(&self) {
         self.app.sessions.clear();
     }
+
+    /// The shared state (for the server loop).
+    pub(crate) fn app(&self) -> &Arc<App> {
+        &self.app
+    }
 }
 
-/// Serves the app on a bound listener until Ctrl-C (or SIGTERM).
-pub async fn serve(web: Web, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let router = web.router();
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(s) => s,
-                    Err(_) => {
-                        let _ = ctrl_c.await;
-                        return;
+/// Password checks, on a few threads of their own, each keeping Argon2's working memory
+/// (about 19 MiB) for reuse (`accounts::verify_hash`): the checks hold that much per thread
+/// and no more. Checks spread over tokio's blocking threads, each allocating afresh, took
+/// 60 simultaneous sign-ins to 337 MB even when only two ran at once.
+pub(crate) struct Checker {
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+impl Checker {
+    fn new(threads: usize) -> Checker {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new()
+                .name(format!("kooste-password-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The queue ends when the app is dropped.
+                        let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                            Ok(job) => job,
+                            Err(_) => return,
+                        };
+                        job();
                     }
-                };
-            tokio::select! {
-                _ = ctrl_c => {},
-                _ = term.recv() => {},
+                });
+            if let Err(e) = spawned {
+                eprintln!("kooste serve: starting a password-check thread: {e}");
             }
         }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-    })
-    .await
-}
-
-/// Serves the app on `addr` on a runtime of its own until Ctrl-C (or SIGTERM), calling
-/// `ready` with the bound address once requests are accepted. What `kooste serve` runs.
-pub fn run(web: Web, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        ready(listener.local_addr()?);
-        serve(web, listener).await
-    })
-}
-
-/// Security headers on every response, no caching of pages that may hold sensitive data,
-/// and the request log.
-async fn headers(State(app): Shared, req: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    let (method, path) = (req.method().clone(), req.uri().path().to_string());
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
-        h.entry(k).or_insert(HeaderValue::from_static(v));
-    };
-    set(
-        h,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
-    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::REFERRER_POLICY, "same-origin");
-    set(h, header::CACHE_CONTROL, "no-store");
-    if app.config.log {
-        eprintln!(
-            "{method} {path} {} {}ms",
-            res.status().as_u16(),
-            started.elapsed().as_millis()
-        );
+        Checker { jobs }
     }
-    res
+
+    /// Runs `f` on one of the checking threads, in turn; `None` if it could not run.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .ok()?;
+        rx.await.ok()
+    }
+}
+
+/// How many password checks run at once: `n`, or one per core (at most four) for 0.
+fn password_checks(n: usize) -> usize {
+    if n > 0 {
+        return n;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 /// Who is asking, for a page that needs a signed-in user.
@@ -477,13 +523,27 @@ impl App {
 
     /// The `Set-Cookie` value of a session cookie.
     pub(crate) fn session_cookie(&self, token: &str) -> HeaderValue {
+        self.cookie(SESSION_COOKIE, token, "/", None)
+    }
+
+    /// The `Set-Cookie` value of an `HttpOnly; SameSite=Lax` cookie (`Secure` unless the
+    /// operator turned it off); `max_age` `Some(0)` removes it, `None` keeps it until the
+    /// browser closes.
+    pub(crate) fn cookie(
+        &self,
+        name: &str,
+        value: &str,
+        path: &str,
+        max_age: Option<u64>,
+    ) -> HeaderValue {
         let secure = if self.config.secure_cookies {
             "; Secure"
         } else {
             ""
         };
+        let age = max_age.map_or_else(String::new, |s| format!("; Max-Age={s}"));
         HeaderValue::from_str(&format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
+            "{name}={value}; Path={path}{age}; HttpOnly; SameSite=Lax{secure}"
         ))
         .unwrap_or(HeaderValue::from_static(""))
     }
@@ -525,6 +585,43 @@ impl From<Error> for Response {
 
 #[cfg(test)]
 mod tests {
+    use super::Checker;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn password_checks_run_a_few_at_a_time() {
+        let checker = Arc::new(Checker::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut all = tokio::task::JoinSet::new();
+        for i in 0..12 {
+            let (checker, running, most) = (checker.clone(), running.clone(), most.clone());
+            all.spawn(async move {
+                checker
+                    .run(move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                        i
+                    })
+                    .await
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(r) = all.join_next().await {
+            done.push(r.unwrap().expect("every check runs"));
+        }
+        done.sort_unstable();
+        assert_eq!(done, (0..12).collect::<Vec<_>>());
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=2).contains(&most),
+            "two threads, at most two at a time: {most}"
+        );
+    }
+
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(super::local_path("/search?q=a"), "/search?q=a");

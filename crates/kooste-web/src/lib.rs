@@ -13,14 +13,17 @@
 
 pub mod accounts;
 mod app;
+mod guard;
 mod pages;
 mod render;
+mod server;
 mod session;
 
 pub use accounts::{Role, USERS_FILE, Users, add_user};
-pub use app::{Config, Web, run, serve};
+pub use app::{Config, Proxy, Web};
 pub use pages::forms::read_form_post;
 pub use render::BUILTIN;
+pub use server::{run, serve, serve_until};
 
 use std::path::PathBuf;
 

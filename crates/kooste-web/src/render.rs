@@ -50,6 +50,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/web/document.html.j2"),
     ),
     (
+        "passage.html.j2",
+        include_str!("../../../templates/web/passage.html.j2"),
+    ),
+    (
         "review.html.j2",
         include_str!("../../../templates/web/review.html.j2"),
     ),

@@ -1,5 +1,6 @@
 //! Sessions, CSRF tokens and login rate limiting, all in memory: restarting the server signs
-//! everyone out (a form being filled in is not lost: see the forms' re-login).
+//! everyone out (a form being filled in is not lost: see the forms' re-login). Only signing
+//! in opens a session; the login page's token is signed, not stored ([`Signer`]).
 
 use crate::accounts::Role;
 use std::collections::HashMap;
@@ -11,11 +12,12 @@ pub(crate) const SESSION_COOKIE: &str = "kooste_session";
 /// The language cookie.
 pub(crate) const LANG_COOKIE: &str = "kooste_lang";
 
-/// At most this many sessions are kept; beyond it, expired ones and then the oldest
-/// anonymous ones (opened by a login page that was never used) are dropped.
+/// At most this many sessions are kept; beyond it, expired ones and then the least recently
+/// used are dropped.
 const MAX_SESSIONS: usize = 10_000;
-/// How long a login page's anonymous session lives.
-const ANON_IDLE: Duration = Duration::from_secs(60 * 60);
+/// At most this many sessions per user (browsers and devices); signing in once more ends
+/// that user's least recently used one, so that one account cannot fill the store.
+const PER_USER: usize = 20;
 
 /// A signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +76,7 @@ impl Sessions {
     }
 
     fn alive(&self, s: &Session, now: Instant) -> bool {
-        let idle = if s.user.is_some() {
-            self.idle
-        } else {
-            ANON_IDLE
-        };
-        now.duration_since(s.last) < idle && now.duration_since(s.created) < self.max_age
+        now.duration_since(s.last) < self.idle && now.duration_since(s.created) < self.max_age
     }
 
     /// The live session of a token, touched; an expired one is removed.
@@ -100,25 +97,36 @@ impl Sessions {
         })
     }
 
-    /// Opens a session, anonymous or signed in, with its own CSRF token.
-    pub(crate) fn open(&self, user: Option<User>) -> View {
+    /// Opens a session for a user who has just signed in, with its own CSRF token.
+    pub(crate) fn open(&self, user: User) -> View {
         let now = Instant::now();
         let token = random_token();
         let csrf = random_token();
         let mut map = self.lock();
+        let least_used = |map: &HashMap<String, Session>, of: Option<&str>| {
+            map.iter()
+                .filter(|(_, s)| of.is_none_or(|n| s.user.as_ref().is_some_and(|u| u.name == n)))
+                .min_by_key(|(_, s)| s.last)
+                .map(|(k, _)| k.clone())
+        };
+        let mine = map
+            .values()
+            .filter(|s| s.user.as_ref().is_some_and(|u| u.name == user.name))
+            .count();
+        if mine >= PER_USER
+            && let Some(k) = least_used(&map, Some(&user.name))
+        {
+            map.remove(&k);
+        }
         if map.len() >= MAX_SESSIONS {
             map.retain(|_, s| self.alive(s, now));
         }
-        if map.len() >= MAX_SESSIONS {
-            let oldest = map
-                .iter()
-                .filter(|(_, s)| s.user.is_none())
-                .min_by_key(|(_, s)| s.last)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                map.remove(&k);
-            }
+        if map.len() >= MAX_SESSIONS
+            && let Some(k) = least_used(&map, None)
+        {
+            map.remove(&k);
         }
+        let user = Some(user);
         map.insert(
             token.clone(),
             Session {
@@ -268,65 +276,206 @@ pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<Stri
         .map(|(_, v)| v.to_string())
 }
 
-/// Failed logins per user name and per client address within a window.
+/// Signs short values (the login page's CSRF token, a browser's "signed in here before"
+/// cookie) with a key made at start: nothing is stored on the server, and a restart makes
+/// every earlier signature worthless, as it ends every session.
+pub(crate) struct Signer {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer")
+    }
+}
+
+impl Signer {
+    pub(crate) fn new() -> Signer {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).expect("the operating system gives random numbers");
+        Signer { key }
+    }
+
+    /// A keyed BLAKE2b MAC of `value` for one purpose, as hex.
+    pub(crate) fn sign(&self, purpose: &str, value: &str) -> String {
+        use blake2::digest::Mac;
+        use blake2::digest::consts::U32;
+        let mut mac = <blake2::Blake2bMac<U32> as Mac>::new_from_slice(&self.key)
+            .expect("a 32-byte key fits BLAKE2b");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// Whether `mac` is this signer's signature of `value` for `purpose`.
+    pub(crate) fn verify(&self, purpose: &str, value: &str, mac: &str) -> bool {
+        same(&self.sign(purpose, value), mac)
+    }
+}
+
+/// The login page's cookie: when it was given and a random nonce. The page's CSRF token is
+/// the cookie signed, so a login post must carry both, and the server keeps nothing.
+pub(crate) const LOGIN_COOKIE: &str = "kooste_login";
+/// The cookie of a browser that has signed in as a user before (signed user name): its
+/// tries for that name are not held back by other people's failures from its address.
+pub(crate) const KNOWN_COOKIE: &str = "kooste_known";
+/// How long a login page may stay open before its token is refused (the page is then shown
+/// again, with everything typed kept).
+pub(crate) const LOGIN_PAGE_AGE: Duration = Duration::from_secs(3 * 60 * 60);
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A fresh login cookie value: `SECONDS.NONCE`.
+pub(crate) fn new_login_nonce() -> String {
+    format!("{}.{}", unix_now(), random_hex(16))
+}
+
+/// Whether a login cookie value is well formed and young enough.
+pub(crate) fn login_nonce_fresh(nonce: &str) -> bool {
+    let Some((secs, rest)) = nonce.split_once('.') else {
+        return false;
+    };
+    let Ok(secs) = secs.parse::<u64>() else {
+        return false;
+    };
+    rest.len() == 32
+        && rest.bytes().all(|b| b.is_ascii_hexdigit())
+        && unix_now().saturating_sub(secs) < LOGIN_PAGE_AGE.as_secs()
+}
+
+/// How failed sign-ins are held back. Tries are counted per client address and per client
+/// address and user name, never per user name alone, so that nobody elsewhere can keep the
+/// real user out by failing on purpose; and a browser that has signed in as the user before
+/// is not held back by its address's count (an office behind one address). Each key allows
+/// some failures freely; after that every further try waits, twice as long each time up to
+/// a ceiling. A key is forgotten after `window` without tries.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Throttle {
+    /// Failures allowed freely for one user name from one address.
+    pub(crate) per_user: u32,
+    /// The first wait after those, doubling with each failure.
+    pub(crate) user_wait: Duration,
+    /// Failures allowed freely from one address, whatever the user names.
+    pub(crate) per_address: u32,
+    /// The first wait after those, doubling.
+    pub(crate) address_wait: Duration,
+    /// The longest wait of an address (that of a user name from an address is `window`).
+    pub(crate) address_max_wait: Duration,
+    /// Tries are forgotten after this long without any.
+    pub(crate) window: Duration,
+}
+
+#[derive(Debug)]
+struct Tries {
+    count: u32,
+    last: Instant,
+}
+
+/// Failed sign-ins, counted before the password is checked (see [`Throttle`]).
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-    window: Duration,
-    per_user: usize,
-    per_address: usize,
+    tries: Mutex<HashMap<String, Tries>>,
+    throttle: Throttle,
+    log: bool,
+}
+
+/// One try, counted; give it back with [`Limiter::succeeded`] when the password was right.
+#[derive(Debug)]
+pub(crate) struct Try {
+    keys: Vec<String>,
 }
 
 impl Limiter {
-    pub(crate) fn new(window: Duration, per_user: usize, per_address: usize) -> Limiter {
+    pub(crate) fn new(throttle: Throttle, log: bool) -> Limiter {
         Limiter {
-            failures: Mutex::new(HashMap::new()),
-            window,
-            per_user,
-            per_address,
+            tries: Mutex::new(HashMap::new()),
+            throttle,
+            log,
         }
     }
 
-    fn keys(user: &str, address: &str) -> [String; 2] {
-        [
-            format!("user:{}", user.trim().to_lowercase()),
-            format!("addr:{address}"),
-        ]
-    }
-
-    /// Whether another try is allowed for this user name from this address.
-    pub(crate) fn allowed(&self, user: &str, address: &str) -> bool {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let [u, a] = Limiter::keys(user, address);
-        let mut count = |k: &str| {
-            map.get_mut(k).map_or(0, |v| {
-                v.retain(|t| now.duration_since(*t) < self.window);
-                v.len()
-            })
+    fn wait(&self, key: &str, count: u32) -> Duration {
+        let t = &self.throttle;
+        let (free, first, max) = if key.starts_with("addr:") {
+            (t.per_address, t.address_wait, t.address_max_wait)
+        } else {
+            (t.per_user, t.user_wait, t.window)
         };
-        count(&u) < self.per_user && count(&a) < self.per_address
+        if count < free {
+            return Duration::ZERO;
+        }
+        first
+            .saturating_mul(1u32 << (count - free).min(20))
+            .min(max)
     }
 
-    /// Notes a failed try.
-    pub(crate) fn failed(&self, user: &str, address: &str) {
+    /// Counts a try of `user` from `address` before its password is checked, so that
+    /// simultaneous tries cannot slip past the count. `known` is a browser that has signed
+    /// in as this user before. `Err(wait)`: the try must wait this long first.
+    pub(crate) fn begin(&self, user: &str, address: &str, known: bool) -> Result<Try, Duration> {
         let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut keys = vec![format!("user:{address}:{}", user.trim().to_lowercase())];
+        if !known {
+            keys.push(format!("addr:{address}"));
+        }
+        let mut map = self.tries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, t| now.duration_since(t.last) < self.throttle.window);
         }
-        for k in Limiter::keys(user, address) {
-            map.entry(k).or_default().push(now);
+        let mut wait = Duration::ZERO;
+        for k in &keys {
+            if let Some(t) = map.get(k) {
+                if now.duration_since(t.last) >= self.throttle.window {
+                    map.remove(k);
+                } else {
+                    let until = t.last + self.wait(k, t.count);
+                    wait = wait.max(until.saturating_duration_since(now));
+                }
+            }
         }
+        if !wait.is_zero() {
+            return Err(wait.max(Duration::from_secs(1)));
+        }
+        for k in &keys {
+            let t = map.entry(k.clone()).or_insert(Tries {
+                count: 0,
+                last: now,
+            });
+            t.count += 1;
+            t.last = now;
+            if self.log && !self.wait(k, t.count).is_zero() && self.wait(k, t.count - 1).is_zero() {
+                // Said once, when the key starts to wait; the user name is never logged (a
+                // password is sometimes typed into its field).
+                let what = if k.starts_with("addr:") {
+                    "any user name"
+                } else {
+                    "one user name"
+                };
+                eprintln!(
+                    "kooste serve: {} failed sign-ins from {address} for {what}; its further tries wait",
+                    t.count
+                );
+            }
+        }
+        Ok(Try { keys })
     }
 
-    /// A successful login clears the user name's failures (not the address's).
-    pub(crate) fn succeeded(&self, user: &str) {
-        let [u, _] = Limiter::keys(user, "");
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&u);
+    /// The password was right: the user name's failures from this address are forgotten,
+    /// and the try is not counted against the address.
+    pub(crate) fn succeeded(&self, attempt: Try) {
+        let mut map = self.tries.lock().unwrap_or_else(|e| e.into_inner());
+        for k in attempt.keys {
+            if k.starts_with("user:") {
+                map.remove(&k);
+            } else if let Some(t) = map.get_mut(&k) {
+                t.count = t.count.saturating_sub(1);
+            }
+        }
     }
 }
 
@@ -347,37 +496,107 @@ mod tests {
     #[test]
     fn sessions_expire() {
         let s = Sessions::new(Duration::from_millis(0), Duration::from_secs(60));
-        let user = Some(User {
+        let user = User {
             name: "t".into(),
             role: Role::Worker,
-        });
-        let v = s.open(user);
+        };
+        let v = s.open(user.clone());
         assert!(s.get(&v.token).is_none(), "idle time 0: expired at once");
         let s = Sessions::new(Duration::from_secs(60), Duration::from_secs(60));
-        let v = s.open(None);
+        let v = s.open(user.clone());
         assert!(s.get(&v.token).is_some());
         s.clear();
         assert!(s.get(&v.token).is_none());
     }
 
     #[test]
-    fn limiter_counts_per_user_and_per_address() {
-        let l = Limiter::new(Duration::from_secs(60), 2, 3);
-        l.failed("a", "1");
-        assert!(l.allowed("a", "1"));
-        l.failed("A", "1");
+    fn one_user_cannot_fill_the_store() {
+        let s = Sessions::new(Duration::from_secs(60), Duration::from_secs(60));
+        let user = |n: &str| User {
+            name: n.into(),
+            role: Role::Worker,
+        };
+        let other = s.open(user("b"));
+        let first = s.open(user("a"));
+        for _ in 0..PER_USER {
+            s.open(user("a"));
+        }
         assert!(
-            !l.allowed("a", "2"),
-            "the user name is limited from any address"
+            s.get(&first.token).is_none(),
+            "a's least recently used ended"
         );
-        assert!(l.allowed("b", "1"));
-        l.failed("b", "1");
+        assert!(s.get(&other.token).is_some());
+        assert_eq!(s.lock().len(), PER_USER + 1);
+    }
+
+    fn throttle() -> Throttle {
+        Throttle {
+            per_user: 2,
+            user_wait: Duration::from_secs(30),
+            per_address: 3,
+            address_wait: Duration::from_secs(1),
+            address_max_wait: Duration::from_secs(60),
+            window: Duration::from_secs(900),
+        }
+    }
+
+    #[test]
+    fn limiter_counts_per_address_and_user_never_per_user_alone() {
+        let l = Limiter::new(throttle(), false);
+        assert!(l.begin("a", "1", false).is_ok());
+        assert!(l.begin("A", "1", false).is_ok());
+        let wait = l.begin("a", "1", false).unwrap_err();
+        assert!(wait > Duration::from_secs(25), "{wait:?}");
         assert!(
-            !l.allowed("c", "1"),
-            "the address is limited for any user name"
+            l.begin("a", "2", false).is_ok(),
+            "another address is not held back"
         );
-        l.succeeded("a");
-        assert!(l.allowed("a", "2"));
+        assert!(l.begin("b", "1", false).is_ok());
+        assert!(
+            l.begin("c", "1", false).is_err(),
+            "the address's third failure"
+        );
+        assert!(
+            l.begin("c", "1", true).is_ok(),
+            "a browser that signed in as c before is not held back by the address"
+        );
+    }
+
+    #[test]
+    fn a_right_password_gives_its_try_back() {
+        let l = Limiter::new(throttle(), false);
+        for _ in 0..10 {
+            let t = l.begin("a", "1", false).unwrap();
+            l.succeeded(t);
+        }
+        assert!(l.begin("b", "1", false).is_ok());
+    }
+
+    #[test]
+    fn waits_double_up_to_a_ceiling() {
+        let l = Limiter::new(throttle(), false);
+        assert_eq!(l.wait("addr:1", 2), Duration::ZERO);
+        assert_eq!(l.wait("addr:1", 3), Duration::from_secs(1));
+        assert_eq!(l.wait("addr:1", 5), Duration::from_secs(4));
+        assert_eq!(l.wait("addr:1", 60), Duration::from_secs(60));
+        assert_eq!(l.wait("user:1:a", 3), Duration::from_secs(60));
+        assert_eq!(l.wait("user:1:a", 40), Duration::from_secs(900));
+    }
+
+    #[test]
+    fn signatures_and_login_cookies() {
+        let s = Signer::new();
+        let n = new_login_nonce();
+        assert!(login_nonce_fresh(&n));
+        assert!(
+            !login_nonce_fresh("1.00112233445566778899aabbccddeeff"),
+            "too old"
+        );
+        assert!(!login_nonce_fresh("x"));
+        let mac = s.sign("login", &n);
+        assert!(s.verify("login", &n, &mac));
+        assert!(!s.verify("known", &n, &mac));
+        assert!(!Signer::new().verify("login", &n, &mac), "another key");
     }
 
     #[test]

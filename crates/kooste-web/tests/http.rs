@@ -5,10 +5,12 @@
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use kooste_core::{Lang, Project};
-use kooste_web::{Config, Role, Web, add_user};
+use kooste_web::{Config, Proxy, Role, Web, add_user};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -113,11 +115,15 @@ fn site() -> Site {
     site_with(Config::default())
 }
 
-/// A browser: keeps the cookies it is given.
+/// A browser: keeps the cookies it is given, says where its requests come from
+/// (`Sec-Fetch-Site: same-origin`, as a browser does for the app's own forms) and has a
+/// network address.
 #[derive(Clone)]
 struct Client {
     router: Router,
     cookies: HashMap<String, String>,
+    headers: Vec<(&'static str, String)>,
+    addr: SocketAddr,
 }
 
 struct Page {
@@ -167,21 +173,36 @@ fn enc(s: &str) -> String {
 
 impl Client {
     fn new(site: &Site) -> Client {
+        Client::from(site, "192.0.2.1")
+    }
+
+    /// A browser at another address.
+    fn from(site: &Site, ip: &str) -> Client {
         Client {
             router: site.router.clone(),
             cookies: HashMap::new(),
+            headers: vec![("sec-fetch-site", "same-origin".to_string())],
+            addr: SocketAddr::new(ip.parse().unwrap(), 40000),
         }
     }
 
-    async fn send(&mut self, req: Request<Body>) -> Page {
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
+        for (k, v) in &self.headers {
+            req.headers_mut().insert(*k, v.parse().unwrap());
+        }
+        req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         for v in headers.get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap();
-            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
             let (k, val) = kv.split_once('=').unwrap();
-            self.cookies.insert(k.to_string(), val.to_string());
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
         }
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
@@ -252,6 +273,7 @@ const PAGES: &[&str] = &[
     "/review",
     "/digest/r-2",
     "/documents/kotikaynti-1",
+    "/passages/kotikaynti-1/2",
 ];
 
 #[tokio::test]
@@ -296,7 +318,7 @@ async fn each_role_gets_what_the_design_table_allows() {
     let site = site();
     let expect = |role: Role, path: &str| -> StatusCode {
         let need = match path {
-            p if p.starts_with("/forms") => Role::Worker,
+            p if p.starts_with("/forms") || p.starts_with("/documents") => Role::Worker,
             p if p.starts_with("/review") || p.starts_with("/digest") => Role::Researcher,
             _ => Role::Participant,
         };
@@ -406,42 +428,170 @@ async fn login_logout_and_csrf_on_login() {
 }
 
 #[tokio::test]
-async fn logins_are_rate_limited_per_user_and_per_address() {
+async fn failed_logins_wait_per_address_and_user_name_and_never_lock_out_the_right_password() {
     let site = site_with(Config {
         login_per_user: 3,
         login_per_address: 5,
+        login_address_wait: Duration::from_secs(60),
         ..Config::default()
     });
-    let mut c = Client::new(&site);
+    // Someone at one address fails for tutkija again and again.
+    let mut stranger = Client::from(&site, "198.51.100.7");
     for _ in 0..3 {
         assert_eq!(
-            c.login("tutkija", "wrong-one").await.status,
+            stranger.login("tutkija", "wrong-one").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    let p = c.login("tutkija", "tutkija-salasana").await;
+    let p = stranger.login("tutkija", "tutkija-salasana").await;
     assert_eq!(
         p.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
+        "from the failing address even the right password waits"
     );
-    assert!(p.body.contains("15"));
-    // Another user from the same address may still try, until the address's limit.
+    assert!(p.body.contains("sekunnin kuluttua"), "{}", p.body);
+    let retry: u64 = p.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    // The real user, elsewhere, is not held back at all.
+    let mut real = Client::from(&site, "203.0.113.20");
     assert_eq!(
-        c.login("tyontekija", "tyontekija-salasana").await.status,
+        real.login("tutkija", "tutkija-salasana").await.status,
         StatusCode::SEE_OTHER
     );
-    let mut d = Client::new(&site);
+    // Another user name from the failing address still has its own tries, until the
+    // address's count is full.
+    assert_eq!(
+        stranger.login("tyontekija", "bad-one-here").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        stranger
+            .login("osallistuja", "osallistuja-salasana")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let csrf = stranger.get("/").await.csrf();
+    let out = stranger.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!(out.location(), "/login");
+    assert_eq!(
+        stranger.login("tyontekija", "bad-one-again").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut office = Client::from(&site, "198.51.100.7");
+    let p = office.login("tyontekija", "tyontekija-salasana").await;
+    assert_eq!(
+        p.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "five failures from one address: a new browser there waits"
+    );
+    // A browser there that has signed in as osallistuja before is not held back by the
+    // address's failures.
+    let mut sv = Client::from(&site, "198.51.100.7");
+    sv.cookies.insert("kooste_lang".into(), "sv".into());
+    let p = sv.login("x", "y").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.body.contains("Du kan försöka igen om "), "{}", p.body);
+    assert_eq!(
+        stranger
+            .login("osallistuja", "osallistuja-salasana")
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        stranger.cookies
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_wrong_passwords_are_counted_before_any_is_checked() {
+    let site = site_with(Config {
+        login_per_user: 5,
+        ..Config::default()
+    });
+    let mut c = Client::new(&site);
+    let csrf = c.get("/login").await.csrf();
+    let mut tries = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let mut c = c.clone();
+        let csrf = csrf.clone();
+        tries.spawn(async move {
+            c.post(
+                "/login",
+                &[
+                    ("username", "tutkija"),
+                    ("password", "wrong-password"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await
+            .status
+        });
+    }
+    let mut checked = 0;
+    while let Some(status) = tries.join_next().await {
+        match status.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(checked, 5, "only the free tries had their password checked");
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_address_comes_from_its_header_only() {
+    let site = site_with(Config {
+        login_per_user: 2,
+        proxy: Some(Proxy {
+            header: "X-Forwarded-For".into(),
+            from: vec!["127.0.0.1".parse().unwrap()],
+        }),
+        ..Config::default()
+    });
+    let via = |ip: &str| {
+        let mut c = Client::from(&site, "127.0.0.1");
+        c.headers
+            .push(("x-forwarded-for", format!("10.9.9.9, {ip}")));
+        c
+    };
+    let mut a = via("198.51.100.1");
     for _ in 0..2 {
         assert_eq!(
-            d.login("osallistuja", "bad-one-here").await.status,
+            a.login("tutkija", "wrong-one").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
     assert_eq!(
-        d.login("osallistuja", "osallistuja-salasana").await.status,
+        a.login("tutkija", "tutkija-salasana").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is another address: the proxy's last entry.
+    let mut b = via("198.51.100.2");
+    assert_eq!(
+        b.login("tutkija", "tutkija-salasana").await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A connection from elsewhere cannot choose its address with the header.
+    let mut direct = Client::from(&site, "203.0.113.5");
+    direct
+        .headers
+        .push(("x-forwarded-for", "198.51.100.99".into()));
+    for _ in 0..2 {
+        direct.login("tutkija", "wrong-one").await;
+    }
+    direct.headers.pop();
+    direct
+        .headers
+        .push(("x-forwarded-for", "198.51.100.100".into()));
+    assert_eq!(
+        direct.login("tutkija", "tutkija-salasana").await.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "5 failures from one address"
+        "counted by its own address"
     );
 }
 
@@ -569,7 +719,10 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         ("r1_q2", "Sain täydentävää toimeentulotukea."),
         ("r1_q3", "Soitin vuokranantajalle."),
         ("r2_q1", "Velkakierre ja ulosotto."),
-        ("r2_q3", "Ohjasin velkaneuvontaan."),
+        (
+            "r2_q3",
+            "Ohjasin velkaneuvontaan, naapuri Pekka Virtanen auttoi.",
+        ),
     ];
     // Adding a row keeps everything and gives one more.
     let mut add = fields.to_vec();
@@ -595,7 +748,34 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         "{shown}"
     );
     assert!(!shown.contains("040 123 4567") && !shown.contains("Virtanen"));
-    assert!(shown.contains("puhelinnumero 1"), "{shown}");
+    // What was removed and what was replaced by a pseudonym, row by row: the neighbour who
+    // shares the participant's surname is removed, not given her pseudonym.
+    assert!(
+        unescape(shown).contains(
+            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): puhelinnumero 1 ([puhelin])</p>"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A 1"
+        ),
+        "{shown}"
+    );
+    assert!(
+        unescape(shown).contains("Ohjasin velkaneuvontaan, naapuri [nimi] auttoi."),
+        "{shown}"
+    );
+    assert!(
+        unescape(shown)
+            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): nimi 1 ([nimi])"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown.matches("Korvattu osallistujan nimimerkillä").count(),
+        1
+    );
+    assert!(!shown.contains("Pekka"));
     assert!(shown.contains("Tilanne 2"));
     let submission = field_value(&p.body, "submission");
     assert!(submission.starts_with("asp-paiva-web-"), "{submission}");
@@ -1006,8 +1186,8 @@ async fn search_has_filters_facets_snippets_and_links_to_passages() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("<mark>kotikäynti</mark>"), "{}", r.body);
     assert!(
-        r.body.contains("kotikaynti-1#kotikaynti-1-1"),
-        "a link to the passage"
+        unescape(&r.body).contains("href=\"/passages/kotikaynti-1/1\""),
+        "a participant's link goes to the passage"
     );
     assert!(r.body.contains("voice=worker"), "facets are links");
     let r = c.get("/search?q=kotik%C3%A4ynti&voice=client").await;
@@ -1017,12 +1197,71 @@ async fn search_has_filters_facets_snippets_and_links_to_passages() {
     let r = c.get("/search?from=2018-13-01").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("aria-describedby=\"f-from-error\""));
-    let doc = c.get("/documents/kotikaynti-1").await;
+    let mut w = Client::signed_in(&site, Role::Worker).await;
+    let r = w.get("/search?q=kotik%C3%A4ynti").await;
+    assert!(
+        r.body.contains("kotikaynti-1#kotikaynti-1-1"),
+        "a worker's link goes to the passage in its document"
+    );
+    let doc = w.get("/documents/kotikaynti-1").await;
     assert!(doc.body.contains("id=\"kotikaynti-1-2\""));
     assert_eq!(
-        c.get("/documents/none-such").await.status,
+        w.get("/documents/none-such").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Participants see passages, not whole documents: at a workshop people know who is behind
+/// a pseudonym, and a worker's memo about one client says far more than a passage.
+#[tokio::test]
+async fn participants_see_passages_and_whole_documents_are_for_workers_and_researchers() {
+    let site = site();
+    for role in Role::ALL {
+        let mut c = Client::signed_in(&site, *role).await;
+        let whole = c.get("/documents/kotikaynti-1").await;
+        let passage = c.get("/passages/kotikaynti-1/2").await;
+        assert_eq!(passage.status, StatusCode::OK, "{role}");
+        assert!(
+            passage
+                .body
+                .contains("Asiakas pääsi velkaneuvontaan ja sai maksusuunnitelman."),
+            "{role}: {}",
+            passage.body
+        );
+        assert!(
+            !passage.body.contains("Tehtiin kotikäynti"),
+            "{role}: only the one passage"
+        );
+        assert_eq!(
+            c.get("/passages/kotikaynti-1/9").await.status,
+            StatusCode::NOT_FOUND
+        );
+        if role.allows(Role::Worker) {
+            assert_eq!(whole.status, StatusCode::OK, "{role}");
+            assert!(whole.body.contains("Tehtiin kotikäynti"));
+            assert!(
+                unescape(&passage.body).contains("href=\"/documents/kotikaynti-1#kotikaynti-1-2\""),
+                "{role}: a link to the whole document"
+            );
+        } else {
+            assert_eq!(whole.status, StatusCode::FORBIDDEN, "{role}");
+            assert!(
+                whole
+                    .body
+                    .contains("näet otteet, et kokonaisia asiakirjoja")
+            );
+            assert!(!whole.body.contains("Tehtiin kotikäynti"));
+            assert!(
+                !unescape(&passage.body).contains("href=\"/documents/"),
+                "{role}"
+            );
+            assert!(
+                passage
+                    .body
+                    .contains("Kokonaisia asiakirjoja lukevat työntekijät ja tutkijat.")
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -1892,7 +2131,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
                 ("action", "preview"),
                 ("workshop", "r-2"),
                 ("date", "2018-03-14"),
-                ("r1_q1", "Ylikorpi tuli tapaamiseen poikansa kanssa."),
+                ("r1_q1", "Veikko Ylikorpi tuli tapaamiseen poikansa kanssa."),
             ],
         )
         .await;
@@ -1905,5 +2144,389 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
             .contains("<p class=\"answer\">Asiakas N tuli tapaamiseen"),
         "{}",
         preview.body
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Hardening (issue 17): each test below fails on the app as it was before.
+
+/// The app on a real socket, for what only a connection shows (timeouts, the cap).
+async fn served(config: Config) -> (Site, SocketAddr) {
+    let site = site_with(config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(kooste_web::serve_until(
+        site.web.clone(),
+        listener,
+        std::future::pending(),
+    ));
+    (site, addr)
+}
+
+/// Everything the server sends until it closes the connection. The 30 s bound only keeps a
+/// server that never closes from hanging the test; the timeouts under test are 1 s.
+async fn until_closed(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let (_site, addr) = served(Config {
+        header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await;
+    // Half a request header, then nothing.
+    let mut half = tokio::net::TcpStream::connect(addr).await.unwrap();
+    half.write_all(b"GET /login HTTP/1.1\r\nHost: kooste\r\nX-Slow: ")
+        .await
+        .unwrap();
+    until_closed(&mut half).await;
+    // A body that never comes whole: 408 with a page in Finnish.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"POST /login HTTP/1.1\r\nHost: kooste\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=a")
+        .await
+        .unwrap();
+    let got = until_closed(&mut slow).await;
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("Lähetys kesti liian kauan"), "{got}");
+    // A kept-alive connection left idle after its answer.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /static/web.css HTTP/1.1\r\nHost: kooste\r\n\r\n")
+        .await
+        .unwrap();
+    let got = until_closed(&mut idle).await;
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_get_a_plain_503() {
+    use tokio::io::AsyncWriteExt;
+    let (_site, addr) = served(Config {
+        max_connections: 2,
+        ..Config::default()
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // A request answered proves the connection is being served (and counted).
+        s.write_all(b"GET /static/web.css HTTP/1.1\r\nHost: kooste\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 12];
+        tokio::io::AsyncReadExt::read_exact(&mut s, &mut buf)
+            .await
+            .unwrap();
+        assert_eq!(&buf, b"HTTP/1.1 200");
+        held.push(s);
+    }
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = third
+        .write_all(b"GET / HTTP/1.1\r\nHost: kooste\r\n\r\n")
+        .await;
+    let got = until_closed(&mut third).await;
+    assert!(got.starts_with("HTTP/1.1 503"), "{got}");
+    assert!(got.contains("Yritä hetken päästä uudelleen"), "{got}");
+    assert!(got.contains("Försök igen om en stund"), "{got}");
+    // One closed, one place free again.
+    drop(held.pop());
+    let mut again = None;
+    for _ in 0..50 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /static/web.css HTTP/1.1\r\nHost: kooste\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let got = until_closed(&mut s).await;
+        if got.starts_with("HTTP/1.1 200") {
+            again = Some(got);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(again.is_some(), "a freed place is served again");
+}
+
+#[tokio::test]
+async fn no_number_of_login_pages_pushes_out_a_pending_sign_in() {
+    let site = site();
+    let mut c = Client::new(&site);
+    let page = c.get("/login").await;
+    assert!(
+        !page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().unwrap().starts_with("kooste_session=")),
+        "an anonymous visitor gets no session"
+    );
+    let csrf = page.csrf();
+    // More login pages than the session store could ever hold.
+    for _ in 0..10_050 {
+        let req = Request::get("/login").body(Body::empty()).unwrap();
+        let res = site.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let p = c
+        .post(
+            "/login",
+            &[
+                ("username", "tutkija"),
+                ("password", "tutkija-salasana"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // The token is bound to its cookie: another browser's token does not do.
+    let mut other = Client::new(&site);
+    other.get("/login").await;
+    let p = other
+        .post(
+            "/login",
+            &[
+                ("username", "tutkija"),
+                ("password", "tutkija-salasana"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused_and_carries_nothing_across_a_sign_in() {
+    let site = site();
+    let mut worker = Client::signed_in(&site, Role::Worker).await;
+    let session = worker.cookies["kooste_session"].clone();
+    let evil = [
+        ("action", "preview"),
+        ("workshop", "r-2"),
+        ("date", "2018-03-14"),
+        ("r1_q1", "Toisen sivuston teksti"),
+    ];
+    // The browser sends no session cookie with a cross-site post (SameSite=Lax).
+    for headers in [
+        vec![
+            ("sec-fetch-site", "cross-site".to_string()),
+            ("origin", "https://evil.example".to_string()),
+        ],
+        vec![("origin", "https://evil.example".to_string())],
+        vec![("sec-fetch-site", "same-site".to_string())],
+        vec![("origin", "null".to_string())],
+    ] {
+        let mut attacker = Client::new(&site);
+        attacker.headers = headers;
+        let p = attacker.post("/forms/asp-paiva", &evil).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{:?}", attacker.headers);
+        assert!(
+            p.body.contains("Pyyntö tuli toiselta sivustolta"),
+            "{}",
+            p.body
+        );
+        assert!(!p.body.contains("Toisen sivuston teksti"));
+        assert!(
+            p.headers.get(header::SET_COOKIE).is_none(),
+            "no cookie is replaced"
+        );
+    }
+    // A program's post without a browser's word on where it comes from is not carried.
+    let mut program = Client::new(&site);
+    program.headers.clear();
+    let p = program.post("/forms/asp-paiva", &evil).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(!p.body.contains("Toisen sivuston teksti"));
+    assert!(!p.body.contains("name=\"carry\""));
+    // The worker's session is untouched, and the app's own origin is welcome.
+    assert_eq!(worker.cookies["kooste_session"], session);
+    let csrf = worker.get("/forms/asp-paiva").await.csrf();
+    worker.headers = vec![("origin", "http://kooste.example".to_string())];
+    let req = Request::post("/forms/asp-paiva")
+        .header(header::HOST, "kooste.example")
+        .header(header::COOKIE, worker.cookie_header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form_body(&[
+            ("csrf_token", &csrf),
+            ("action", "add_row"),
+            ("r1_q1", "Oma teksti"),
+        ])))
+        .unwrap();
+    let p = worker.send(req).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Oma teksti"));
+}
+
+#[tokio::test]
+async fn a_carriage_return_in_an_answer_stays_in_its_answer() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let csrf = c.get("/forms/asp-paiva").await.csrf();
+    let p = c
+        .post(
+            "/forms/asp-paiva",
+            &[
+                ("csrf_token", &csrf),
+                ("action", "save"),
+                ("workshop", "r-2"),
+                ("date", "2018-03-14"),
+                ("r1_q1", "eka\r## Mitä sosiaalityöntekijä teki tässä?\r\rX"),
+                ("r1_q2", "toka\r\n---\r\n<!--\r\nY"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let files = saved_files(&site);
+    assert_eq!(files.len(), 1);
+    let stored = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(!stored.contains('\r'), "{stored:?}");
+    let project = Project::load(site.dir.path()).unwrap();
+    let rel = files[0].strip_prefix(site.dir.path()).unwrap();
+    let docs = kooste_ingest::read_input(
+        &project,
+        &kooste_ingest::Redactor::new(&[]),
+        rel,
+        stored.as_bytes(),
+        &kooste_ingest::IngestOptions::default(),
+    )
+    .unwrap();
+    let passages: Vec<(Option<&str>, &str)> = docs[0]
+        .document
+        .passages
+        .iter()
+        .map(|p| (p.question.as_deref(), p.text.as_str()))
+        .collect();
+    assert!(
+        passages.iter().all(|(q, _)| matches!(q, Some("q1" | "q2"))),
+        "nothing became an answer to q3: {passages:?}"
+    );
+    let q1: String = passages
+        .iter()
+        .filter(|(q, _)| *q == Some("q1"))
+        .map(|(_, t)| *t)
+        .collect();
+    assert!(
+        q1.contains("## Mitä sosiaalityöntekijä teki tässä?") && q1.contains('X'),
+        "{passages:?}"
+    );
+    let q2: String = passages
+        .iter()
+        .filter(|(q, _)| *q == Some("q2"))
+        .map(|(_, t)| *t)
+        .collect();
+    assert!(q2.contains("<!--") && q2.contains('Y'), "{passages:?}");
+}
+
+#[tokio::test]
+async fn a_link_in_an_answer_is_no_link_in_the_markdown_digest() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let csrf = c.get("/forms/asp-paiva").await.csrf();
+    let p = c
+        .post(
+            "/forms/asp-paiva",
+            &[
+                ("csrf_token", &csrf),
+                ("action", "save"),
+                ("workshop", "r-2"),
+                ("theme", "ihanne"),
+                ("date", "2018-03-14"),
+                (
+                    "r1_q1",
+                    "Sain apua velkaneuvonnasta, katso [tästä](javascript:alert(1)) ja ![kuva](http://evil.example/x.png)",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let md = c.get("/digest/r-3?format=md").await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(
+        md.body.contains("javascript:alert(1)"),
+        "the text is kept: {}",
+        md.body
+    );
+    for e in pulldown_cmark::Parser::new_ext(&md.body, pulldown_cmark::Options::all()) {
+        if let pulldown_cmark::Event::Start(
+            t @ (pulldown_cmark::Tag::Link { .. } | pulldown_cmark::Tag::Image { .. }),
+        ) = &e
+        {
+            panic!("{t:?} in the digest");
+        }
+        if let pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) = &e {
+            panic!("HTML {h:?} in the digest");
+        }
+    }
+}
+
+#[tokio::test]
+async fn refusals_are_pages_in_finnish_and_swedish() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let csrf = c.get("/forms/asp-paiva").await.csrf();
+    let big = "a".repeat(300 * 1024);
+    for (lang, large, long) in [
+        (
+            "fi",
+            "Liian paljon tekstiä kerralla",
+            "Osoite on liian pitkä",
+        ),
+        ("sv", "För mycket text på en gång", "Adressen är för lång"),
+    ] {
+        c.cookies.insert("kooste_lang".into(), lang.into());
+        let p = c
+            .post(
+                "/forms/asp-paiva",
+                &[
+                    ("csrf_token", &csrf),
+                    ("action", "preview"),
+                    ("r1_q1", &big),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(p.body.contains(large), "{}", p.body);
+        assert!(p.body.contains(&format!("<html lang=\"{lang}\"")));
+        let p = c.get(&format!("/search?q={}", "a".repeat(5000))).await;
+        assert_eq!(p.status, StatusCode::URI_TOO_LONG);
+        assert!(p.body.contains(long), "{}", p.body);
+    }
+}
+
+#[tokio::test]
+async fn logout_expires_the_cookie_and_https_brings_hsts() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Participant).await;
+    let home = c.get("/").await;
+    assert!(
+        home.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
+    let p = c.post("/logout", &[("csrf_token", &home.csrf())]).await;
+    let expired = p
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("kooste_session="))
+        .expect("the session cookie is set again");
+    assert!(
+        expired.starts_with("kooste_session=;") && expired.contains("Max-Age=0"),
+        "{expired}"
+    );
+    let site = site_with(Config {
+        https: true,
+        ..Config::default()
+    });
+    let p = Client::new(&site).get("/login").await;
+    assert_eq!(
+        p.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
     );
 }

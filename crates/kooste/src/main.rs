@@ -31,6 +31,8 @@ enum Command {
     Ingest(cmd::ingest::Args),
     /// Show the workshop cycle and what the corpus holds.
     Status,
+    /// Rewrite corpus files that still hold personal data in place, redacted (edits kept).
+    Redact(cmd::redact::Args),
     /// Bring the search index in line with the corpus (only what changed).
     Index(cmd::index::Args),
     /// Search the passages: any inflected form, compounds, OCR-damaged text.
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Init(a) => cmd::init::run(a, cli.json),
         Command::Ingest(a) => cmd::ingest::run(a, cli.project.as_deref(), cli.json),
         Command::Status => cmd::status::run(cli.project.as_deref(), cli.json),
+        Command::Redact(a) => cmd::redact::run(a, cli.project.as_deref(), cli.json),
         Command::Index(a) => cmd::index::run(a, cli.project.as_deref(), cli.json),
         Command::Search(a) => cmd::search::run(a, cli.project.as_deref(), cli.json),
         Command::Export(a) => cmd::export::run(a, cli.project.as_deref(), cli.json),

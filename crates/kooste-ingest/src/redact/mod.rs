@@ -1,11 +1,16 @@
 //! Personal-data redaction: Finnish personal identity codes, phone numbers, e-mail
-//! addresses, the names in the participant register (replaced by pseudonyms) and common
-//! first names followed by a surname. Every removal leaves a visible placeholder.
+//! addresses, the names in the participant register and common first names followed by a
+//! surname. Every removal leaves a visible placeholder, or a participant's pseudonym where
+//! the name is theirs: their first name or alias, alone or with their surname. A register
+//! surname with another first name, or alone, says nothing of which person is meant and is
+//! removed whole as `[nimi]`.
 //!
 //! Redaction is idempotent: placeholders and pseudonyms are never matched again, so text that
 //! has been redacted once passes through unchanged.
 
+pub mod fields;
 mod hetu;
+pub mod rewrite;
 
 use aho_corasick::AhoCorasick;
 use kooste_core::model::Lang;
@@ -27,9 +32,11 @@ pub enum Kind {
     Phone,
     /// An e-mail address.
     Email,
-    /// A name from the participant register, replaced by its pseudonym.
+    /// A participant's name (their first name or alias, with or without the surname),
+    /// replaced by their pseudonym.
     Participant,
-    /// A first name followed by a surname.
+    /// A person's name removed whole: a first name and a surname, a register surname with
+    /// another first name, or a register surname alone.
     Name,
 }
 
@@ -74,97 +81,221 @@ impl Kind {
 /// How many of each kind were removed.
 pub type Counts = BTreeMap<Kind, usize>;
 
-/// One removal: the byte range in the input and its kind.
+/// One removal: the byte range in the input, its kind and what replaced it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     /// Byte range in the original text.
     pub range: std::ops::Range<usize>,
     /// What it was.
     pub kind: Kind,
+    /// What stands in its place: a placeholder, or a participant's pseudonym.
+    pub replacement: String,
 }
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\p{L}\p{N}._%+\-]+(?:@|\s?[\(\[]\s?(?:at|ät|AT|a)\s?[\)\]]\s?)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}")
         .unwrap()
 });
-static HETU: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{2})(\d{2})(\d{2})([-+ABCDEFUVWXY])(\d{3})([0-9A-Y])\b").unwrap()
-});
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     // International (+358, 00358) or domestic (0 and an area or operator code), then groups of
-    // digits separated by at most one space or hyphen. Dots never separate, so dates stay.
+    // digits separated by at most one space or hyphen. Dots and slashes have patterns of
+    // their own, so that dates and times stay.
     Regex::new(
         r"(?:\+\d{1,3}|\b00\d{1,3}|\(0\d{1,3}\)|\b0\d{1,3})(?:\s?\(0\))?(?:[ \-]?\d{1,5}){1,5}\b",
     )
     .unwrap()
 });
+/// A number written with dots between every group: 044.781.2290, +358.40.123.4567.
+static PHONE_DOTTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\d{1,3}[ .]?|\b00\d{1,3}[ .]?|\b0)\d{1,3}(?:\.\d{2,5}){2,4}\b").unwrap()
+});
+/// An area or operator code and a slash: 09/123 4567, 040 / 1234567.
+static PHONE_SLASHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\(0\d{1,3}\)|\b0\d{1,3})[ \t]?/[ \t]?(\d{2,5})(?:[ \-]?\d{1,5}){0,3}\b")
+        .unwrap()
+});
 static DASH_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{1,2}-\d{1,2}-\d{2,4}$").unwrap());
+    LazyLock::new(|| Regex::new(r"^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$").unwrap());
 
 const FIRST_NAMES: &str = include_str!("first_names.txt");
 const STOP_WORDS: &str = include_str!("stop_words.txt");
 
 /// Finnish case endings and clitics that may follow a name.
-const SUFFIXES: &str = r"(?:n|a|ä|aa|ää|ee|ii|oo|uu|yy|en|een|ta|tä|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä|han|hin|hen|hon|na|nä|ksi|ineen|ine|t|s|'s|:n|:lle|:lla|:lta|:a|:ä|:sta|:ssa)?(?:kin|kaan|kään|han|hän|pa|pä)?";
+const SUFFIXES: &str = r"(?:n|a|ä|aa|ää|ee|ii|oo|uu|yy|an|än|en|in|on|un|yn|aan|ään|een|iin|oon|uun|yyn|seen|ta|tä|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä|han|hin|hen|hon|na|nä|ksi|ineen|ine|t|s|'s|:n|:lle|:lla|:lta|:a|:ä|:sta|:ssa|:iin|:een)?(?:kin|kaan|kään|han|hän|pa|pä)?";
+
+/// Words before a surname that make it a person even when the surname is also a place or a
+/// word (rouva Lahti).
+const TITLES: &[&str] = &[
+    "rouva", "herra", "neiti", "rva", "hra", "tohtori", "fru", "herr", "fröken", "doktor",
+];
+
+/// What a register pattern matches, in the order the families run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Family {
+    /// A participant's whole name, or an alias or the first name with the surname: the
+    /// pseudonym.
+    Whole,
+    /// A register surname after another capitalised word, which is taken for a first name:
+    /// someone else with the same surname, removed whole as `[nimi]`.
+    OtherFirst,
+    /// A participant's first name or alias alone: the pseudonym (`[nimi]` when two
+    /// participants share it).
+    First,
+    /// A register surname alone: `[nimi]`, since it does not say which person is meant.
+    Surname,
+}
+
+#[derive(Debug)]
+struct Pattern {
+    re: Regex,
+    family: Family,
+    /// The pseudonym; `None` removes the match as `[nimi]`.
+    pseudonym: Option<String>,
+    /// A surname that is also a place or a word: removed alone only after a title.
+    needs_title: bool,
+    /// The name as the register writes it.
+    base: String,
+}
 
 /// Removes personal data from text.
 #[derive(Debug)]
 pub struct Redactor {
-    participants: Vec<(Regex, String)>,
-    /// Every literal stem a participant pattern can start with. A pattern can only match
-    /// where one of its stems stands, so a text is searched only with the patterns whose
-    /// stems it holds: most texts hold none, and running a hundred Unicode-aware patterns
-    /// over each text was most of the time ingesting and indexing took.
+    /// Register patterns, by family and then longer names first.
+    participants: Vec<Pattern>,
+    /// Every literal stem a register pattern needs. A pattern can only match where one of
+    /// its stems stands, so a text is searched only with the patterns whose stems it holds:
+    /// most texts hold none, and running a hundred Unicode-aware patterns over each text
+    /// was most of the time ingesting and indexing took.
     prefilter: AhoCorasick,
     /// For each stem of `prefilter`, the index of its pattern in `participants`.
     stem_owner: Vec<usize>,
     /// A first name followed by a capitalised word (the surname: group 2).
     names: Worded,
+    /// A whole word that is a first name (of the list or of the register) in any form.
+    first_word: Regex,
     stop: Regex,
 }
 
 impl Redactor {
     /// Builds a redactor for a project's participant register.
     pub fn new(register: &[Participant]) -> Redactor {
-        let mut participants = Vec::new();
-        // Longer names first, so "Maija Virtanen" wins over "Maija".
-        let mut forms: Vec<(String, String)> = Vec::new();
+        // (form, family, pseudonym, the stems it needs)
+        let mut forms: Vec<(String, Family, Option<String>)> = Vec::new();
+        let mut firsts_of: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+        let mut register_firsts: Vec<String> = Vec::new();
         for p in register {
-            forms.push((p.name.clone(), p.pseudonym.clone()));
-            for a in &p.aliases {
-                forms.push((a.clone(), p.pseudonym.clone()));
+            let tokens: Vec<&str> = p.name.split_whitespace().collect();
+            let Some((surname, given)) = tokens.split_last() else {
+                continue;
+            };
+            let given = given.join(" ");
+            let pseudonym = Some(p.pseudonym.clone());
+            let mut single: Vec<String> = Vec::new();
+            if given.is_empty() {
+                // One word: a first name or a nickname.
+                single.push(surname.to_string());
+            } else {
+                forms.push((p.name.clone(), Family::Whole, pseudonym.clone()));
+                forms.push((
+                    format!("{surname} {given}"),
+                    Family::Whole,
+                    pseudonym.clone(),
+                ));
+                forms.push((surname.to_string(), Family::OtherFirst, None));
+                forms.push((surname.to_string(), Family::Surname, None));
+                for g in &tokens[..tokens.len() - 1] {
+                    single.push(g.to_string());
+                    // One of several given names with the surname (Eeva Korhonen for
+                    // Eeva Maria Korhonen) is the participant too.
+                    if tokens.len() > 2 {
+                        forms.push((format!("{g} {surname}"), Family::Whole, pseudonym.clone()));
+                    }
+                }
             }
-            for token in p.name.split_whitespace() {
-                if token.chars().count() >= 3 {
-                    forms.push((token.to_string(), p.pseudonym.clone()));
+            for a in &p.aliases {
+                if a.split_whitespace().count() > 1 {
+                    forms.push((a.clone(), Family::Whole, pseudonym.clone()));
+                } else {
+                    single.push(a.clone());
+                    if !given.is_empty() {
+                        forms.push((format!("{a} {surname}"), Family::Whole, pseudonym.clone()));
+                    }
+                }
+            }
+            for s in single {
+                if s.chars().count() >= 3 {
+                    register_firsts.push(s.clone());
+                    firsts_of.entry(s).or_default().insert(p.pseudonym.clone());
                 }
             }
         }
-        forms
-            .sort_by_key(|(n, _)| std::cmp::Reverse(n.split_whitespace().count() * 1000 + n.len()));
+        for (first, pseudonyms) in &firsts_of {
+            // Two participants with one first name: which of them is meant is unknown.
+            let pseudonym = match pseudonyms.iter().collect::<Vec<_>>().as_slice() {
+                [one] => Some((*one).clone()),
+                _ => None,
+            };
+            forms.push((first.clone(), Family::First, pseudonym));
+        }
+        forms.sort_by_key(|(n, f, _)| {
+            (
+                *f,
+                std::cmp::Reverse(n.split_whitespace().count() * 1000 + n.len()),
+            )
+        });
+        let stops: Vec<String> = STOP_WORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(regex::escape)
+            .collect();
+        // A word that follows a first name is no surname when it is a place, an organisation or
+        // a word of the domain, in any inflected form (Kelalle, Vaasaan, Helsingissä).
+        let stop = Regex::new(&format!(
+            r"^(?:{})(?:{SUFFIXES}|an|än|aan|ään|iin|seen|un|yn|on|gin|gissä|gistä|gille|kiin|kseen)?$",
+            stops.join("|")
+        ))
+        .expect("stop words");
         let mut seen = HashSet::new();
+        let mut participants = Vec::new();
         let mut stems = Vec::new();
         let mut stem_owner = Vec::new();
-        for (name, pseudonym) in forms {
-            if !seen.insert(name.clone()) {
+        for (name, family, pseudonym) in forms {
+            if !seen.insert((name.clone(), family)) {
                 continue;
             }
-            let tokens: Vec<String> = name.split_whitespace().map(inflected).collect();
-            let Some(first) = name.split_whitespace().next() else {
-                continue;
+            let words: Vec<&str> = name.split_whitespace().collect();
+            let tokens: Vec<String> = words.iter().map(|w| inflected(w)).collect();
+            let (re, needed) = match family {
+                // "Virtanen, Maija" as well as "Virtanen Maija".
+                Family::Whole => (format!(r"\b{}\b", tokens.join(r",?\s+")), words[0]),
+                Family::OtherFirst => (
+                    format!(
+                        r"\b(\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?)\s+({})\b",
+                        tokens[0]
+                    ),
+                    words[0],
+                ),
+                Family::First | Family::Surname => (format!(r"\b{}\b", tokens[0]), words[0]),
             };
-            for stem in stems_of(first) {
+            for stem in stems_of(needed) {
                 stems.push(stem);
                 stem_owner.push(participants.len());
             }
-            let re = format!(r"\b{}\b", tokens.join(r"\s+"));
-            participants.push((Regex::new(&re).expect("name pattern"), pseudonym));
+            participants.push(Pattern {
+                re: Regex::new(&re).expect("name pattern"),
+                base: words[0].to_string(),
+                needs_title: family == Family::Surname && stop.is_match(&name),
+                family,
+                pseudonym,
+            });
         }
         let prefilter = AhoCorasick::new(&stems).expect("name stems");
         let mut firsts: Vec<&str> = FIRST_NAMES
             .lines()
             .filter(|l| !l.starts_with('#'))
             .flat_map(str::split_whitespace)
+            .chain(register_firsts.iter().map(String::as_str))
             .collect();
         firsts.sort_unstable();
         firsts.dedup();
@@ -173,28 +304,19 @@ impl Redactor {
             .map(|n| inflected(n))
             .collect::<Vec<_>>()
             .join("|");
+        // A hyphenated first name (Anna-Liisa) is removed whole.
         let names = Worded::new(&format!(
-            r"(?:{first})\s+(\p{{Lu}}\p{{Ll}}{{2,}}(?:-\p{{Lu}}\p{{Ll}}+)?)"
+            r"(?:{first})(?:-\p{{Lu}}\p{{Ll}}+)?\s+(\p{{Lu}}\p{{Ll}}{{2,}}(?:-\p{{Lu}}\p{{Ll}}+)?)"
         ))
         .expect("names");
-        // A word that follows a first name is no surname when it is a place, an organisation or
-        // a word of the domain, in any inflected form (Kelalle, Vaasaan, Helsingissä).
-        let stops: Vec<String> = STOP_WORDS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .flat_map(str::split_whitespace)
-            .map(regex::escape)
-            .collect();
-        let stop = Regex::new(&format!(
-            r"^(?:{})(?:{SUFFIXES}|an|än|aan|ään|iin|seen|un|yn|on|gin|gissä|gistä|gille|kiin|kseen)?$",
-            stops.join("|")
-        ))
-        .expect("stop words");
+        let first_word =
+            Regex::new(&format!(r"^(?:{first})(?:-\p{{Lu}}\p{{Ll}}+)?$")).expect("first names");
         Redactor {
             participants,
             prefilter,
             stem_owner,
             names,
+            first_word,
             stop,
         }
     }
@@ -227,6 +349,7 @@ impl Redactor {
             // Ranges lie on character boundaries, so the result is still UTF-8.
             *masked = String::from_utf8(bytes).expect("masking keeps UTF-8");
         };
+        let name = Kind::Name.placeholder(lang);
         for m in EMAIL.find_iter(&masked) {
             if m.as_str().contains('@') || m.as_str().chars().any(|c| c == '(' || c == '[') {
                 taken(
@@ -238,21 +361,38 @@ impl Redactor {
             }
         }
         mask(&mut masked, &found);
-        for c in HETU.captures_iter(&masked) {
-            if let Some(kind) = hetu::classify(&c) {
-                let m = c.get(0).unwrap();
+        for c in hetu::HETU.captures_iter(&masked) {
+            if let (Some(kind), Some(m)) = (hetu::classify(&c), c.get(0)) {
                 taken(&mut found, m.range(), kind, kind.placeholder(lang).into());
+            }
+        }
+        mask(&mut masked, &found);
+        let phone = Kind::Phone.placeholder(lang);
+        for m in PHONE_DOTTED.find_iter(&masked) {
+            if is_phone(m.as_str()) && !continues(&masked, m.end()) {
+                taken(&mut found, m.range(), Kind::Phone, phone.into());
+            }
+        }
+        for c in PHONE_SLASHED.captures_iter(&masked) {
+            let (Some(m), Some(after)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // A month or a case number and a year (05/2019, 012/2019) are no phone number.
+            let year = after.as_str().len() == 4
+                && (after.as_str().starts_with("19") || after.as_str().starts_with("20"));
+            let ends_with_year = m.end() == after.end();
+            let head = m.as_str().split('/').next().unwrap_or("").trim();
+            if is_phone(m.as_str())
+                && !continues(&masked, m.end())
+                && !(year && (ends_with_year || head.trim_matches(['(', ')']).len() <= 2))
+            {
+                taken(&mut found, m.range(), Kind::Phone, phone.into());
             }
         }
         mask(&mut masked, &found);
         for m in PHONE.find_iter(&masked) {
             if is_phone(m.as_str()) {
-                taken(
-                    &mut found,
-                    m.range(),
-                    Kind::Phone,
-                    Kind::Phone.placeholder(lang).into(),
-                );
+                taken(&mut found, m.range(), Kind::Phone, phone.into());
             }
         }
         mask(&mut masked, &found);
@@ -260,13 +400,52 @@ impl Redactor {
         for m in self.prefilter.find_overlapping_iter(&masked) {
             present[self.stem_owner[m.pattern().as_usize()]] = true;
         }
-        // In the register's order (longer names first), as without the prefilter.
-        for ((re, pseudonym), _) in self.participants.iter().zip(&present).filter(|(_, p)| **p) {
-            for m in re.find_iter(&masked) {
-                taken(&mut found, m.range(), Kind::Participant, pseudonym.clone());
+        let run = |family: Family,
+                   found: &mut Vec<(std::ops::Range<usize>, Kind, String)>,
+                   masked: &str| {
+            for (p, _) in self
+                .participants
+                .iter()
+                .zip(&present)
+                .filter(|(p, on)| **on && p.family == family)
+            {
+                for c in p.re.captures_iter(masked) {
+                    let Some(whole) = c.get(0) else { continue };
+                    match (p.family, &p.pseudonym) {
+                        (Family::OtherFirst, _) => {
+                            let (Some(given), Some(surname)) = (c.get(1), c.get(2)) else {
+                                continue;
+                            };
+                            let plain = is_plain_form(&p.base, surname.as_str());
+                            let range = if self.is_first_name(masked, given.range(), plain) {
+                                whole.range()
+                            } else if self.stop.is_match(surname.as_str()) {
+                                continue;
+                            } else {
+                                surname.range()
+                            };
+                            taken(found, range, Kind::Name, name.into());
+                        }
+                        (Family::Surname, _) => {
+                            if p.needs_title && !after_title(masked, whole.start()) {
+                                continue;
+                            }
+                            taken(found, whole.range(), Kind::Name, name.into());
+                        }
+                        (_, Some(pseudonym)) => {
+                            taken(found, whole.range(), Kind::Participant, pseudonym.clone());
+                        }
+                        (_, None) => taken(found, whole.range(), Kind::Name, name.into()),
+                    }
+                }
             }
-        }
+        };
+        run(Family::Whole, &mut found, &masked);
         mask(&mut masked, &found);
+        run(Family::OtherFirst, &mut found, &masked);
+        mask(&mut masked, &found);
+        // A first name (of the list or the register) and a surname that is not in the
+        // register: someone else, removed whole.
         for c in self.names.captures_iter(&masked) {
             let (Some(whole), Some(surname)) = (c.get(1), c.get(2)) else {
                 continue;
@@ -274,13 +453,12 @@ impl Redactor {
             if self.stop.is_match(surname.as_str()) || is_placeholder_word(surname.as_str()) {
                 continue;
             }
-            taken(
-                &mut found,
-                whole.range(),
-                Kind::Name,
-                Kind::Name.placeholder(lang).into(),
-            );
+            taken(&mut found, whole.range(), Kind::Name, name.into());
         }
+        mask(&mut masked, &found);
+        run(Family::First, &mut found, &masked);
+        mask(&mut masked, &found);
+        run(Family::Surname, &mut found, &masked);
         found.sort_by_key(|(r, _, _)| r.start);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
@@ -289,11 +467,145 @@ impl Redactor {
             out.push_str(&text[last..r.start]);
             out.push_str(&with);
             last = r.end;
-            removals.push(Removal { range: r, kind });
+            removals.push(Removal {
+                range: r,
+                kind,
+                replacement: with,
+            });
         }
         out.push_str(&text[last..]);
         (out, removals)
     }
+
+    /// Whether the capitalised word at `range` of `text`, just before a register surname,
+    /// is a first name: one of the list or the register in any form, or any capitalised word
+    /// that is no place, organisation, domain word or common sentence opener, and either
+    /// does not open a sentence or stands before the surname in the form a full name takes
+    /// (`plain`: nominative or genitive; "Reino Laaksonen soitti", but "Soitin
+    /// Laaksoselle").
+    fn is_first_name(&self, text: &str, range: std::ops::Range<usize>, plain: bool) -> bool {
+        let word = &text[range.clone()];
+        if self.first_word.is_match(word) {
+            return true;
+        }
+        if self.stop.is_match(word)
+            || is_placeholder_word(word)
+            || OPENERS.contains(&word.to_lowercase().as_str())
+        {
+            return false;
+        }
+        if plain {
+            return true;
+        }
+        let before = text[..range.start].trim_end_matches([' ', '\t', '\u{a0}']);
+        !(before.is_empty()
+            || before.ends_with([
+                '.', '!', '?', ':', ';', '\n', '"', '\'', '”', '»', '(', '*', '-', '–', '—', '>',
+                '|',
+            ]))
+    }
+}
+
+/// Capitalised words that open a sentence before a surname without being a first name.
+const OPENERS: &[&str] = &[
+    "eilen",
+    "tänään",
+    "huomenna",
+    "myös",
+    "sitten",
+    "nyt",
+    "kun",
+    "jos",
+    "että",
+    "mutta",
+    "ja",
+    "tai",
+    "hän",
+    "he",
+    "se",
+    "me",
+    "minä",
+    "sinä",
+    "te",
+    "sekä",
+    "vaikka",
+    "koska",
+    "kuitenkin",
+    "lisäksi",
+    "siksi",
+    "silloin",
+    "jälkeen",
+    "ennen",
+    "tapasin",
+    "soitin",
+    "kysyin",
+    "puhuin",
+    "kerroin",
+    "sanoin",
+    "näin",
+    "autoin",
+    "ohjasin",
+    "kävin",
+    "tapasimme",
+    "soitimme",
+    "rouva",
+    "herra",
+    "neiti",
+    "asiakas",
+    "työntekijä",
+    "jag",
+    "vi",
+    "han",
+    "hon",
+    "de",
+    "igår",
+    "idag",
+    "i",
+    "sedan",
+    "när",
+    "om",
+    "också",
+    "men",
+    "och",
+    "eller",
+    "fru",
+    "herr",
+    "klient",
+    "klienten",
+    "ringde",
+    "träffade",
+    "frågade",
+];
+
+/// Whether `form` is `base` itself or its genitive (Laaksonen, Laaksosen, Nyströms): the
+/// forms a surname takes after a first name in a full name at the start of a sentence.
+fn is_plain_form(base: &str, form: &str) -> bool {
+    form == base
+        || form == format!("{base}n")
+        || form == format!("{base}s")
+        || form == format!("{base}:n")
+        || base
+            .strip_suffix("nen")
+            .is_some_and(|stem| form == format!("{stem}sen"))
+}
+
+/// Whether a title (rouva, herr) stands just before `at`.
+fn after_title(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    let word = before
+        .rsplit(|c: char| !c.is_alphabetic() && c != '.')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_lowercase();
+    TITLES.contains(&word.as_str())
+}
+
+/// Whether the number ending at `end` goes on with a dot or slash and a digit (a date, a
+/// range of dates, a version): then what matched was only part of it.
+fn continues(text: &str, end: usize) -> bool {
+    let mut rest = text[end..].chars();
+    matches!(rest.next(), Some('.' | '/' | '-')) && rest.next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// A pattern that must stand as whole words, written so that the regex crate's fast

@@ -1,9 +1,15 @@
 //! `/documents/DOCID`: one redacted corpus document, each passage with an anchor
-//! (`#DOCID-N`) that search results link to.
+//! (`#DOCID-N`) that search results link to; and `/passages/DOCID/N`: one passage.
+//!
+//! Who reads what: participants read passages (in search results and here, one at a
+//! time) and their own submissions whole; other whole documents are for workers and
+//! researchers. At a workshop people know who is behind a pseudonym, and a whole document
+//! (a worker's memo about one client) tells far more than a passage. [`may_read_whole`] is
+//! the rule.
 
 use super::search::{dimension_label, theme_label, voice_label, workshop_label};
 use crate::accounts::Role;
-use crate::app::{App, Shared};
+use crate::app::{App, Ctx, Shared};
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -42,6 +48,85 @@ pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, Pas
     Some((doc, records))
 }
 
+/// Whether the signed-in user may read this whole document: workers and researchers
+/// always; a participant only their own submission (a form issued to them).
+pub(crate) fn may_read_whole(app: &App, ctx: &Ctx, doc: &Document) -> bool {
+    if ctx.user.role.allows(Role::Worker) {
+        return true;
+    }
+    doc.meta
+        .source
+        .as_deref()
+        .and_then(|s| s.strip_prefix("web/"))
+        .is_some_and(|id| app.sessions.issued_content(&ctx.view.token, id).is_some())
+}
+
+/// Where a search hit links to: the passage in its document for those who may read whole
+/// documents, else the passage on its own.
+pub(crate) fn passage_href(ctx: &Ctx, doc: &str, passage: &str) -> String {
+    let n = passage.rsplit('#').next().unwrap_or("1");
+    let doc_enc = crate::app::encode(doc);
+    if ctx.user.role.allows(Role::Worker) {
+        format!("/documents/{doc_enc}#{doc}-{n}")
+    } else {
+        format!("/passages/{doc_enc}/{n}")
+    }
+}
+
+/// `GET /passages/DOCID/N`: one passage, for every role.
+pub(crate) async fn passage(
+    app: Shared,
+    Path((id, n)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let ctx = match app.page(&headers, &uri, Role::Participant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let found = {
+        let app = std::sync::Arc::clone(&app);
+        let id = id.clone();
+        tokio::task::spawn_blocking(move || find(&app, &id)).await
+    };
+    let pid = format!("{id}#{n}");
+    let Some((doc, records, p)) = found.ok().flatten().and_then(|(doc, records)| {
+        let p = doc.passages.iter().find(|p| p.id == pid)?.clone();
+        Some((doc, records, p))
+    }) else {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    let m = &doc.meta;
+    let rec = records.get(&p.id);
+    let whole = may_read_whole(&app, &ctx, &doc)
+        .then(|| format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id));
+    let base = app.base(lang, Some(&ctx.view), &ctx.path);
+    app.html(
+        StatusCode::OK,
+        "passage.html.j2",
+        context! {
+            passage => context! {
+                id => p.id.clone(),
+                title => m.title.clone(),
+                question => rec.and_then(|r| r.question_text.clone()),
+                text => p.text.clone(),
+                voice => voice_label(&app, lang, p.voice),
+                workshop => m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
+                theme => m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
+                date => m.date.map(|d| d.to_string()),
+                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>()).unwrap_or_default(),
+                confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
+            },
+            whole => whole, ..base },
+    )
+}
+
 /// `GET /documents/DOCID`.
 pub(crate) async fn page(
     app: Shared,
@@ -66,6 +151,14 @@ pub(crate) async fn page(
             "not_found_text",
         );
     };
+    if !may_read_whole(&app, &ctx, &doc) {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "whole_document_forbidden",
+        );
+    }
     let m = &doc.meta;
     let researcher = ctx.user.role.allows(Role::Researcher);
     let passages: Vec<_> = doc
@@ -104,4 +197,67 @@ pub(crate) async fn page(
             },
             passages => passages, ..base },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::User;
+    use kooste_core::Project;
+
+    /// A participant reads their own web submission whole, and nobody else's document.
+    #[test]
+    fn a_participant_reads_their_own_submission_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("kooste.toml"), "[project]\nname = \"t\"\n").unwrap();
+        std::fs::create_dir_all(root.join("corpus/muut")).unwrap();
+        std::fs::write(
+            root.join("corpus/muut/oma-1.md"),
+            "---\nid: oma-1\nvoice: client\nsource: web/oma\n---\nOma vastaus.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("corpus/muut/muistio.md"),
+            "---\nid: muistio\nvoice: worker\n---\nTyöntekijän muistio.\n",
+        )
+        .unwrap();
+        let project = Project::load(root).unwrap();
+        let (ix, _, problems) =
+            kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let web = crate::Web::new(project, ix, crate::Config::default()).unwrap();
+        let app = &web.app;
+        let ctx = |role: Role, name: &str| {
+            let user = User {
+                name: name.into(),
+                role,
+            };
+            let view = app.sessions.open(user.clone());
+            Ctx {
+                view,
+                user,
+                lang: kooste_core::Lang::Fi,
+                path: "/".into(),
+            }
+        };
+        let (own, _) = find(app, "oma-1").unwrap();
+        let (memo, _) = find(app, "muistio").unwrap();
+        let participant = ctx(Role::Participant, "osallistuja");
+        assert!(
+            !may_read_whole(app, &participant, &own),
+            "not issued to this user"
+        );
+        app.sessions.issue(&participant.view.token, "oma");
+        assert!(may_read_whole(app, &participant, &own));
+        assert!(!may_read_whole(app, &participant, &memo));
+        let other = ctx(Role::Participant, "toinen");
+        assert!(
+            !may_read_whole(app, &other, &own),
+            "another participant's submission"
+        );
+        for role in [Role::Worker, Role::Researcher] {
+            assert!(may_read_whole(app, &ctx(role, "tyontekija"), &memo));
+        }
+    }
 }

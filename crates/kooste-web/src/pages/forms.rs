@@ -532,32 +532,70 @@ pub(crate) async fn submit(
     }
 }
 
-fn kinds_removed(app: &App, lang: Lang, read: &kooste_ingest::Read) -> Vec<String> {
-    read.removed
-        .iter()
-        .map(|(k, n)| {
+/// What the preview says was done to one row's answers, without quoting what was typed:
+/// each kind removed with how many and the placeholder left for it, and each pseudonym a
+/// participant's name was replaced by (only when the first name or alias and the register
+/// agree; any other name is removed, not linked to a participant).
+fn what_was_done(
+    app: &App,
+    lang: Lang,
+    redactor: &Redactor,
+    text_lang: Lang,
+    answers: &[(String, String)],
+) -> (Vec<String>, Vec<String>) {
+    let mut removed: BTreeMap<kooste_ingest::Kind, (usize, String)> = BTreeMap::new();
+    let mut pseudonyms: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, a) in answers {
+        for r in redactor.redact(a, text_lang).1 {
+            if r.kind == kooste_ingest::Kind::Participant {
+                *pseudonyms.entry(r.replacement).or_default() += 1;
+            } else {
+                removed.entry(r.kind).or_insert((0, r.replacement)).0 += 1;
+            }
+        }
+    }
+    let removed = removed
+        .into_iter()
+        .map(|(k, (n, with))| {
             format!(
-                "{} {n}",
+                "{} {n} ({with})",
                 app.pages.word(lang, &format!("removed_{}", k.as_str()))
             )
         })
-        .collect()
+        .collect();
+    let pseudonyms = pseudonyms
+        .into_iter()
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+    (removed, pseudonyms)
 }
 
 fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submission) -> Response {
     let lang = ctx.lang;
-    let reads = match app
-        .redactor()
-        .map_err(|e| e.to_string())
-        .and_then(|r| read_submission(&app.project, &r, sub).map_err(|d| joined(&d)))
-    {
+    let redactor = match app.redactor() {
         Ok(r) => r,
         Err(e) => return app.failure(ctx, &e),
     };
+    let reads = match read_submission(&app.project, &redactor, sub) {
+        Ok(r) => r,
+        Err(d) => return app.failure(ctx, &joined(&d)),
+    };
     let text_lang = input.lang();
+    // The rows that became documents, in order (rows without an answer make none).
+    let rows: Vec<&Vec<(String, String)>> = sub
+        .rows
+        .iter()
+        .filter(|r| {
+            r.iter().any(|(q, a)| {
+                !a.trim().is_empty() && battery.questions.iter().any(|bq| bq.id == *q)
+            })
+        })
+        .collect();
     let docs: Vec<Value> = reads
         .iter()
-        .map(|r| {
+        .zip(rows)
+        .map(|(r, answers)| {
+            let (removed, pseudonyms) = what_was_done(app, lang, &redactor, text_lang, answers);
             let d = &r.document;
             let passages: Vec<Value> = d
                 .passages
@@ -577,7 +615,8 @@ fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submiss
             context! {
                 row => d.meta.row,
                 passages => passages,
-                removed => kinds_removed(app, lang, r),
+                removed => removed,
+                pseudonyms => pseudonyms,
                 stored => render_document(&d.meta, &d.body),
             }
         })

@@ -231,10 +231,11 @@ pub(crate) async fn page(
             .iter()
             .map(|h| {
                 let rec = &h.record;
-                let n = rec.passage.rsplit('#').next().unwrap_or("1");
                 context! {
                     passage => rec.passage.clone(),
-                    href => format!("/documents/{}#{}-{n}", encode(&rec.doc), rec.doc),
+                    // Participants open the passage; whole documents are for workers and
+                    // researchers (`document::may_read_whole`).
+                    href => super::document::passage_href(&ctx, &rec.doc, &rec.passage),
                     title => rec.title.clone(),
                     question => rec.question_text.clone(),
                     snippet => Value::from_safe_string(h.snippet.html()),

@@ -6,6 +6,7 @@ pub(crate) mod export;
 pub(crate) mod index;
 pub(crate) mod ingest;
 pub(crate) mod init;
+pub(crate) mod redact;
 pub(crate) mod search;
 pub(crate) mod serve;
 pub(crate) mod status;

@@ -1,9 +1,10 @@
-//! `kooste serve [--addr 127.0.0.1:8080]`: the web app over the project, with an index
+//! `kooste serve [--addr 127.0.0.1:8080] [--https] [--proxy-header H [--proxy-addr IP]...]`:
+//! the web app over the project, with an index
 //! brought up to date (and CAIMeR labels) first.
 
 use crate::Outcome;
 use anyhow::Context;
-use kooste_web::{Config, Users, Web};
+use kooste_web::{Config, Proxy, Users, Web};
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -13,8 +14,20 @@ pub(crate) struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Send the session cookie without `Secure`, so that it also travels over plain HTTP to another address than localhost. Only on a trusted network.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "https")]
     insecure_cookies: bool,
+    /// Browsers reach the app over HTTPS (a reverse proxy in front of it): every page tells them to use only HTTPS from now on (Strict-Transport-Security).
+    #[arg(long)]
+    https: bool,
+    /// The reverse proxy gives the client's address in this header (e.g. X-Forwarded-For or X-Real-IP). Believed only on connections from --proxy-addr. Without it, failed sign-ins are counted per the proxy's address.
+    #[arg(long, value_name = "HEADER")]
+    proxy_header: Option<String>,
+    /// The reverse proxy's address (repeatable); the default is this computer (127.0.0.1 and ::1).
+    #[arg(long, value_name = "IP", requires = "proxy_header")]
+    proxy_addr: Vec<std::net::IpAddr>,
+    /// Open connections at most; one more is answered "busy, try again" (503).
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    max_connections: usize,
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
@@ -30,8 +43,22 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             "No accounts yet: nobody can sign in. Create one with `kooste user add NAME --role researcher`."
         );
     }
+    let proxy = args.proxy_header.as_ref().map(|header| Proxy {
+        header: header.clone(),
+        from: if args.proxy_addr.is_empty() {
+            vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ]
+        } else {
+            args.proxy_addr.clone()
+        },
+    });
     let config = Config {
         secure_cookies: !args.insecure_cookies,
+        https: args.https,
+        proxy,
+        max_connections: args.max_connections.max(1),
         log: true,
         ..Config::default()
     };

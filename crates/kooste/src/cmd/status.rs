@@ -2,6 +2,7 @@
 
 use crate::Outcome;
 use kooste_core::model::Voice;
+use kooste_ingest::redact::rewrite::{Finding, personal_lines};
 use kooste_ingest::{Corpus, Redactor};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -11,12 +12,31 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
     let project = super::project(project)?;
     let redactor = Redactor::new(&project.participants()?);
     let (corpus, mut problems) = Corpus::open(&project)?;
-    let (docs, more) = corpus.read_all(&project, &redactor);
-    problems.extend(more);
+    // Each file on its own, so that the files that still hold personal data can be named.
+    let mut docs = Vec::new();
+    let mut personal: Vec<(String, Vec<Finding>)> = Vec::new();
+    for path in corpus.files() {
+        match corpus.read_file(&project, &redactor, &path) {
+            Ok(reads) => {
+                if reads.iter().any(|r| !r.removed.is_empty()) {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    let lang = reads
+                        .first()
+                        .and_then(|r| r.document.meta.lang)
+                        .unwrap_or(project.config.project.lang);
+                    personal.push((
+                        corpus.relative(&path),
+                        personal_lines(&redactor, lang, &text),
+                    ));
+                }
+                docs.extend(reads);
+            }
+            Err(d) => problems.extend(d),
+        }
+    }
     let mut by_voice: BTreeMap<&str, (usize, usize)> =
         Voice::ALL.iter().map(|v| (v.as_str(), (0, 0))).collect();
     let mut by_workshop: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
-    let mut hand_redacted = 0;
     for r in &docs {
         let d = &r.document;
         by_voice.entry(d.meta.voice.as_str()).or_default().0 += 1;
@@ -28,9 +48,6 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
                 .or_default()
                 .entry(p.voice.as_str())
                 .or_default() += 1;
-        }
-        if !r.removed.is_empty() {
-            hand_redacted += 1;
         }
     }
     let passages: usize = docs.iter().map(|r| r.document.passages.len()).sum();
@@ -58,6 +75,10 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
                 "by_voice": by_voice.iter().map(|(v, (d, p))| (v.to_string(), json!({"documents": d, "passages": p}))).collect::<serde_json::Map<_, _>>(),
                 "by_workshop": by_workshop,
                 "problems": problems.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                "personal_data": personal.iter().map(|(file, lines)| json!({
+                    "file": file,
+                    "lines": lines.iter().map(|f| json!({"line": f.line, "kinds": f.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
             })
         );
     } else {
@@ -100,9 +121,22 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
         for (v, (d, p)) in &by_voice {
             outln!("  {v:<11} {d:>4} documents {p:>5} passages");
         }
-        if hand_redacted > 0 {
+        if !personal.is_empty() {
             outln!(
-                "\n{hand_redacted} corpus file(s) still hold personal data; it is removed from everything kooste shows, but ingest the originals again to store clean copies"
+                "\n{} corpus file(s) still hold personal data (kooste removes it from everything it shows, but the files themselves should be clean):",
+                personal.len()
+            );
+            for (file, lines) in &personal {
+                if lines.is_empty() {
+                    outln!("  {file}");
+                }
+                for f in lines {
+                    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+                    outln!("  {file}:{}: {}", f.line, kinds.join(", "));
+                }
+            }
+            outln!(
+                "Remove it with `kooste redact FILE...` (or `kooste redact --all`): each file is rewritten in place, redacted, and your edits to it are kept."
             );
         }
     }

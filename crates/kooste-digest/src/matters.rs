@@ -1,0 +1,193 @@
+//! The matter thesaurus: what a passage speaks about (substance use, housing, money, the
+//! relationship with the worker, ...), whatever words its voice uses for it, in Finnish and
+//! Swedish. A digest's findings group passages by matter, so that a client's "en pärjännyt
+//! päivääkään ilman viinaa" and a researcher's "päihdepalvelut ovat pirstaloituneet" meet.
+//!
+//! The thesaurus is curated (`src/matters.toml`, compiled in; its header describes the
+//! format) and a project can override it: a `matters.toml` at the project root replaces a
+//! matter of the same id and adds new ones. Terms use the lexicon syntax of
+//! [`kooste_index::terms`].
+
+use crate::{Error, Result};
+use kooste_core::model::Lang;
+use kooste_core::project::Bilingual;
+use kooste_index::analyze::words;
+use kooste_index::terms::TermSet;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The thesaurus compiled into kooste.
+pub const BUILTIN: &str = include_str!("matters.toml");
+
+/// The file name of a project's own thesaurus, at the project root.
+pub const PROJECT_FILE: &str = "matters.toml";
+
+/// One matter: its id and its name as a finding's heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matter {
+    /// The id, e.g. `asuminen`.
+    pub id: String,
+    /// The heading in plain Finnish and Swedish.
+    pub name: Bilingual,
+}
+
+/// The matters and their terms, ready to match.
+#[derive(Debug, Clone)]
+pub struct Thesaurus {
+    matters: Vec<Matter>,
+    /// Each term is a concept of its own, so that a passage's matter can be weighed by how
+    /// many of its different terms occur; `of_term[t]` is term `t`'s matter.
+    terms: TermSet,
+    of_term: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    matter: Vec<MatterDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatterDef {
+    id: String,
+    fi: String,
+    sv: String,
+    #[serde(default)]
+    terms_fi: Vec<String>,
+    #[serde(default)]
+    terms_sv: Vec<String>,
+}
+
+impl Thesaurus {
+    /// The thesaurus compiled into kooste.
+    pub fn builtin() -> Result<Thesaurus> {
+        Thesaurus::parse(&[("matters.toml (built in)", BUILTIN)])
+    }
+
+    /// The built-in thesaurus with the project's own `matters.toml` over it, if it has one.
+    pub fn of_project(root: &Path) -> Result<Thesaurus> {
+        let path = root.join(PROJECT_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Thesaurus::parse(&[
+                ("matters.toml (built in)", BUILTIN),
+                (&path.to_string_lossy(), &text),
+            ]),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Thesaurus::builtin(),
+            Err(e) => Err(Error::Io {
+                path: path.clone(),
+                source: e,
+            }),
+        }
+    }
+
+    /// Parses thesaurus files, each given as (name for messages, TOML text); a later file's
+    /// matter replaces an earlier one's of the same id.
+    pub fn parse(files: &[(&str, &str)]) -> Result<Thesaurus> {
+        let mut defs: Vec<MatterDef> = Vec::new();
+        for (name, text) in files {
+            let file: File = toml::from_str(text).map_err(|e| Error::Template {
+                path: (*name).to_string(),
+                line: e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                    .unwrap_or(0),
+                message: format!("{}; fix the thesaurus file", e.message().trim()),
+            })?;
+            for def in file.matter {
+                match defs.iter_mut().find(|d| d.id == def.id) {
+                    Some(old) => *old = def,
+                    None => defs.push(def),
+                }
+            }
+        }
+        let mut t = Thesaurus {
+            matters: Vec::new(),
+            terms: TermSet::new(),
+            of_term: Vec::new(),
+        };
+        for def in defs {
+            let m = t.matters.len();
+            for (lang, terms) in [(Lang::Fi, &def.terms_fi), (Lang::Sv, &def.terms_sv)] {
+                for raw in terms {
+                    t.terms
+                        .add(lang, t.of_term.len(), raw)
+                        .map_err(|message| Error::Template {
+                            path: PROJECT_FILE.into(),
+                            line: 0,
+                            message: format!("matter '{}': {message}", def.id),
+                        })?;
+                    t.of_term.push(m);
+                }
+            }
+            t.matters.push(Matter {
+                id: def.id,
+                name: Bilingual {
+                    fi: def.fi,
+                    sv: def.sv,
+                },
+            });
+        }
+        Ok(t)
+    }
+
+    /// Every matter, in file order.
+    pub fn matters(&self) -> &[Matter] {
+        &self.matters
+    }
+
+    /// How strongly a text speaks of each matter it speaks of at all: the number of
+    /// different terms of the matter in it, best first (on a tie, the matter named first in
+    /// the text).
+    pub fn scores(&self, text: &str, lang: Lang) -> Vec<(usize, usize)> {
+        let mut counts: Vec<(usize, usize, usize)> = Vec::new(); // matter, terms, first at
+        for hit in self.terms.matches(&words(text), lang) {
+            let m = self.of_term[hit.concept];
+            match counts.iter_mut().find(|c| c.0 == m) {
+                Some(c) => c.1 += 1,
+                None => counts.push((m, 1, hit.span.start)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+        counts.into_iter().map(|(m, n, _)| (m, n)).collect()
+    }
+
+    /// The matter a text speaks of most, if any.
+    pub fn matter_of(&self, text: &str, lang: Lang) -> Option<usize> {
+        self.scores(text, lang).first().map(|(m, _)| *m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_thesaurus_parses_and_names_every_matter_in_both_languages() {
+        let t = Thesaurus::builtin().unwrap();
+        assert!(t.matters().len() >= 10);
+        for m in t.matters() {
+            assert!(!m.name.fi.is_empty() && !m.name.sv.is_empty(), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_project_overrides_a_matter_and_adds_one() {
+        let own = "[[matter]]\nid = \"asuminen\"\nfi = \"Koti\"\nsv = \"Hem\"\nterms_fi = [\"koti*\"]\n\n[[matter]]\nid = \"luonto\"\nfi = \"Luonto\"\nsv = \"Natur\"\nterms_fi = [\"metsä*\"]\n";
+        let t = Thesaurus::parse(&[("built in", BUILTIN), ("own", own)]).unwrap();
+        let id = |text: &str| {
+            t.matter_of(text, Lang::Fi)
+                .map(|m| t.matters()[m].id.as_str())
+        };
+        assert_eq!(id("Kävin metsässä."), Some("luonto"));
+        assert_eq!(id("Kotini on pieni."), Some("asuminen"));
+        let named = t.matters().iter().find(|m| m.id == "asuminen").unwrap();
+        assert_eq!(named.name.fi, "Koti");
+        let bad = Thesaurus::parse(&[("own", "[[matter]]\nid = \"x\"\nfi = \"X\"\n")]);
+        assert!(
+            bad.unwrap_err().to_string().contains("own:"),
+            "the file is named"
+        );
+    }
+}
