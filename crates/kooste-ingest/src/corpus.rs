@@ -147,7 +147,15 @@ fn read_noted(
             check_meta(project, &mut meta, yaml).map_err(diag)?;
             let id_given = frontmatter::key_line(yaml, "id").is_some();
             let lang = meta.lang.unwrap_or(project.config.project.lang);
-            if id_given && crate::source::id_has_personal_data(redactor, lang, &meta.id) {
+            // An id kooste issued to a web submission (stored with the document) is kooste's
+            // own, random letters and digits; only a person's id is checked.
+            let issued = meta
+                .source
+                .as_deref()
+                .and_then(|s| s.strip_prefix("web/"))
+                .is_some_and(|sub| meta.id.starts_with(sub));
+            if id_given && !issued && crate::source::id_has_personal_data(redactor, lang, &meta.id)
+            {
                 return Err(diag(vec![(
                     frontmatter::key_line(yaml, "id").unwrap_or(1),
                     format!(

@@ -206,6 +206,21 @@ pub(crate) fn parse_meta(
             })
             .ok()
     });
+    // The source facts are kooste's own keyed fingerprints: 32 hexadecimal digits.
+    let mut fingerprint = |key: &str| -> Option<String> {
+        let v = get(key)?;
+        if v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some(v)
+        } else {
+            errors.push((
+                line_of(key),
+                format!("`{key}` is kooste's own fingerprint of where the document came from, and this one is not; remove the line"),
+            ));
+            None
+        }
+    };
+    let source_key = fingerprint("source_key");
+    let content_key = fingerprint("content_key");
     let id = get("id").unwrap_or_else(|| id.to_string());
     if !is_valid_id(&id) {
         errors.push((
@@ -263,8 +278,8 @@ pub(crate) fn parse_meta(
         lang: lang_s.and_then(|l| l.parse().ok()),
         pseudonym: get("pseudonym"),
         source: get("source"),
-        source_key: get("source_key"),
-        content_key: get("content_key"),
+        source_key,
+        content_key,
         row,
     })
 }

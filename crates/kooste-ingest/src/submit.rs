@@ -331,4 +331,20 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn an_id_kooste_issued_is_never_taken_for_a_phone_number() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kooste.toml"), "[project]\nname = \"t\"\n").unwrap();
+        let project = Project::load(dir.path()).unwrap();
+        let (mut corpus, _) = Corpus::open(&project).unwrap();
+        // Eight random digits starting with 0, as earlier web ids could end.
+        let mut s = sub(vec![vec![("q1", "Velat.")]]);
+        s.id = "asp-paiva-web-20180314-08496278".into();
+        let stored = submit_form(&project, &mut corpus, &redactor(), &s).unwrap();
+        assert_eq!(stored.len(), 1);
+        let (all, problems) = corpus.read_all(&project, &redactor());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(all[0].document.meta.id, "asp-paiva-web-20180314-08496278-1");
+    }
 }

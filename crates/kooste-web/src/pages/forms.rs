@@ -224,7 +224,11 @@ pub fn read_form_post(
 /// A new submission id: `BATTERY-web-YYYYMMDD-xxxxxxxx`.
 fn new_submission_id(battery: &Battery) -> String {
     let day = kooste_caimer::now()[..10].replace('-', "");
-    format!("{}-web-{day}-{}", battery.id, random_hex(4))
+    // The random part starts with a letter: eight random digits starting with 0 read like a
+    // phone number, and an id that looks like personal data is refused.
+    let hex = random_hex(4);
+    let first = char::from(b'a' + hex.as_bytes()[0] % 6);
+    format!("{}-web-{day}-{first}{}", battery.id, &hex[1..])
 }
 
 fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
@@ -715,4 +719,20 @@ async fn save(
             passages => r.document.passages.len(),
         }).collect::<Vec<_>>(), ..base },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_submission_id_never_ends_in_digits_only() {
+        let battery = Battery::asp_paiva();
+        for _ in 0..300 {
+            let id = new_submission_id(&battery);
+            let random = id.rsplit('-').next().unwrap();
+            assert_eq!(random.len(), 8, "{id}");
+            assert!(random.as_bytes()[0].is_ascii_lowercase(), "{id}");
+        }
+    }
 }
