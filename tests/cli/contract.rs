@@ -122,6 +122,23 @@ fn every_command_keeps_the_exit_codes_and_prints_json() {
         case(&["digest", "rannikko-1"], 2),
         case(&["digest", "rannikko-6", "-o", "viimeinen.md"], 0),
         case(&["digest", "rannikko-3", "-o", "kooste.pdf"], 2),
+        // findings
+        case(&["findings", "rannikko-3"], 0),
+        case(
+            &["findings", "rannikko-3", "rename", "ei-ole", "Otsikko"],
+            2,
+        ),
+        case(
+            &[
+                "findings",
+                "rannikko-3",
+                "merge",
+                "kotikaynnit",
+                "kotikaynnit",
+            ],
+            2,
+        ),
+        case(&["findings", "rannikko-1"], 2),
         // export
         case(&["export", "csv", "-o", "vienti.csv"], 0),
         case(&["export", "jsonl", "-o", "vienti.jsonl"], 0),

@@ -18,7 +18,7 @@ fn digest_in_markdown_on_stdout_in_finnish_and_swedish() {
         "## 4. Löydökset",
         "### 4.1 Aikuissosiaalityön ihanne ja ydinsisältö",
         "## 5. Tutkimustieto",
-        "### Tutkimustietoa aikuissosiaalityön ihanteesta",
+        "- **Tutkimustietoa aikuissosiaalityön ihanteesta**",
         "## 6. Kehittämistarpeet ja -askeleet",
         "**Yhteydenotto sosiaalityöhön on liian vaikeaa** · **uusi**",
         "## 7. Seuraavaksi",

@@ -370,3 +370,35 @@ test("a form that another site posts is refused, and the worker stays signed in"
   assert.equal(form.status(), 200, "still signed in");
   await context.close();
 });
+
+test("a researcher curates findings and the digest fits a phone screen", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  await signIn(page, "tutkija", "tutkija-demo");
+  // The digest itself: findings headed by their matter, no sideways scrolling.
+  await page.goto(base + "/digest/rannikko-3?format=html");
+  let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `digest: no sideways scrolling (${overflow}px)`);
+  assert.ok(await page.locator("article.finding h4").count() > 3);
+  // A finding's other passages are one click away, in the appendix.
+  const more = page.locator("p.more a").first();
+  const target = await more.getAttribute("href");
+  await more.click();
+  assert.ok(await page.locator(target).isVisible());
+  // The curation page works with the keyboard and without scripts.
+  await page.goto(base + "/digest/rannikko-3/findings");
+  overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `findings page: no sideways scrolling (${overflow}px)`);
+  const first = page.locator("article.finding-edit").first();
+  const id = await first.getAttribute("id");
+  await first.locator("summary").click();
+  await first.getByLabel("Otsikko suomeksi").fill("Koeotsikko puhelimelta");
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === "/digest/rannikko-3/findings"),
+    first.getByRole("button", { name: "Tallenna otsikko ja yhteenveto" }).click(),
+  ]);
+  await page.getByText("Muutos tallennettiin.").waitFor();
+  assert.equal(await page.locator(`#${id} h3`).textContent(), "Koeotsikko puhelimelta");
+  await shot(page, "findings");
+  await context.close();
+});

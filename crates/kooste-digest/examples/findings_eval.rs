@@ -9,8 +9,9 @@
 //! pairs are counted within themes. Gold: passages of one theme with the same matter share a
 //! finding; a passage of no listed matter (`muu`) shares none.
 //!
-//! - `kooste`: each passage in the finding of the matter it speaks of most (the thesaurus);
-//!   one that names none joins the finding of its most similar passage by shared stems
+//! - `kooste`: `findings::propose`, the grouping the digest makes: each passage in the
+//!   finding of the matter it speaks of most (the thesaurus); one that names none joins the
+//!   finding of its most similar passage by shared stems
 //!   (when they share any specific term), else stands alone.
 //! - `keywords`: the grouping digests used before the thesaurus (shared stems, weighted
 //!   Jaccard, average linkage: `group::Grouper`).
@@ -18,6 +19,7 @@
 //!   the connected parts.
 
 use kooste_core::model::Lang;
+use kooste_digest::findings::{Item, propose, quotes_wanted};
 use kooste_digest::group::{Grouper, THRESHOLD};
 use kooste_digest::matters::Thesaurus;
 use serde::Deserialize;
@@ -37,32 +39,28 @@ struct Row {
 /// Labels each passage with its finding; passages with the same label share one.
 type Grouping = Vec<String>;
 
-fn kooste(rows: &[&Row], thesaurus: &Thesaurus, grouper: &Grouper) -> Grouping {
-    let lang = |r: &Row| if r.lang == "sv" { Lang::Sv } else { Lang::Fi };
-    let matter: Vec<Option<usize>> = rows
+/// The grouping a digest makes: `findings::propose`, the code the digest runs.
+fn kooste(rows: &[&Row], thesaurus: &Thesaurus) -> Grouping {
+    let items: Vec<Item<'_>> = rows
         .iter()
-        .map(|r| thesaurus.matter_of(&r.text, lang(r)))
+        .map(|r| Item {
+            text: &r.text,
+            lang: lang(r),
+            theme: &r.theme,
+        })
         .collect();
-    (0..rows.len())
-        .map(|i| match matter[i] {
-            Some(m) => format!("{}:{}", rows[i].theme, thesaurus.matters()[m].id),
-            None => {
-                let near = (0..rows.len())
-                    .filter(|&j| j != i && matter[j].is_some() && rows[j].theme == rows[i].theme)
-                    .map(|j| (grouper.similarity(i, j), j))
-                    .filter(|(s, _)| *s > 0.0)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                match near {
-                    Some((_, j)) => format!(
-                        "{}:{}",
-                        rows[j].theme,
-                        thesaurus.matters()[matter[j].unwrap()].id
-                    ),
-                    None => format!("alone:{}", rows[i].id),
-                }
-            }
+    propose(thesaurus, &items)
+        .into_iter()
+        .zip(rows)
+        .map(|(p, r)| match p.matter {
+            Some(m) => format!("{}:{}", r.theme, thesaurus.matters()[m].id),
+            None => format!("alone:{}", r.id),
         })
         .collect()
+}
+
+fn lang(r: &Row) -> Lang {
+    if r.lang == "sv" { Lang::Sv } else { Lang::Fi }
 }
 
 fn keywords(rows: &[&Row], grouper: &Grouper) -> Grouping {
@@ -104,6 +102,26 @@ fn nearest(rows: &[&Row], grouper: &Grouper) -> Grouping {
     (0..rows.len())
         .map(|i| format!("{}", find(&mut parent, i)))
         .collect()
+}
+
+/// Quotes in a digest's body per passage: for kooste, each finding shows
+/// `quotes_wanted` and the rest goes to the appendix; the baselines' digests quoted every
+/// passage of every finding.
+fn quotes_per_passage(rows: &[&Row], got: &Grouping, appendix: bool) -> f64 {
+    if !appendix {
+        return 1.0;
+    }
+    let mut findings: HashMap<&str, (usize, std::collections::BTreeSet<&str>)> = HashMap::new();
+    for (r, g) in rows.iter().zip(got) {
+        let e = findings.entry(g.as_str()).or_default();
+        e.0 += 1;
+        e.1.insert(r.voice.as_str());
+    }
+    let quotes: usize = findings
+        .values()
+        .map(|(n, voices)| quotes_wanted(*n, voices.len()))
+        .sum();
+    quotes as f64 / rows.len().max(1) as f64
 }
 
 /// Pair precision, recall and F1 of a grouping against the gold, within themes.
@@ -150,10 +168,35 @@ fn main() {
         .map(|l| serde_json::from_str(l).expect("a passage"))
         .collect();
     let thesaurus = Thesaurus::builtin().expect("the thesaurus");
+    // `--errors`: the tuning part's passages whose matter kooste gets wrong (never the
+    // held-out part's: it is not looked at while tuning).
+    if std::env::args().any(|a| a == "--errors") {
+        let tune: Vec<&Row> = rows.iter().filter(|r| r.part == "tune").collect();
+        let got = kooste(&tune, &thesaurus);
+        for (r, g) in tune.iter().zip(&got) {
+            let matter = g.split_once(':').map_or("", |x| x.1);
+            if matter != r.matter {
+                let why: Vec<String> = thesaurus
+                    .evidence(&r.text, lang(r))
+                    .into_iter()
+                    .map(|(m, w)| format!("{}={w}", thesaurus.matters()[m].id))
+                    .collect();
+                println!(
+                    "{}\tgold {}\tgot {}\t[{}]\t{}",
+                    r.id,
+                    r.matter,
+                    matter,
+                    why.join(", "),
+                    r.text
+                );
+            }
+        }
+        return;
+    }
     println!(
-        "| part | passages | method | pair precision | pair recall | pair F1 | passages per finding |"
+        "| part | passages | method | pair precision | pair recall | pair F1 | passages per finding | body quotes per passage |"
     );
-    println!("|---|---:|---|---:|---:|---:|---:|");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for part in ["tune", "heldout"] {
         let part_rows: Vec<&Row> = rows.iter().filter(|r| r.part == part).collect();
         let grouper = Grouper::new(part_rows.iter().map(|r| {
@@ -163,17 +206,15 @@ fn main() {
             )
         }));
         let methods: [(&str, Grouping); 3] = [
-            (
-                "kooste (thesaurus)",
-                kooste(&part_rows, &thesaurus, &grouper),
-            ),
+            ("kooste (thesaurus)", kooste(&part_rows, &thesaurus)),
             ("keywords (before)", keywords(&part_rows, &grouper)),
             ("nearest neighbour", nearest(&part_rows, &grouper)),
         ];
-        for (name, got) in &methods {
+        for (i, (name, got)) in methods.iter().enumerate() {
             let (p, r, f, per) = score(&part_rows, got);
+            let q = quotes_per_passage(&part_rows, got, i == 0);
             println!(
-                "| {part} | {} | {name} | {p:.3} | {r:.3} | {f:.3} | {per:.1} |",
+                "| {part} | {} | {name} | {p:.3} | {r:.3} | {f:.3} | {per:.1} | {q:.2} |",
                 part_rows.len()
             );
         }

@@ -2,7 +2,11 @@
 //! development-steps list. No IO: the caller reads the index, the corpus metadata and the
 //! steps file.
 
-use crate::group::{Grouper, THRESHOLD};
+use crate::findings::{
+    Arranged, Curation, Grouping, Item, MAX_QUOTES, Problem, arrange, phrase, propose,
+    quotes_wanted,
+};
+use crate::matters::Thesaurus;
 use crate::model::*;
 use crate::{Error, Result};
 use kooste_core::model::{Dimension, Lang, Voice};
@@ -63,10 +67,9 @@ pub struct Input<'a> {
     pub records: &'a [PassageRecord],
     /// The development-steps list.
     pub steps: &'a StepsList,
+    /// How findings are grouped: the thesaurus and the researchers' curation.
+    pub grouping: &'a Grouping,
 }
-
-/// The key of the dimension section of passages that have no dimension yet.
-pub const UNCLASSIFIED: &str = "unclassified";
 
 /// Assembles the digest of `input.round` in `lang`.
 pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
@@ -85,6 +88,24 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
         .as_ref()
         .map(|t| task_info(project, &input.round.previous, t, lang, data_lang));
     let default_theme = previous.task.as_ref().map(|t| t.theme.clone());
+    let mut problems = input.grouping.problems.clone();
+    let themes = themes(
+        &Context {
+            project,
+            thesaurus: &input.grouping.thesaurus,
+            curation: &input.grouping.curation,
+            lang,
+        },
+        &records,
+        default_theme.as_deref(),
+        previous,
+        &mut problems,
+    );
+    let appendix = themes
+        .iter()
+        .flat_map(|t| &t.findings)
+        .map(|f| f.rest.len())
+        .sum();
     Ok(Digest {
         lang,
         project: project.config.project.name(lang).to_string(),
@@ -94,11 +115,11 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
         asked,
         received: received(&records),
         matrix: matrix(&records),
-        themes: themes(project, &records, default_theme.as_deref(), previous, lang),
-        research: research(&records),
+        research: research(&records, &themes),
+        themes,
         questions: records
             .iter()
-            .filter(|r| r.voice == Voice::Researcher && r.text.contains('?'))
+            .filter(|r| is_question(r))
             .map(|r| quote(r))
             .collect(),
         steps: steps(
@@ -117,6 +138,8 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
             .iter()
             .find(|w| w.number == workshop.number + 1)
             .map(info),
+        curation: problems,
+        appendix,
     })
 }
 
@@ -369,14 +392,25 @@ fn quote(r: &PassageRecord) -> Quote {
     }
 }
 
+/// A researcher's question to the workshop: shown in its own part, not among the findings.
+fn is_question(r: &PassageRecord) -> bool {
+    r.voice == Voice::Researcher && r.text.contains('?')
+}
+
+struct Context<'a> {
+    project: &'a Project,
+    thesaurus: &'a Thesaurus,
+    curation: &'a Curation,
+    lang: Lang,
+}
+
 fn themes(
-    project: &Project,
+    cx: &Context<'_>,
     records: &[&PassageRecord],
     default_theme: Option<&str>,
     round: &Workshop,
-    lang: Lang,
+    problems: &mut Vec<Problem>,
 ) -> Vec<ThemeSection> {
-    let grouper = Grouper::new(records.iter().map(|r| (r.text.as_str(), r.lang)));
     // A passage without a theme was collected for the round's task, so it takes the task's.
     let theme_of = |r: &PassageRecord| -> String {
         r.theme
@@ -384,6 +418,22 @@ fn themes(
             .or_else(|| default_theme.map(str::to_string))
             .unwrap_or_default()
     };
+    let records: Vec<&PassageRecord> = records
+        .iter()
+        .copied()
+        .filter(|r| !is_question(r))
+        .collect();
+    let themes: Vec<String> = records.iter().map(|r| theme_of(r)).collect();
+    let items: Vec<Item<'_>> = records
+        .iter()
+        .zip(&themes)
+        .map(|(r, t)| Item {
+            text: &r.text,
+            lang: r.lang,
+            theme: t,
+        })
+        .collect();
+    let proposed = propose(cx.thesaurus, &items);
     let mut order: Vec<String> = Vec::new();
     let mut push = |t: &str| {
         if !order.iter().any(|o| o == t) {
@@ -396,75 +446,39 @@ fn themes(
     for t in &round.themes {
         push(t);
     }
-    let mut rest: Vec<String> = records.iter().map(|r| theme_of(r)).collect();
+    let mut rest = themes.clone();
     rest.sort_by_key(|t| (t.is_empty(), t.clone()));
     for t in &rest {
         push(t);
     }
     let mut out = Vec::new();
     for theme in order {
-        let idx: Vec<usize> = (0..records.len())
-            .filter(|&i| theme_of(records[i]) == theme)
-            .collect();
+        let idx: Vec<usize> = (0..records.len()).filter(|&i| themes[i] == theme).collect();
         if idx.is_empty() {
             continue;
         }
-        let mut sections = Vec::new();
-        let keys = Dimension::ALL.iter().map(|d| Some(*d)).chain([None]);
-        for key in keys {
-            let members: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    let dims = records[i].labels.effective();
-                    match key {
-                        Some(d) => dims.contains(&d),
-                        None => dims.is_empty(),
-                    }
-                })
-                .collect();
-            if members.is_empty() {
-                continue;
-            }
-            let mut findings: Vec<(usize, Finding)> = grouper
-                .group(&members, THRESHOLD)
-                .into_iter()
-                .map(|g| {
-                    let rs: Vec<&PassageRecord> =
-                        g.members.iter().map(|&m| records[members[m]]).collect();
-                    let voices: Vec<Voice> = Voice::ALL
-                        .iter()
-                        .copied()
-                        .filter(|v| rs.iter().any(|r| r.voice == *v))
-                        .collect();
-                    (
-                        g.members[0],
-                        Finding {
-                            heading: g.heading(),
-                            terms: g.terms.clone(),
-                            multi_voiced: voices.len() > 1,
-                            voices,
-                            quotes: rs.iter().map(|r| quote(r)).collect(),
-                        },
-                    )
-                })
-                .collect();
-            // Multi-voiced first (more voices first), then larger findings, then corpus order.
-            findings.sort_by_key(|(first, f)| {
-                (
-                    std::cmp::Reverse(f.voices.len()),
-                    std::cmp::Reverse(f.quotes.len()),
-                    *first,
-                )
-            });
-            let findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
-            sections.push(DimensionSection {
-                key: key.map_or(UNCLASSIFIED, |d| d.as_str()).to_string(),
-                passages: members.len(),
-                multi_voiced: findings.iter().filter(|f| f.multi_voiced).count(),
-                findings,
-            });
-        }
+        let ids: Vec<&str> = idx.iter().map(|&i| records[i].passage.as_str()).collect();
+        let props: Vec<_> = idx.iter().map(|&i| proposed[i].clone()).collect();
+        let arranged = arrange(cx.thesaurus, &theme, &ids, &props, cx.curation, problems);
+        let mut findings: Vec<(usize, Finding)> = arranged
+            .iter()
+            .map(|a| {
+                let rs: Vec<&PassageRecord> = a.members.iter().map(|&m| records[idx[m]]).collect();
+                (a.members[0], finding(cx, &theme, a, &rs))
+            })
+            .collect();
+        // Multi-voiced first (more voices first), then larger findings, then corpus order.
+        findings.sort_by_key(|(first, f)| {
+            (
+                std::cmp::Reverse(f.voices.len()),
+                std::cmp::Reverse(f.count),
+                *first,
+            )
+        });
+        let (findings, single): (Vec<Finding>, Vec<Finding>) = findings
+            .into_iter()
+            .map(|(_, f)| f)
+            .partition(|f| f.count > 1 || f.curated || f.matter.is_some());
         out.push(ThemeSection {
             theme: if theme.is_empty() {
                 Label {
@@ -472,7 +486,7 @@ fn themes(
                     label: String::new(),
                 }
             } else {
-                theme_label(project, &theme, lang)
+                theme_label(cx.project, &theme, cx.lang)
             },
             passages: idx.len(),
             voices: Voice::ALL
@@ -480,18 +494,173 @@ fn themes(
                 .copied()
                 .filter(|v| idx.iter().any(|&i| records[i].voice == *v))
                 .collect(),
-            dimensions: sections,
+            multi_voiced: findings.iter().filter(|f| f.multi_voiced).count(),
+            findings,
+            single,
         });
     }
     out
 }
 
-fn research(records: &[&PassageRecord]) -> Vec<ResearchDoc> {
+/// An HTML anchor made of a theme and a finding id: letters, digits and hyphens.
+fn anchor(theme: &str, id: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!("f-{}--{}", clean(theme), clean(id))
+}
+
+fn finding(cx: &Context<'_>, theme: &str, a: &Arranged, rs: &[&PassageRecord]) -> Finding {
+    let entry = cx.curation.entry(theme, &a.id);
+    let voices: Vec<Voice> = Voice::ALL
+        .iter()
+        .copied()
+        .filter(|v| rs.iter().any(|r| r.voice == *v))
+        .collect();
+    // How central each passage is: the terms of the finding's matter it has.
+    let strength: Vec<usize> = rs
+        .iter()
+        .map(|r| match a.matter {
+            Some(m) => cx
+                .thesaurus
+                .scores(&r.text, r.lang)
+                .into_iter()
+                .find(|(x, _)| *x == m)
+                .map_or(0, |(_, n)| n),
+            None => 0,
+        })
+        .collect();
+    let shown = quotes_shown(rs, &strength, &voices, entry.map_or(&[][..], |e| &e.pinned));
+    let heading = match entry.and_then(|e| e.heading(cx.lang)) {
+        Some((text, lang)) => Text { text, lang },
+        None => match a.matter {
+            Some(m) => Text {
+                text: cx.thesaurus.matters()[m].name.get(cx.lang).to_string(),
+                lang: cx.lang,
+            },
+            None => {
+                let central = shown.first().map_or(rs[0], |&i| rs[i]);
+                Text {
+                    text: phrase(&one_line(&central.text)),
+                    lang: central.lang,
+                }
+            }
+        },
+    };
+    let mut dims: BTreeMap<Dimension, usize> = BTreeMap::new();
+    for r in rs {
+        for d in r.labels.effective().into_iter().collect::<BTreeSet<_>>() {
+            *dims.entry(d).or_default() += 1;
+        }
+    }
+    Finding {
+        id: a.id.clone(),
+        theme: theme.to_string(),
+        anchor: anchor(theme, &a.id),
+        heading,
+        summary: entry
+            .and_then(|e| e.summary(cx.lang))
+            .map(|(text, lang)| Text { text, lang }),
+        matter: a.matter.map(|m| cx.thesaurus.matters()[m].id.clone()),
+        curated: entry.is_some(),
+        multi_voiced: voices.len() > 1,
+        voices,
+        dimensions: Dimension::ALL
+            .iter()
+            .filter_map(|d| {
+                dims.get(d).map(|&count| DimensionCount {
+                    dimension: *d,
+                    count,
+                })
+            })
+            .collect(),
+        count: rs.len(),
+        quotes: shown.iter().map(|&i| quote(rs[i])).collect(),
+        rest: (0..rs.len())
+            .filter(|i| !shown.contains(i))
+            .map(|i| quote(rs[i]))
+            .collect(),
+    }
+}
+
+/// Which passages a finding quotes, in order: the pinned ones, then the most central
+/// passage of each voice, then the most central of the rest: one per voice and at least two
+/// (all, when it has fewer). Pinned quotes (up to four) replace the choice.
+fn quotes_shown(
+    rs: &[&PassageRecord],
+    strength: &[usize],
+    voices: &[Voice],
+    pinned: &[String],
+) -> Vec<usize> {
+    let want = quotes_wanted(rs.len(), voices.len());
+    // Most central first; of equals, one of a readable length, then the earlier.
+    let fit = |i: usize| {
+        let len = rs[i].text.chars().count();
+        (std::cmp::Reverse(strength[i]), len.abs_diff(160) / 80, i)
+    };
+    let mut by_fit: Vec<usize> = (0..rs.len()).collect();
+    by_fit.sort_by_key(|&i| fit(i));
+    let mut shown: Vec<usize> = pinned
+        .iter()
+        .filter_map(|p| rs.iter().position(|r| &r.passage == p))
+        .take(MAX_QUOTES)
+        .collect();
+    if !shown.is_empty() {
+        // The researcher chose the quotes: exactly those are shown.
+        return shown;
+    }
+    let mut per_voice: Vec<usize> = voices
+        .iter()
+        .filter_map(|v| by_fit.iter().copied().find(|&i| rs[i].voice == *v))
+        .collect();
+    per_voice.sort_by_key(|&i| fit(i));
+    for i in per_voice.into_iter().chain(by_fit) {
+        if shown.len() >= want {
+            break;
+        }
+        if !shown.contains(&i) {
+            shown.push(i);
+        }
+    }
+    shown
+}
+
+fn research(records: &[&PassageRecord], themes: &[ThemeSection]) -> Vec<ResearchDoc> {
+    let mut finding_of: BTreeMap<&str, &Finding> = BTreeMap::new();
+    for th in themes {
+        for f in th.findings.iter().chain(&th.single) {
+            for q in f.quotes.iter().chain(&f.rest) {
+                finding_of.insert(q.passage.as_str(), f);
+            }
+        }
+    }
     doc_order(records)
         .into_iter()
         .filter_map(|d| {
             let rs: Vec<&&PassageRecord> = records.iter().filter(|r| r.doc == d).collect();
             let first = rs.first()?;
+            let mut findings: Vec<FindingRef> = Vec::new();
+            for r in &rs {
+                let Some(f) = finding_of.get(r.passage.as_str()) else {
+                    continue;
+                };
+                match findings.iter_mut().find(|x| x.anchor == f.anchor) {
+                    Some(x) => x.passages += 1,
+                    None => findings.push(FindingRef {
+                        anchor: f.anchor.clone(),
+                        heading: f.heading.text.clone(),
+                        passages: 1,
+                    }),
+                }
+            }
             (first.document_voice == Voice::Researcher).then(|| ResearchDoc {
                 doc: d.to_string(),
                 title: first
@@ -506,7 +675,8 @@ fn research(records: &[&PassageRecord]) -> Vec<ResearchDoc> {
                     .filter(|p| !p.is_empty()),
                 date: first.date,
                 lang: first.lang,
-                paragraphs: rs.iter().map(|r| one_line(&r.text)).collect(),
+                passages: rs.len(),
+                findings,
             })
         })
         .collect()

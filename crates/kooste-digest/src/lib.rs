@@ -1,5 +1,5 @@
-//! kooste's digests: the material of a workshop round sorted by voice and CAIMeR into
-//! findings, with the development-steps list, rendered with minijinja to HTML and Markdown.
+//! kooste's digests: the material of a workshop round grouped into findings by the matter
+//! it speaks about, across voices and languages, with the development-steps list, rendered with minijinja to HTML and Markdown.
 //!
 //! The digest presented at the start of workshop W is the digest of the previous workshop's
 //! round: what was produced on that day and collected afterwards for its between-workshop
@@ -7,18 +7,21 @@
 //!
 //! 1. [`Round::of`] finds the previous workshop (or says why there is none);
 //! 2. [`assemble`] turns the round's redacted [`PassageRecord`](kooste_index::PassageRecord)s
-//!    and the [`StepsList`](kooste_core::steps::StepsList) into a
-//!    [`Digest`]: plain data, no wording;
+//!    and the [`StepsList`](kooste_core::steps::StepsList), with the findings' [`Grouping`]
+//!    (the matter thesaurus and the researchers' curation), into a [`Digest`]: plain data,
+//!    no wording;
 //! 3. [`Templates::render`] renders it with the project's templates (or the built-in ones)
 //!    and the wording of `strings.toml` in Finnish or Swedish.
 
 mod assemble;
+pub mod findings;
 pub mod group;
 pub mod matters;
 mod model;
 mod render;
 
-pub use assemble::{Input, Round, UNCLASSIFIED, assemble};
+pub use assemble::{Input, Round, assemble};
+pub use findings::Grouping;
 pub use model::*;
 pub use render::{BUILTIN, Format, Templates, add_text_filters, md_escape};
 

@@ -111,14 +111,21 @@ impl Thesaurus {
             let m = t.matters.len();
             for (lang, terms) in [(Lang::Fi, &def.terms_fi), (Lang::Sv, &def.terms_sv)] {
                 for raw in terms {
-                    t.terms
-                        .add(lang, t.of_term.len(), raw)
-                        .map_err(|message| Error::Template {
-                            path: PROJECT_FILE.into(),
-                            line: 0,
-                            message: format!("matter '{}': {message}", def.id),
-                        })?;
-                    t.of_term.push(m);
+                    // `*velka*` and `*laki` also stand for the bare word (velka, laki), as
+                    // the file's header says; the term matcher's infixes and suffixes need
+                    // something around them.
+                    let bare = raw.trim_start_matches('*').trim_end_matches('*');
+                    let also = (raw.starts_with('*') && !bare.contains(' ')).then_some(bare);
+                    for term in std::iter::once(raw.as_str()).chain(also) {
+                        t.terms
+                            .add(lang, t.of_term.len(), term)
+                            .map_err(|message| Error::Template {
+                                path: PROJECT_FILE.into(),
+                                line: 0,
+                                message: format!("matter '{}': {message}", def.id),
+                            })?;
+                        t.of_term.push(m);
+                    }
                 }
             }
             t.matters.push(Matter {
@@ -137,20 +144,41 @@ impl Thesaurus {
         &self.matters
     }
 
-    /// How strongly a text speaks of each matter it speaks of at all: the number of
-    /// different terms of the matter in it, best first (on a tie, the matter named first in
-    /// the text).
+    /// How strongly a text speaks of each matter it speaks of at all: the number of its
+    /// words that are terms of the matter (a word counts once), strongest first; on a tie,
+    /// the matter with more different terms in the text, then the one named first.
     pub fn scores(&self, text: &str, lang: Lang) -> Vec<(usize, usize)> {
-        let mut counts: Vec<(usize, usize, usize)> = Vec::new(); // matter, terms, first at
+        // matter, words, terms, first at
+        let mut counts: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut seen: Vec<(usize, usize)> = Vec::new(); // matter, word start
         for hit in self.terms.matches(&words(text), lang) {
             let m = self.of_term[hit.concept];
+            let new_word = !seen.contains(&(m, hit.span.start));
+            seen.push((m, hit.span.start));
             match counts.iter_mut().find(|c| c.0 == m) {
-                Some(c) => c.1 += 1,
-                None => counts.push((m, 1, hit.span.start)),
+                Some(c) => {
+                    c.1 += usize::from(new_word);
+                    c.2 += 1;
+                }
+                None => counts.push((m, 1, 1, hit.span.start)),
             }
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-        counts.into_iter().map(|(m, n, _)| (m, n)).collect()
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.3.cmp(&b.3)));
+        counts.into_iter().map(|(m, n, _, _)| (m, n)).collect()
+    }
+
+    /// The matched words of a text, each with its matter's index: why the text was given
+    /// its matter.
+    pub fn evidence(&self, text: &str, lang: Lang) -> Vec<(usize, String)> {
+        let ws = words(text);
+        self.terms
+            .matches(&ws, lang)
+            .into_iter()
+            .map(|h| {
+                let said = text.get(h.span.clone()).unwrap_or_default();
+                (self.of_term[h.concept], said.to_string())
+            })
+            .collect()
     }
 
     /// The matter a text speaks of most, if any.

@@ -39,6 +39,11 @@ pub struct Digest {
     pub next: Option<TaskInfo>,
     /// The workshop after this one, if the cycle has one.
     pub next_workshop: Option<WorkshopInfo>,
+    /// What is wrong in the researchers' curation of the findings (`findings/WORKSHOP.toml`);
+    /// the rest of it still holds.
+    pub curation: Vec<crate::findings::Problem>,
+    /// Passages in the appendix: those of the findings that are not quoted in the body.
+    pub appendix: usize,
 }
 
 /// A workshop day.
@@ -213,37 +218,68 @@ pub struct ThemeSection {
     pub passages: usize,
     /// The voices heard under it.
     pub voices: Vec<Voice>,
-    /// One section per dimension that has passages, in CAIMeR order, then the passages not
-    /// classified yet.
-    pub dimensions: Vec<DimensionSection>,
-}
-
-/// One dimension's findings under a theme.
-#[derive(Debug, Clone, Serialize)]
-pub struct DimensionSection {
-    /// `context`, `actors`, `interventions`, `mechanisms`, `results`, or `unclassified`.
-    pub key: String,
-    /// Passages in it.
-    pub passages: usize,
+    /// Its findings of more than one passage, and curated ones: more voices first, then
+    /// larger ones.
+    pub findings: Vec<Finding>,
+    /// Passages that stand alone (no matter, nothing like them): each a finding of one,
+    /// shown together as a list.
+    pub single: Vec<Finding>,
     /// How many of its findings are multi-voiced.
     pub multi_voiced: usize,
-    /// The findings: multi-voiced ones first.
-    pub findings: Vec<Finding>,
 }
 
-/// Similar passages together.
+/// Passages about the same matter, from whichever voices.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// A short heading made of the key terms the passages share.
-    pub heading: String,
-    /// Those terms.
-    pub terms: Vec<String>,
+    /// Its id within the theme: a matter id (`asuminen`), an own id of the curation
+    /// (`oma-1`), or for a passage that stands alone, the passage id.
+    pub id: String,
+    /// The theme id, for curation links.
+    pub theme: String,
+    /// An HTML anchor for it, unique in the digest.
+    pub anchor: String,
+    /// The heading: the curated one, else the matter's name, else a phrase of its most
+    /// central passage.
+    pub heading: Text,
+    /// The researchers' one-sentence summary, if written.
+    pub summary: Option<Text>,
+    /// The matter id, when the finding is one matter's.
+    pub matter: Option<String>,
+    /// Whether a researcher has curated it (renamed, merged, moved passages, pinned).
+    pub curated: bool,
     /// The voices heard in it.
     pub voices: Vec<Voice>,
     /// Whether more than one voice supports it.
     pub multi_voiced: bool,
-    /// Its passages, in corpus order.
+    /// Its passages per CAIMeR dimension (dimensions with none left out), in CAIMeR order.
+    pub dimensions: Vec<DimensionCount>,
+    /// How many passages it has.
+    pub count: usize,
+    /// The representative quotes: pinned ones first, then one per voice, then the most
+    /// central; two to four (all, when it has fewer).
     pub quotes: Vec<Quote>,
+    /// Its other passages, in corpus order: the appendix (print) or one click away (web).
+    pub rest: Vec<Quote>,
+}
+
+/// Passages of one dimension.
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionCount {
+    /// The dimension.
+    pub dimension: Dimension,
+    /// Passages.
+    pub count: usize,
+}
+
+/// A link to a finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRef {
+    /// Its anchor.
+    pub anchor: String,
+    /// Its heading.
+    pub heading: String,
+    /// How many of the document's passages are in it.
+    pub passages: usize,
 }
 
 /// A passage as quoted: redacted text, attributed by voice and pseudonym only.
@@ -304,8 +340,10 @@ pub struct ResearchDoc {
     pub date: Option<Date>,
     /// Its language.
     pub lang: Lang,
-    /// Its passages' redacted text, in order.
-    pub paragraphs: Vec<String>,
+    /// How many passages it has.
+    pub passages: usize,
+    /// The findings its passages are in (its questions are in the questions part).
+    pub findings: Vec<FindingRef>,
 }
 
 /// The development-steps list in a digest.

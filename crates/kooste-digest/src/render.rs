@@ -373,7 +373,14 @@ mod tests {
         for d in Dimension::ALL {
             needed.push(format!("dim_{d}"));
         }
-        needed.push("dim_unclassified".into());
+        for kind in [
+            "bad_file",
+            "unknown_passage",
+            "unknown_finding",
+            "not_member",
+        ] {
+            needed.push(format!("curation_{kind}"));
+        }
         for st in Status::ALL {
             needed.push(format!("status_{}", st.as_str().replace('-', "_")));
         }

@@ -7,7 +7,7 @@
 use kooste_core::model::{Dimension, Document, Lang, Passage, Voice};
 use kooste_core::project::Project;
 use kooste_core::steps::{Status, StepsList};
-use kooste_digest::{Digest, Error, Format, Input, Round, Templates, assemble};
+use kooste_digest::{Digest, Error, Format, Grouping, Input, Round, Templates, assemble};
 use kooste_index::{Labels, PassageRecord};
 use kooste_ingest::{Corpus, Redactor};
 use std::collections::BTreeSet;
@@ -83,12 +83,14 @@ impl Example {
             .into_iter()
             .filter(|r| r.workshop.as_deref() == Some(round.previous.as_str()))
             .collect();
+        let grouping = Grouping::load(&self.project.root, workshop).unwrap();
         assemble(
             &Input {
                 project: &self.project,
                 round: &round,
                 records: &round_records,
                 steps: &steps,
+                grouping: &grouping,
             },
             lang,
         )
@@ -229,18 +231,20 @@ fn the_swedish_digest_is_in_swedish() {
             "## 5. Forskningskunskap",
             "## 6. Utvecklingsbehov och utvecklingssteg",
             "## 7. Härnäst",
+            "## Bilaga: iakttagelsernas övriga avsnitt",
         ]
     );
-    let dims: BTreeSet<&str> = md.lines().filter(|l| l.starts_with("#### ")).collect();
-    let swedish_dims = [
-        "#### Kontext",
-        "#### Aktörer",
-        "#### Interventioner",
-        "#### Mekanismer",
-        "#### Resultat",
-        "#### Ännu inte klassificerat",
-    ];
-    assert!(dims.iter().all(|d| swedish_dims.contains(d)), "{dims:?}");
+    // Findings are headed by their matter's Swedish name, or by a phrase of a passage.
+    let headings: BTreeSet<&str> = md.lines().filter(|l| l.starts_with("#### ")).collect();
+    let thesaurus = kooste_digest::matters::Thesaurus::builtin().unwrap();
+    assert!(
+        headings.contains("#### Relationen till arbetstagaren"),
+        "{headings:?}"
+    );
+    for m in thesaurus.matters() {
+        let fi = format!("#### {}", m.name.fi);
+        assert!(!headings.contains(fi.as_str()), "{fi} in {headings:?}");
+    }
     for finnish in [
         "moniääninen",
         "katkelmaa",
@@ -337,7 +341,7 @@ fn record(n: usize, voice: Voice, text: &str, dims: &[Dimension]) -> PassageReco
 }
 
 #[test]
-fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
+fn passages_about_one_matter_become_a_finding_and_multi_voiced_ones_come_first() {
     let ex = Example::new();
     use Dimension::*;
     use Voice::*;
@@ -357,13 +361,13 @@ fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
         record(
             3,
             Worker,
-            "Asiakkaat kertovat, että puhelinjonossa ei pääse läpi.",
+            "Asiakkaat kertovat, että sosiaalitoimiston puhelinaika on liian lyhyt.",
             &[Context, Results],
         ),
         record(
             4,
             Client,
-            "Puhelinjono on pitkä, ja läpi pääsee harvoin.",
+            "Ajanvaraus on vaikeaa, ja läpi pääsee harvoin.",
             &[Context],
         ),
         record(5, Worker, "Tehtiin kotikäynti.", &[]),
@@ -373,12 +377,14 @@ fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
     records[1].via = Some(Worker);
     records[2].pseudonym = Some("Työntekijä C".into());
     let round = Round::of(&ex.project, "rannikko-3").unwrap();
+    let grouping = Grouping::load(&ex.project.root, "rannikko-3").unwrap();
     let d = assemble(
         &Input {
             project: &ex.project,
             round: &round,
             records: &records,
             steps: &StepsList::default(),
+            grouping: &grouping,
         },
         Lang::Fi,
     )
@@ -389,27 +395,56 @@ fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
         theme.theme.label,
         "Aikuissosiaalityön ihanne ja ydinsisältö"
     );
-    let keys: Vec<&str> = theme.dimensions.iter().map(|s| s.key.as_str()).collect();
-    assert_eq!(keys, ["context", "results", "unclassified"]);
-    let context = &theme.dimensions[0];
-    assert_eq!(context.findings.len(), 2);
-    assert_eq!(context.multi_voiced, 1);
+    let headings: Vec<&str> = theme
+        .findings
+        .iter()
+        .map(|f| f.heading.text.as_str())
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "Palveluihin pääsy ja palvelujärjestelmä",
+            "Raha, velat ja etuudet",
+            "Kotikäynnit"
+        ]
+    );
+    assert_eq!(theme.multi_voiced, 1);
     // The multi-voiced finding first, though its first passage comes later in the corpus.
-    let first = &context.findings[0];
+    let first = &theme.findings[0];
     assert!(first.multi_voiced);
     assert_eq!(first.voices, [Client, Worker]);
-    let ids: Vec<&str> = first.quotes.iter().map(|q| q.passage.as_str()).collect();
+    assert_eq!(first.count, 3);
+    // One quote per voice, the rest one step away; every passage exactly once.
+    assert_eq!(first.quotes.len(), 2);
+    assert_eq!(first.rest.len(), 1);
+    let mut ids: Vec<&str> = first
+        .quotes
+        .iter()
+        .chain(&first.rest)
+        .map(|q| q.passage.as_str())
+        .collect();
+    ids.sort();
     assert_eq!(ids, ["d2#1", "d3#1", "d4#1"]);
-    assert!(
-        first.heading.starts_with("Läpi") || first.heading.contains("läpi"),
-        "{}",
-        first.heading
-    );
-    assert!(!context.findings[1].multi_voiced);
-    assert_eq!(context.findings[1].voices, [Client]);
+    let dims: Vec<(Dimension, usize)> = first
+        .dimensions
+        .iter()
+        .map(|d| (d.dimension, d.count))
+        .collect();
+    assert_eq!(dims, [(Context, 3), (Results, 1)]);
+    assert_eq!(d.appendix, 1);
+    assert!(!theme.findings[1].multi_voiced);
+    assert_eq!(theme.findings[1].voices, [Client]);
     // Attribution: voice and pseudonym, and who relayed a client's words.
-    assert_eq!(first.quotes[0].via, Some(Worker));
-    assert_eq!(first.quotes[1].pseudonym.as_deref(), Some("Työntekijä C"));
+    let quote = |id: &str| {
+        first
+            .quotes
+            .iter()
+            .chain(&first.rest)
+            .find(|q| q.passage == id)
+            .unwrap()
+    };
+    assert_eq!(quote("d2#1").via, Some(Worker));
+    assert_eq!(quote("d3#1").pseudonym.as_deref(), Some("Työntekijä C"));
     // The picture counts a passage in each of its dimensions.
     let client = &d.matrix.rows[0];
     assert_eq!(client.cells[0].count, 3);
@@ -421,16 +456,19 @@ fn similar_passages_become_findings_and_multi_voiced_ones_come_first() {
     // Rendered: the multi-voiced mark in words, in both formats.
     let md = Templates::builtin().render(&d, Format::Md).unwrap();
     assert!(
-        md.contains("· **moniääninen** (Asiakkaat, Työntekijät)"),
+        md.contains(
+            "_**moniääninen** · Asiakkaat, Työntekijät · 3 katkelmaa · Konteksti 3, Tulokset 1_"
+        ),
         "{md}"
     );
+    assert!(md.contains("_Vielä yksi katkelma liitteessä._"), "{md}");
     assert!(md.contains("— _Työntekijä C, työntekijä_"), "{md}");
-    assert!(md.contains("— _asiakas, kirjannut työntekijä_"), "{md}");
     let html = Templates::builtin().render(&d, Format::Html).unwrap();
     assert!(
         html.contains("<span class=\"badge\">moniääninen</span>"),
         "{html}"
     );
+    assert!(html.contains("<section id=\"appendix\""), "{html}");
 }
 
 /// Issue 23: the digest said researchers make the final call, yet did not say which labels
@@ -442,9 +480,8 @@ fn confirmed_and_proposed_labels_are_marked_apart_and_counted() {
     let quotes: Vec<&kooste_digest::Quote> = d
         .themes
         .iter()
-        .flat_map(|t| &t.dimensions)
-        .flat_map(|s| &s.findings)
-        .flat_map(|f| &f.quotes)
+        .flat_map(|t| t.findings.iter().chain(&t.single))
+        .flat_map(|f| f.quotes.iter().chain(&f.rest))
         .collect();
     use kooste_digest::LabelStatus;
     let confirmed = quotes
@@ -499,6 +536,7 @@ fn the_html_digest_is_one_self_contained_file() {
             "@page",
             "size: A4",
             "break-before: page",
+            "<section id=\"appendix\"",
             "<svg class=\"heatmap\" role=\"img\"",
             "<title id=\"matrix-title\">",
             "<svg class=\"bars\" role=\"img\"",
@@ -516,7 +554,7 @@ fn the_html_digest_is_one_self_contained_file() {
     // Quotes are escaped, not read as markup.
     let ex = Example::new();
     let mut d = ex.digest("rannikko-3", Lang::Fi);
-    d.themes[0].dimensions[0].findings[0].quotes[0].text = "<b>x</b> & y".into();
+    d.themes[0].findings[0].quotes[0].text = "<b>x</b> & y".into();
     let html = Templates::builtin().render(&d, Format::Html).unwrap();
     assert!(
         html.contains("&lt;b&gt;x&lt;&#x2f;b&gt; &amp; y")
@@ -647,4 +685,220 @@ fn a_project_overrides_templates_file_by_file() {
     assert!(html.contains("body { color: black; }"));
     assert!(!html.contains("@page"));
     assert!(html.contains("<svg class=\"heatmap\""));
+}
+
+/// A curation of the example's rannikko-3 digest, as a researcher would write it: a renamed
+/// finding with summaries, a merge, a split with its own heading, and pinned quotes.
+const CURATION: &str = r#"# Curated at the planning meeting.
+[[finding]]
+theme = "ihanne"
+id = "suhde"
+heading = "Luottamus ja pysyvä työntekijä"
+heading_sv = "Tillit och en arbetstagare som stannar"
+summary = "Kaikki kolme ääntä sanovat, että muutos alkaa luottamuksesta."
+summary_sv = "Alla tre röster säger att förändring börjar med tillit."
+pinned = ["rannikko-2-klient-04#1", "rannikko-2-tutkija-02#5"]
+
+[[finding]]
+theme = "ihanne"
+id = "terveys"
+merged = ["perhe"]
+
+[[finding]]
+theme = "ihanne"
+id = "odottaminen"
+heading = "Tapaamisen odottaminen"
+passages = ["rannikko-2-asiakas-01#7", "rannikko-2-asiakas-03#4"]
+"#;
+
+fn curated(ex: &Example, text: &str) {
+    let dir = ex.project.root.join("findings");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("rannikko-3.toml"), text).unwrap();
+}
+
+fn finding<'d>(d: &'d Digest, id: &str) -> &'d kooste_digest::Finding {
+    d.themes
+        .iter()
+        .flat_map(|t| t.findings.iter().chain(&t.single))
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+fn passages_of(f: &kooste_digest::Finding) -> Vec<&str> {
+    let mut v: Vec<&str> = f
+        .quotes
+        .iter()
+        .chain(&f.rest)
+        .map(|q| q.passage.as_str())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_curated_digest_in_finnish_and_swedish() {
+    let ex = Example::new();
+    let proposed = ex.digest("rannikko-3", Lang::Fi);
+    let family: Vec<String> = passages_of(finding(&proposed, "perhe"))
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert!(!family.is_empty());
+    curated(&ex, CURATION);
+    let d = ex.digest("rannikko-3", Lang::Fi);
+    assert!(d.curation.is_empty(), "{:?}", d.curation);
+    let suhde = finding(&d, "suhde");
+    assert!(suhde.curated);
+    assert_eq!(suhde.heading.text, "Luottamus ja pysyvä työntekijä");
+    let shown: Vec<&str> = suhde.quotes.iter().map(|q| q.passage.as_str()).collect();
+    assert_eq!(
+        shown[..2],
+        ["rannikko-2-klient-04#1", "rannikko-2-tutkija-02#5"]
+    );
+    // The merged finding is gone and its passages are in the other one.
+    assert!(
+        d.themes[0].findings.iter().all(|f| f.id != "perhe"),
+        "perhe was merged"
+    );
+    let health = passages_of(finding(&d, "terveys"));
+    assert!(
+        family.iter().all(|p| health.contains(&p.as_str())),
+        "{health:?}"
+    );
+    let split = finding(&d, "odottaminen");
+    assert_eq!(
+        passages_of(split),
+        ["rannikko-2-asiakas-01#7", "rannikko-2-asiakas-03#4"]
+    );
+    // Each passage is in exactly one finding: curation moves, it never copies.
+    let mut all: Vec<&str> = d
+        .themes
+        .iter()
+        .flat_map(|t| t.findings.iter().chain(&t.single))
+        .flat_map(passages_of)
+        .collect();
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n);
+    let fi = Templates::builtin().render(&d, Format::Md).unwrap();
+    let start = fi.find("## 4.").unwrap();
+    let end = fi.find("## 5.").unwrap();
+    insta::assert_snapshot!("md_rannikko-3_curated_findings", &fi[start..end]);
+    let sv = ex.render("rannikko-3", Lang::Sv, Format::Md);
+    assert!(
+        sv.contains("#### Tillit och en arbetstagare som stannar\n"),
+        "{sv}"
+    );
+    assert!(sv.contains("Alla tre röster säger att förändring börjar med tillit."));
+    // A heading written only in Finnish is shown in the Swedish digest, marked as Finnish.
+    assert!(
+        sv.contains("#### Tapaamisen odottaminen (på finska)\n"),
+        "{sv}"
+    );
+    let start = sv.find("## 4.").unwrap();
+    let end = sv.find("## 5.").unwrap();
+    insta::assert_snapshot!("md_rannikko-3_curated_findings_sv", &sv[start..end]);
+}
+
+#[test]
+fn curation_keeps_its_place_when_new_material_arrives() {
+    let ex = Example::new();
+    curated(&ex, CURATION);
+    let round = Round::of(&ex.project, "rannikko-3").unwrap();
+    let mut records: Vec<PassageRecord> = ex
+        .material()
+        .into_iter()
+        .filter(|r| r.workshop.as_deref() == Some("rannikko-2"))
+        .collect();
+    // Two late passages: one about the relationship with the worker (renamed and pinned),
+    // one about a family matter (merged into health).
+    let mut late = |n: usize, voice: Voice, text: &str| {
+        let mut r = record(n, voice, text, &[]);
+        r.theme = Some("ihanne".into());
+        records.push(r);
+    };
+    late(
+        901,
+        Voice::Client,
+        "Luottamus syntyi, koska sama työntekijä pysyi koko vuoden.",
+    );
+    late(
+        902,
+        Voice::Worker,
+        "Lapset ja läheiset olivat mukana tapaamisessa.",
+    );
+    let grouping = Grouping::load(&ex.project.root, "rannikko-3").unwrap();
+    let d = assemble(
+        &Input {
+            project: &ex.project,
+            round: &round,
+            records: &records,
+            steps: &StepsList::default(),
+            grouping: &grouping,
+        },
+        Lang::Fi,
+    )
+    .unwrap();
+    let suhde = finding(&d, "suhde");
+    assert_eq!(suhde.heading.text, "Luottamus ja pysyvä työntekijä");
+    assert!(
+        passages_of(suhde).contains(&"d901#1"),
+        "{:?}",
+        passages_of(suhde)
+    );
+    // Pins still lead.
+    assert_eq!(suhde.quotes[0].passage, "rannikko-2-klient-04#1");
+    assert!(passages_of(finding(&d, "terveys")).contains(&"d902#1"));
+    assert!(d.curation.is_empty());
+}
+
+#[test]
+fn a_bad_curation_file_is_named_with_its_line_and_the_digest_still_renders() {
+    let ex = Example::new();
+    // Not TOML: the whole file is set aside, the findings are shown as proposed.
+    curated(
+        &ex,
+        "[[finding]]\ntheme = \"ihanne\"\nid = \"suhde\"\nheading = \"Avoin\n",
+    );
+    let d = ex.digest("rannikko-3", Lang::Fi);
+    assert_eq!(d.curation.len(), 1);
+    let p = d.curation[0].to_string();
+    assert!(p.starts_with("findings/rannikko-3.toml:4: "), "{p}");
+    assert_eq!(finding(&d, "suhde").heading.text, "Suhde työntekijään");
+    let md = Templates::builtin().render(&d, Format::Md).unwrap();
+    assert!(
+        md.contains("Löydösten muokkaustiedostossa on virhe."),
+        "{md}"
+    );
+    assert!(
+        md.contains("- findings/rannikko-3.toml:4: tiedostoa ei voitu lukea"),
+        "{md}"
+    );
+    // An unknown passage and an unknown finding: named by line; the rest still holds.
+    curated(
+        &ex,
+        "[[finding]]\ntheme = \"ihanne\"\nid = \"suhde\"\nheading = \"Luottamus\"\npassages = [\n  \"ei-ole#1\",\n]\n\n[[finding]]\ntheme = \"ihanne\"\nid = \"terveys\"\nmerged = [\"ei-tata\"]\npinned = [\"rannikko-2-tutkija-02#5\"]\n",
+    );
+    let d = ex.digest("rannikko-3", Lang::Sv);
+    let problems: Vec<String> = d.curation.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [
+            "findings/rannikko-3.toml:6: passage 'ei-ole#1' is not in this theme of the digest's round; it was left out of the curation",
+            "findings/rannikko-3.toml:12: finding 'ei-tata' is not in this theme of the digest; that part of the curation was left out",
+            "findings/rannikko-3.toml:13: passage 'rannikko-2-tutkija-02#5' is pinned but is not in the finding; pin one of the finding's own passages",
+        ]
+    );
+    assert_eq!(finding(&d, "suhde").heading.text, "Luottamus");
+    let sv = Templates::builtin().render(&d, Format::Md).unwrap();
+    assert!(
+        sv.contains(
+            "- findings/rannikko-3.toml:6: avsnittet ei-ole\\#1 finns inte i det här temats material"
+        ),
+        "{sv}"
+    );
+    let html = Templates::builtin().render(&d, Format::Html).unwrap();
+    assert!(html.contains("<div class=\"curation-problems\" role=\"note\">"));
 }

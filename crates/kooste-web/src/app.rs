@@ -210,6 +210,10 @@ impl Web {
                 get(pages::review::page).post(pages::review::decide),
             )
             .route("/digest/{workshop}", get(pages::digest::page))
+            .route(
+                "/digest/{workshop}/findings",
+                get(pages::findings::page).post(pages::findings::change),
+            )
             .fallback(pages::not_found)
             .layer(DefaultBodyLimit::max(self.app.config.body_limit))
             .layer(middleware::from_fn_with_state(

@@ -62,6 +62,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/web/digest.html.j2"),
     ),
     (
+        "findings.html.j2",
+        include_str!("../../../templates/web/findings.html.j2"),
+    ),
+    (
         "message.html.j2",
         include_str!("../../../templates/web/message.html.j2"),
     ),

@@ -2530,3 +2530,113 @@ async fn logout_expires_the_cookie_and_https_brings_hsts() {
         "max-age=31536000"
     );
 }
+
+/// Issue 18: researchers curate a digest's findings in the app; the curation is the
+/// project's file and every render applies it.
+#[tokio::test]
+async fn researchers_rename_merge_split_and_pin_findings_and_the_digest_follows() {
+    let site = site();
+    let file = site.dir.path().join("findings/r-3.toml");
+    let mut worker = Client::signed_in(&site, Role::Worker).await;
+    assert_eq!(
+        worker.get("/digest/r-3/findings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let p = c.get("/digest/r-3/findings").await;
+    assert_eq!(p.status, StatusCode::OK);
+    for needle in [
+        "<h3 id=\"f-ihanne--kotikaynnit-h\">Kotikäynnit</h3>",
+        "<h3 id=\"f-ihanne--raha-h\">Raha, velat ja etuudet</h3>",
+        "name=\"passage\" value=\"kotikaynti-1#2\"",
+        "<label for=\"f-ihanne--kotikaynnit-hfi\">Otsikko suomeksi</label>",
+    ] {
+        assert!(p.body.contains(needle), "no {needle} in {}", p.body);
+    }
+    assert!(
+        c.get("/digest/r-3")
+            .await
+            .body
+            .contains("/digest/r-3/findings")
+    );
+    let csrf = p.csrf();
+    let curate = |fields: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, &str)> = vec![("theme", "ihanne")];
+        f.extend_from_slice(fields);
+        f
+    };
+    // Without the token nothing is written.
+    let mut f = curate(&[("op", "text"), ("finding", "kotikaynnit"), ("heading", "X")]);
+    f.push(("csrf_token", "väärä"));
+    assert_eq!(
+        c.post("/digest/r-3/findings", &f).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(!file.exists());
+    // Rename, in both languages, with a summary.
+    let mut f = curate(&[
+        ("op", "text"),
+        ("finding", "kotikaynnit"),
+        ("heading", "Kotona tapaaminen"),
+        ("heading_sv", "Att träffas hemma"),
+        ("summary", "Kotona asiakas kertoo tilanteestaan rauhassa."),
+    ]);
+    f.push(("csrf_token", &csrf));
+    let r = c.post("/digest/r-3/findings", &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/digest/r-3/findings#f-ihanne--kotikaynnit");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("heading = \"Kotona tapaaminen\""), "{saved}");
+    let md = c.get("/digest/r-3?format=md").await.body;
+    assert!(md.contains("#### Kotona tapaaminen\n"), "{md}");
+    assert!(
+        md.contains("Kotona asiakas kertoo tilanteestaan rauhassa."),
+        "{md}"
+    );
+    let sv = c.get("/digest/r-3?format=md&lang=sv").await.body;
+    assert!(sv.contains("#### Att träffas hemma\n"), "{sv}");
+    // Merge the money finding into it: one finding of two passages.
+    let mut f = curate(&[
+        ("op", "merge"),
+        ("finding", "raha"),
+        ("into", "kotikaynnit"),
+    ]);
+    f.push(("csrf_token", &csrf));
+    assert_eq!(
+        c.post("/digest/r-3/findings", &f).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let md = c.get("/digest/r-3?format=md").await.body;
+    assert!(md.contains("#### Kotona tapaaminen\n"), "{md}");
+    assert!(!md.contains("#### Raha, velat ja etuudet"), "{md}");
+    assert!(md.contains("Työntekijät · 2 katkelmaa"), "{md}");
+    // Pinning a passage that is not the finding's is refused, and nothing is written.
+    let before = std::fs::read_to_string(&file).unwrap();
+    let mut f = curate(&[
+        ("op", "pin"),
+        ("finding", "kotikaynnit"),
+        ("passage", "muu-1#1"),
+    ]);
+    f.push(("csrf_token", &csrf));
+    let r = c.post("/digest/r-3/findings", &f).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Muutosta ei tallennettu"), "{}", r.body);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    // Split the money passage off again into a finding of its own.
+    let mut f = curate(&[
+        ("op", "move"),
+        ("finding", "kotikaynnit"),
+        ("passage", "kotikaynti-1#2"),
+        ("to", "new"),
+        ("new_heading", "Velkaneuvonta"),
+    ]);
+    f.push(("csrf_token", &csrf));
+    assert_eq!(
+        c.post("/digest/r-3/findings", &f).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let md = c.get("/digest/r-3?format=md").await.body;
+    assert!(md.contains("#### Velkaneuvonta\n"), "{md}");
+    assert!(md.contains("#### Kotona tapaaminen\n"), "{md}");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("oma-1"));
+}

@@ -41,6 +41,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Render the digest presented at the start of a workshop: the previous workshop's round.
     Digest(cmd::digest::Args),
+    /// Show a digest's findings and curate them: rename, summarise, merge, move, split, pin.
+    Findings(cmd::findings::Args),
     /// List the development needs and steps, with their status.
     Steps(cmd::steps::Args),
     /// Propose CAIMeR dimensions with their reasons, and learn from researchers' decisions.
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Search(a) => cmd::search::run(a, cli.project.as_deref(), cli.json),
         Command::Export(a) => cmd::export::run(a, cli.project.as_deref(), cli.json),
         Command::Digest(a) => cmd::digest::run(a, cli.project.as_deref(), cli.json),
+        Command::Findings(a) => cmd::findings::run(a, cli.project.as_deref(), cli.json),
         Command::Steps(a) => cmd::steps::run(a, cli.project.as_deref(), cli.json),
         Command::Caimer(a) => cmd::caimer::run(a, cli.project.as_deref(), cli.json),
         Command::Serve(a) => cmd::serve::run(a, cli.project.as_deref(), cli.json),

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use kooste_core::model::Lang;
 use kooste_core::steps::StepsList;
-use kooste_digest::{Error, Format, Input, Round, Templates, assemble};
+use kooste_digest::{Digest, Error, Format, Grouping, Input, Round, Templates, assemble};
 use kooste_index::Filters;
 use minijinja::context;
 use serde::Deserialize;
@@ -24,10 +24,10 @@ pub(crate) struct Params {
     lang: String,
 }
 
-/// Renders the digest of `round` in `lang`: (text, passages in the round).
-fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result<(String, usize)> {
-    let templates = Templates::load(&app.project.root.join("templates"))?;
+/// The digest of `round` in `lang`, as data.
+pub(crate) fn assemble_digest(app: &App, round: &Round, lang: Lang) -> crate::Result<Digest> {
     let steps = StepsList::load(&app.project)?;
+    let grouping = Grouping::load(&app.project.root, &round.workshop)?;
     let records = {
         let ix = app.index();
         ix.records(&Filters {
@@ -35,16 +35,23 @@ fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result
             ..Filters::default()
         })?
     };
-    let digest = assemble(
+    Ok(assemble(
         &Input {
             project: &app.project,
             round,
             records: &records,
             steps: &steps,
+            grouping: &grouping,
         },
         lang,
-    )?;
-    Ok((templates.render(&digest, format)?, records.len()))
+    )?)
+}
+
+/// Renders the digest of `round` in `lang`: (text, passages in the round).
+fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result<(String, usize)> {
+    let templates = Templates::load(&app.project.root.join("templates"))?;
+    let digest = assemble_digest(app, round, lang)?;
+    Ok((templates.render(&digest, format)?, digest.received.passages))
 }
 
 /// `GET /digest/WORKSHOP` (`?format=html|md`, `&download=1`, `&lang=fi|sv`).

@@ -3,6 +3,7 @@
 
 pub(crate) mod digest;
 pub(crate) mod document;
+pub(crate) mod findings;
 pub(crate) mod forms;
 pub(crate) mod home;
 pub(crate) mod login;

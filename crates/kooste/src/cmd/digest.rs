@@ -9,8 +9,9 @@ use crate::Outcome;
 use anyhow::Context;
 use kooste_core::fsutil::write_atomic;
 use kooste_core::model::Lang;
+use kooste_core::project::Project;
 use kooste_core::steps::StepsList;
-use kooste_digest::{Error, Format, Input, Round, Templates, assemble};
+use kooste_digest::{Digest, Error, Format, Grouping, Input, Round, Templates, assemble};
 use kooste_index::{Filters, SearchIndex};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,30 +49,16 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     };
     let format = format(args)?;
     let lang = args.lang.unwrap_or(project.config.project.lang);
-    // Wording and the steps file first: a mistake in them should not wait for the index.
+    // Wording first: a mistake in it should not wait for the index.
     let templates = Templates::load(&project.root.join("templates"))?;
-    let steps = StepsList::load(&project)?;
-
-    if !SearchIndex::exists(&project.state_dir()) {
-        errln!("No index yet: building it first (kooste index).");
-    }
-    let (ix, _, problems) = super::index::refresh(&project, false)?;
-    for p in &problems {
+    let Built {
+        digest,
+        index_problems: problems,
+        curation_problems,
+    } = build(&project, &round, lang)?;
+    for p in &curation_problems {
         errln!("{p}");
     }
-    let records = ix.records(&Filters {
-        workshop: Some(round.previous.clone()),
-        ..Filters::default()
-    })?;
-    let digest = assemble(
-        &Input {
-            project: &project,
-            round: &round,
-            records: &records,
-            steps: &steps,
-        },
-        lang,
-    )?;
 
     if json {
         let rendered = match &args.output {
@@ -103,10 +90,52 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             None => std::io::stdout().lock().write_all(text.as_bytes())?,
         }
     }
-    Ok(if problems.is_empty() {
+    Ok(if problems.is_empty() && curation_problems.is_empty() {
         Outcome::Ok
     } else {
         Outcome::SomeRejected
+    })
+}
+
+/// A digest as made for a command, with what went wrong on the way.
+pub(crate) struct Built {
+    pub(crate) digest: Digest,
+    /// Corpus files the index refresh could not read.
+    pub(crate) index_problems: Vec<kooste_ingest::Diagnostic>,
+    /// What is wrong in the curation of the findings (also shown in the digest).
+    pub(crate) curation_problems: Vec<kooste_digest::findings::Problem>,
+}
+
+/// Makes the digest of `round` in `lang`: the steps list, the thesaurus and curation, and the
+/// round's passages from the index (refreshed first).
+pub(crate) fn build(project: &Project, round: &Round, lang: Lang) -> anyhow::Result<Built> {
+    let steps = StepsList::load(project)?;
+    let grouping = Grouping::load(&project.root, &round.workshop)?;
+    if !SearchIndex::exists(&project.state_dir()) {
+        errln!("No index yet: building it first (kooste index).");
+    }
+    let (ix, _, index_problems) = super::index::refresh(project, false)?;
+    for p in &index_problems {
+        errln!("{p}");
+    }
+    let records = ix.records(&Filters {
+        workshop: Some(round.previous.clone()),
+        ..Filters::default()
+    })?;
+    let digest = assemble(
+        &Input {
+            project,
+            round,
+            records: &records,
+            steps: &steps,
+            grouping: &grouping,
+        },
+        lang,
+    )?;
+    Ok(Built {
+        curation_problems: digest.curation.clone(),
+        digest,
+        index_problems,
     })
 }
 

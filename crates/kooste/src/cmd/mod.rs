@@ -3,6 +3,7 @@
 pub(crate) mod caimer;
 pub(crate) mod digest;
 pub(crate) mod export;
+pub(crate) mod findings;
 pub(crate) mod index;
 pub(crate) mod ingest;
 pub(crate) mod init;

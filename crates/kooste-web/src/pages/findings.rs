@@ -1,0 +1,321 @@
+//! `/digest/WORKSHOP/findings`: the researchers curate a digest's findings — rename one,
+//! write its summary, merge two, move passages to another finding or to a new one of their
+//! own (a split), pin the quotes shown. Each change is checked against the findings as they
+//! stand, written durably to `findings/WORKSHOP.toml` and applied on every render.
+
+use super::{Fields, field, login};
+use crate::accounts::Role;
+use crate::app::{App, Ctx, Shared};
+use crate::session::same;
+use axum::Form;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use kooste_core::model::Lang;
+use kooste_digest::findings::{Change, Curation, ProblemKind};
+use kooste_digest::{Digest, Finding, Round};
+use minijinja::context;
+use minijinja::value::Value;
+use std::sync::Arc;
+
+fn path_of(workshop: &str) -> String {
+    format!("/digest/{workshop}/findings")
+}
+
+/// The digest's data in `lang`, for listing its findings.
+async fn digest(app: &Shared, round: &Round, lang: Lang) -> Result<Digest, String> {
+    let (app, round) = (Arc::clone(app), round.clone());
+    match tokio::task::spawn_blocking(move || super::digest::assemble_digest(&app, &round, lang))
+        .await
+    {
+        Ok(Ok(d)) => Ok(d),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn quote_view(app: &App, lang: Lang, q: &kooste_digest::Quote, pinned: bool) -> Value {
+    context! {
+        passage => q.passage.clone(),
+        text => q.text.clone(),
+        lang => q.lang.as_str(),
+        who => app.pages.word(lang, &format!("voice_{}", q.voice.as_str())),
+        pinned => pinned,
+    }
+}
+
+fn finding_view(
+    app: &App,
+    lang: Lang,
+    f: &Finding,
+    others: &[&Finding],
+    curation: &Curation,
+) -> Value {
+    let entry = curation.entry(&f.theme, &f.id);
+    let pinned: Vec<&str> =
+        entry.map_or_else(Vec::new, |e| e.pinned.iter().map(String::as_str).collect());
+    context! {
+        id => f.id.clone(),
+        theme => f.theme.clone(),
+        anchor => f.anchor.clone(),
+        heading => f.heading.text.clone(),
+        curated => f.curated,
+        count => f.count,
+        voices => f.voices.iter().map(|v| app.pages.word(lang, &format!("voice_{}", v.as_str()))).collect::<Vec<_>>().join(", "),
+        own_heading => entry.and_then(|e| e.heading.clone()).unwrap_or_default(),
+        own_heading_sv => entry.and_then(|e| e.heading_sv.clone()).unwrap_or_default(),
+        summary => entry.and_then(|e| e.summary.clone()).unwrap_or_default(),
+        summary_sv => entry.and_then(|e| e.summary_sv.clone()).unwrap_or_default(),
+        passages => f.quotes.iter().map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str())))
+            .chain(f.rest.iter().map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str()))))
+            .collect::<Vec<_>>(),
+        others => others.iter().filter(|o| o.id != f.id).map(|o| context! { id => o.id.clone(), heading => o.heading.text.clone() }).collect::<Vec<_>>(),
+    }
+}
+
+/// `GET /digest/WORKSHOP/findings`.
+pub(crate) async fn page(
+    app: Shared,
+    Path(workshop): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let ctx = match app.page(&headers, &uri, Role::Researcher) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(round) = Round::of(&app.project, &workshop) else {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    render(&app, &ctx, &round, StatusCode::OK, None).await
+}
+
+async fn render(
+    app: &Shared,
+    ctx: &Ctx,
+    round: &Round,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let d = match digest(app, round, ctx.lang).await {
+        Ok(d) => d,
+        Err(e) => return app.failure(ctx, &e),
+    };
+    let (curation, _) = Curation::load(&app.project.root, &round.workshop);
+    let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
+    let themes: Vec<Value> = d
+        .themes
+        .iter()
+        .map(|t| {
+            let all: Vec<&Finding> = t.findings.iter().chain(&t.single).collect();
+            context! {
+                id => t.theme.id.clone(),
+                label => t.theme.label.clone(),
+                findings => all.iter().map(|f| finding_view(app, ctx.lang, f, &all, &curation)).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let problems: Vec<String> = d.curation.iter().map(ToString::to_string).collect();
+    let broken = d.curation.iter().any(|p| p.kind == ProblemKind::BadFile);
+    app.html(
+        status,
+        "findings.html.j2",
+        context! {
+            workshop => round.workshop.clone(),
+            round => round.previous.clone(),
+            file => Curation::file(&round.workshop),
+            themes => themes,
+            problems => problems,
+            broken => broken,
+            error => error,
+            flash => app.sessions.take_flash(&ctx.view.token),
+            ..base
+        },
+    )
+}
+
+/// The change a posted form asks for: `op` is `text` (headings and summaries), `merge`
+/// (`into`), `pin` or `move` (`passage` fields; `to` a finding or `new` with `new_heading`).
+fn changes(f: &Fields) -> Result<Vec<Change>, &'static str> {
+    let theme = field(f, "theme").to_string();
+    let id = field(f, "finding").to_string();
+    let chosen: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "passage")
+        .map(|(_, v)| v.clone())
+        .collect();
+    Ok(match field(f, "op") {
+        "text" => vec![
+            Change::Rename {
+                theme: theme.clone(),
+                id: id.clone(),
+                lang: Lang::Fi,
+                text: field(f, "heading").to_string(),
+            },
+            Change::Rename {
+                theme: theme.clone(),
+                id: id.clone(),
+                lang: Lang::Sv,
+                text: field(f, "heading_sv").to_string(),
+            },
+            Change::Summary {
+                theme: theme.clone(),
+                id: id.clone(),
+                lang: Lang::Fi,
+                text: field(f, "summary").to_string(),
+            },
+            Change::Summary {
+                theme,
+                id,
+                lang: Lang::Sv,
+                text: field(f, "summary_sv").to_string(),
+            },
+        ],
+        "merge" => vec![Change::Merge {
+            theme,
+            from: id,
+            into: field(f, "into").to_string(),
+        }],
+        "pin" => vec![Change::Pin {
+            theme,
+            id,
+            passages: chosen,
+        }],
+        "move" => {
+            if chosen.is_empty() {
+                return Err("findings_choose_passages");
+            }
+            let to = field(f, "to");
+            vec![Change::Move {
+                theme,
+                passages: chosen,
+                to: (to != "new" && !to.is_empty()).then(|| to.to_string()),
+                heading: Some(field(f, "new_heading").to_string()),
+            }]
+        }
+        _ => return Err("findings_unknown_change"),
+    })
+}
+
+/// `POST /digest/WORKSHOP/findings`: one change, then back to the page at the finding.
+pub(crate) async fn change(
+    app: Shared,
+    Path(workshop): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    let here = path_of(&workshop);
+    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
+        return login::relogin(&app, &headers, &here, String::new());
+    };
+    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &here) else {
+        return login::relogin(&app, &headers, &here, String::new());
+    };
+    if !ctx.user.role.allows(Role::Researcher) {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "forbidden_text",
+        );
+    }
+    if !same(&view.csrf, field(&f, "csrf_token")) {
+        return app.message(StatusCode::FORBIDDEN, &ctx, "err_csrf_title", "err_csrf");
+    }
+    let Ok(round) = Round::of(&app.project, &workshop) else {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    let wanted = match changes(&f) {
+        Ok(c) => c,
+        Err(key) => {
+            let msg = app.pages.word(ctx.lang, key);
+            return render(
+                &app,
+                &ctx,
+                &round,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg),
+            )
+            .await;
+        }
+    };
+    let d = match digest(&app, &round, ctx.lang).await {
+        Ok(d) => d,
+        Err(e) => return app.failure(&ctx, &e),
+    };
+    let (mut curation, problems) = Curation::load(&app.project.root, &round.workshop);
+    if !problems.is_empty() {
+        // A file that cannot be read is not overwritten: what is in it would be lost.
+        let msg = app.pages.word(ctx.lang, "findings_file_broken");
+        return render(&app, &ctx, &round, StatusCode::CONFLICT, Some(msg)).await;
+    }
+    let theme = wanted[0].theme().to_string();
+    let Some(section) = d.themes.iter().find(|t| t.theme.id == theme) else {
+        let msg = app.pages.word(ctx.lang, "findings_unknown_change");
+        return render(
+            &app,
+            &ctx,
+            &round,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(msg),
+        )
+        .await;
+    };
+    let members: Vec<(String, Vec<String>)> = section
+        .findings
+        .iter()
+        .chain(&section.single)
+        .map(|x| {
+            (
+                x.id.clone(),
+                x.quotes
+                    .iter()
+                    .chain(&x.rest)
+                    .map(|q| q.passage.clone())
+                    .collect(),
+            )
+        })
+        .collect();
+    for c in &wanted {
+        if let Err(e) = curation.apply(c, &members) {
+            let msg = format!("{} ({e})", app.pages.word(ctx.lang, "findings_not_saved"));
+            return render(
+                &app,
+                &ctx,
+                &round,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg),
+            )
+            .await;
+        }
+    }
+    let saved = {
+        let (root, w) = (app.project.root.clone(), round.workshop.clone());
+        tokio::task::spawn_blocking(move || curation.save(&root, &w)).await
+    };
+    match saved {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return app.failure(&ctx, &e),
+        Err(e) => return app.failure(&ctx, &e),
+    }
+    app.sessions
+        .set_flash(&view.token, app.pages.word(ctx.lang, "findings_saved"));
+    let anchor = section
+        .findings
+        .iter()
+        .chain(&section.single)
+        .find(|x| x.id == field(&f, "finding") || Some(x.id.as_str()) == Some(field(&f, "into")))
+        .map(|x| format!("#{}", x.anchor))
+        .unwrap_or_default();
+    Redirect::to(&format!("{here}{anchor}")).into_response()
+}
