@@ -12,9 +12,10 @@ mod record;
 mod search;
 mod snippet;
 mod store;
-pub mod terms;
 
-pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
+pub use kooste_core::record::{Labels, PassageRecord, hint_labels, records};
+pub use kooste_text::terms;
+pub use record::fingerprint;
 pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};
 pub use snippet::{Snippet, snippet};
 pub use store::{FORMAT, SearchIndex, SyncReport};

@@ -2,9 +2,10 @@
 //! missing, from another format, or damaged), and incremental updates.
 
 use crate::analyze::{Analyzed, analyze};
-use crate::record::{PassageRecord, fingerprint};
+use crate::record::fingerprint;
 use crate::{Error, Result};
 use kooste_core::fsutil::{FileVersion, WriteLock, write_atomic};
+use kooste_core::record::PassageRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
