@@ -336,3 +336,77 @@ fn a_broken_file_is_reported_on_every_run() {
         assert!(out.stderr.contains("rikki.md"), "{out:?}");
     }
 }
+
+/// Sets the modification time of everything in the project but `.kooste/` (files and
+/// directories) an hour back: the index trusts only settled versions.
+fn settle_project(p: &TestProject) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut dirs = vec![p.root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.file_name().is_some_and(|n| n == ".kooste") {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let f = std::fs::File::options().write(true).open(&path).unwrap();
+                f.set_modified(past).unwrap();
+            }
+        }
+        std::fs::File::open(&dir)
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_sentence_removed_by_hand_is_never_shown_though_search_does_not_read_the_corpus() {
+    let p = ingested();
+    let doc = p.root.join("corpus/rannikko-3/naapuri.md");
+    let head = "---\nvoice: client\nlang: fi\nworkshop: rannikko-3\n---\n\n";
+    std::fs::write(
+        &doc,
+        format!(
+            "{head}Naapuri kantoi harmonikan rappuun.\n\nSosiaaliohjaaja soitti joka torstai.\n"
+        ),
+    )
+    .unwrap();
+    settle_project(&p);
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    let found = p.kooste(&["search", "harmonikan", "--json"]);
+    assert_eq!(found.json().as_array().unwrap().len(), 1, "{found:?}");
+    // Nothing changed since: the index is searched as it is, and nothing is said.
+    assert_eq!(found.stderr, "", "{found:?}");
+
+    // Edited in place (its folder does not change), and given its old modification time
+    // back, as `cp -p` of an older copy would: the file of a hit is checked before the hit
+    // is shown.
+    let before = std::fs::metadata(&doc).unwrap().modified().unwrap();
+    std::fs::write(
+        &doc,
+        format!("{head}Sosiaaliohjaaja soitti joka torstai.\n"),
+    )
+    .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&doc)
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    let out = p.kooste(&["search", "harmonikan", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json(), serde_json::json!([]), "{out:?}");
+    assert!(out.stderr.contains("1 updated"), "{out:?}");
+    assert_eq!(hits(&p, "torstai"), 1);
+
+    // A file added by hand changes its folder: search brings the index up to date first.
+    std::fs::write(
+        p.root.join("corpus/rannikko-3/viulu.md"),
+        format!("{head}Naapuri soitti viulua pihalla.\n"),
+    )
+    .unwrap();
+    assert_eq!(hits(&p, "viulua"), 1);
+}

@@ -1,7 +1,7 @@
 //! Telling Finnish from Swedish, for texts that arrive without a language.
 
 use kooste_core::model::Lang;
-use kooste_index::analyze::words;
+use kooste_text::analyze::words;
 
 /// Frequent Finnish words that are not Swedish words.
 const FI: &[&str] = &[

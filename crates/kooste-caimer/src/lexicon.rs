@@ -4,8 +4,8 @@
 use crate::{Error, Result};
 use kooste_core::model::{Dimension, Lang};
 use kooste_core::project::Bilingual;
-use kooste_index::analyze::Word;
-use kooste_index::terms::TermSet;
+use kooste_text::analyze::Word;
+use kooste_text::terms::TermSet;
 
 use serde::Deserialize;
 
@@ -174,7 +174,7 @@ impl Lexicon {
     }
 
     /// The cues of `lang` that occur in a text split into `words` (see
-    /// [`kooste_index::analyze::words`]), each once, at its first occurrence.
+    /// [`kooste_text::analyze::words`]), each once, at its first occurrence.
     pub fn matches(&self, words: &[Word], lang: Lang) -> Vec<Hit> {
         self.terms
             .matches(words, lang)
@@ -190,7 +190,7 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kooste_index::analyze::words;
+    use kooste_text::analyze::words;
 
     fn glosses(text: &str, lang: Lang) -> Vec<String> {
         let lex = Lexicon::builtin().unwrap();

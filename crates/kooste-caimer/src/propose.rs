@@ -5,7 +5,7 @@ use crate::lexicon::Lexicon;
 use crate::train::{self, Model};
 use kooste_core::model::{Decision, Dimension, Lang};
 use kooste_core::project::Bilingual;
-use kooste_index::analyze::{self, Word};
+use kooste_text::analyze::{self, Word};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
@@ -41,7 +41,7 @@ pub struct Settings {
     pub l2_word: f32,
     /// How strongly learning keeps a dimension's bias at its starting value.
     pub l2_bias: f32,
-    /// Whether the first letters of each word (`kooste_index::analyze::trunc`) are features
+    /// Whether the first letters of each word (`kooste_text::analyze::trunc`) are features
     /// besides its stem.
     pub prefixes: bool,
     /// Whether the character trigrams of each word are features.

@@ -11,8 +11,8 @@ use crate::model::*;
 use crate::{Error, Result};
 use kooste_core::model::{Dimension, Lang, Voice};
 use kooste_core::project::{Project, Region, Workshop};
+use kooste_core::record::PassageRecord;
 use kooste_core::steps::{Kind, StepsList};
-use kooste_index::PassageRecord;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The workshop a digest is presented at and the round it covers.

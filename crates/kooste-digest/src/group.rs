@@ -1,7 +1,7 @@
 //! Grouping passages into findings: similar passages together, with a heading made of the
 //! key terms they share.
 //!
-//! A passage is reduced to its content terms: the words of `kooste_index::analyze` that are
+//! A passage is reduced to its content terms: the words of `kooste_text::analyze` that are
 //! not function words, folded (ä→a) and stemmed by Snowball in the passage's language, so
 //! that `kotikäynnit` and `kotikäynneistä` meet. Terms are weighted by how rare they are in
 //! the round (inverse document frequency), so that words every passage uses (`asiakas`,
@@ -12,7 +12,7 @@
 //! the input.
 
 use kooste_core::model::Lang;
-use kooste_index::analyze::{fold, is_stop, stem, words};
+use kooste_text::analyze::{fold, is_stop, stem, words};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 

@@ -6,7 +6,7 @@
 //! task. Building one takes three steps:
 //!
 //! 1. [`Round::of`] finds the previous workshop (or says why there is none);
-//! 2. [`assemble`] turns the round's redacted [`PassageRecord`](kooste_index::PassageRecord)s
+//! 2. [`assemble`] turns the round's redacted [`PassageRecord`](kooste_core::record::PassageRecord)s
 //!    and the [`StepsList`](kooste_core::steps::StepsList), with the findings' [`Grouping`]
 //!    (the matter thesaurus and the researchers' curation), into a [`Digest`]: plain data,
 //!    no wording;

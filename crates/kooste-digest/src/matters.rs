@@ -6,13 +6,13 @@
 //! The thesaurus is curated (`src/matters.toml`, compiled in; its header describes the
 //! format) and a project can override it: a `matters.toml` at the project root replaces a
 //! matter of the same id and adds new ones. Terms use the lexicon syntax of
-//! [`kooste_index::terms`].
+//! [`kooste_text::terms`].
 
 use crate::{Error, Result};
 use kooste_core::model::Lang;
 use kooste_core::project::Bilingual;
-use kooste_index::analyze::words;
-use kooste_index::terms::TermSet;
+use kooste_text::analyze::words;
+use kooste_text::terms::TermSet;
 use serde::Deserialize;
 use std::path::Path;
 

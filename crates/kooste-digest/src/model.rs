@@ -318,7 +318,7 @@ pub enum LabelStatus {
 
 impl LabelStatus {
     /// The status of a passage's labels.
-    pub fn of(labels: &kooste_index::Labels) -> LabelStatus {
+    pub fn of(labels: &kooste_core::record::Labels) -> LabelStatus {
         match &labels.confirmed {
             Some(_) => LabelStatus::Confirmed,
             None if labels.proposed.is_empty() => LabelStatus::None,

@@ -6,9 +6,9 @@
 
 use kooste_core::model::{Dimension, Document, Lang, Passage, Voice};
 use kooste_core::project::Project;
+use kooste_core::record::{Labels, PassageRecord};
 use kooste_core::steps::{Status, StepsList};
 use kooste_digest::{Digest, Error, Format, Grouping, Input, Round, Templates, assemble};
-use kooste_index::{Labels, PassageRecord};
 use kooste_ingest::{Corpus, Redactor};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -62,7 +62,7 @@ impl Example {
         let mut records = Vec::new();
         for r in docs {
             let d: &Document = &r.document;
-            records.extend(kooste_index::records(p, d, labels));
+            records.extend(kooste_core::record::records(p, d, labels));
         }
         // The order of SearchIndex::records.
         records.sort_by(|a, b| {
@@ -190,7 +190,7 @@ fn labels(p: &Passage) -> Labels {
             ],
         ),
     ];
-    let text = kooste_index::analyze::fold(&p.text);
+    let text = kooste_text::analyze::fold(&p.text);
     let proposed = CUES
         .iter()
         .filter(|(_, cues)| {

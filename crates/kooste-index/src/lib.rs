@@ -12,9 +12,11 @@ mod record;
 mod search;
 mod snippet;
 mod store;
-pub mod terms;
+mod watch;
 
-pub use record::{Labels, PassageRecord, fingerprint, hint_labels, records};
+pub use kooste_core::record::{Labels, PassageRecord, hint_labels, records};
+pub use kooste_text::terms;
+pub use record::fingerprint;
 pub use search::{FacetCounts, Facets, Filters, Hit, Results, SearchRequest, Weights};
 pub use snippet::{Snippet, snippet};
 pub use store::{FORMAT, SearchIndex, SyncReport};
@@ -103,12 +105,16 @@ pub fn update(
     // Held from listing the corpus to writing the stamps, so that what another process
     // (the web app saving a form) stores meanwhile is not taken for a removed file.
     let _lock = kooste_core::fsutil::WriteLock::take(&project.state_dir());
+    // Taken before the corpus is listed: what changes from here on makes it out of date.
+    let watch = watch::Watch::take(project);
+    let now = std::time::SystemTime::now();
     let (corpus, mut problems) =
         kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
     let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?;
     let none = BTreeMap::new();
     let known = ix.stamps(inputs).unwrap_or(&none);
-    let now = std::time::SystemTime::now();
+    // Whether every file that could be read got its stamp.
+    let mut complete = true;
     let mut stamps = BTreeMap::new();
     let mut kept = BTreeSet::new();
     let mut by_doc = BTreeMap::new();
@@ -132,6 +138,8 @@ pub fn update(
                 {
                     let docs = reads.iter().map(|r| r.document.meta.id.clone()).collect();
                     stamps.insert(rel, FileStamp { version, docs });
+                } else {
+                    complete = false;
                 }
                 for r in reads {
                     let d = &r.document;
@@ -142,7 +150,10 @@ pub fn update(
         }
     }
     let report = ix.sync(&by_doc, &kept, true)?;
-    ix.set_stamps(inputs, stamps)?;
+    // A file that cannot be read is reported by `kooste index` and `kooste status`; it
+    // does not keep the index from being complete (it holds nothing of the file).
+    let watch = (complete && watch.settled(now)).then_some(watch);
+    ix.set_stamps(inputs, stamps, watch)?;
     Ok((ix, report, problems))
 }
 

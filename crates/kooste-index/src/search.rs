@@ -3,11 +3,11 @@
 
 use crate::analyze::{MIN_COMPOUND_STEM, reversed};
 use crate::query::{ParsedQuery, QueryWord, edit_distance};
-use crate::record::PassageRecord;
 use crate::snippet::{Snippet, snippet};
 use crate::store::{SearchIndex, date_key};
 use crate::{Error, Result};
 use kooste_core::model::{Date, Dimension, Voice};
+use kooste_core::record::PassageRecord;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Bound;

@@ -2,9 +2,11 @@
 //! missing, from another format, or damaged), and incremental updates.
 
 use crate::analyze::{Analyzed, analyze};
-use crate::record::{PassageRecord, fingerprint};
+use crate::record::fingerprint;
+use crate::watch::Watch;
 use crate::{Error, Result};
 use kooste_core::fsutil::{FileVersion, WriteLock, write_atomic};
+use kooste_core::record::PassageRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -179,6 +181,10 @@ struct Manifest {
     /// Corpus file (relative to the project) → what it was when its documents were indexed.
     #[serde(default)]
     files: BTreeMap<String, FileStamp>,
+    /// The project's watched paths when the index was last brought fully in line with the
+    /// project (see [`crate::watch`]); `None` when it is not known to be.
+    #[serde(default)]
+    watch: Option<Watch>,
 }
 
 /// A corpus file as it was when its documents were indexed. While the file keeps this
@@ -408,17 +414,148 @@ impl SearchIndex {
     /// Records the stamps of the corpus files as they were read for the last
     /// [`SearchIndex::sync`], with the `inputs` they were read under. Only [`crate::update`]
     /// calls it, holding the write lock since it listed the corpus.
+    /// `watch` is what the project's watched paths were when the corpus was listed, when
+    /// every corpus file got its stamp (the index is then complete as of `watch`).
     pub(crate) fn set_stamps(
         &mut self,
         inputs: &str,
         files: BTreeMap<String, FileStamp>,
+        watch: Option<Watch>,
     ) -> Result<()> {
-        if self.manifest.inputs == inputs && self.manifest.files == files {
+        if self.manifest.inputs == inputs
+            && self.manifest.files == files
+            && self.manifest.watch == watch
+        {
             return Ok(());
         }
         self.manifest.inputs = inputs.to_string();
         self.manifest.files = files;
+        self.manifest.watch = watch;
         self.write_manifest()
+    }
+
+    /// Why the index may be behind the project's files, or `None` when it is not, seen
+    /// cheaply: the versions of the project's settings, register, workshops, decisions and
+    /// corpus directories against those recorded when the index was last complete (a
+    /// file added, removed, or saved by renaming a new version over it changes its
+    /// directory). With `deep`, also every corpus file the index was read from (a file
+    /// edited in place). Reads no file, and without `deep` stats only directories and the
+    /// few files besides the corpus.
+    pub fn freshness(&self, project_root: &Path, deep: bool) -> Option<String> {
+        let Some(watch) = &self.manifest.watch else {
+            return Some("the index is not known to hold the whole corpus".into());
+        };
+        if let Some(path) = watch.changed(project_root) {
+            return Some(format!("{path} changed"));
+        }
+        if deep {
+            return self
+                .changed_files(project_root, self.manifest.files.keys().map(String::as_str))
+                .into_iter()
+                .next()
+                .map(|f| format!("{f} changed"));
+        }
+        None
+    }
+
+    /// Records corpus files that kooste itself has just written and whose documents the
+    /// last [`SearchIndex::sync`] indexed (`files`: path relative to the project, and the
+    /// ids of its documents), so that they do not count as hand edits: each gets its stamp,
+    /// and when the index was complete before, it stays so. That holds when every watched
+    /// path is as recorded, or is a corpus directory whose files are exactly files with
+    /// stamps (nothing added, removed or renamed there by anyone else). Called under the
+    /// write lock, after the sync.
+    pub fn note_written(
+        &mut self,
+        project: &kooste_core::Project,
+        files: &[(String, Vec<String>)],
+    ) -> Result<()> {
+        let _lock = WriteLock::take(self.state_dir());
+        let root = &project.root;
+        for (rel, docs) in files {
+            match FileVersion::of(&root.join(rel)) {
+                Some(version) => {
+                    self.manifest.files.insert(
+                        rel.clone(),
+                        FileStamp {
+                            version,
+                            docs: docs.clone(),
+                        },
+                    );
+                }
+                None => {
+                    self.manifest.files.remove(rel);
+                }
+            }
+        }
+        if let Some(old) = self.manifest.watch.take() {
+            let now = Watch::take(project);
+            let corpus = project.corpus_dir();
+            let recorded: BTreeMap<&str, &Option<FileVersion>> =
+                old.entries.iter().map(|(p, v)| (p.as_str(), v)).collect();
+            let ours = old.program == now.program
+                && now.entries.iter().all(|(rel, v)| {
+                    recorded.get(rel.as_str()) == Some(&v)
+                        || (root.join(rel).starts_with(&corpus) && self.all_stamped(root, rel))
+                });
+            if ours {
+                self.manifest.watch = Some(now);
+            }
+        }
+        self.write_manifest()
+    }
+
+    /// Whether the files of the corpus directory `dir` (relative to the project) are
+    /// exactly files with stamps.
+    fn all_stamped(&self, root: &Path, dir: &str) -> bool {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            return false;
+        };
+        let mut seen = 0;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || e.path().is_dir() {
+                continue;
+            }
+            if !self.manifest.files.contains_key(&format!("{dir}/{name}")) {
+                return false;
+            }
+            seen += 1;
+        }
+        let prefix = format!("{dir}/");
+        let stamped = self
+            .manifest
+            .files
+            .keys()
+            .filter(|f| f.strip_prefix(&prefix).is_some_and(|n| !n.contains('/')))
+            .count();
+        seen == stamped
+    }
+
+    /// Those of `files` (corpus files, relative to the project, as
+    /// [`PassageRecord::file`] names them) that are not as they were when their documents
+    /// were indexed, or were never stamped: the index may hold text they no longer have.
+    /// Stats each file; reads none.
+    pub fn changed_files<'a>(
+        &self,
+        project_root: &Path,
+        files: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for f in files {
+            if out.iter().any(|o| o == f) {
+                continue;
+            }
+            let now = FileVersion::of(&project_root.join(f));
+            let same = match (self.manifest.files.get(f), now) {
+                (Some(stamp), Some(now)) => stamp.version == now,
+                _ => false,
+            };
+            if !same {
+                out.push(f.to_string());
+            }
+        }
+        out
     }
 
     /// Brings the index in line with `docs` (document id → its records). With `complete`,

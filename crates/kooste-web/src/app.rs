@@ -147,6 +147,31 @@ pub(crate) struct App {
     /// from: rebuilt when `participants.toml` changes while the app runs (see
     /// [`App::redactor`]).
     register: Mutex<(Option<FileVersion>, Arc<Redactor>)>,
+    /// Saved forms whose documents wait for the index (see [`App::index_saved`]).
+    queue: Mutex<Queue>,
+    /// Held by the one request that indexes what the queue holds; what it did.
+    indexed: Mutex<Indexed>,
+}
+
+/// Saved documents that wait to be indexed, in the order they were saved.
+#[derive(Default)]
+struct Queue {
+    /// The ticket of the last save queued.
+    last: u64,
+    /// The first ticket whose documents are in `records`.
+    first: u64,
+    records: BTreeMap<String, Vec<kooste_index::PassageRecord>>,
+    /// The corpus files written, with the ids of their documents.
+    files: Vec<(String, Vec<String>)>,
+}
+
+/// What the indexing of queued saves did.
+#[derive(Default)]
+struct Indexed {
+    /// Saves up to this ticket have been indexed (or failed to be).
+    done: u64,
+    /// Tickets whose indexing failed, with why (the last few).
+    failed: Vec<(std::ops::RangeInclusive<u64>, String)>,
 }
 
 /// The shared state as handlers receive it.
@@ -186,6 +211,8 @@ impl Web {
             decisions_seen: Mutex::new(decisions),
             writer: Mutex::new(None),
             register: Mutex::new((register, redactor)),
+            queue: Mutex::new(Queue::default()),
+            indexed: Mutex::new(Indexed::default()),
         };
         Ok(Web { app: Arc::new(app) })
     }
@@ -231,6 +258,44 @@ impl Web {
     /// The shared state (for the server loop).
     pub(crate) fn app(&self) -> &Arc<App> {
         &self.app
+    }
+
+    /// Watches the project's files while the app runs, so that a hand edit of the corpus
+    /// (a passage taken out, a file added or removed) or of the settings, register or
+    /// decisions reaches the index within about two seconds: a thread checks every second
+    /// (or, when a check takes long, ten times as long as it took) whether the index is
+    /// behind the files ([`SearchIndex::freshness`], `deep`: every corpus file's version
+    /// against its stamp; no file is read), and when it is, calls `refresh` (the caller's
+    /// full update with CAIMeR labels, as `kooste index`), with the writer lock held so that
+    /// no save runs meanwhile. The thread ends when the app is dropped.
+    pub fn watch(
+        &self,
+        refresh: impl Fn() -> std::result::Result<(), String> + Send + 'static,
+    ) -> std::thread::JoinHandle<()> {
+        let app = Arc::downgrade(&self.app);
+        std::thread::spawn(move || {
+            let mut wait = Duration::from_secs(1);
+            loop {
+                std::thread::sleep(wait);
+                let Some(app) = app.upgrade() else {
+                    return;
+                };
+                let started = std::time::Instant::now();
+                let stale = app.index().freshness(&app.project.root, true);
+                if let Some(why) = stale {
+                    let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+                    // The corpus changed under the app: open it afresh at the next save.
+                    *writing = None;
+                    if let Err(e) = refresh() {
+                        eprintln!("kooste serve: bringing the index up to date ({why}): {e}");
+                    }
+                    drop(writing);
+                    // Read what the refresh wrote.
+                    drop(app.index());
+                }
+                wait = (started.elapsed() * 10).max(Duration::from_secs(1));
+            }
+        })
     }
 }
 
@@ -523,6 +588,66 @@ impl App {
         let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
         ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
         Ok(())
+    }
+
+    /// Queues the documents of a form just saved (`files`: the corpus files written, with
+    /// the ids of their documents) for the index, with their CAIMeR labels; returns the
+    /// save's ticket for [`App::index_saved`]. Called with the writer lock held, so that
+    /// saves are queued in the order they were stored.
+    pub(crate) fn queue_saved(
+        &self,
+        docs: &[&Document],
+        files: Vec<(String, Vec<String>)>,
+    ) -> Result<u64> {
+        let records = self.labels(docs)?;
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        q.last += 1;
+        if q.records.is_empty() && q.files.is_empty() {
+            q.first = q.last;
+        }
+        q.records.extend(records);
+        q.files.extend(files);
+        Ok(q.last)
+    }
+
+    /// Makes sure the save with `ticket` is in the index. Saves are indexed in groups (a
+    /// group commit): the first request to get here indexes everything queued so far in
+    /// one tantivy commit and one manifest write, while the others wait; a request whose
+    /// save a group has already taken only waits for that group. Its corpus files are
+    /// recorded as kooste's own writes (`SearchIndex::note_written`), so that they do not
+    /// count as hand edits.
+    pub(crate) fn index_saved(&self, ticket: u64) -> std::result::Result<(), String> {
+        let mut indexed = self.indexed.lock().unwrap_or_else(|e| e.into_inner());
+        if indexed.done < ticket {
+            let (range, records, files) = {
+                let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+                let range = q.first..=q.last;
+                q.first = q.last + 1;
+                (
+                    range,
+                    std::mem::take(&mut q.records),
+                    std::mem::take(&mut q.files),
+                )
+            };
+            let written = (|| -> Result<()> {
+                let _lock = kooste_core::fsutil::WriteLock::take(&self.project.state_dir());
+                let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
+                ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
+                ix.note_written(&self.project, &files)?;
+                Ok(())
+            })();
+            indexed.done = *range.end();
+            if let Err(e) = written {
+                if indexed.failed.len() >= 16 {
+                    indexed.failed.remove(0);
+                }
+                indexed.failed.push((range, e.to_string()));
+            }
+        }
+        match indexed.failed.iter().find(|(r, _)| r.contains(&ticket)) {
+            Some((_, e)) => Err(e.clone()),
+            None => Ok(()),
+        }
     }
 
     /// The `Set-Cookie` value of a session cookie.

@@ -176,11 +176,11 @@ fn one_correction_does_not_move_passages_that_share_only_everyday_words() {
         } else {
             Fi
         };
-        let w = &kooste_index::analyze::words(word)[0];
+        let w = &kooste_text::analyze::words(word)[0];
         assert!(!kooste_caimer::is_content_word(w, lang), "{word}");
     }
     for word in ["keramiikkapaja", "asunto", "velkaneuvonta", "hembesök"] {
-        let w = &kooste_index::analyze::words(word)[0];
+        let w = &kooste_text::analyze::words(word)[0];
         assert!(kooste_caimer::is_content_word(w, Fi), "{word}");
     }
 }

@@ -60,3 +60,124 @@ fn a_damaged_or_deleted_index_is_rebuilt_from_the_corpus() {
     let r = f.update(false);
     assert_eq!((r.added, r.passages), (5, 12));
 }
+
+/// Sets the modification time of everything in the project (files and directories) an
+/// hour back, as if written long before: the index records its paths' versions only once
+/// they have settled.
+fn settle(root: &std::path::Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.file_name().is_some_and(|n| n == ".kooste") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let f = std::fs::File::options().write(true).open(&path).unwrap();
+                f.set_modified(past).unwrap();
+            }
+        }
+        std::fs::File::open(&dir)
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_stale_index_is_seen_without_reading_the_corpus() {
+    let mut f = Fixture::new();
+    settle(&f.root);
+    f.update(false);
+    assert_eq!(f.ix.freshness(&f.root, false), None);
+    assert_eq!(f.ix.freshness(&f.root, true), None);
+
+    // A file edited in place leaves its directory as it was: only the deep check (and the
+    // check of the files whose passages are about to be shown) sees it.
+    let doc = f.root.join("corpus/testi-2/klient.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(
+        &doc,
+        text.replace(
+            "Hembesöket gjorde att jag vågade berätta om skulderna.",
+            "Tack.",
+        ),
+    )
+    .unwrap();
+    assert_eq!(f.ix.freshness(&f.root, false), None);
+    assert!(f.ix.freshness(&f.root, true).is_some());
+    let shown = f.search("hembesök");
+    let files: Vec<&str> = shown.hits.iter().map(|h| h.record.file.as_str()).collect();
+    assert_eq!(files, ["corpus/testi-2/klient.md"]);
+    assert_eq!(
+        f.ix.changed_files(&f.root, files),
+        ["corpus/testi-2/klient.md"]
+    );
+    settle(&f.root);
+    f.update(false);
+    assert!(
+        f.ix.changed_files(&f.root, ["corpus/testi-2/klient.md"])
+            .is_empty()
+    );
+    assert!(f.ids("hembesök").is_empty());
+
+    // A file added by hand changes its directory; so does a change to the register.
+    std::fs::write(
+        f.root.join("corpus/testi-1/uusi.md"),
+        "---\nvoice: worker\nworkshop: testi-1\n---\nUusi kirjaus.\n",
+    )
+    .unwrap();
+    assert_eq!(
+        f.ix.freshness(&f.root, false).as_deref(),
+        Some("corpus/testi-1 changed")
+    );
+    settle(&f.root);
+    f.update(false);
+    assert_eq!(f.ix.freshness(&f.root, false), None);
+    let register = f.root.join("participants.toml");
+    let text = std::fs::read_to_string(&register).unwrap();
+    std::fs::write(&register, format!("{text}\n")).unwrap();
+    assert_eq!(
+        f.ix.freshness(&f.root, false).as_deref(),
+        Some("participants.toml changed")
+    );
+}
+
+#[test]
+fn files_kooste_writes_itself_keep_the_index_complete_but_others_do_not() {
+    let mut f = Fixture::new();
+    settle(&f.root);
+    f.update(false);
+    assert_eq!(f.ix.freshness(&f.root, false), None);
+    // kooste writes a file and indexes its document (as the web app saves a form).
+    let ours = "corpus/testi-1/lomake.md";
+    std::fs::write(
+        f.root.join(ours),
+        "---\nvoice: worker\nworkshop: testi-1\n---\nLomakkeen vastaus.\n",
+    )
+    .unwrap();
+    assert!(f.ix.freshness(&f.root, false).is_some());
+    f.ix.note_written(&f.project, &[(ours.to_string(), vec!["lomake".into()])])
+        .unwrap();
+    assert_eq!(f.ix.freshness(&f.root, true), None);
+    assert!(f.ix.changed_files(&f.root, [ours]).is_empty());
+    // Someone else adds a file beside the next one kooste writes: the index is then not
+    // complete.
+    std::fs::write(
+        f.root.join("corpus/testi-1/kasin.md"),
+        "---\nvoice: worker\nworkshop: testi-1\n---\nKäsin lisätty.\n",
+    )
+    .unwrap();
+    let second = "corpus/testi-1/lomake-2.md";
+    std::fs::write(
+        f.root.join(second),
+        "---\nvoice: worker\nworkshop: testi-1\n---\nToinen vastaus.\n",
+    )
+    .unwrap();
+    f.ix.note_written(&f.project, &[(second.to_string(), vec!["lomake-2".into()])])
+        .unwrap();
+    assert!(f.ix.freshness(&f.root, false).is_some());
+}

@@ -682,7 +682,23 @@ async fn save(
                 }
             };
             let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
-            app.reindex(&docs).map_err(|e| format!("indexing: {e}"))?;
+            let mut files: Vec<(String, Vec<String>)> = Vec::new();
+            for d in &docs {
+                if let Some(path) = corpus.path_of(&d.meta.id) {
+                    let rel = corpus.relative(path);
+                    match files.iter_mut().find(|(f, _)| *f == rel) {
+                        Some((_, ids)) => ids.push(d.meta.id.clone()),
+                        None => files.push((rel, vec![d.meta.id.clone()])),
+                    }
+                }
+            }
+            let ticket = app
+                .queue_saved(&docs, files)
+                .map_err(|e| format!("indexing: {e}"))?;
+            // The next save may store while this one is indexed.
+            drop(writing);
+            app.index_saved(ticket)
+                .map_err(|e| format!("indexing: {e}"))?;
             Ok(stored)
         })
         .await

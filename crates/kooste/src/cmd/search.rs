@@ -40,28 +40,21 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
     let project = super::project(project)?;
-    // The index is brought in line with the corpus first, so that a file edited by hand
-    // (a name taken out, a passage corrected) is searched as it is now. Files unchanged since
-    // the last run are not read again, so this costs little.
-    if !SearchIndex::exists(&project.state_dir()) {
+    // Searching does not read the corpus: the index records what the project looked like
+    // when it was last complete, and only when a directory of the corpus or a file that
+    // shapes the records has changed since is it brought up to date first (reading only
+    // the files that changed). A file edited in place is caught below, before any of its
+    // text is shown. ARCHITECTURE.md, "Seeing hand edits".
+    let state = project.state_dir();
+    let mut ix = if SearchIndex::exists(&state) {
+        let ix = SearchIndex::open(&state, false)?;
+        match ix.freshness(&project.root, false) {
+            None => ix,
+            Some(_) => refreshed(&project)?,
+        }
+    } else {
         errln!("No index yet: building it first (kooste index).");
-    }
-    let ix = match super::index::refresh(&project, false) {
-        Ok((ix, report, problems)) => {
-            if report.rebuilt.is_some() || report.added + report.updated + report.removed > 0 {
-                for p in &problems {
-                    errln!("{p}");
-                }
-                errln!("{}", super::index::summary(&report));
-            }
-            ix
-        }
-        // An index that cannot be updated (a read-only disk, say) is still worth searching.
-        Err(e) if SearchIndex::exists(&project.state_dir()) => {
-            errln!("The index could not be brought up to date ({e:#}); searching it as it is.");
-            SearchIndex::open(&project.state_dir(), false)?
-        }
-        Err(e) => return Err(e),
+        refreshed(&project)?
     };
     let req = SearchRequest {
         query: args.query.clone(),
@@ -83,17 +76,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         ))
         .into());
     }
-    let results = match ix.search(&req) {
-        Ok(r) => r,
-        Err(Error::EmptyQuery) => {
-            return Err(super::Usage(format!(
-                "nothing to search for in {:?}: give one or more words, a \"quoted phrase\", or a filter such as --voice client",
-                args.query
-            ))
-            .into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let mut results = search(&ix, &req, &args.query)?;
+    // Text a person has since removed from a corpus file is never shown: when a file of a
+    // hit changed after it was indexed, the index is brought up to date and searched again.
+    let changed = ix.changed_files(
+        &project.root,
+        results.hits.iter().map(|h| h.record.file.as_str()),
+    );
+    if !changed.is_empty() {
+        ix = refreshed(&project)?;
+        results = search(&ix, &req, &args.query)?;
+    }
     let mut out = std::io::stdout().lock();
     if json {
         let hits: Vec<Value> = results.hits.iter().map(hit_json).collect();
@@ -118,6 +111,38 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         )?;
     }
     Ok(Outcome::Ok)
+}
+
+/// The index brought in line with the project (see `cmd::index::refresh`), or, when it
+/// cannot be updated (a read-only disk, say), as it is.
+fn refreshed(project: &kooste_core::Project) -> anyhow::Result<SearchIndex> {
+    match super::index::refresh(project, false) {
+        Ok((ix, report, problems)) => {
+            if report.rebuilt.is_some() || report.added + report.updated + report.removed > 0 {
+                for p in &problems {
+                    errln!("{p}");
+                }
+                errln!("{}", super::index::summary(&report));
+            }
+            Ok(ix)
+        }
+        Err(e) if SearchIndex::exists(&project.state_dir()) => {
+            errln!("The index could not be brought up to date ({e:#}); searching it as it is.");
+            Ok(SearchIndex::open(&project.state_dir(), false)?)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn search(ix: &SearchIndex, req: &SearchRequest, query: &str) -> anyhow::Result<Results> {
+    match ix.search(req) {
+        Ok(r) => Ok(r),
+        Err(Error::EmptyQuery) => Err(super::Usage(format!(
+            "nothing to search for in {query:?}: give one or more words, a \"quoted phrase\", or a filter such as --voice client"
+        ))
+        .into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn hit_json(h: &Hit) -> Value {

@@ -63,7 +63,15 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         ..Config::default()
     };
     let name = project.config.project.name.clone();
+    let watched = project.clone();
     let web = Web::new(project, ix, config).context("starting the web app")?;
+    // Hand edits of the corpus reach the index while the app runs (ARCHITECTURE.md,
+    // "Seeing hand edits").
+    web.watch(move || {
+        super::index::refresh(&watched, false)
+            .map(|_| ())
+            .map_err(|e| format!("{e:#}"))
+    });
     kooste_web::run(web, args.addr, |addr| {
         if json {
             outln!(

@@ -4,7 +4,7 @@
 use crate::Outcome;
 use kooste_core::model::Lang;
 use kooste_core::steps::{Entry, Kind, Status, StepsList};
-use kooste_index::analyze::{fold, is_stop, stem, trunc, words};
+use kooste_text::analyze::{fold, is_stop, stem, trunc, words};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
