@@ -229,10 +229,7 @@ mod tests {
         let web = crate::Web::new(project, ix, crate::Config::default()).unwrap();
         let app = &web.app;
         let ctx = |role: Role, name: &str| {
-            let user = User {
-                name: name.into(),
-                role,
-            };
+            let user = User::new(name, role);
             let view = app.sessions.open(user.clone());
             Ctx {
                 view,
