@@ -13,6 +13,7 @@
 //!    and the wording of `strings.toml` in Finnish or Swedish.
 
 mod assemble;
+pub mod comments;
 pub mod group;
 pub mod matters;
 mod model;

@@ -31,6 +31,16 @@ pub(crate) struct User {
 }
 
 impl User {
+    /// A worker, as the fuzz target's form posts are read.
+    pub(crate) fn worker() -> User {
+        User {
+            name: String::new(),
+            role: Role::Worker,
+            voice: kooste_core::Voice::Worker,
+            voice_missing: false,
+        }
+    }
+
     /// A signed-in user with the voice of the role (a participant: a client).
     #[cfg(test)]
     pub(crate) fn new(name: &str, role: Role) -> User {
