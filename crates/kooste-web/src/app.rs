@@ -210,6 +210,20 @@ impl Web {
                 get(pages::review::page).post(pages::review::decide),
             )
             .route("/digest/{workshop}", get(pages::digest::page))
+            // The workshop loop (issue 21).
+            .route(
+                "/digest/{workshop}/publish",
+                axum::routing::post(pages::digest::publish),
+            )
+            .route(
+                "/digest/{workshop}/comments",
+                axum::routing::post(pages::comments::post),
+            )
+            .route("/digest/{workshop}/present", get(pages::present::page))
+            .route(
+                "/workshops/{workshop}/task",
+                get(pages::task::page).post(pages::task::save),
+            )
             .fallback(pages::not_found)
             .layer(DefaultBodyLimit::max(self.app.config.body_limit))
             .layer(middleware::from_fn_with_state(
