@@ -278,6 +278,74 @@ pub fn add_account(
     users.save(project)
 }
 
+// ---- Who saved which web submission (issue 21) ----
+
+/// The file that remembers which participant saved which web submission, so that they can
+/// read it whole after the server restarts (sessions are kept in memory). Private and kept
+/// out of version control like `users.toml`: it links user names to documents.
+pub const OWNERS_FILE: &str = "web-submissions.toml";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Owners {
+    #[serde(default, rename = "submission")]
+    submissions: Vec<Owned>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Owned {
+    id: String,
+    user: String,
+}
+
+fn load_owners(project: &Project) -> Result<Owners> {
+    let path = project.root.join(OWNERS_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok(kooste_core::project::parse_toml(&t, &path)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Owners::default()),
+        Err(e) => Err(Error::Io { path, source: e }),
+    }
+}
+
+/// Records that `user` saved the web submission `id` (durably; the caller holds the app's
+/// writer lock, so two saves do not interleave).
+pub fn record_owner(project: &Project, id: &str, user: &str) -> Result<()> {
+    let mut owners = load_owners(project)?;
+    if owners
+        .submissions
+        .iter()
+        .any(|o| o.id == id && o.user.eq_ignore_ascii_case(user))
+    {
+        return Ok(());
+    }
+    owners.submissions.push(Owned {
+        id: id.to_string(),
+        user: user.to_string(),
+    });
+    let path = project.root.join(OWNERS_FILE);
+    let body = toml::to_string(&owners).map_err(|e| Error::Users(e.to_string()))?;
+    let header = "# Which participant saved which web submission (kooste serve). Keep this file out of\n# version control: it links user names to documents.\n\n";
+    write_private(&path, format!("{header}{body}").as_bytes())
+        .map_err(|e| Error::Io { path, source: e })
+}
+
+/// Whether `user` saved the web submission `id` (an unreadable file: no).
+pub fn owns(project: &Project, id: &str, user: &str) -> bool {
+    match load_owners(project) {
+        Ok(o) => o
+            .submissions
+            .iter()
+            .any(|s| s.id == id && s.user.eq_ignore_ascii_case(user)),
+        Err(e) => {
+            eprintln!("kooste serve: {e}");
+            false
+        }
+    }
+}
+
+// ---- end of who saved which web submission ----
+
 /// An argon2id hash of a password with a random salt, in PHC string format.
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];

@@ -2944,12 +2944,31 @@ async fn a_client_answers_only_the_client_questions_in_their_own_voice() {
         !text.contains("Työntekijän vastaus") && !text.contains("Virtanen"),
         "{text}"
     );
-    // The client reads their own submission whole.
+    // The client reads their own submission whole, also after the server restarts (who
+    // saved what is kept in the project, not only in the session), and nobody else does.
     let id = saved_ids(&p.body);
     assert_eq!(
         client.get(&format!("/documents/{}", id[0])).await.status,
         StatusCode::OK
     );
+    site.web.forget_sessions();
+    let mut again = as_user(&site, "asiakas", "asiakas-salasana").await;
+    assert_eq!(
+        again.get(&format!("/documents/{}", id[0])).await.status,
+        StatusCode::OK
+    );
+    let mut other = Client::signed_in(&site, Role::Participant).await;
+    assert_eq!(
+        other.get(&format!("/documents/{}", id[0])).await.status,
+        StatusCode::FORBIDDEN
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let owners = site.dir.path().join(kooste_web::accounts::OWNERS_FILE);
+        let mode = std::fs::metadata(&owners).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "private, like users.toml");
+    }
     // A worker taking part fills in forms with a worker's account, not as a participant.
     let mut developer = as_user(&site, "kehittaja", "kehittaja-salasana").await;
     assert_eq!(

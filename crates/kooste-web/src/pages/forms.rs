@@ -727,6 +727,7 @@ async fn save(
 ) -> Response {
     let saved = {
         let app = Arc::clone(app);
+        let owner = ctx.user.clone();
         tokio::task::spawn_blocking(move || -> Result<Vec<kooste_ingest::Read>, String> {
             let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
             // Another process (`kooste ingest` beside the app) has stored documents since:
@@ -753,6 +754,11 @@ async fn save(
             };
             let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
             app.reindex(&docs).map_err(|e| format!("indexing: {e}"))?;
+            // A participant reads their own submission whole, also after a restart.
+            if owner.role == Role::Participant {
+                crate::accounts::record_owner(&app.project, &sub.id, &owner.name)
+                    .map_err(|e| format!("noting who saved it: {e}"))?;
+            }
             Ok(stored)
         })
         .await
