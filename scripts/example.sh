@@ -65,11 +65,12 @@ echo
 echo "== web app: forms, search, review and digests in the browser"
 # Demo accounts for the example project, made once (users.toml is git-ignored; never commit
 # one). Passwords: tutkija / tutkija-demo (researcher), tyontekija / tyontekija-demo
-# (worker), osallistuja / osallistuja-demo (participant).
+# (worker), osallistuja / osallistuja-demo (participant, a client: answers the batteries'
+# client questions, reads and comments on published digests).
 if [ ! -f users.toml ]; then
   echo tutkija-demo | "$kooste" user add tutkija --role researcher
   echo tyontekija-demo | "$kooste" user add tyontekija --role worker
-  echo osallistuja-demo | "$kooste" user add osallistuja --role participant
+  echo osallistuja-demo | "$kooste" user add osallistuja --role participant --voice client
 fi
 if [ -n "${CI:-}" ]; then
   # In CI: start the server on a free port, fetch the login page, stop it.

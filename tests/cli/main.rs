@@ -13,5 +13,6 @@ mod search;
 mod sources;
 #[path = "../support/mod.rs"]
 mod support;
+mod workshop_loop;
 
 pub(crate) use support::{Run, TestProject};

@@ -45,7 +45,9 @@ function copyProject() {
     ["osallistuja", "participant", "osallistuja-demo"],
   ];
   for (const [name, role, pw] of users) {
-    execFileSync(bin, ["--project", dir, "user", "add", name, "--role", role], { input: pw + "\n" });
+    // A participant account has a voice (issue 21): this one is a client's.
+    const voice = role === "participant" ? ["--voice", "client"] : [];
+    execFileSync(bin, ["--project", dir, "user", "add", name, "--role", role, ...voice], { input: pw + "\n" });
   }
   return dir;
 }
@@ -334,7 +336,10 @@ test("a phone-sized screen shows one column without sideways scrolling", async (
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
   const res = await page.goto(base + "/forms/asp-paiva");
-  assert.equal(res.status(), 403, "a participant cannot submit forms");
+  assert.equal(res.status(), 200, "a client taking part answers the battery's client questions");
+  assert.equal(await page.locator('[name="r1_q3"]').count(), 0, "but not the worker's question");
+  const formOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(formOverflow <= 0, `no sideways scrolling on the form (${formOverflow}px)`);
   await context.close();
 });
 

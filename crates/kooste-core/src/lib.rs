@@ -7,8 +7,10 @@
 pub mod fsutil;
 pub mod model;
 pub mod project;
+pub mod publish;
 pub mod record;
 pub mod steps;
+pub mod task;
 
 pub use model::{Dimension, Document, DocumentMeta, Lang, Passage, Provenance, Voice};
 pub use project::{Battery, Participant, Project, Question, Region, Task, Workshop};

@@ -248,6 +248,22 @@ pub struct DocumentMeta {
     /// The row of a form file it was ingested from (1 = the first row after the header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
+    /// A comment made at a workshop on its digest: the workshop whose digest it comments on
+    /// (the document's own `workshop` is where it was said, the same workshop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_on: Option<String>,
+    /// The passages (`DOCID#N`) of the finding a comment comments on; none for a comment on
+    /// the digest as a whole. Ids rather than a finding's number, so that the comment finds
+    /// its passages whatever a later curation does to the findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comment_passages: Vec<String>,
+}
+
+/// Whether `id` is a passage id, `DOCID#N`.
+pub fn is_passage_id(id: &str) -> bool {
+    id.rsplit_once('#').is_some_and(|(doc, n)| {
+        is_valid_id(doc) && !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Where a passage stands in the project's files.

@@ -419,7 +419,7 @@ impl Project {
     }
 }
 
-fn validate_region(
+pub(crate) fn validate_region(
     r: &Region,
     config: &Config,
     batteries: &BTreeMap<String, Battery>,
@@ -565,7 +565,7 @@ fn read(path: &Path) -> Result<String> {
     })
 }
 
-fn toml_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn toml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,

@@ -72,6 +72,12 @@ pub struct PassageRecord {
     pub line: usize,
     /// Its CAIMeR labels.
     pub labels: Labels,
+    /// For a comment made at a workshop on its digest: the workshop whose digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_on: Option<String>,
+    /// For a comment on one finding: the finding's passages (`DOCID#N`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comment_passages: Vec<String>,
 }
 
 /// The records of a document's passages; `labels` gives each passage's CAIMeR labels.
@@ -114,6 +120,8 @@ pub fn records(
             file: p.provenance.file.clone(),
             line: p.provenance.line,
             labels: labels(p),
+            comment_on: m.comment_on.clone(),
+            comment_passages: m.comment_passages.clone(),
         })
         .collect()
 }

@@ -82,6 +82,8 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
         .records
         .iter()
         .filter(|r| r.workshop.as_deref() == Some(input.round.previous.as_str()))
+        // Comments on the previous digest have a section of their own.
+        .filter(|r| !crate::comments::is_comment(r))
         .collect();
     let asked = previous
         .task
@@ -140,6 +142,7 @@ pub fn assemble(input: &Input<'_>, lang: Lang) -> Result<Digest> {
             .map(info),
         curation: problems,
         appendix,
+        comments: crate::comments::section(input.records, &input.round.previous, lang),
     })
 }
 
@@ -375,7 +378,7 @@ fn quoted(text: &str) -> String {
     }
 }
 
-fn quote(r: &PassageRecord) -> Quote {
+pub(crate) fn quote(r: &PassageRecord) -> Quote {
     Quote {
         passage: r.passage.clone(),
         text: quoted(&r.text),

@@ -14,6 +14,7 @@
 //!    and the wording of `strings.toml` in Finnish or Swedish.
 
 mod assemble;
+pub mod comments;
 pub mod findings;
 pub mod group;
 pub mod matters;

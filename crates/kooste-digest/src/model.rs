@@ -44,6 +44,8 @@ pub struct Digest {
     pub curation: Vec<crate::findings::Problem>,
     /// Passages in the appendix: those of the findings that are not quoted in the body.
     pub appendix: usize,
+    /// Comments made on the previous digest at the round's workshop (see `comments`).
+    pub comments: CommentsPart,
 }
 
 /// A workshop day.
@@ -401,4 +403,47 @@ pub struct NoteItem {
     pub text: String,
     /// The status it set, if any.
     pub status: Option<Status>,
+}
+
+// ---- Comments made at a workshop on its digest (issue 21; see `comments`) ----
+
+/// The comments made at the round's workshop on the digest presented there.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CommentsPart {
+    /// How many comments.
+    pub count: usize,
+    /// The comments grouped by what they comment on.
+    pub groups: Vec<CommentGroup>,
+}
+
+/// The comments on one finding (or on the digest as a whole).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentGroup {
+    /// On the digest as a whole rather than one finding.
+    pub whole: bool,
+    /// The finding's heading when the comments were made.
+    pub heading: Option<String>,
+    /// How many passages the finding had.
+    pub passages: usize,
+    /// How many of them are no longer in the corpus.
+    pub missing: usize,
+    /// Up to three of the finding's passages as they are now.
+    pub quotes: Vec<Quote>,
+    /// The comments, in corpus order.
+    pub comments: Vec<CommentItem>,
+}
+
+/// One comment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentItem {
+    /// Its document id.
+    pub doc: String,
+    /// Its paragraphs (redacted).
+    pub paragraphs: Vec<String>,
+    /// The commenter's voice.
+    pub voice: Voice,
+    /// The language it is written in.
+    pub lang: Lang,
+    /// When it was made.
+    pub date: Option<Date>,
 }

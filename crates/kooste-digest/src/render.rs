@@ -34,6 +34,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/bars.svg.j2"),
     ),
     (STRINGS, include_str!("../../../templates/strings.toml")),
+    (
+        "comments.html.j2",
+        include_str!("../../../templates/comments.html.j2"),
+    ),
+    (
+        "comments.md.j2",
+        include_str!("../../../templates/comments.md.j2"),
+    ),
 ];
 
 /// The wording file.
@@ -159,6 +167,13 @@ impl Templates {
 
     /// Renders `digest` in `format`, in the digest's language.
     pub fn render(&self, digest: &Digest, format: Format) -> Result<String> {
+        self.render_web(digest, format, Value::from(()))
+    }
+
+    /// Renders `digest` for the web app's own view of it: `web` is what only the app has
+    /// (the comment forms' CSRF token, the comments made so far; see
+    /// `templates/comments.html.j2`); none in a file.
+    pub fn render_web(&self, digest: &Digest, format: Format, web: Value) -> Result<String> {
         let env = self.environment(digest.lang);
         let run = || -> std::result::Result<String, minijinja::Error> {
             let t = env.get_template(format.template())?;
@@ -166,6 +181,7 @@ impl Templates {
                 digest => Value::from(Serde(digest)),
                 t => Value::from(Serde(self.text(digest.lang))),
                 lang => digest.lang.as_str(),
+                web => web.clone(),
             })
         };
         run().map_err(|e| self.error(&e))

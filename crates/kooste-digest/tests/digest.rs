@@ -337,6 +337,8 @@ fn record(n: usize, voice: Voice, text: &str, dims: &[Dimension]) -> PassageReco
             proposed: dims.iter().map(|d| (*d, 0.7)).collect(),
             confirmed: None,
         },
+        comment_on: None,
+        comment_passages: Vec::new(),
     }
 }
 

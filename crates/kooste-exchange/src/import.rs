@@ -436,6 +436,8 @@ pub fn import_qdpx(
             source_key: None,
             content_key: None,
             row,
+            comment_on: None,
+            comment_passages: Vec::new(),
         };
         let battery = meta.battery.as_ref().and_then(|b| project.batteries.get(b));
         let segs = segments(&src.text, battery);

@@ -265,6 +265,8 @@ mod tests {
                 source_key: None,
                 content_key: None,
                 row: None,
+                comment_on: None,
+                comment_passages: Vec::new(),
             };
             let d = kooste_ingest::parse_document(meta, &body, 1, "x.md", &BTreeMap::new());
             assert_eq!(d.passages.len(), 1, "{text} -> {body}");

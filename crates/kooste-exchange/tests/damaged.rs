@@ -25,6 +25,8 @@ fn exported() -> Vec<u8> {
         source_key: None,
         content_key: None,
         row: None,
+        comment_on: None,
+        comment_passages: Vec::new(),
     };
     let doc = kooste_ingest::parse_document(
         meta,

@@ -118,6 +118,8 @@ fn meta(id: &str, voice: Voice, lang: Lang) -> DocumentMeta {
         source_key: None,
         content_key: None,
         row: None,
+        comment_on: None,
+        comment_passages: Vec::new(),
     }
 }
 

@@ -557,20 +557,26 @@ pub(crate) fn check_meta(
     }
     canonical(&mut meta.theme, project.config.themes.keys().cloned());
     canonical(&mut meta.workshop, project.workshop_ids());
+    canonical(&mut meta.comment_on, project.workshop_ids());
     canonical(&mut meta.battery, project.batteries.keys().cloned());
     let meta = &*meta;
     let mut errs = Vec::new();
-    if let Some(w) = &meta.workshop
-        && !project.regions.is_empty()
-        && project.workshop(w).is_none()
-    {
-        errs.push((
-            line_of("workshop"),
-            format!(
-                "unknown workshop '{w}'; the workshops are {}",
-                project.workshop_ids().join(", ")
-            ),
-        ));
+    for (key, value) in [
+        ("workshop", &meta.workshop),
+        ("comment_on", &meta.comment_on),
+    ] {
+        if let Some(w) = value
+            && !project.regions.is_empty()
+            && project.workshop(w).is_none()
+        {
+            errs.push((
+                line_of(key),
+                format!(
+                    "unknown workshop '{w}'; the workshops are {}",
+                    project.workshop_ids().join(", ")
+                ),
+            ));
+        }
     }
     let themes = &project.config.themes;
     if let Some(t) = &meta.theme

@@ -20,7 +20,11 @@ pub(crate) const FIELDS: &[&str] = &[
     "source_key",
     "content_key",
     "row",
+    "comment_on",
 ];
+
+/// Front-matter fields that hold a list.
+pub(crate) const LIST_FIELDS: &[&str] = &["comment_passages"];
 
 /// A document split into its front matter and body.
 #[derive(Debug, PartialEq, Eq)]
@@ -164,6 +168,29 @@ pub(crate) fn parse_meta(
     };
     let raw: Vec<(&str, Option<String>)> =
         FIELDS.iter().map(|k| (*k, text(k, &mut errors))).collect();
+    // A comment's passages: a list of passage ids.
+    let mut comment_passages = Vec::new();
+    match fields.remove("comment_passages") {
+        None | Some(Value::Null) => {}
+        Some(Value::Sequence(items)) => {
+            for item in items {
+                match item {
+                    Value::String(s) if kooste_core::model::is_passage_id(s.trim()) => {
+                        comment_passages.push(s.trim().to_string());
+                    }
+                    _ => errors.push((
+                        line_of("comment_passages"),
+                        "`comment_passages` must list passage ids like doc-1#2".to_string(),
+                    )),
+                }
+            }
+        }
+        Some(_) => errors.push((
+            line_of("comment_passages"),
+            "`comment_passages` must be a list of passage ids, one `- doc-1#2` per line"
+                .to_string(),
+        )),
+    }
     for (k, _) in fields.iter() {
         let name = k
             .as_str()
@@ -176,6 +203,7 @@ pub(crate) fn parse_meta(
                 // The source facts are kooste's own; a person never writes them.
                 FIELDS
                     .iter()
+                    .chain(LIST_FIELDS)
                     .filter(|f| !f.ends_with("_key"))
                     .copied()
                     .collect::<Vec<_>>()
@@ -281,6 +309,8 @@ pub(crate) fn parse_meta(
         source_key,
         content_key,
         row,
+        comment_on: get("comment_on"),
+        comment_passages,
     })
 }
 

@@ -23,7 +23,7 @@ pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};
 pub use redact::{Counts, Kind, Redactor};
-pub use submit::{Submission, read_submission, submit_form};
+pub use submit::{Comment, Submission, read_comment, read_submission, submit_comment, submit_form};
 pub use survey::Survey;
 
 use std::fmt;

@@ -27,6 +27,10 @@ pub struct Submission {
     /// Who wrote the answers down, when not the one whose voice they are (a worker filling
     /// in the form with a client).
     pub via: Option<Voice>,
+    /// Whose own answers these are, when the one who writes them speaks for themselves (a
+    /// client answering a battery's client questions): the documents' voice. `None`: the
+    /// first question's voice, as for a CSV form.
+    pub voice: Option<Voice>,
 }
 
 impl Submission {
@@ -60,7 +64,7 @@ pub fn read_submission(
     }
     // Like a CSV form, the document carries the first question's voice; each passage gets the
     // voice of the question it answers when the body is parsed.
-    let voice = battery.questions[0].voice;
+    let voice = sub.voice.unwrap_or(battery.questions[0].voice);
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (i, row) in sub.rows.iter().enumerate() {
@@ -110,6 +114,8 @@ pub fn read_submission(
             source_key: None,
             content_key: None,
             row: Some(number),
+            comment_on: None,
+            comment_passages: Vec::new(),
         };
         if let Err(e) = check_meta(project, &mut meta, "") {
             errors.extend(e.into_iter().map(|(_, m)| Diagnostic::new(&source, 0, m)));
@@ -138,13 +144,114 @@ pub fn submit_form(
     redactor: &Redactor,
     sub: &Submission,
 ) -> Result<Vec<Read>, Vec<Diagnostic>> {
-    let mut reads = read_submission(project, redactor, sub)?;
-    let source = sub.source();
+    let reads = read_submission(project, redactor, sub)?;
+    store_web(project, corpus, redactor, &sub.id, reads)
+}
+
+/// A comment made at a workshop on the digest presented there, from the web app: workshop
+/// W's material in the commenter's voice, referring to the passages of the finding it
+/// comments on (none for the digest as a whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    /// The comment's id (`[A-Za-z0-9._-]+`); its document has this id, its source is `web/ID`.
+    pub id: String,
+    /// The workshop where it was made, whose digest it comments on.
+    pub workshop: String,
+    /// The passages (`DOCID#N`) of the finding it comments on; empty for the whole digest.
+    pub passages: Vec<String>,
+    /// The finding's heading when the comment was made (the document's title).
+    pub heading: Option<String>,
+    /// The finding's theme.
+    pub theme: Option<String>,
+    /// What was said.
+    pub text: String,
+    /// The commenter's voice.
+    pub voice: Voice,
+    /// When.
+    pub date: Date,
+    /// The language it is written in.
+    pub lang: Lang,
+}
+
+/// Reads a comment into its redacted document, as it would be stored; nothing is written.
+pub fn read_comment(
+    project: &Project,
+    redactor: &Redactor,
+    c: &Comment,
+) -> Result<Read, Vec<Diagnostic>> {
+    let source = format!("web/{}", c.id);
+    let err = |m: String| vec![Diagnostic::new(&source, 0, m)];
+    if !is_valid_id(&c.id) {
+        return Err(err(format!(
+            "comment id '{}' may only hold letters, digits, '.', '_' and '-'",
+            c.id
+        )));
+    }
+    if let Some(bad) = c
+        .passages
+        .iter()
+        .find(|p| !kooste_core::model::is_passage_id(p))
+    {
+        return Err(err(format!("'{bad}' is not a passage id (DOCID#N)")));
+    }
+    let text = c.text.trim();
+    if text.is_empty() {
+        return Err(err("the comment is empty; write something".into()));
+    }
+    let body = format!("{}\n", crate::text::literal(text));
+    let mut meta = DocumentMeta {
+        id: c.id.clone(),
+        title: c.heading.clone().filter(|h| !h.trim().is_empty()),
+        voice: c.voice,
+        via: None,
+        workshop: Some(c.workshop.clone()),
+        theme: c.theme.clone(),
+        battery: None,
+        date: Some(c.date),
+        lang: Some(c.lang),
+        pseudonym: None,
+        source: Some(source.clone()),
+        source_key: None,
+        content_key: None,
+        row: None,
+        comment_on: Some(c.workshop.clone()),
+        comment_passages: c.passages.clone(),
+    };
+    check_meta(project, &mut meta, "").map_err(|e| {
+        e.into_iter()
+            .map(|(_, m)| Diagnostic::new(&source, 0, m))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(finish(project, redactor, meta, &body, 1, &source))
+}
+
+/// Reads a comment (see [`read_comment`]) and stores it in the corpus, durably; returns its
+/// document read back from its corpus file, as the index will see it.
+pub fn submit_comment(
+    project: &Project,
+    corpus: &mut Corpus,
+    redactor: &Redactor,
+    c: &Comment,
+) -> Result<Vec<Read>, Vec<Diagnostic>> {
+    let read = read_comment(project, redactor, c)?;
+    store_web(project, corpus, redactor, &c.id, vec![read])
+}
+
+/// Stores the documents of one web input (a form, a comment) under the source `web/ID` as one
+/// unit and reads them back from their corpus files.
+fn store_web(
+    project: &Project,
+    corpus: &mut Corpus,
+    redactor: &Redactor,
+    id: &str,
+    mut reads: Vec<Read>,
+) -> Result<Vec<Read>, Vec<Diagnostic>> {
+    let source = format!("web/{id}");
     let fail = |m: String| vec![Diagnostic::new(Path::new(&source), 0, m)];
     let key = corpus.source_key().map_err(|e| fail(e.to_string()))?;
     corpus
         .store(
-            &crate::source::Source::web(&key, &sub.id),
+            &crate::source::Source::web(&key, id),
             &mut reads,
             None,
             false,
@@ -194,6 +301,7 @@ mod tests {
             date: Some("2018-03-14".parse().unwrap()),
             lang: Lang::Fi,
             via: Some(Voice::Worker),
+            voice: None,
         }
     }
 

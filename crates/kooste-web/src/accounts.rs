@@ -4,8 +4,8 @@
 use crate::{Error, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
-use kooste_core::Project;
 use kooste_core::fsutil::write_private;
+use kooste_core::{Project, Voice};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -78,6 +78,51 @@ pub struct Account {
     pub role: Role,
     /// The argon2id hash of the password, in PHC string format.
     pub hash: String,
+    /// Whose knowledge a participant speaks for: `client` or `worker`. Workers and
+    /// researchers speak with their role's voice and need none. A participant of an older
+    /// `users.toml` without one is taken for a client until it is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<Voice>,
+}
+
+impl Account {
+    /// The voice of what this user writes in the web app (a client's own answers, a
+    /// comment on a digest).
+    pub fn voice(&self) -> Voice {
+        role_voice(self.role, self.voice)
+    }
+
+    /// A participant whose voice was never set (an account from before voices).
+    pub fn voice_missing(&self) -> bool {
+        self.role == Role::Participant && self.voice.is_none()
+    }
+}
+
+/// The voice of a role: a participant's own (a client when not set), a worker's and a
+/// researcher's their role's.
+pub fn role_voice(role: Role, voice: Option<Voice>) -> Voice {
+    match role {
+        Role::Participant => voice.unwrap_or(Voice::Client),
+        Role::Worker => Voice::Worker,
+        Role::Researcher => Voice::Researcher,
+    }
+}
+
+/// Checks the voice given for an account of `role`: a participant speaks as a client or a
+/// worker; a worker or researcher only with their role's voice (which is implied).
+fn check_voice(name: &str, role: Role, voice: Option<Voice>) -> Result<Option<Voice>> {
+    match (role, voice) {
+        (Role::Participant, Some(v @ (Voice::Client | Voice::Worker))) => Ok(Some(v)),
+        (Role::Participant, Some(Voice::Researcher)) => Err(Error::Users(format!(
+            "a participant speaks as a client or a worker; give '{name}' --voice client or --voice worker, or --role researcher"
+        ))),
+        (Role::Participant, None) => Ok(None),
+        (role, Some(v)) if v != role_voice(role, None) => Err(Error::Users(format!(
+            "a {role} account speaks with the voice {}; leave out --voice {v}",
+            role_voice(role, None)
+        ))),
+        _ => Ok(None),
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -141,6 +186,38 @@ impl Users {
 
     /// Adds an account. The name must be new and plain, the password long enough.
     pub fn add(&mut self, name: &str, role: Role, password: &str) -> Result<()> {
+        self.add_with_voice(name, role, None, password)
+    }
+
+    /// Participants whose voice was never set (accounts from before voices).
+    pub fn without_voice(&self) -> Vec<&Account> {
+        self.accounts.iter().filter(|a| a.voice_missing()).collect()
+    }
+
+    /// Sets the voice of a participant whose voice was never set. `Ok(false)` when there
+    /// is no such participant (the caller then adds an account).
+    pub fn set_missing_voice(&mut self, name: &str, voice: Voice) -> Result<bool> {
+        let key = name.trim().to_lowercase();
+        let Some(a) = self
+            .accounts
+            .iter_mut()
+            .find(|a| a.name.to_lowercase() == key && a.voice_missing())
+        else {
+            return Ok(false);
+        };
+        a.voice = check_voice(name, Role::Participant, Some(voice))?;
+        Ok(true)
+    }
+
+    /// Adds an account with the voice of what it writes (see [`Account::voice`]).
+    pub fn add_with_voice(
+        &mut self,
+        name: &str,
+        role: Role,
+        voice: Option<Voice>,
+        password: &str,
+    ) -> Result<()> {
+        let voice = check_voice(name, role, voice)?;
         let name = name.trim();
         let plain = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
         if name.is_empty() || name.chars().count() > 64 || !name.chars().all(plain) {
@@ -162,6 +239,7 @@ impl Users {
             name: name.to_string(),
             role,
             hash: hash_password(password)?,
+            voice,
         });
         Ok(())
     }
@@ -186,6 +264,87 @@ pub fn add_user(project: &Project, name: &str, role: Role, password: &str) -> Re
     users.add(name, role, password)?;
     users.save(project)
 }
+
+/// Adds an account with a voice to a project's `users.toml` (see [`Users::add_with_voice`]).
+pub fn add_account(
+    project: &Project,
+    name: &str,
+    role: Role,
+    voice: Option<Voice>,
+    password: &str,
+) -> Result<()> {
+    let mut users = Users::load(project)?;
+    users.add_with_voice(name, role, voice, password)?;
+    users.save(project)
+}
+
+// ---- Who saved which web submission (issue 21) ----
+
+/// The file that remembers which participant saved which web submission, so that they can
+/// read it whole after the server restarts (sessions are kept in memory). Private and kept
+/// out of version control like `users.toml`: it links user names to documents.
+pub const OWNERS_FILE: &str = "web-submissions.toml";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Owners {
+    #[serde(default, rename = "submission")]
+    submissions: Vec<Owned>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Owned {
+    id: String,
+    user: String,
+}
+
+fn load_owners(project: &Project) -> Result<Owners> {
+    let path = project.root.join(OWNERS_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok(kooste_core::project::parse_toml(&t, &path)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Owners::default()),
+        Err(e) => Err(Error::Io { path, source: e }),
+    }
+}
+
+/// Records that `user` saved the web submission `id` (durably; the caller holds the app's
+/// writer lock, so two saves do not interleave).
+pub fn record_owner(project: &Project, id: &str, user: &str) -> Result<()> {
+    let mut owners = load_owners(project)?;
+    if owners
+        .submissions
+        .iter()
+        .any(|o| o.id == id && o.user.eq_ignore_ascii_case(user))
+    {
+        return Ok(());
+    }
+    owners.submissions.push(Owned {
+        id: id.to_string(),
+        user: user.to_string(),
+    });
+    let path = project.root.join(OWNERS_FILE);
+    let body = toml::to_string(&owners).map_err(|e| Error::Users(e.to_string()))?;
+    let header = "# Which participant saved which web submission (kooste serve). Keep this file out of\n# version control: it links user names to documents.\n\n";
+    write_private(&path, format!("{header}{body}").as_bytes())
+        .map_err(|e| Error::Io { path, source: e })
+}
+
+/// Whether `user` saved the web submission `id` (an unreadable file: no).
+pub fn owns(project: &Project, id: &str, user: &str) -> bool {
+    match load_owners(project) {
+        Ok(o) => o
+            .submissions
+            .iter()
+            .any(|s| s.id == id && s.user.eq_ignore_ascii_case(user)),
+        Err(e) => {
+            eprintln!("kooste serve: {e}");
+            false
+        }
+    }
+}
+
+// ---- end of who saved which web submission ----
 
 /// An argon2id hash of a password with a random salt, in PHC string format.
 pub fn hash_password(password: &str) -> Result<String> {
@@ -286,5 +445,74 @@ mod tests {
         assert!(e.to_string().contains("user name"), "{e}");
         let e = add_user(&project, "lyhyt", Role::Worker, "short").unwrap_err();
         assert!(e.to_string().contains("too short"), "{e}");
+    }
+
+    #[test]
+    fn participants_have_a_voice_and_old_files_keep_working() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Project::empty(dir.path());
+        // A users.toml from before voices: a participant without one.
+        add_user(&project, "vanha", Role::Participant, "salasana-123").unwrap();
+        add_account(
+            &project,
+            "asiakas",
+            Role::Participant,
+            Some(Voice::Client),
+            "salasana-123",
+        )
+        .unwrap();
+        add_account(
+            &project,
+            "kehittaja",
+            Role::Participant,
+            Some(Voice::Worker),
+            "salasana-123",
+        )
+        .unwrap();
+        add_account(&project, "tyontekija", Role::Worker, None, "salasana-123").unwrap();
+        let e = add_account(
+            &project,
+            "x",
+            Role::Participant,
+            Some(Voice::Researcher),
+            "salasana-123",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("--voice client"), "{e}");
+        let e = add_account(
+            &project,
+            "y",
+            Role::Worker,
+            Some(Voice::Client),
+            "salasana-123",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("leave out --voice"), "{e}");
+        let text = std::fs::read_to_string(dir.path().join(USERS_FILE)).unwrap();
+        assert_eq!(text.matches("voice = ").count(), 2, "{text}");
+        let mut users = Users::load(&project).unwrap();
+        let voice = |u: &Users, n: &str| u.get(n).map(Account::voice);
+        assert_eq!(voice(&users, "vanha"), Some(Voice::Client));
+        assert_eq!(voice(&users, "asiakas"), Some(Voice::Client));
+        assert_eq!(voice(&users, "kehittaja"), Some(Voice::Worker));
+        assert_eq!(voice(&users, "tyontekija"), Some(Voice::Worker));
+        let missing: Vec<_> = users
+            .without_voice()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        assert_eq!(missing, ["vanha"]);
+        assert!(users.set_missing_voice("VANHA", Voice::Worker).unwrap());
+        assert!(
+            !users.set_missing_voice("asiakas", Voice::Worker).unwrap(),
+            "a set voice stays"
+        );
+        users.save(&project).unwrap();
+        let users = Users::load(&project).unwrap();
+        assert_eq!(voice(&users, "vanha"), Some(Voice::Worker));
+        assert!(
+            users.verify("vanha", "salasana-123").is_some(),
+            "the password is kept"
+        );
     }
 }

@@ -241,6 +241,20 @@ impl Web {
                 "/digest/{workshop}/findings",
                 get(pages::findings::page).post(pages::findings::change),
             )
+            // The workshop loop (issue 21).
+            .route(
+                "/digest/{workshop}/publish",
+                axum::routing::post(pages::digest::publish),
+            )
+            .route(
+                "/digest/{workshop}/comments",
+                axum::routing::post(pages::comments::post),
+            )
+            .route("/digest/{workshop}/present", get(pages::present::page))
+            .route(
+                "/workshops/{workshop}/task",
+                get(pages::task::page).post(pages::task::save),
+            )
             .fallback(pages::not_found)
             .layer(DefaultBodyLimit::max(self.app.config.body_limit))
             .layer(middleware::from_fn_with_state(

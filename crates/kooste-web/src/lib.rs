@@ -19,7 +19,7 @@ mod render;
 mod server;
 mod session;
 
-pub use accounts::{Role, USERS_FILE, Users, add_user};
+pub use accounts::{Account, Role, USERS_FILE, Users, add_account, add_user, role_voice};
 pub use app::{Config, Proxy, Web};
 pub use pages::forms::read_form_post;
 pub use render::BUILTIN;

@@ -14,6 +14,14 @@ use std::path::Path;
 /// The built-in templates: (file name in `templates/web/`, text).
 pub const BUILTIN: &[(&str, &str)] = &[
     (
+        "present.html.j2",
+        include_str!("../../../templates/web/present.html.j2"),
+    ),
+    (
+        "task.html.j2",
+        include_str!("../../../templates/web/task.html.j2"),
+    ),
+    (
         "base.html.j2",
         include_str!("../../../templates/web/base.html.j2"),
     ),

@@ -24,6 +24,33 @@ const PER_USER: usize = 20;
 pub(crate) struct User {
     pub(crate) name: String,
     pub(crate) role: Role,
+    /// The voice of what the user writes (see `Account::voice`).
+    pub(crate) voice: kooste_core::Voice,
+    /// A participant account without a voice, taken for a client until it is set.
+    pub(crate) voice_missing: bool,
+}
+
+impl User {
+    /// A worker, as the fuzz target's form posts are read.
+    pub(crate) fn worker() -> User {
+        User {
+            name: String::new(),
+            role: Role::Worker,
+            voice: kooste_core::Voice::Worker,
+            voice_missing: false,
+        }
+    }
+
+    /// A signed-in user with the voice of the role (a participant: a client).
+    #[cfg(test)]
+    pub(crate) fn new(name: &str, role: Role) -> User {
+        User {
+            name: name.to_string(),
+            role,
+            voice: crate::accounts::role_voice(role, None),
+            voice_missing: false,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -496,10 +523,7 @@ mod tests {
     #[test]
     fn sessions_expire() {
         let s = Sessions::new(Duration::from_millis(0), Duration::from_secs(60));
-        let user = User {
-            name: "t".into(),
-            role: Role::Worker,
-        };
+        let user = User::new("t", Role::Worker);
         let v = s.open(user.clone());
         assert!(s.get(&v.token).is_none(), "idle time 0: expired at once");
         let s = Sessions::new(Duration::from_secs(60), Duration::from_secs(60));
@@ -512,10 +536,7 @@ mod tests {
     #[test]
     fn one_user_cannot_fill_the_store() {
         let s = Sessions::new(Duration::from_secs(60), Duration::from_secs(60));
-        let user = |n: &str| User {
-            name: n.into(),
-            role: Role::Worker,
-        };
+        let user = |n: &str| User::new(n, Role::Worker);
         let other = s.open(user("b"));
         let first = s.open(user("a"));
         for _ in 0..PER_USER {

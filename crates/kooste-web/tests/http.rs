@@ -318,7 +318,10 @@ async fn each_role_gets_what_the_design_table_allows() {
     let site = site();
     let expect = |role: Role, path: &str| -> StatusCode {
         let need = match path {
-            p if p.starts_with("/forms") || p.starts_with("/documents") => Role::Worker,
+            // The participant of these accounts is a client (an account from before voices),
+            // who answers a battery's client questions.
+            p if p.starts_with("/forms") => Role::Participant,
+            p if p.starts_with("/documents") => Role::Worker,
             p if p.starts_with("/review") || p.starts_with("/digest") => Role::Researcher,
             _ => Role::Participant,
         };
@@ -361,12 +364,11 @@ async fn each_role_gets_what_the_design_table_allows() {
         };
         assert_eq!(review.status, want, "{role} POST /review");
         assert_eq!(c.get("/nope").await.status, StatusCode::NOT_FOUND);
-        let unknown = if role.allows(Role::Worker) {
-            StatusCode::NOT_FOUND
-        } else {
-            StatusCode::FORBIDDEN
-        };
-        assert_eq!(c.get("/forms/nope").await.status, unknown, "{role}");
+        assert_eq!(
+            c.get("/forms/nope").await.status,
+            StatusCode::NOT_FOUND,
+            "{role}"
+        );
     }
 }
 
@@ -2639,4 +2641,641 @@ async fn researchers_rename_merge_split_and_pin_findings_and_the_digest_follows(
     assert!(md.contains("#### Velkaneuvonta\n"), "{md}");
     assert!(md.contains("#### Kotona tapaaminen\n"), "{md}");
     assert!(std::fs::read_to_string(&file).unwrap().contains("oma-1"));
+}
+
+// ---- The workshop loop (issue 21): accounts' voices, clients' own answers, published
+// digests, comments, presenting, the next task ----
+
+/// The region with a fourth workshop (whose digest covers the third's round, where the
+/// comments made on the third's digest go) and comments of the kind people write in it.
+const LOOP_REGION: &str = r#"# The coast's cycle, for the tests of the workshop loop.
+id = "r"
+name = "Rannikko"
+name_sv = "Kusten"
+
+[[workshop]]
+number = 1
+date = 2018-01-10
+themes = ["osallisuus"]
+
+[[workshop]]
+number = 2
+date = 2018-03-01
+themes = ["ihanne"]
+[workshop.task]
+theme = "ihanne"
+from = ["client", "worker"]
+battery = "asp-paiva"
+
+# The third day: the digest of the second round is presented and commented on.
+[[workshop]]
+number = 3 # agreed in advance
+date = 2018-05-24
+themes = ["ihanne"]
+
+[[workshop]]
+number = 4
+date = 2018-09-20
+themes = ["osallisuus"]
+"#;
+
+/// A site with four workshops and, besides the accounts of every site (whose participant
+/// has no voice: an account from before voices), a client and a worker taking part.
+fn loop_site() -> Site {
+    let dir = project_dir();
+    std::fs::write(dir.path().join("workshops/r.toml"), LOOP_REGION).unwrap();
+    let project = Project::load(dir.path()).unwrap();
+    kooste_web::add_account(
+        &project,
+        "asiakas",
+        Role::Participant,
+        Some(kooste_core::Voice::Client),
+        "asiakas-salasana",
+    )
+    .unwrap();
+    kooste_web::add_account(
+        &project,
+        "kehittaja",
+        Role::Participant,
+        Some(kooste_core::Voice::Worker),
+        "kehittaja-salasana",
+    )
+    .unwrap();
+    site_in(dir, Config::default())
+}
+
+async fn as_user(site: &Site, name: &str, password: &str) -> Client {
+    let mut c = Client::new(site);
+    let p = c.login(name, password).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    c
+}
+
+/// The value of the first `name="finding"` field of a page.
+fn first_finding(body: &str) -> String {
+    let at = body
+        .find("name=\"finding\" value=\"")
+        .expect("a comment form on a finding");
+    let rest = &body[at + 22..];
+    unescape(&rest[..rest.find('"').unwrap()])
+}
+
+#[tokio::test]
+async fn a_digest_is_for_researchers_until_published_then_for_every_role() {
+    let site = loop_site();
+    let mut stranger = Client::new(&site);
+    let mut researcher = Client::signed_in(&site, Role::Researcher).await;
+    let mut worker = Client::signed_in(&site, Role::Worker).await;
+    let mut client = as_user(&site, "asiakas", "asiakas-salasana").await;
+    let csrf = |p: &Page| p.csrf();
+    // Before publishing: researchers only.
+    for path in [
+        "/digest/r-3",
+        "/digest/r-3?format=html",
+        "/digest/r-3/present",
+    ] {
+        assert_eq!(researcher.get(path).await.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            worker.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+        assert_eq!(
+            client.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+        assert_eq!(
+            stranger.get(path).await.status,
+            StatusCode::SEE_OTHER,
+            "{path}"
+        );
+    }
+    let page = researcher.get("/digest/r-3").await;
+    assert!(
+        page.body.contains("action=\"/digest/r-3/publish\""),
+        "a button"
+    );
+    assert!(page.body.contains("Vain tutkijat näkevät sen"));
+    // Nobody comments on an unpublished digest, researchers neither.
+    let html = researcher.get("/digest/r-3?format=html").await;
+    assert!(
+        !html.body.contains("name=\"finding\""),
+        "no comment forms yet"
+    );
+    let c = researcher
+        .post(
+            "/digest/r-3/comments",
+            &[("csrf_token", &csrf(&page)), ("text", "Hyvä.")],
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::FORBIDDEN);
+    // Only a researcher publishes, with the session's CSRF token.
+    let wp = worker.get("/").await;
+    let p = worker
+        .post("/digest/r-3/publish", &[("csrf_token", &csrf(&wp))])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let cp = client.get("/").await;
+    let p = client
+        .post("/digest/r-3/publish", &[("csrf_token", &csrf(&cp))])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = stranger
+        .post("/digest/r-3/publish", &[("csrf_token", "x")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    let p = researcher
+        .post("/digest/r-3/publish", &[("csrf_token", "wrong")])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!site.dir.path().join("published.toml").exists());
+    let p = researcher
+        .post("/digest/r-3/publish", &[("csrf_token", &csrf(&page))])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/digest/r-3");
+    let text = std::fs::read_to_string(site.dir.path().join("published.toml")).unwrap();
+    assert!(text.contains("workshop = \"r-3\""), "{text}");
+    let page = researcher.get("/digest/r-3").await;
+    assert!(page.body.contains("Kooste julkaistiin"), "the flash");
+    assert!(!page.body.contains("action=\"/digest/r-3/publish\""));
+    // Published: every role reads it, in Finnish and Swedish, and comments on it.
+    for c in [&mut worker, &mut client, &mut researcher] {
+        assert_eq!(c.get("/digest/r-3").await.status, StatusCode::OK);
+        let fi = c.get("/digest/r-3?format=html").await;
+        assert_eq!(fi.status, StatusCode::OK);
+        assert!(fi.body.contains("<html lang=\"fi\""));
+        assert!(
+            fi.body.contains("name=\"finding\""),
+            "a form under each finding"
+        );
+        assert!(
+            fi.body.contains("id=\"digest-comment-text\""),
+            "and one for all"
+        );
+        let sv = c.get("/digest/r-3?format=html&lang=sv").await;
+        assert!(sv.body.contains("<html lang=\"sv\"") && sv.body.contains("Kommentera"));
+        let present = c.get("/digest/r-3/present?lang=sv").await;
+        assert_eq!(present.status, StatusCode::OK);
+        assert!(present.body.contains("<html lang=\"sv\""));
+    }
+    // Participants see the published digests on their start page.
+    let home = client.get("/").await;
+    assert!(
+        home.body.contains("href=\"/digest/r-3?format=html\""),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("href=\"/digest/r-2"), "unpublished");
+    // A download carries no forms.
+    let file = researcher.get("/digest/r-3?format=html&download=1").await;
+    assert!(!file.body.contains("<form"));
+    assert_eq!(
+        stranger.get("/digest/r-3").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_comment_is_workshop_material_redacted_searchable_and_in_the_next_digest() {
+    let site = loop_site();
+    let mut researcher = Client::signed_in(&site, Role::Researcher).await;
+    let page = researcher.get("/digest/r-3").await;
+    let p = researcher
+        .post("/digest/r-3/publish", &[("csrf_token", &page.csrf())])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+
+    // A client comments on a finding, naming a participant and a phone number.
+    let mut client = as_user(&site, "asiakas", "asiakas-salasana").await;
+    let digest = client.get("/digest/r-3?format=html").await;
+    let finding = first_finding(&digest.body);
+    assert!(finding.starts_with("kotikaynti-1#"), "{finding}");
+    let csrf = client.get("/").await.csrf();
+    let p = client
+        .post(
+            "/digest/r-3/comments",
+            &[
+                ("csrf_token", &csrf),
+                ("finding", &finding),
+                (
+                    "text",
+                    "Maija Virtanen sanoi, että kotikäynti rauhoitti kaikkia. Soita 040 123 4567.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/digest/r-3?format=html#finding-1");
+    // A worker taking part comments on the digest as a whole.
+    let mut developer = as_user(&site, "kehittaja", "kehittaja-salasana").await;
+    let csrf2 = developer.get("/").await.csrf();
+    let p = developer
+        .post(
+            "/digest/r-3/comments",
+            &[
+                ("csrf_token", &csrf2),
+                ("text", "Koosteesta puuttuu velkaneuvonnan jonotus."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/digest/r-3?format=html#digest-comments");
+    // Refused: no text, a finding that is none of the digest's, another site's token.
+    for (fields, status) in [
+        (
+            vec![("csrf_token", csrf.as_str()), ("text", "  ")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            vec![
+                ("csrf_token", csrf.as_str()),
+                ("finding", "x#1"),
+                ("text", "Hyvä."),
+            ],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            vec![("csrf_token", "x"), ("text", "Hyvä.")],
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let p = client.post("/digest/r-3/comments", &fields).await;
+        assert_eq!(p.status, status, "{fields:?}");
+    }
+    let long = "a".repeat(2001);
+    let p = client
+        .post(
+            "/digest/r-3/comments",
+            &[("csrf_token", &csrf), ("text", &long)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Stored as workshop r-3's material, redacted, in the commenter's voice, no `via`.
+    let dir = site.dir.path().join("corpus/r-3");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    files.sort_by_key(|t| t.contains("velkaneuvonnan"));
+    assert_eq!(files.len(), 2, "{files:?}");
+    let on_finding = &files[0];
+    for needle in [
+        "voice: client\n",
+        "workshop: r-3\n",
+        "comment_on: r-3\n",
+        "comment_passages:\n- kotikaynti-1#",
+        "Asiakas A sanoi, että kotikäynti rauhoitti kaikkia. Soita [puhelin].",
+    ] {
+        assert!(on_finding.contains(needle), "{needle}: {on_finding}");
+    }
+    assert!(!on_finding.contains("Virtanen") && !on_finding.contains("040"));
+    assert!(!on_finding.contains("via:"), "{on_finding}");
+    assert!(files[1].contains("voice: worker\n") && !files[1].contains("comment_passages"));
+
+    // Searchable at once, by every role.
+    let hits = client.get("/search?q=rauhoitti").await;
+    assert!(
+        unescape(&hits.body).contains("/passages/r-3-kommentti-"),
+        "{}",
+        hits.body
+    );
+    // Shown under its finding in the digest it commented on.
+    let digest = client.get("/digest/r-3?format=html").await;
+    assert!(
+        digest
+            .body
+            .contains("Asiakas A sanoi, että kotikäynti rauhoitti kaikkia.")
+    );
+    assert!(
+        digest
+            .body
+            .contains("Koosteesta puuttuu velkaneuvonnan jonotus.")
+    );
+
+    // More material in round r-2 regroups its findings: the comment still finds its
+    // passages, by their ids.
+    std::fs::write(
+        site.dir.path().join("corpus/r-2/kotikaynti-2.md"),
+        "---\nid: kotikaynti-2\nvoice: client\nworkshop: r-2\ntheme: ihanne\nlang: fi\n---\nKotikäynti teki tilanteesta rauhallisen, ja asiakas kertoi omassa kodissaan enemmän.\n",
+    )
+    .unwrap();
+    let project = Project::load(site.dir.path()).unwrap();
+    kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
+    let digest = client.get("/digest/r-3?format=html").await;
+    assert!(
+        digest
+            .body
+            .contains("Asiakas A sanoi, että kotikäynti rauhoitti kaikkia."),
+        "under the finding that now holds its passages"
+    );
+
+    // The next digest (r-4, of round r-3) shows them in a section of their own, beside the
+    // passages commented on, and not among its findings.
+    let md = researcher.get("/digest/r-4?format=md").await;
+    assert_eq!(md.status, StatusCode::OK);
+    let at = md
+        .body
+        .find("### Kommentit edellisessä työpajassa")
+        .expect(&md.body);
+    let end = md.body[at..].find("## 5.").unwrap() + at;
+    let today: kooste_core::model::Date = kooste_caimer::now()[..10].parse().unwrap();
+    let today = format!("{}.{}.{}", today.day, today.month, today.year);
+    let section = md.body[at..end].replace(&today, "DATE");
+    insta::assert_snapshot!("comments_in_the_next_digest", section);
+    let findings = &md.body[md.body.find("## 4.").unwrap()..at];
+    assert!(!findings.contains("rauhoitti kaikkia"), "{findings}");
+    let sv = researcher.get("/digest/r-4?format=html&lang=sv").await;
+    assert!(sv.body.contains("Kommentarer vid föregående verkstad"));
+}
+
+#[tokio::test]
+async fn a_client_answers_only_the_client_questions_in_their_own_voice() {
+    let site = loop_site();
+    let mut client = as_user(&site, "asiakas", "asiakas-salasana").await;
+    let home = client.get("/").await;
+    assert!(
+        home.body.contains("href=\"/forms/asp-paiva\""),
+        "{}",
+        home.body
+    );
+    let form = client.get("/forms/asp-paiva").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("name=\"r1_q1\"") && form.body.contains("name=\"r1_q2\""));
+    assert!(
+        !form.body.contains("name=\"r1_q3\""),
+        "the worker's question is not asked"
+    );
+    assert_eq!(
+        form.body.matches("<fieldset class=\"situation\"").count(),
+        1
+    );
+    assert!(
+        form.body
+            .contains("Tässä ovat vain asiakkaille tarkoitetut kysymykset")
+    );
+    let csrf = form.csrf();
+    let submission = field_value(&form.body, "submission");
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("submission", submission.as_str()),
+        ("workshop", "r-2"),
+        ("date", "2018-03-14"),
+        ("theme", "ihanne"),
+        ("text_lang", "fi"),
+        ("rows", "1"),
+        ("r1_q1", "Hain apua, kun Maija Virtanen jäi ilman asuntoa."),
+        ("r1_q2", "Sain ajan sosiaalityöntekijälle."),
+        // A worker's answer posted anyway is not read.
+        ("r1_q3", "Työntekijän vastaus."),
+    ];
+    let mut preview = fields.to_vec();
+    preview.push(("action", "preview"));
+    let p = client.post("/forms/asp-paiva", &preview).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body
+            .contains("Hain apua, kun Asiakas A jäi ilman asuntoa.")
+    );
+    assert!(!p.body.contains("Työntekijän vastaus"));
+    let mut save = fields.to_vec();
+    save.push(("action", "save"));
+    let p = client.post("/forms/asp-paiva", &save).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let stored = saved_files(&site);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let text = std::fs::read_to_string(&stored[0]).unwrap();
+    assert!(text.contains("voice: client\n"), "{text}");
+    assert!(!text.contains("via:"), "the client's own voice: {text}");
+    assert!(
+        !text.contains("Työntekijän vastaus") && !text.contains("Virtanen"),
+        "{text}"
+    );
+    // The client reads their own submission whole, also after the server restarts (who
+    // saved what is kept in the project, not only in the session), and nobody else does.
+    let id = saved_ids(&p.body);
+    assert_eq!(
+        client.get(&format!("/documents/{}", id[0])).await.status,
+        StatusCode::OK
+    );
+    site.web.forget_sessions();
+    let mut again = as_user(&site, "asiakas", "asiakas-salasana").await;
+    assert_eq!(
+        again.get(&format!("/documents/{}", id[0])).await.status,
+        StatusCode::OK
+    );
+    let mut other = Client::signed_in(&site, Role::Participant).await;
+    assert_eq!(
+        other.get(&format!("/documents/{}", id[0])).await.status,
+        StatusCode::FORBIDDEN
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let owners = site.dir.path().join(kooste_web::accounts::OWNERS_FILE);
+        let mode = std::fs::metadata(&owners).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "private, like users.toml");
+    }
+    // A worker taking part fills in forms with a worker's account, not as a participant.
+    let mut developer = as_user(&site, "kehittaja", "kehittaja-salasana").await;
+    assert_eq!(
+        developer.get("/forms/asp-paiva").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Workers still fill in the whole battery with a client.
+    let mut worker = Client::signed_in(&site, Role::Worker).await;
+    let form = worker.get("/forms/asp-paiva").await;
+    assert!(form.body.contains("name=\"r1_q3\""));
+    assert!(!form.body.contains("Tässä ovat vain asiakkaille"));
+}
+
+#[tokio::test]
+async fn a_participant_of_an_old_users_toml_counts_as_a_client_with_a_notice() {
+    // `osallistuja` is added without a voice, as every account was before voices.
+    let site = loop_site();
+    let users = std::fs::read_to_string(site.dir.path().join("users.toml")).unwrap();
+    let old = &users[users.find("name = \"osallistuja\"").unwrap()..];
+    let old = &old[..old.find("[[user]]").unwrap_or(old.len())];
+    assert!(!old.contains("voice"), "{old}");
+    let mut c = Client::signed_in(&site, Role::Participant).await;
+    let home = c.get("/").await;
+    assert!(
+        home.body.contains("lasketaan asiakkaan ääneksi"),
+        "{}",
+        home.body
+    );
+    assert_eq!(c.get("/forms/asp-paiva").await.status, StatusCode::OK);
+    // Accounts with a voice see no notice.
+    let mut client = as_user(&site, "asiakas", "asiakas-salasana").await;
+    assert!(
+        !client
+            .get("/")
+            .await
+            .body
+            .contains("lasketaan asiakkaan ääneksi")
+    );
+}
+
+#[tokio::test]
+async fn the_next_task_is_recorded_in_the_workshop_file_keeping_its_comments() {
+    let site = loop_site();
+    let file = site.dir.path().join("workshops/r.toml");
+    let mut worker = Client::signed_in(&site, Role::Worker).await;
+    assert_eq!(
+        worker.get("/workshops/r-3/task").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut client = as_user(&site, "asiakas", "asiakas-salasana").await;
+    assert_eq!(
+        client.get("/workshops/r-3/task").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut stranger = Client::new(&site);
+    assert_eq!(
+        stranger.get("/workshops/r-3/task").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        stranger
+            .post("/workshops/r-3/task", &[("theme", "ihanne")])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wcsrf = worker.get("/").await.csrf();
+    assert_eq!(
+        worker
+            .post(
+                "/workshops/r-3/task",
+                &[("csrf_token", &wcsrf), ("theme", "ihanne")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut r = Client::signed_in(&site, Role::Researcher).await;
+    assert_eq!(
+        r.get("/workshops/r-9/task").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let page = r.get("/workshops/r-3/task").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<label for=\"f-due\">"));
+    let csrf = page.csrf();
+    // Bad input: each field says what is wrong, and nothing is written.
+    for (field, value, id) in [
+        ("theme", "ei-teema", "f-theme-error"),
+        ("battery", "ei-ole", "f-battery-error"),
+        ("due", "2018-05-23", "f-due-error"),
+        ("due", "23.5.2018", "f-due-error"),
+    ] {
+        let mut fields = vec![
+            ("csrf_token", csrf.as_str()),
+            ("theme", "osallisuus"),
+            ("from", "client"),
+            ("battery", "asp-paiva"),
+            ("due", "2018-08-31"),
+        ];
+        fields.retain(|(k, _)| *k != field);
+        fields.push((field, value));
+        let p = r.post("/workshops/r-3/task", &fields).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(
+            p.body.contains(&format!("id=\"{id}\"")),
+            "{field}: {}",
+            p.body
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            LOOP_REGION,
+            "{field}"
+        );
+    }
+    let p = r
+        .post(
+            "/workshops/r-3/task",
+            &[
+                ("csrf_token", &csrf),
+                ("theme", "osallisuus"),
+                ("from", "client"),
+                ("from", "worker"),
+                ("how", "Asiakkaat kertovat, milloin tulivat kuulluiksi."),
+                ("how_sv", "Klienterna berättar när de blev hörda."),
+                ("battery", "asp-paiva"),
+                ("due", "2018-08-31"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/workshops/r-3/task");
+    let text = std::fs::read_to_string(&file).unwrap();
+    insta::assert_snapshot!("task_written_by_the_web_app", text);
+    let page = r.get("/workshops/r-3/task").await;
+    assert!(page.body.contains("Välitehtävä tallennettiin"));
+    assert!(page.body.contains("value=\"2018-08-31\""));
+    // The next digest shows what was asked.
+    let md = r.get("/digest/r-4?format=md").await;
+    assert!(
+        md.body
+            .contains("Asiakkaat kertovat, milloin tulivat kuulluiksi."),
+        "{}",
+        md.body
+    );
+}
+
+#[tokio::test]
+async fn the_projector_shows_one_screen_at_a_time_with_links() {
+    let site = loop_site();
+    let mut r = Client::signed_in(&site, Role::Researcher).await;
+    let mut first = r.get("/digest/r-3/present").await;
+    first.body = unescape(&first.body);
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.body.contains("<h1>Kooste työpajaan 3</h1>"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first
+            .body
+            .contains("rel=\"next\" href=\"/digest/r-3/present?screen=1&lang=fi\"")
+    );
+    assert!(!first.body.contains("rel=\"prev\""));
+    assert!(!first.body.contains("<script"));
+    let total: usize = {
+        let at = first.body.find("1 / ").unwrap();
+        let rest = &first.body[at + 4..];
+        rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap()]
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        total >= 4,
+        "cover, asked, received, findings, next: {total}"
+    );
+    let mut findings = 0;
+    for i in 1..total {
+        let p = r.get(&format!("/digest/r-3/present?screen={i}")).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains("rel=\"prev\""), "{i}");
+        assert_eq!(p.body.contains("rel=\"next\""), i + 1 < total, "{i}");
+        if p.body.contains("present-quotes") {
+            findings += 1;
+        }
+    }
+    assert!(findings >= 1);
+    let last = r.get("/digest/r-3/present?screen=999").await;
+    assert!(
+        last.body.contains("Seuraava välitehtävä"),
+        "past the end: the last screen"
+    );
+    let sv = r.get("/digest/r-3/present?lang=sv").await;
+    assert!(
+        sv.body.contains("<h1>Sammanställning till verkstad 3</h1>"),
+        "{}",
+        sv.body
+    );
 }

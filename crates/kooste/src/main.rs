@@ -45,6 +45,8 @@ enum Command {
     Findings(cmd::findings::Args),
     /// List the development needs and steps, with their status.
     Steps(cmd::steps::Args),
+    /// Show or set the between-workshop task agreed at the end of a workshop.
+    Task(cmd::task::Args),
     /// Propose CAIMeR dimensions with their reasons, and learn from researchers' decisions.
     Caimer(cmd::caimer::Args),
     /// Serve the web app: forms, search, review and digests (on 127.0.0.1 unless told otherwise).
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
         Command::Digest(a) => cmd::digest::run(a, cli.project.as_deref(), cli.json),
         Command::Findings(a) => cmd::findings::run(a, cli.project.as_deref(), cli.json),
         Command::Steps(a) => cmd::steps::run(a, cli.project.as_deref(), cli.json),
+        Command::Task(a) => cmd::task::run(a, cli.project.as_deref(), cli.json),
         Command::Caimer(a) => cmd::caimer::run(a, cli.project.as_deref(), cli.json),
         Command::Serve(a) => cmd::serve::run(a, cli.project.as_deref(), cli.json),
         Command::User(a) => cmd::user::run(a, cli.project.as_deref(), cli.json),

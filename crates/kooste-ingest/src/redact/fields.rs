@@ -63,6 +63,14 @@ pub const FIELDS: &[(Input, &str, Treatment)] = &[
     (Input::FrontMatter, "source_key", Treatment::Checked),
     (Input::FrontMatter, "content_key", Treatment::Checked),
     (Input::FrontMatter, "row", Treatment::Checked),
+    // A workshop comment: the workshop whose digest it comments on, and the passage ids of
+    // the finding (each checked to be `DOCID#N`).
+    (
+        Input::FrontMatter,
+        "comment_on",
+        Treatment::CheckedOrRedacted,
+    ),
+    (Input::FrontMatter, "comment_passages", Treatment::Id),
     (Input::FrontMatter, "body", Treatment::Redacted),
     // Headers are matched to a battery's questions and never stored; answers are the body.
     (Input::Table, "header", Treatment::Checked),
@@ -97,6 +105,9 @@ pub const FIELDS: &[(Input, &str, Treatment)] = &[
     (Input::WebForm, "theme", Treatment::Checked),
     (Input::WebForm, "date", Treatment::Checked),
     (Input::WebForm, "text_lang", Treatment::Checked),
+    // A comment on a digest: its text is the body; the finding is its passages' ids.
+    (Input::WebForm, "comment", Treatment::Redacted),
+    (Input::WebForm, "finding", Treatment::Id),
     (Input::Message, "message", Treatment::Redacted),
     (Input::Message, "note", Treatment::Redacted),
 ];
@@ -128,6 +139,8 @@ pub fn meta(redactor: &Redactor, lang: Lang, meta: DocumentMeta) -> (DocumentMet
         source_key,
         content_key,
         row,
+        comment_on,
+        comment_passages,
     } = meta;
     let mut removals = Vec::new();
     let mut text = |v: Option<String>| {
@@ -165,6 +178,10 @@ pub fn meta(redactor: &Redactor, lang: Lang, meta: DocumentMeta) -> (DocumentMet
         source_key,
         content_key,
         row,
+        // A workshop id, checked like `workshop`.
+        comment_on: text(comment_on),
+        // Passage ids, checked to be `DOCID#N` when read.
+        comment_passages,
     };
     (meta, removals)
 }

@@ -1,10 +1,16 @@
 //! `/digest/WORKSHOP`: the digest presented at the start of a workshop (the previous
 //! workshop's round), rendered by kooste-digest; view it, or download it as HTML or Markdown.
+//!
+//! Researchers see every digest; once a researcher has published one (`POST
+//! /digest/WORKSHOP/publish`, or `kooste digest WORKSHOP --publish`), every role reads it and
+//! may comment on it (`super::comments`), and shows it on a projector (`super::present`).
 
 use crate::accounts::Role;
 use crate::app::{App, Shared};
+use axum::extract::Form;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use kooste_core::model::Lang;
 use kooste_core::steps::StepsList;
@@ -24,34 +30,68 @@ pub(crate) struct Params {
     lang: String,
 }
 
-/// The digest of `round` in `lang`, as data.
-pub(crate) fn assemble_digest(app: &App, round: &Round, lang: Lang) -> crate::Result<Digest> {
-    let steps = StepsList::load(&app.project)?;
-    let grouping = Grouping::load(&app.project.root, &round.workshop)?;
+/// The digest of `round` in `lang`, and how many passages its round has. The workshop
+/// files are read afresh, so that a task set meanwhile (`/workshops/W/task`, `kooste task`)
+/// shows at once.
+pub(crate) fn build(app: &App, round: &Round, lang: Lang) -> crate::Result<(Digest, usize)> {
+    let project = kooste_core::Project::load(&app.project.root)?;
+    let steps = StepsList::load(&project)?;
+    let grouping = Grouping::load(&project.root, &round.workshop)?;
     let records = {
         let ix = app.index();
-        ix.records(&Filters {
+        let round_records = ix.records(&Filters {
             workshop: Some(round.previous.clone()),
             ..Filters::default()
-        })?
+        })?;
+        kooste_digest::comments::with_commented(round_records, |d| ix.document(d))?
     };
-    Ok(assemble(
+    let digest = assemble(
         &Input {
-            project: &app.project,
+            project: &project,
             round,
             records: &records,
             steps: &steps,
             grouping: &grouping,
         },
         lang,
-    )?)
+    )?;
+    let passages = digest.received.passages;
+    Ok((digest, passages))
 }
 
-/// Renders the digest of `round` in `lang`: (text, passages in the round).
-fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result<(String, usize)> {
+/// Renders the digest of `round` in `lang`: (text, passages in the round). `web` is the
+/// app's own view's extra (comment forms), none for a download.
+fn render(
+    app: &App,
+    round: &Round,
+    lang: Lang,
+    format: Format,
+    web: Option<WebView>,
+) -> crate::Result<(String, usize)> {
     let templates = Templates::load(&app.project.root.join("templates"))?;
-    let digest = assemble_digest(app, round, lang)?;
-    Ok((templates.render(&digest, format)?, digest.received.passages))
+    let (digest, passages) = build(app, round, lang)?;
+    let web = match web {
+        Some(w) => super::comments::web_context(app, &digest, &w)?,
+        None => minijinja::Value::from(()),
+    };
+    Ok((templates.render_web(&digest, format, web)?, passages))
+}
+
+/// Who views a digest in the app, for its comment forms.
+#[derive(Debug, Clone)]
+pub(crate) struct WebView {
+    pub(crate) workshop: String,
+    pub(crate) csrf: String,
+    pub(crate) can_comment: bool,
+}
+
+/// Whether the digest of `workshop` is published; an unreadable `published.toml` counts as
+/// not published (and is logged).
+pub(crate) fn published(app: &App, workshop: &str) -> bool {
+    kooste_core::publish::is_published(&app.project, workshop).unwrap_or_else(|e| {
+        eprintln!("kooste serve: {e}");
+        false
+    })
 }
 
 /// `GET /digest/WORKSHOP` (`?format=html|md`, `&download=1`, `&lang=fi|sv`).
@@ -62,10 +102,21 @@ pub(crate) async fn page(
     uri: Uri,
     Query(p): Query<Params>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Researcher) {
+    let ctx = match app.page(&headers, &uri, Role::Participant) {
         Ok(c) => c,
         Err(r) => return r,
     };
+    let researcher = ctx.user.role.allows(Role::Researcher);
+    let is_published = published(&app, &workshop);
+    // Before publishing, only researchers see a digest.
+    if !researcher && !is_published {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "digest_unpublished",
+        );
+    }
     let lang = p.lang.parse().unwrap_or(ctx.lang);
     let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
     let round = match Round::of(&app.project, &workshop) {
@@ -91,10 +142,16 @@ pub(crate) async fn page(
         "md" => Some(Format::Md),
         _ => None,
     };
+    // The app's own view of the digest carries the comment forms; a download does not.
+    let web = (format == Some(Format::Html) && p.download != "1").then(|| WebView {
+        workshop: round.workshop.clone(),
+        csrf: ctx.view.csrf.clone(),
+        can_comment: is_published,
+    });
     let rendered = {
         let (app, round) = (Arc::clone(&app), round.clone());
         tokio::task::spawn_blocking(move || {
-            render(&app, &round, lang, format.unwrap_or(Format::Html))
+            render(&app, &round, lang, format.unwrap_or(Format::Html), web)
         })
         .await
     };
@@ -112,6 +169,10 @@ pub(crate) async fn page(
             round => super::search::workshop_label(&app, &round.previous, ctx.lang),
             id => round.workshop.clone(),
             passages => passages,
+            published => is_published,
+            can_publish => researcher && !is_published,
+            researcher => researcher,
+            flash => app.sessions.take_flash(&ctx.view.token),
             first => false, ..base },
         );
     };
@@ -133,4 +194,51 @@ pub(crate) async fn page(
         }
     }
     res
+}
+
+/// `POST /digest/WORKSHOP/publish` (researcher, `csrf_token`): every role may read the
+/// digest from now on. Recorded in the project's `published.toml`.
+pub(crate) async fn publish(
+    app: Shared,
+    Path(workshop): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<super::Fields>,
+) -> Response {
+    let path = format!("/digest/{workshop}");
+    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
+        return super::login::relogin(&app, &headers, &path, String::new());
+    };
+    let Some(ctx) = super::login::ctx_after_login(&app, &headers, &view, &path) else {
+        return super::login::relogin(&app, &headers, &path, String::new());
+    };
+    if !ctx.user.role.allows(Role::Researcher)
+        || !crate::session::same(&view.csrf, super::field(&fields, "csrf_token"))
+    {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "forbidden_text",
+        );
+    }
+    if Round::of(&app.project, &workshop).is_err() {
+        return app.message(
+            StatusCode::NOT_FOUND,
+            &ctx,
+            "not_found_title",
+            "not_found_text",
+        );
+    }
+    let today: kooste_core::model::Date = match kooste_caimer::now()[..10].parse() {
+        Ok(d) => d,
+        Err(e) => return app.failure(&ctx, &e),
+    };
+    if let Err(e) = kooste_core::publish::publish(&app.project, &workshop, today) {
+        return app.failure(&ctx, &e);
+    }
+    app.sessions.set_flash(
+        &view.token,
+        app.pages.word(ctx.lang, "digest_published_now"),
+    );
+    Redirect::to(&path).into_response()
 }

@@ -58,7 +58,11 @@ pub(crate) fn may_read_whole(app: &App, ctx: &Ctx, doc: &Document) -> bool {
         .source
         .as_deref()
         .and_then(|s| s.strip_prefix("web/"))
-        .is_some_and(|id| app.sessions.issued_content(&ctx.view.token, id).is_some())
+        .is_some_and(|id| {
+            app.sessions.issued_content(&ctx.view.token, id).is_some()
+                // Saved in an earlier session, before a restart.
+                || crate::accounts::owns(&app.project, id, &ctx.user.name)
+        })
 }
 
 /// Where a search hit links to: the passage in its document for those who may read whole
@@ -229,10 +233,7 @@ mod tests {
         let web = crate::Web::new(project, ix, crate::Config::default()).unwrap();
         let app = &web.app;
         let ctx = |role: Role, name: &str| {
-            let user = User {
-                name: name.into(),
-                role,
-            };
+            let user = User::new(name, role);
             let view = app.sessions.open(user.clone());
             Ctx {
                 view,

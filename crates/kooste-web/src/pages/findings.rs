@@ -25,8 +25,10 @@ fn path_of(workshop: &str) -> String {
 /// The digest's data in `lang`, for listing its findings.
 async fn digest(app: &Shared, round: &Round, lang: Lang) -> Result<Digest, String> {
     let (app, round) = (Arc::clone(app), round.clone());
-    match tokio::task::spawn_blocking(move || super::digest::assemble_digest(&app, &round, lang))
-        .await
+    match tokio::task::spawn_blocking(move || {
+        super::digest::build(&app, &round, lang).map(|(d, _)| d)
+    })
+    .await
     {
         Ok(Ok(d)) => Ok(d),
         Ok(Err(e)) => Err(e.to_string()),

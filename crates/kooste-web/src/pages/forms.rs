@@ -6,7 +6,7 @@
 use super::{Fields, field, login};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::{View, random_hex, same};
+use crate::session::{User, View, random_hex, same};
 use axum::extract::{Form, Path};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -174,7 +174,8 @@ impl Input {
         errors
     }
 
-    fn submission(&self, battery: &Battery, role: Role) -> Submission {
+    fn submission(&self, battery: &Battery, user: &User) -> Submission {
+        let role = user.role;
         Submission {
             id: self.submission.clone(),
             battery: battery.id.clone(),
@@ -189,10 +190,13 @@ impl Input {
             lang: self.lang(),
             // Whoever is signed in wrote the answers down: a worker filling in a client's
             // answers makes them the client's voice via the worker.
-            via: Some(match role {
-                Role::Researcher => kooste_core::Voice::Researcher,
-                _ => kooste_core::Voice::Worker,
-            }),
+            via: match role {
+                Role::Researcher => Some(kooste_core::Voice::Researcher),
+                Role::Worker => Some(kooste_core::Voice::Worker),
+                // A client answering for themselves: their own voice, relayed by nobody.
+                Role::Participant => None,
+            },
+            voice: (role == Role::Participant).then_some(user.voice),
         }
     }
 }
@@ -217,9 +221,49 @@ pub fn read_form_post(
     Some(read_submission(
         project,
         redactor,
-        &input.submission(battery, Role::Worker),
+        &input.submission(battery, &User::worker()),
     ))
 }
+
+// ---- Clients' own answers (issue 21) ----
+
+/// The battery as `user` fills it in: whole for workers and researchers; for a client
+/// participant only the questions addressed to clients (`None` when it has none); `None`
+/// for a participant who speaks as a worker (workers fill in forms with worker accounts).
+fn fillable(user: &User, battery: &Battery) -> Option<Battery> {
+    if user.role.allows(Role::Worker) {
+        return Some(battery.clone());
+    }
+    if user.voice != kooste_core::Voice::Client {
+        return None;
+    }
+    let questions: Vec<_> = battery
+        .questions
+        .iter()
+        .filter(|q| q.voice == kooste_core::Voice::Client)
+        .cloned()
+        .collect();
+    (!questions.is_empty()).then(|| Battery {
+        questions,
+        ..battery.clone()
+    })
+}
+
+/// The batteries `user` may fill in, for the start page.
+pub(crate) fn fillable_batteries(app: &App, user: &User) -> Vec<Battery> {
+    app.project
+        .batteries
+        .values()
+        .filter_map(|b| fillable(user, b))
+        .collect()
+}
+
+/// Whether `user` answers only the client questions of a battery.
+fn client_only(user: &User) -> bool {
+    !user.role.allows(Role::Worker)
+}
+
+// ---- end of clients' own answers ----
 
 /// A new submission id: `BATTERY-web-YYYYMMDD-xxxxxxxx`.
 fn new_submission_id(battery: &Battery) -> String {
@@ -373,6 +417,7 @@ fn render_form(
                 theme => error_of("f-theme"),
                 save => error_of("f-save"),
             },
+            client_only => client_only(&ctx.user),
             notice => notice, ..base },
     )
 }
@@ -384,7 +429,7 @@ pub(crate) async fn page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Worker) {
+    let ctx = match app.page(&headers, &uri, Role::Participant) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -396,7 +441,20 @@ pub(crate) async fn page(
             "not_found_text",
         );
     };
+    let Some(battery) = fillable(&ctx.user, battery) else {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "forbidden_text",
+        );
+    };
+    let battery = &battery;
     let mut input = Input::new(&app, battery, ctx.lang);
+    if client_only(&ctx.user) {
+        // A client writes about their own situation: one at a time.
+        input.rows.truncate(1);
+    }
     // The id is given with the form itself, so that the first preview already carries it:
     // a preview sent again (Back, Reload) is the same submission.
     input.submission = new_submission_id(battery);
@@ -425,9 +483,7 @@ pub(crate) async fn resume(
     let fields: Fields = serde_json::from_value(v.get("fields")?.clone()).ok()?;
     let path = format!("/forms/{}", battery.id);
     let ctx = login::ctx_after_login(app, headers, view, &path)?;
-    if !ctx.user.role.allows(Role::Worker) {
-        return None;
-    }
+    let battery = &fillable(&ctx.user, battery)?;
     let input = Input::parse(&fields, battery);
     let notice = app.pages.word(ctx.lang, "relogged_notice");
     Some(render_form(
@@ -451,7 +507,11 @@ pub(crate) async fn submit(
 ) -> Response {
     let path = format!("/forms/{battery_id}");
     let Some(battery) = app.project.batteries.get(&battery_id) else {
-        return match app.page(&headers, &path.parse().unwrap_or_default(), Role::Worker) {
+        return match app.page(
+            &headers,
+            &path.parse().unwrap_or_default(),
+            Role::Participant,
+        ) {
             Ok(ctx) => app.message(
                 StatusCode::NOT_FOUND,
                 &ctx,
@@ -461,6 +521,8 @@ pub(crate) async fn submit(
             Err(r) => r,
         };
     };
+    // Whose form this is is known only after the session is: until then, read every
+    // question (a client's form carries only client questions anyway).
     let mut input = Input::parse(&fields, battery);
     // No live session (it ended, or the server restarted): sign in again without losing
     // anything.
@@ -470,13 +532,21 @@ pub(crate) async fn submit(
     let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
         return login::relogin(&app, &headers, &path, carry(battery, &input));
     };
-    if !ctx.user.role.allows(Role::Worker) {
+    let Some(battery) = fillable(&ctx.user, battery) else {
         return app.message(
             StatusCode::FORBIDDEN,
             &ctx,
             "forbidden_title",
             "forbidden_text",
         );
+    };
+    let battery = &battery;
+    if client_only(&ctx.user) {
+        // Only the client questions are read from what was posted.
+        input = Input {
+            submission: input.submission.clone(),
+            ..Input::parse(&fields, battery)
+        };
     }
     let render = |input: &Input, errors: &[(String, &'static str)], focus, status| {
         render_form(
@@ -525,7 +595,7 @@ pub(crate) async fn submit(
             if !errors.is_empty() {
                 return render(&input, &errors, None, StatusCode::UNPROCESSABLE_ENTITY);
             }
-            let sub = input.submission(battery, ctx.user.role);
+            let sub = input.submission(battery, &ctx.user);
             if field(&fields, "action") == "preview" {
                 preview(&app, &ctx, battery, &input, &sub)
             } else {
@@ -657,6 +727,7 @@ async fn save(
 ) -> Response {
     let saved = {
         let app = Arc::clone(app);
+        let owner = ctx.user.clone();
         tokio::task::spawn_blocking(move || -> Result<Vec<kooste_ingest::Read>, String> {
             let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
             // Another process (`kooste ingest` beside the app) has stored documents since:
@@ -699,6 +770,11 @@ async fn save(
             drop(writing);
             app.index_saved(ticket)
                 .map_err(|e| format!("indexing: {e}"))?;
+            // A participant reads their own submission whole, also after a restart.
+            if owner.role == Role::Participant {
+                crate::accounts::record_owner(&app.project, &sub.id, &owner.name)
+                    .map_err(|e| format!("noting who saved it: {e}"))?;
+            }
             Ok(stored)
         })
         .await

@@ -16,15 +16,16 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
     };
     let lang = ctx.lang;
     let role = ctx.user.role;
-    let forms: Vec<_> = if role.allows(Role::Worker) {
-        app.project
-            .batteries
-            .values()
-            .map(|b| context! { id => b.id.clone(), title => b.title.get(lang), intro => b.intro.get(lang) })
-            .collect()
-    } else {
+    // A client participant answers the batteries' client questions themselves.
+    let forms: Vec<_> = super::forms::fillable_batteries(&app, &ctx.user)
+        .iter()
+        .map(|b| context! { id => b.id.clone(), title => b.title.get(lang), intro => b.intro.get(lang) })
+        .collect();
+    let published = kooste_core::publish::load(&app.project).unwrap_or_else(|e| {
+        eprintln!("kooste serve: {e}");
         Vec::new()
-    };
+    });
+    let is_published = |id: &str| published.iter().any(|p| p.workshop == id);
     let (digests, pending) = if role.allows(Role::Researcher) {
         let digests: Vec<_> = app
             .project
@@ -37,8 +38,10 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
                     } else {
                         &r.name
                     };
+                    let id = format!("{}-{}", r.id, w.number);
                     context! {
-                        id => format!("{}-{}", r.id, w.number),
+                        published => is_published(&id),
+                        id => id,
                         label => format!("{name} {}", w.number),
                         date => w.date.to_string(),
                     }
@@ -53,7 +56,27 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
         };
         (digests, Some(pending))
     } else {
-        (Vec::new(), None)
+        // Everyone else: the published digests.
+        let digests: Vec<_> = app
+            .project
+            .regions
+            .iter()
+            .flat_map(|r| r.workshops.iter().map(move |w| (r, w)))
+            .filter(|(r, w)| is_published(&format!("{}-{}", r.id, w.number)))
+            .map(|(r, w)| {
+                let name = if lang == Lang::Sv && !r.name_sv.is_empty() {
+                    &r.name_sv
+                } else {
+                    &r.name
+                };
+                context! {
+                    id => format!("{}-{}", r.id, w.number),
+                    label => format!("{name} {}", w.number),
+                    date => w.date.to_string(),
+                }
+            })
+            .collect();
+        (digests, None)
     };
     let flash = app.sessions.take_flash(&ctx.view.token);
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
@@ -62,6 +85,8 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
         "home.html.j2",
         context! {
         role_label => app.pages.word(lang, &format!("role_{role}")),
+        voice_missing => ctx.user.voice_missing,
+        client_forms => !role.allows(Role::Worker),
         forms => forms,
         digests => digests,
         pending => pending,

@@ -210,6 +210,8 @@ pub(crate) async fn submit(
                     users.verify(&name, &password).map(|a| User {
                         name: a.name.clone(),
                         role: a.role,
+                        voice: a.voice(),
+                        voice_missing: a.voice_missing(),
                     })
                 })
             })

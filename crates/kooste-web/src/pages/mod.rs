@@ -1,14 +1,17 @@
 //! The pages, one module per path of the design's table, and the small routes every page
 //! uses (language switch, style sheet, not found).
 
+pub(crate) mod comments;
 pub(crate) mod digest;
 pub(crate) mod document;
 pub(crate) mod findings;
 pub(crate) mod forms;
 pub(crate) mod home;
 pub(crate) mod login;
+pub(crate) mod present;
 pub(crate) mod review;
 pub(crate) mod search;
+pub(crate) mod task;
 
 use crate::accounts::Role;
 use crate::app::{Shared, local_path};
@@ -69,6 +72,15 @@ pub(crate) const KEYS_USED_IN_CODE: &[&str] = &[
     "role_participant",
     "role_worker",
     "role_researcher",
+    // The workshop loop (issue 21).
+    "comment_title",
+    "err_comment_empty",
+    "err_comment_long",
+    "err_comment_finding",
+    "digest_unpublished",
+    "digest_published_now",
+    "voice_missing_notice",
+    "task_saved",
 ];
 
 #[derive(Deserialize)]

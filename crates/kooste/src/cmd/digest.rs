@@ -4,6 +4,9 @@
 //! Without `-o` the digest goes to stdout, as Markdown unless `--format html` is given. With
 //! `-o FILE` the format follows the file's extension (`.html`/`.htm` or `.md`) unless
 //! `--format` says otherwise, and the file is written atomically.
+//!
+//! `kooste digest WORKSHOP --publish` makes the digest readable to every role in the web app
+//! (recorded in the project's `published.toml`); before that only researchers see it.
 
 use crate::Outcome;
 use anyhow::Context;
@@ -29,6 +32,9 @@ pub(crate) struct Args {
     /// Write the digest to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Publish the digest: from now on every role reads it in the web app (kept in published.toml).
+    #[arg(long)]
+    publish: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +53,26 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         }
         Err(e) => return Err(e.into()),
     };
+    if args.publish {
+        let today: kooste_core::model::Date = kooste_caimer::now()[..10]
+            .parse()
+            .map_err(anyhow::Error::msg)?;
+        let new = kooste_core::publish::publish(&project, &round.workshop, today)?;
+        if json {
+            outln!(
+                "{}",
+                serde_json::json!({ "published": round.workshop, "already": !new })
+            );
+        } else if new {
+            outln!(
+                "Published the digest for {}: every role can now read it in the web app.",
+                round.workshop
+            );
+        } else {
+            outln!("The digest for {} was already published.", round.workshop);
+        }
+        return Ok(Outcome::Ok);
+    }
     let format = format(args)?;
     let lang = args.lang.unwrap_or(project.config.project.lang);
     // Wording first: a mistake in it should not wait for the index.
@@ -122,6 +148,8 @@ pub(crate) fn build(project: &Project, round: &Round, lang: Lang) -> anyhow::Res
         workshop: Some(round.previous.clone()),
         ..Filters::default()
     })?;
+    // Comments made on the round's digest show beside the passages they comment on.
+    let records = kooste_digest::comments::with_commented(records, |d| ix.document(d))?;
     let digest = assemble(
         &Input {
             project,

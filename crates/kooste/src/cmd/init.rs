@@ -50,7 +50,7 @@ const PARTICIPANTS_TOML: &str = r#"# The participant register. It holds real nam
 /// A commented example of a region's workshop cycle, to copy and edit.
 pub(crate) const EXAMPLE_REGION: &str = include_str!("example-region.toml");
 
-const GITIGNORE: &str = "# Derived state: rebuilt from the project's files.\n.kooste/\n# Real names: never share the register.\nparticipants.toml\n# Web accounts (password hashes).\nusers.toml\n";
+const GITIGNORE: &str = "# Derived state: rebuilt from the project's files.\n.kooste/\n# Real names: never share the register.\nparticipants.toml\n# Web accounts (password hashes), and who saved which web submission.\nusers.toml\nweb-submissions.toml\n";
 
 pub(crate) fn run(args: &Args, json: bool) -> anyhow::Result<Outcome> {
     let dir = &args.dir;

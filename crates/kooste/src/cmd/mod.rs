@@ -12,6 +12,7 @@ pub(crate) mod search;
 pub(crate) mod serve;
 pub(crate) mod status;
 pub(crate) mod steps;
+pub(crate) mod task;
 pub(crate) mod user;
 
 use anyhow::Context;

@@ -43,6 +43,13 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             "No accounts yet: nobody can sign in. Create one with `kooste user add NAME --role researcher`."
         );
     }
+    for a in users.without_voice() {
+        errln!(
+            "note: participant {} has no voice and counts as a client until it is set: kooste user add {} --role participant --voice client|worker",
+            a.name,
+            a.name
+        );
+    }
     let proxy = args.proxy_header.as_ref().map(|header| Proxy {
         header: header.clone(),
         from: if args.proxy_addr.is_empty() {

@@ -51,6 +51,8 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
         }
     }
     let passages: usize = docs.iter().map(|r| r.document.passages.len()).sum();
+    let published = kooste_core::publish::load(&project)?;
+    let is_published = |id: &str| published.iter().any(|p| p.workshop == id);
     let workshops: Vec<_> = project
         .regions
         .iter()
@@ -59,7 +61,8 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
                 json!({
                     "id": format!("{}-{}", r.id, w.number), "region": r.id, "number": w.number,
                     "date": w.date.to_string(), "themes": w.themes,
-                    "task": w.task.as_ref().map(|t| json!({"theme": t.theme, "from": t.from.iter().map(|v| v.as_str()).collect::<Vec<_>>(), "battery": t.battery, "due": t.due.map(|d| d.to_string())})),
+                    "task": w.task.as_ref().map(super::task::task_json),
+                    "digest_published": is_published(&format!("{}-{}", r.id, w.number)),
                 })
             })
         })
@@ -87,7 +90,12 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
             outln!("\n{} ({})", r.name, r.id);
             for w in &r.workshops {
                 let id = format!("{}-{}", r.id, w.number);
-                outln!("  {id}  {}  {}", w.date, w.themes.join(", "));
+                let published = if is_published(&id) {
+                    "  (digest published)"
+                } else {
+                    ""
+                };
+                outln!("  {id}  {}  {}{published}", w.date, w.themes.join(", "));
                 let counts = by_workshop.get(&id);
                 let n: usize = counts.map(|m| m.values().sum()).unwrap_or(0);
                 let per_voice: Vec<String> = Voice::ALL

@@ -51,7 +51,10 @@ fn read_with(project: &Project, field: &str) -> String {
 /// is treated before it can reach any output.
 #[test]
 fn every_front_matter_field_has_a_treatment() {
-    for f in crate::frontmatter::FIELDS {
+    for f in crate::frontmatter::FIELDS
+        .iter()
+        .chain(crate::frontmatter::LIST_FIELDS)
+    {
         assert!(
             treatment(Input::FrontMatter, f).is_some(),
             "the front-matter field `{f}` is not in redact::fields::FIELDS"

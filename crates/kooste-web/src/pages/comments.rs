@@ -1,0 +1,291 @@
+//! Comments at the workshop on a published digest: `POST /digest/WORKSHOP/comments` with
+//! `text`, `csrf_token` and, for a comment on one finding, `finding` (the finding's passage
+//! ids, as its form gives them). Every signed-in role may comment once the digest is
+//! published. A comment is workshop WORKSHOP's material: a corpus document written through
+//! the corpus API and the redactor (`kooste_ingest::submit_comment`), in the commenter's
+//! voice, indexed at once, and shown in the next digest beside what it commented on.
+//!
+//! Also the comments made so far under each finding of the app's own view of the digest
+//! ([`web_context`]).
+
+use super::digest::{WebView, build, published};
+use super::{Fields, field, login};
+use crate::app::{App, Ctx, Shared};
+use crate::session::{random_hex, same};
+use axum::extract::{Form, Path};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kooste_digest::{Digest, Finding, Round};
+use kooste_index::{Filters, PassageRecord};
+use kooste_ingest::{Comment, Corpus, submit_comment};
+use minijinja::{Value, context};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// The longest comment accepted, in characters.
+pub(crate) const MAX_COMMENT: usize = 2000;
+
+/// Every finding of a digest with its theme id, in the digest's order.
+fn findings(digest: &Digest) -> Vec<(&str, &Finding)> {
+    digest
+        .themes
+        .iter()
+        .flat_map(|th| {
+            th.findings
+                .iter()
+                .chain(&th.single)
+                .map(move |f| (th.theme.id.as_str(), f))
+        })
+        .collect()
+}
+
+/// A finding's key: its passage ids, as its comment form posts them.
+fn key(f: &Finding) -> String {
+    f.quotes
+        .iter()
+        .chain(&f.rest)
+        .map(|q| q.passage.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The comments made so far on the digest of `workshop` (workshop `workshop`'s material
+/// with `comment_on: workshop`), one item per comment document.
+fn comments_on(app: &App, workshop: &str) -> crate::Result<Vec<(Vec<String>, Value)>> {
+    let records = app.index().records(&Filters {
+        workshop: Some(workshop.to_string()),
+        ..Filters::default()
+    })?;
+    let mut docs: Vec<(String, Vec<&PassageRecord>)> = Vec::new();
+    for r in records
+        .iter()
+        .filter(|r| r.comment_on.as_deref() == Some(workshop))
+    {
+        match docs.iter_mut().find(|(d, _)| *d == r.doc) {
+            Some((_, ps)) => ps.push(r),
+            None => docs.push((r.doc.clone(), vec![r])),
+        }
+    }
+    Ok(docs
+        .into_iter()
+        .map(|(_, ps)| {
+            let first = ps[0];
+            (
+                first.comment_passages.clone(),
+                context! {
+                    paragraphs => ps.iter().map(|p| p.text.clone()).collect::<Vec<_>>(),
+                    voice => first.document_voice.as_str(),
+                    lang => first.lang.as_str(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// What the app's own view of a digest adds (`web` in `templates/comments.html.j2`): the
+/// comment forms and, under each finding, the comments made on it so far. A comment belongs
+/// under every finding that holds one of its passages, so it stays with its passages when a
+/// curation moves them.
+pub(crate) fn web_context(app: &App, digest: &Digest, view: &WebView) -> crate::Result<Value> {
+    let made = comments_on(app, &view.workshop)?;
+    let mut by_finding: BTreeMap<String, Value> = BTreeMap::new();
+    for (i, (_, f)) in findings(digest).into_iter().enumerate() {
+        let passages: BTreeSet<&str> = f
+            .quotes
+            .iter()
+            .chain(&f.rest)
+            .map(|q| q.passage.as_str())
+            .collect();
+        let here: Vec<Value> = made
+            .iter()
+            .filter(|(ps, _)| ps.iter().any(|p| passages.contains(p.as_str())))
+            .map(|(_, v)| v.clone())
+            .collect();
+        by_finding.insert(
+            key(f),
+            context! { anchor => format!("finding-{}", i + 1), comments => here },
+        );
+    }
+    let whole: Vec<Value> = made
+        .iter()
+        .filter(|(ps, _)| ps.is_empty())
+        .map(|(_, v)| v.clone())
+        .collect();
+    Ok(context! {
+        workshop => view.workshop.clone(),
+        csrf => view.csrf.clone(),
+        can_comment => view.can_comment,
+        max => MAX_COMMENT,
+        findings => by_finding,
+        whole => whole,
+    })
+}
+
+/// A new comment id: `WORKSHOP-kommentti-YYYYMMDD-xxxxxxxx` (the random part starts with a
+/// letter, so it never reads as a phone number).
+fn new_comment_id(workshop: &str) -> String {
+    let day = kooste_caimer::now()[..10].replace('-', "");
+    let hex = random_hex(4);
+    let first = char::from(b'a' + hex.as_bytes()[0] % 6);
+    format!("{workshop}-kommentti-{day}-{first}{}", &hex[1..])
+}
+
+/// `POST /digest/WORKSHOP/comments`.
+pub(crate) async fn post(
+    app: Shared,
+    Path(workshop): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let path = format!("/digest/{workshop}?format=html");
+    // Not signed in (any more): sign in and come back to the digest.
+    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
+        return login::relogin(&app, &headers, &path, String::new());
+    };
+    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
+        return login::relogin(&app, &headers, &path, String::new());
+    };
+    if !same(&view.csrf, field(&fields, "csrf_token")) {
+        return app.message(StatusCode::FORBIDDEN, &ctx, "forbidden_title", "err_csrf");
+    }
+    let round = match Round::of(&app.project, &workshop) {
+        Ok(r) => r,
+        Err(_) => {
+            return app.message(
+                StatusCode::NOT_FOUND,
+                &ctx,
+                "not_found_title",
+                "not_found_text",
+            );
+        }
+    };
+    // Every role, researchers too, once the digest is published.
+    if !published(&app, &workshop) {
+        return app.message(
+            StatusCode::FORBIDDEN,
+            &ctx,
+            "forbidden_title",
+            "digest_unpublished",
+        );
+    }
+    let text = field(&fields, "text").trim().to_string();
+    if text.is_empty() {
+        return app.message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            "comment_title",
+            "err_comment_empty",
+        );
+    }
+    if text.chars().count() > MAX_COMMENT {
+        return app.message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            "comment_title",
+            "err_comment_long",
+        );
+    }
+    let passages: Vec<String> = field(&fields, "finding")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let saved = {
+        let (app, ctx) = (Arc::clone(&app), ctx.clone());
+        tokio::task::spawn_blocking(move || store(&app, &ctx, &round, passages, &text)).await
+    };
+    match saved {
+        // The comment shows under what it commented on.
+        Ok(Ok(anchor)) => Redirect::to(&format!("{path}#{anchor}")).into_response(),
+        Ok(Err(Refused::NoSuchFinding)) => app.message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            "comment_title",
+            "err_comment_finding",
+        ),
+        Ok(Err(Refused::Failed(e))) => app.failure(&ctx, &e),
+        Err(e) => app.failure(&ctx, &e),
+    }
+}
+
+/// Why a comment was not stored.
+enum Refused {
+    /// The posted passages are no finding of the digest (a stale page, a forged post).
+    NoSuchFinding,
+    /// Something that should not happen.
+    Failed(String),
+}
+
+/// Stores a comment and reindexes it; returns the anchor of what it commented on.
+fn store(
+    app: &App,
+    ctx: &Ctx,
+    round: &Round,
+    passages: Vec<String>,
+    text: &str,
+) -> Result<String, Refused> {
+    let failed = |e: &dyn std::fmt::Display| Refused::Failed(e.to_string());
+    let lang = app.project.config.project.lang;
+    let (digest, _) = build(app, round, lang).map_err(|e| failed(&e))?;
+    // The finding commented on: the one whose passages the form gave.
+    let (anchor, heading, theme) = if passages.is_empty() {
+        ("digest-comments".to_string(), None, None)
+    } else {
+        let wanted: BTreeSet<&str> = passages.iter().map(String::as_str).collect();
+        let (i, (theme, f)) = findings(&digest)
+            .into_iter()
+            .enumerate()
+            .find(|(_, (_, f))| {
+                f.quotes
+                    .iter()
+                    .chain(&f.rest)
+                    .map(|q| q.passage.as_str())
+                    .collect::<BTreeSet<_>>()
+                    == wanted
+            })
+            .ok_or(Refused::NoSuchFinding)?;
+        (
+            format!("finding-{}", i + 1),
+            Some(f.heading.text.clone()),
+            Some(theme.to_string()).filter(|t| !t.is_empty()),
+        )
+    };
+    let comment = Comment {
+        id: new_comment_id(&round.workshop),
+        workshop: round.workshop.clone(),
+        passages,
+        heading,
+        theme: theme.filter(|t| app.project.config.themes.contains_key(t)),
+        text: text.to_string(),
+        voice: ctx.user.voice,
+        date: kooste_caimer::now()[..10]
+            .parse()
+            .map_err(|e: String| failed(&e))?,
+        lang: kooste_caimer::detect_lang(text, ctx.lang),
+    };
+    let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+    // Another process has stored documents since: open the corpus afresh.
+    if app.index.read().is_ok_and(|ix| ix.behind()) {
+        *writing = None;
+    }
+    let redactor = app.redactor().map_err(|e| failed(&e))?;
+    let corpus = match &mut *writing {
+        Some(c) => c,
+        slot @ None => slot.insert(
+            Corpus::open(&app.project)
+                .map_err(|e| failed(&format!("opening the corpus: {e}")))?
+                .0,
+        ),
+    };
+    let stored = match submit_comment(&app.project, corpus, &redactor, &comment) {
+        Ok(s) => s,
+        Err(d) => {
+            *writing = None;
+            let joined: Vec<String> = d.iter().map(ToString::to_string).collect();
+            return Err(Refused::Failed(joined.join("; ")));
+        }
+    };
+    let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
+    app.reindex(&docs)
+        .map_err(|e| failed(&format!("indexing: {e}")))?;
+    Ok(anchor)
+}
