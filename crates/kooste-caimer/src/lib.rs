@@ -13,14 +13,16 @@
 //! the two together for a project: open it, propose, and record decisions.
 
 pub mod decisions;
+pub mod evalset;
 mod lang;
 pub mod lexicon;
+mod morph;
 mod propose;
 pub mod train;
 
 pub use lang::detect as detect_lang;
 pub use lexicon::Lexicon;
-pub use propose::{Evidence, Proposal, Proposer, Settings, Source, is_content_word};
+pub use propose::{BASE, Evidence, Proposal, Proposer, Settings, Source, is_content_word};
 pub use train::Model;
 
 use kooste_core::Project;
@@ -157,7 +159,7 @@ impl Caimer {
 /// freshly trained one, which is then cached.
 fn load_or_train(base: &Proposer, decisions: &[Decision], model_path: &Path) -> Result<Proposer> {
     if decisions.is_empty() {
-        return Ok(base.with_model(Model::untrained(base.settings())));
+        return Ok(base.with_model(base.untrained()));
     }
     let fp = train::fingerprint(base, decisions);
     if let Ok(text) = std::fs::read_to_string(model_path)
