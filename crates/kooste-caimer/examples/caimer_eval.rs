@@ -1,28 +1,29 @@
-//! How good are the CAIMeR proposals? This example measures them on the hand-labelled set
-//! `eval/caimer/labelled.jsonl` (see `eval/caimer/GUIDE.md`) and prints per-dimension
-//! precision, recall and F1, and the macro-F1 (the mean of the five F1s):
+//! How good are the CAIMeR proposals? Measures them on the labelled sets of the repository
+//! and prints per-dimension and per-style F1 and the macro-F1 (mean of the five F1s); the
+//! figures are in `eval/caimer/RESULTS.md`.
 //!
-//! 1. cold start, the lexicons alone: on the whole set, on the held-out third and on the
-//!    tuning two thirds;
-//! 2. after learning from k = 20, 50 and 100 corrections: the set is shuffled with a fixed
-//!    seed, the proposer learns the first k passages as decisions and is tested on all the
-//!    others, never on what it learned; ten seeds, with the counts of all seeds pooled for
-//!    the per-dimension figures and the macro-F1 averaged over the seeds;
-//! 3. the same with the k passages learned from the tuning part and the test always on the
-//!    held-out third;
-//! 4. how long training from scratch on 3,000 decisions takes.
+//! 1. `eval/caimer/labelled.jsonl` (issue 8): the lexicons alone and the base model on its
+//!    held-out third, and learning from its tuning part;
+//! 2. `eval/caimer-real/` (issue 19): the held-out part (a third of each writer x style,
+//!    `evalset::split_real`, fixed before tuning) per style, cold; by writer (a base
+//!    trained without the test writer); learning curves in random and uncertainty order;
+//! 3. speed (passages per second on one core) and training times.
 //!
-//! The held-out third (the passages whose id hashes to 0 modulo 3 with FNV-1a) was fixed
-//! before the lexicons and settings were written, and was not looked at while tuning them.
-//! The tuning tools below only ever see the tuning part:
+//! Every tuning tool reads the tune part only:
 //!
 //! ```text
 //! cargo run --release -p kooste-caimer --example caimer_eval                 # the report
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning     # tuning part only
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=results]
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --grid       # the settings
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --write-base # src/base.json
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=D] [--style=S]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --grid       # issue 8's grid
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --words-only # no lexicon
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --propose=TEXT
 //! ```
+//!
+//! `--tuning` takes settings to try from the environment: `BW`, `BC` (base L2 for words and
+//! cues), `LW`, `LC`, `LB` (project L2), `DW` (decision weight), `TH` (threshold), `FLOOR`,
+//! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams).
 
 use kooste_caimer::evalset::{self, Row, Sets};
 use kooste_caimer::{Lexicon, Proposer, Settings};
@@ -694,6 +695,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             &p,
             &rows,
+        );
+    }
+    for (train_w, test_w) in [("A", "B"), ("B", "A")] {
+        let p = base_from(&plain, &tuning, &tune_of(train_w));
+        let rows: Vec<&Row> = held
+            .iter()
+            .copied()
+            .filter(|r| r.writer == test_w)
+            .collect();
+        let (pool, test_rows) = halves(&rows);
+        let (random, uncertain) = curves(
+            &format!(
+                "by writer: learning on writer {test_w}'s held-out part with a base that never saw writer {test_w} (pool {}, test {})",
+                pool.len(),
+                test_rows.len()
+            ),
+            &p,
+            &pool,
+            &test_rows,
+            SEEDS,
+        );
+        println!(
+            "  gain after 100: random {:+.3}, uncertain {:+.3}",
+            random[3] - random[0],
+            uncertain[3] - uncertain[0]
         );
     }
     let (pool, test_rows) = halves(&held);

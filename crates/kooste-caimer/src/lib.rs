@@ -2,11 +2,13 @@
 //! decisions.
 //!
 //! A [`Proposer`] scores each of the five dimensions of a passage by adding up, per
-//! dimension, the weights of curated Finnish and Swedish cues ([`lexicon`]), the form
-//! question's dimension hints and weights learned from researchers' decisions over the
-//! passage's stems and word prefixes ([`train`]). Every score comes with the [`Evidence`]
+//! dimension, the weights of curated Finnish and Swedish cues ([`lexicon`]), forms that
+//! carry meaning (first-person past, a thing done, causal connectives), the form question's
+//! dimension hints and the passage's stems and word prefixes, as learned by the base model
+//! from the shipped labelled sets ([`BASE`], [`evalset`]) and then from the project's
+//! decisions ([`train`]). Every score comes with the [`Evidence`]
 //! behind it, so a proposal can say which words pushed it. It works cold, before any
-//! decision, from the lexicons alone.
+//! decision, from the base model.
 //!
 //! Decisions are data: [`decisions`] keeps them in the project's `decisions/decisions.jsonl`.
 //! The learned model is derived from them and cached under `.kooste/caimer/`. [`Caimer`] ties
