@@ -1838,8 +1838,8 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             &fi_debts,
             Lang::Fi,
             &[
-                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,0)",
-                "“velkaneuvontaan” (velat, +2,2)",
+                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,1)",
+                "“velkaneuvontaan” (velat, +2,4)",
             ],
         ),
         // A Swedish passage on a Finnish page is explained in Finnish.
@@ -1847,24 +1847,24 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             &fi_courage,
             Lang::Fi,
             &[
-                "“vågade” (toivo ja rohkeus, +2,4)",
-                "“skulder” (velat, +2,2)",
+                "“vågade” (toivo ja rohkeus, +3,2)",
+                "“skulder” (velat, +1,7)",
             ],
         ),
         (
             &sv_debts,
             Lang::Sv,
             &[
-                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,0)",
-                "“velkaneuvontaan” (skulder, +2,2)",
+                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,1)",
+                "“velkaneuvontaan” (skulder, +2,4)",
             ],
         ),
         (
             &sv_courage,
             Lang::Sv,
             &[
-                "“vågade” (hopp och mod, +2,4)",
-                "“samma arbetstagare” (samma arbetstagare eller en ny, +2,0)",
+                "“vågade” (hopp och mod, +3,2)",
+                "“samma arbetstagare” (samma arbetstagare eller en ny, +2,7)",
             ],
         ),
     ];
@@ -1923,7 +1923,8 @@ async fn review_explains_the_evidence_in_the_pages_language() {
     let form = c.get("/review?passage=lomake-1%231").await;
     let words = form.body.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        words.contains("Perusteet: lomakkeen kysymys (+1,0) </p>"),
+        // (Since the base model, learned words may follow it in the same list.)
+        words.contains("lomakkeen kysymys (+1,0)") && !words.contains("” (lomakkeen kysymys"),
         "{}",
         form.body
     );

@@ -360,11 +360,16 @@ fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) 
     Dimension::ALL
         .iter()
         .map(|d| {
-            let shown = proposal
+            // The four strongest reasons either way: with the base model's many small
+            // word weights, a strong reason against must not be crowded out by weak ones for.
+            let mut shown: Vec<&kooste_caimer::Evidence> = proposal
                 .evidence
                 .iter()
                 .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
-                .take(4);
+                .collect();
+            shown.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+            shown.truncate(4);
+            let shown = shown.into_iter();
             // What pushed the score up and what held it down, in separate lists: a
             // reader (or a screen reader) should not have to tell them apart by style.
             let (support, against): (Vec<_>, Vec<_>) = shown.partition(|e| e.weight > 0.0);
