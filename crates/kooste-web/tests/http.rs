@@ -2100,8 +2100,14 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     );
 
     // A decision recorded with `kooste caimer learn` beside the app reaches its proposals.
+    // (The base model's words show as learned from the start; the decided passage's
+    // "harmonikkaa" is learned only from the decision.)
     let before = c.get("/review?passage=naapuri-2%231").await;
-    assert!(!before.body.contains("(opittu, "), "{}", before.body);
+    assert!(
+        !before.body.contains("“harmonikkaa” (opittu, "),
+        "{}",
+        before.body
+    );
     let decision = kooste_core::model::Decision {
         passage: "naapuri#1".into(),
         text: "Naapuri soitti harmonikkaa pihalla, ja se piristi minua.".into(),
@@ -2114,7 +2120,11 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     };
     kooste_caimer::decisions::append(&root.join("decisions/decisions.jsonl"), &[decision]).unwrap();
     let after = c.get("/review?passage=naapuri-2%231").await;
-    assert!(after.body.contains("(opittu, "), "{}", after.body);
+    assert!(
+        after.body.contains("“harmonikkaa” (opittu, +"),
+        "{}",
+        after.body
+    );
 
     // A participant added to the register while the app runs is removed from what is
     // typed next.
