@@ -1,42 +1,34 @@
-//! How good are the CAIMeR proposals? This example measures them on the hand-labelled set
-//! `eval/caimer/labelled.jsonl` (see `eval/caimer/GUIDE.md`) and prints per-dimension
-//! precision, recall and F1, and the macro-F1 (the mean of the five F1s):
+//! How good are the CAIMeR proposals? Measures them on the labelled sets of the repository
+//! and prints per-dimension and per-style F1 and the macro-F1 (mean of the five F1s); the
+//! figures are in `eval/caimer/RESULTS.md`.
 //!
-//! 1. cold start, the lexicons alone: on the whole set, on the held-out third and on the
-//!    tuning two thirds;
-//! 2. after learning from k = 20, 50 and 100 corrections: the set is shuffled with a fixed
-//!    seed, the proposer learns the first k passages as decisions and is tested on all the
-//!    others, never on what it learned; ten seeds, with the counts of all seeds pooled for
-//!    the per-dimension figures and the macro-F1 averaged over the seeds;
-//! 3. the same with the k passages learned from the tuning part and the test always on the
-//!    held-out third;
-//! 4. how long training from scratch on 3,000 decisions takes.
+//! 1. `eval/caimer/labelled.jsonl` (issue 8): the lexicons alone and the base model on its
+//!    held-out third, and learning from its tuning part;
+//! 2. `eval/caimer-real/` (issue 19): the held-out part (a third of each writer x style,
+//!    `evalset::split_real`, fixed before tuning) per style, cold; by writer (a base
+//!    trained without the test writer); learning curves in random and uncertainty order;
+//! 3. speed (passages per second on one core) and training times.
 //!
-//! The held-out third (the passages whose id hashes to 0 modulo 3 with FNV-1a) was fixed
-//! before the lexicons and settings were written, and was not looked at while tuning them.
-//! The tuning tools below only ever see the tuning part:
+//! Every tuning tool reads the tune part only:
 //!
 //! ```text
 //! cargo run --release -p kooste-caimer --example caimer_eval                 # the report
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning     # tuning part only
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=results]
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --grid       # the settings
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --write-base # src/base.json
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=D] [--style=S]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --grid       # issue 8's grid
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --words-only # no lexicon
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --propose=TEXT
 //! ```
+//!
+//! `--tuning` takes settings to try from the environment: `BW`, `BC` (base L2 for words and
+//! cues), `LW`, `LC`, `LB` (project L2), `DW` (decision weight), `TH` (threshold), `FLOOR`,
+//! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams).
 
+use kooste_caimer::evalset::{self, Row, Sets};
 use kooste_caimer::{Lexicon, Proposer, Settings};
-use kooste_core::model::{Decision, Dimension, Lang};
-use serde::Deserialize;
+use kooste_core::model::{Decision, Dimension};
 use std::time::Instant;
-
-/// One labelled passage; the file's `voice` is not used (labels follow the text alone).
-#[derive(Deserialize)]
-struct Row {
-    id: String,
-    lang: Lang,
-    text: String,
-    labels: Vec<Dimension>,
-}
 
 /// True positives, false positives and false negatives per dimension.
 #[derive(Default, Clone, Copy)]
@@ -79,12 +71,6 @@ impl Counts {
     }
 }
 
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// SplitMix64, so that the shuffles are the same on every machine.
 struct Rng(u64);
 
@@ -108,16 +94,7 @@ impl Rng {
 const SEEDS: u64 = 10;
 
 fn decision(r: &Row) -> Decision {
-    Decision {
-        passage: r.id.clone(),
-        text: r.text.clone(),
-        lang: r.lang,
-        labels: r.labels.clone(),
-        who: "eval".into(),
-        when: "2024-01-01T00:00:00Z".into(),
-        note: None,
-        withdrawn: false,
-    }
+    r.decision()
 }
 
 fn test(p: &Proposer, rows: &[&Row]) -> Counts {
@@ -180,34 +157,6 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-/// Lists the tuning passages whose proposal differs from the labels (in one dimension, with
-/// `--dim=D`), with scores and reasons.
-fn errors(cold: &Proposer, tuning: &[&Row], only: Option<Dimension>) {
-    for r in tuning {
-        let p = cold.propose(&r.text, r.lang, &[]);
-        let differs = match only {
-            Some(d) => p.labels.contains(&d) != r.labels.contains(&d),
-            None => p.labels != r.labels,
-        };
-        if !differs {
-            continue;
-        }
-        let names = |l: &[Dimension]| l.iter().map(|d| d.as_str()).collect::<Vec<_>>();
-        let scores: Vec<String> = p
-            .scores
-            .iter()
-            .map(|(d, s)| format!("{}={s:.2}", &d.as_str()[..3]))
-            .collect();
-        println!("\n{} [{}]", r.id, r.lang);
-        println!("  truth {:?}", names(&r.labels));
-        println!("  got   {:?}  {}", names(&p.labels), scores.join(" "));
-        println!("  {}", r.text);
-        for w in p.why() {
-            println!("  why {w}");
-        }
-    }
-}
-
 /// The settings grid the defaults were chosen from, on the tuning part only: per-dimension
 /// biases at threshold 0.5 first, then threshold and regularisation for learning.
 fn grid(tuning: &[&Row]) -> Result<(), Box<dyn std::error::Error>> {
@@ -258,39 +207,291 @@ fn grid(tuning: &[&Row]) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+const STYLES: [&str; 6] = ["terse", "passive", "ocr", "report", "swedish", "prose"];
+
+/// Per style: passages, macro-F1, the five F1s, and the share of passages whose gold
+/// carries a dimension but that got no proposal.
+fn by_style(title: &str, p: &Proposer, rows: &[&Row]) -> f64 {
+    println!("\n{title}");
+    println!(
+        "  {:<9} {:>5} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12}",
+        "style", "n", "macro-F1", "context", "actors", "interv", "mechan", "results", "no proposal"
+    );
+    let mut all = Counts::default();
+    let mut all_none = 0;
+    let mut line = |name: &str, rows: Vec<&Row>| -> Counts {
+        let mut c = Counts::default();
+        let mut none = 0;
+        for r in &rows {
+            let got = p.propose(&r.text, r.lang, &[]).labels;
+            c.add(&r.labels, &got);
+            if got.is_empty() && !r.labels.is_empty() {
+                none += 1;
+            }
+        }
+        let f: Vec<String> = (0..5).map(|i| format!("{:>7.3}", c.prf(i).2)).collect();
+        println!(
+            "  {name:<9} {:>5} {:>8.3} {} {:>11.1}%",
+            rows.len(),
+            c.macro_f1(),
+            f.join(" "),
+            100.0 * none as f64 / rows.len().max(1) as f64
+        );
+        all_none += none;
+        c
+    };
+    for style in STYLES {
+        let sub: Vec<&Row> = rows.iter().copied().filter(|r| r.style == style).collect();
+        if !sub.is_empty() {
+            all.merge(&line(style, sub));
+        }
+    }
+    let f: Vec<String> = (0..5).map(|i| format!("{:>7.3}", all.prf(i).2)).collect();
+    println!(
+        "  {:<9} {:>5} {:>8.3} {} {:>11.1}%",
+        "all",
+        rows.len(),
+        all.macro_f1(),
+        f.join(" "),
+        100.0 * all_none as f64 / rows.len().max(1) as f64
+    );
+    all.macro_f1()
+}
+
+/// How a project picks the passages it decides.
+#[derive(Clone, Copy)]
+enum Order {
+    /// A random order (seeded).
+    Random(u64),
+    /// The most uncertain proposal first (`Proposal::margin`), re-ranked after every ten
+    /// decisions.
+    Uncertain,
+}
+
+/// A learning curve: decisions on passages of `pool` picked in `order`, macro-F1 on `test`
+/// (never learned) after each k of `ks`.
+fn curve(
+    base: &Proposer,
+    pool: &[&Row],
+    test_rows: &[&Row],
+    ks: &[usize],
+    order: Order,
+) -> Vec<f64> {
+    let mut out = Vec::new();
+    let kmax = ks.iter().copied().max().unwrap_or(0).min(pool.len());
+    let picked: Vec<&Row> = match order {
+        Order::Random(seed) => {
+            let mut o = pool.to_vec();
+            Rng(seed).shuffle(&mut o);
+            o.truncate(kmax);
+            o
+        }
+        Order::Uncertain => {
+            let mut left: Vec<&Row> = pool.to_vec();
+            let mut picked: Vec<&Row> = Vec::new();
+            let mut p = base.clone();
+            while picked.len() < kmax {
+                let t = p.settings().threshold;
+                let mut keyed: Vec<(f32, usize)> = left
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (p.propose(&r.text, r.lang, &[]).margin(t), i))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let take: Vec<usize> = keyed
+                    .iter()
+                    .take(10.min(kmax - picked.len()))
+                    .map(|k| k.1)
+                    .collect();
+                let mut take_sorted = take.clone();
+                take_sorted.sort_unstable_by(|a, b| b.cmp(a));
+                for i in take {
+                    picked.push(left[i]);
+                }
+                for i in take_sorted {
+                    left.remove(i);
+                }
+                let d: Vec<Decision> = picked.iter().map(|r| decision(r)).collect();
+                p = base.trained(&d);
+            }
+            picked
+        }
+    };
+    for k in ks {
+        let d: Vec<Decision> = picked.iter().take(*k).map(|r| decision(r)).collect();
+        let p = if d.is_empty() {
+            base.clone()
+        } else {
+            base.trained(&d)
+        };
+        out.push(test(&p, test_rows).macro_f1());
+    }
+    out
+}
+
+/// The learning curves for random order (mean of `seeds` seeds) and uncertainty order.
+fn curves(
+    title: &str,
+    base: &Proposer,
+    pool: &[&Row],
+    test_rows: &[&Row],
+    seeds: u64,
+) -> (Vec<f64>, Vec<f64>) {
+    let ks = [0, 20, 50, 100];
+    let runs: Vec<Vec<f64>> = (0..seeds)
+        .map(|s| curve(base, pool, test_rows, &ks, Order::Random(s)))
+        .collect();
+    let random: Vec<f64> = (0..ks.len())
+        .map(|i| mean(&runs.iter().map(|r| r[i]).collect::<Vec<_>>()))
+        .collect();
+    let uncertain = curve(base, pool, test_rows, &ks, Order::Uncertain);
+    println!("\n{title}");
+    println!(
+        "  {:<26} {}",
+        "corrections",
+        ks.map(|k| format!("{k:>7}")).join("")
+    );
+    println!(
+        "  {:<26} {}",
+        format!("random order ({seeds} seeds)"),
+        random
+            .iter()
+            .map(|f| format!("{f:>7.3}"))
+            .collect::<String>()
+    );
+    println!(
+        "  {:<26} {}",
+        "most uncertain first",
+        uncertain
+            .iter()
+            .map(|f| format!("{f:>7.3}"))
+            .collect::<String>()
+    );
+    (random, uncertain)
+}
+
+/// Splits rows in two halves within each style by FNV-1a of the id: (learning pool, test).
+fn halves<'a>(rows: &[&'a Row]) -> (Vec<&'a Row>, Vec<&'a Row>) {
+    rows.iter()
+        .copied()
+        .partition(|r| evalset::fnv(&format!("half:{}", r.id)).is_multiple_of(2))
+}
+
+fn base_from(plain: &Proposer, shipped: &[&Row], tune: &[&Row]) -> Proposer {
+    let d: Vec<Decision> = shipped.iter().chain(tune).map(|r| decision(r)).collect();
+    plain.with_base(plain.train_base(&d))
+}
+
+/// Lists passages whose proposal differs from the gold (in one dimension with `--dim=D`,
+/// in one style with `--style=S`), proposed by a base model that did not see them.
+fn cross_errors(p: &Proposer, rows: &[&Row], only: Option<Dimension>) {
+    for r in rows {
+        let prop = p.propose(&r.text, r.lang, &[]);
+        let differs = match only {
+            Some(d) => prop.labels.contains(&d) != r.labels.contains(&d),
+            None => prop.labels != r.labels,
+        };
+        if !differs {
+            continue;
+        }
+        let names = |l: &[Dimension]| {
+            l.iter()
+                .map(|d| &d.as_str()[..3])
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let scores: Vec<String> = prop
+            .scores
+            .iter()
+            .map(|(d, s)| format!("{}={s:.2}", &d.as_str()[..3]))
+            .collect();
+        println!(
+            "\n{} [{} {}] truth [{}] got [{}] {}",
+            r.id,
+            r.style,
+            r.lang,
+            names(&r.labels),
+            names(&prop.labels),
+            scores.join(" ")
+        );
+        println!("  {}", r.text);
+        for w in prop.why() {
+            println!("  why {w}");
+        }
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../eval/caimer/labelled.jsonl"
-    );
-    let text = std::fs::read_to_string(path)?;
-    let rows: Vec<Row> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?;
+    let opt = |name: &str| {
+        args.iter()
+            .find_map(|a| a.strip_prefix(name))
+            .map(str::to_string)
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sets = Sets::read(&root)?;
+    let plain = Proposer::new(Lexicon::builtin()?, Settings::default());
+    if flag("--write-base") {
+        let training = sets.base_training();
+        let t = Instant::now();
+        let base = plain.train_base(&training);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/base.json");
+        std::fs::write(&path, base.to_json() + "\n")?;
+        println!(
+            "{}: base model trained on {} passages in {} ms, {} weights",
+            path.display(),
+            training.len(),
+            t.elapsed().as_millis(),
+            base.weight_count()
+        );
+        return Ok(());
+    }
+    if let Some(text) = opt("--propose=") {
+        let lang = kooste_caimer::detect_lang(&text, kooste_core::model::Lang::Fi);
+        let p = Proposer::cold()?.propose(&text, lang, &[]);
+        println!("{:?}", p.scores);
+        for e in &p.evidence {
+            println!("  {:?} {e}", e.dimension);
+        }
+        return Ok(());
+    }
+    let rows = &sets.shipped;
     let all: Vec<&Row> = rows.iter().collect();
     let (held_out, tuning): (Vec<&Row>, Vec<&Row>) =
-        all.iter().partition(|r| fnv(&r.id).is_multiple_of(3));
+        all.iter().partition(|r| evalset::shipped_held_out(r));
+    let (real_tune, real_held) = evalset::split_real(&sets.real);
+    let tune_of = |w: &str| {
+        real_tune
+            .iter()
+            .filter(|r| r.writer == w)
+            .collect::<Vec<&Row>>()
+    };
     let cold = Proposer::cold()?;
+    let fresh = kooste_caimer::train::fingerprint(&plain, &sets.base_training());
+    if cold.base().fingerprint() != fresh {
+        eprintln!("warning: src/base.json is stale; run this example with --write-base");
+    }
 
     if flag("--errors") {
-        let only = args
-            .iter()
-            .find_map(|a| a.strip_prefix("--dim="))
-            .map(str::parse)
-            .transpose()?;
-        errors(&cold, &tuning, only);
+        // Errors of a base model that did not see the writer: trained on the shipped
+        // tuning part and the other writer's tune part. Tune part only.
+        let only = opt("--dim=").map(|d| d.parse()).transpose()?;
+        let style = opt("--style=");
+        for (train_w, test_w) in [("A", "B"), ("B", "A")] {
+            let p = base_from(&plain, &tuning, &tune_of(train_w));
+            let rows: Vec<&Row> = tune_of(test_w)
+                .into_iter()
+                .filter(|r| style.as_ref().is_none_or(|s| r.style == *s))
+                .collect();
+            cross_errors(&p, &rows, only);
+        }
         return Ok(());
     }
     if flag("--grid") {
         return grid(&tuning);
     }
     if flag("--words-only") {
-        // What learning alone can do: no cues, only stems and prefixes, within the tuning
-        // part.
         let lex = Lexicon::parse(&[])?;
         for threshold in [0.2f32, 0.3, 0.35] {
             let s = Settings {
@@ -314,16 +515,124 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     if flag("--tuning") {
-        println!("tuning part only: {} passages", tuning.len());
-        table("cold start, tuning part", &test(&cold, &tuning), None);
-        for k in [20, 50, 100] {
-            let (c, m) = learning(&cold, &tuning, None, k, SEEDS);
-            table(
-                &format!("after learning {k} corrections, within the tuning part"),
-                &c,
-                Some(&m),
+        // Settings to try, from the environment (tune part only).
+        let mut st = Settings::default();
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f32>().ok());
+        if let Some(v) = env("BW") {
+            st.base_l2_word = v;
+        }
+        if let Some(v) = env("BC") {
+            st.base_l2_cue = v;
+        }
+        if let Some(v) = env("FLOOR") {
+            st.floor = v;
+        }
+        if let Some(v) = env("DW") {
+            st.decision_weight = v;
+        }
+        if let Some(v) = env("LW") {
+            st.l2_word = v;
+        }
+        if let Some(v) = env("LC") {
+            st.l2_cue = v;
+        }
+        if let Some(v) = env("LB") {
+            st.l2_bias = v;
+        }
+        if let Some(v) = env("TH") {
+            st.threshold = v;
+        }
+        if let Ok(v) = std::env::var("FEAT") {
+            st.forms = v.contains('f');
+            st.tails = v.contains('t');
+            st.grams = v.contains('g');
+            st.prefixes = v.contains('p');
+        }
+        let plain = Proposer::new(Lexicon::builtin()?, st);
+        // The tuning proxy: the tune part only. A base model trained on the shipped
+        // tuning part and one writer's tune part, tested on the other writer's tune part;
+        // learning curves within that writer's tune part.
+        // Three-fold cross-validation within the tune part: the proxy for the held-out
+        // part by style.
+        {
+            let tune: Vec<&Row> = real_tune.iter().collect();
+            let mut fold_rows: Vec<(usize, &Row)> = Vec::new();
+            let mut bases = Vec::new();
+            for fold in 0..3u64 {
+                let train: Vec<&Row> = tune
+                    .iter()
+                    .copied()
+                    .filter(|r| evalset::fnv(&format!("cv:{}", r.id)) % 3 != fold)
+                    .collect();
+                bases.push(base_from(&plain, &tuning, &train));
+                for r in tune
+                    .iter()
+                    .copied()
+                    .filter(|r| evalset::fnv(&format!("cv:{}", r.id)) % 3 == fold)
+                {
+                    fold_rows.push((fold as usize, r));
+                }
+            }
+            let mut c = Counts::default();
+            let mut per_style: std::collections::BTreeMap<&str, (Counts, usize, usize)> =
+                Default::default();
+            for (f, r) in &fold_rows {
+                let got = bases[*f].propose(&r.text, r.lang, &[]).labels;
+                c.add(&r.labels, &got);
+                let e = per_style.entry(r.style.as_str()).or_default();
+                e.0.add(&r.labels, &got);
+                e.1 += 1;
+                e.2 += usize::from(got.is_empty() && !r.labels.is_empty());
+            }
+            println!("\ntune part, 3-fold cross-validation (base from shipped + two folds):");
+            for (st, (c, n, none)) in &per_style {
+                let f: Vec<String> = (0..5).map(|i| format!("{:>7.3}", c.prf(i).2)).collect();
+                println!(
+                    "  {st:<9} {n:>5} {:>8.3} {} {:>6.1}%",
+                    c.macro_f1(),
+                    f.join(" "),
+                    100.0 * *none as f64 / *n as f64
+                );
+            }
+            let f: Vec<String> = (0..5).map(|i| format!("{:>7.3}", c.prf(i).2)).collect();
+            println!(
+                "  cv all    {:>5} {:>8.3} {}",
+                fold_rows.len(),
+                c.macro_f1(),
+                f.join(" ")
             );
         }
+        if flag("--cv") {
+            return Ok(());
+        }
+        let mut sum = 0.0;
+        for (train_w, test_w) in [("A", "B"), ("B", "A")] {
+            let p = base_from(&plain, &tuning, &tune_of(train_w));
+            let rows = tune_of(test_w);
+            sum += by_style(
+                &format!(
+                    "tune part: base from shipped + writer {train_w}, tested on writer {test_w}"
+                ),
+                &p,
+                &rows,
+            );
+            by_style("  the lexicons alone, same rows", &plain, &rows);
+            if !flag("--fast") {
+                let (pool, test_rows) = halves(&rows);
+                curves(
+                    &format!(
+                        "learning within writer {test_w}'s tune part (pool {}, test {})",
+                        pool.len(),
+                        test_rows.len()
+                    ),
+                    &p,
+                    &pool,
+                    &test_rows,
+                    3,
+                );
+            }
+        }
+        println!("\nmean cross-writer macro-F1 {:.3}", sum / 2.0);
         return Ok(());
     }
 
@@ -333,24 +642,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         held_out.len(),
         tuning.len()
     );
-    table("cold start, all passages", &test(&cold, &all), None);
     table(
-        "cold start, held-out third (not looked at while tuning)",
+        "the lexicons alone, all passages (issue 8's proposer)",
+        &test(&plain, &all),
+        None,
+    );
+    table(
+        "the lexicons alone, held-out third",
+        &test(&plain, &held_out),
+        None,
+    );
+    table(
+        "cold start (base model), held-out third (not looked at while tuning; not trained on)",
         &test(&cold, &held_out),
         None,
     );
-    table("cold start, tuning part", &test(&cold, &tuning), None);
-    for k in [20, 50, 100] {
-        let (c, m) = learning(&cold, &all, None, k, SEEDS);
-        table(
-            &format!(
-                "after learning {k} corrections (random splits of all passages; tested on the other {})",
-                all.len() - k
-            ),
-            &c,
-            Some(&m),
-        );
-    }
+    table(
+        "cold start (base model), tuning part (trained on)",
+        &test(&cold, &tuning),
+        None,
+    );
     for k in [20, 50, 100] {
         let (c, m) = learning(&cold, &tuning, Some(&held_out), k, SEEDS);
         table(
@@ -361,26 +672,110 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(&m),
         );
     }
-    // The baseline for the two tables above: the cold proposer on exactly the same test rows.
-    let same_rows: Vec<String> = [20, 50, 100]
-        .iter()
-        .map(|k| {
-            let m: Vec<f64> = (0..SEEDS)
-                .map(|seed| {
-                    let mut order = all.clone();
-                    Rng(seed).shuffle(&mut order);
-                    test(&cold, &order[*k..]).macro_f1()
-                })
-                .collect();
-            format!("k={k} {:.3}", mean(&m))
-        })
-        .collect();
-    println!(
-        "\ncold start on the same test rows as the random splits: {}",
-        same_rows.join(", ")
-    );
 
-    // Training time on a few thousand decisions: the set repeated under new ids.
+    let held: Vec<&Row> = real_held.iter().collect();
+    println!(
+        "\neval/caimer-real: {} passages; tune part {}, held-out part {}",
+        sets.real.len(),
+        real_tune.len(),
+        held.len()
+    );
+    by_style("held-out part, the lexicons alone", &plain, &held);
+    by_style("held-out part, cold start (base model)", &cold, &held);
+    for (train_w, test_w) in [("A", "B"), ("B", "A")] {
+        let p = base_from(&plain, &tuning, &tune_of(train_w));
+        let rows: Vec<&Row> = held
+            .iter()
+            .copied()
+            .filter(|r| r.writer == test_w)
+            .collect();
+        by_style(
+            &format!(
+                "by writer: base from shipped + writer {train_w}'s tune part, tested on writer {test_w}'s held-out part"
+            ),
+            &p,
+            &rows,
+        );
+    }
+    for (train_w, test_w) in [("A", "B"), ("B", "A")] {
+        let p = base_from(&plain, &tuning, &tune_of(train_w));
+        let rows: Vec<&Row> = held
+            .iter()
+            .copied()
+            .filter(|r| r.writer == test_w)
+            .collect();
+        let (pool, test_rows) = halves(&rows);
+        let (random, uncertain) = curves(
+            &format!(
+                "by writer: learning on writer {test_w}'s held-out part with a base that never saw writer {test_w} (pool {}, test {})",
+                pool.len(),
+                test_rows.len()
+            ),
+            &p,
+            &pool,
+            &test_rows,
+            SEEDS,
+        );
+        println!(
+            "  gain after 100: random {:+.3}, uncertain {:+.3}",
+            random[3] - random[0],
+            uncertain[3] - uncertain[0]
+        );
+    }
+    let (pool, test_rows) = halves(&held);
+    let (random, uncertain) = curves(
+        &format!(
+            "learning on the held-out part: decisions from one half (pool {}), tested on the other half ({}); cold = 0",
+            pool.len(),
+            test_rows.len()
+        ),
+        &cold,
+        &pool,
+        &test_rows,
+        SEEDS,
+    );
+    println!(
+        "  gain after 100: random {:+.3}, uncertain {:+.3}",
+        random[3] - random[0],
+        uncertain[3] - uncertain[0]
+    );
+    {
+        let picked: Vec<Decision> = {
+            let mut o = pool.clone();
+            Rng(0).shuffle(&mut o);
+            o.iter().take(100).map(|r| decision(r)).collect()
+        };
+        by_style(
+            "held-out test half after 100 random corrections (seed 0)",
+            &cold.trained(&picked),
+            &test_rows,
+        );
+        by_style("held-out test half, cold", &cold, &test_rows);
+    }
+
+    // Speed: proposals for every passage of both sets, on one thread.
+    let texts: Vec<&Row> = sets.real.iter().chain(rows).collect();
+    let t = Instant::now();
+    let mut n = 0usize;
+    while t.elapsed().as_millis() < 2000 {
+        for r in &texts {
+            std::hint::black_box(cold.propose(&r.text, r.lang, &[]));
+            n += 1;
+        }
+    }
+    println!(
+        "\nspeed: {:.0} passages per second on one core ({n} proposals, mean {} characters)",
+        n as f64 / t.elapsed().as_secs_f64(),
+        texts.iter().map(|r| r.text.chars().count()).sum::<usize>() / texts.len()
+    );
+    let training = sets.base_training();
+    let t = Instant::now();
+    let _ = plain.train_base(&training);
+    println!(
+        "base model: trained on {} passages in {} ms",
+        training.len(),
+        t.elapsed().as_millis()
+    );
     let many: Vec<Decision> = (0..3000)
         .map(|i| {
             let mut d = decision(all[i % all.len()]);
@@ -391,7 +786,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let p = cold.trained(&many);
     println!(
-        "training from scratch on {} decisions ({} distinct texts): {} ms",
+        "training a project's model on {} decisions ({} distinct texts): {} ms",
         many.len(),
         all.len(),
         t.elapsed().as_millis(),

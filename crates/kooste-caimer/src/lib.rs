@@ -2,25 +2,29 @@
 //! decisions.
 //!
 //! A [`Proposer`] scores each of the five dimensions of a passage by adding up, per
-//! dimension, the weights of curated Finnish and Swedish cues ([`lexicon`]), the form
-//! question's dimension hints and weights learned from researchers' decisions over the
-//! passage's stems and word prefixes ([`train`]). Every score comes with the [`Evidence`]
+//! dimension, the weights of curated Finnish and Swedish cues ([`lexicon`]), forms that
+//! carry meaning (first-person past, a thing done, causal connectives), the form question's
+//! dimension hints and the passage's stems and word prefixes, as learned by the base model
+//! from the shipped labelled sets ([`BASE`], [`evalset`]) and then from the project's
+//! decisions ([`train`]). Every score comes with the [`Evidence`]
 //! behind it, so a proposal can say which words pushed it. It works cold, before any
-//! decision, from the lexicons alone.
+//! decision, from the base model.
 //!
 //! Decisions are data: [`decisions`] keeps them in the project's `decisions/decisions.jsonl`.
 //! The learned model is derived from them and cached under `.kooste/caimer/`. [`Caimer`] ties
 //! the two together for a project: open it, propose, and record decisions.
 
 pub mod decisions;
+pub mod evalset;
 mod lang;
 pub mod lexicon;
+mod morph;
 mod propose;
 pub mod train;
 
 pub use lang::detect as detect_lang;
 pub use lexicon::Lexicon;
-pub use propose::{Evidence, Proposal, Proposer, Settings, Source, is_content_word};
+pub use propose::{BASE, Evidence, Proposal, Proposer, Settings, Source, is_content_word};
 pub use train::Model;
 
 use kooste_core::Project;
@@ -157,7 +161,7 @@ impl Caimer {
 /// freshly trained one, which is then cached.
 fn load_or_train(base: &Proposer, decisions: &[Decision], model_path: &Path) -> Result<Proposer> {
     if decisions.is_empty() {
-        return Ok(base.with_model(Model::untrained(base.settings())));
+        return Ok(base.with_model(base.untrained()));
     }
     let fp = train::fingerprint(base, decisions);
     if let Ok(text) = std::fs::read_to_string(model_path)

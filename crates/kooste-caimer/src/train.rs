@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The version of the model file; a file of another version is retrained.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Learned weights: a bias per dimension and, for features seen in the decisions, one weight
 /// per dimension. Features not in the model keep their curated weight.
@@ -43,9 +43,36 @@ impl Model {
         }
     }
 
+    /// The same biases without any learned weight: where a project's learning starts.
+    pub(crate) fn without_weights(&self) -> Model {
+        Model {
+            fingerprint: String::new(),
+            examples: 0,
+            bias: self.bias,
+            weights: HashMap::new(),
+        }
+    }
+
+    /// The model with every weight rounded to three decimals (what the stored base model
+    /// holds), dropping weights that round to their curated value.
+    pub(crate) fn rounded(mut self) -> Model {
+        let r = |x: f32| (x * 1000.0).round() / 1000.0;
+        self.bias = self.bias.map(r);
+        for w in self.weights.values_mut() {
+            *w = w.map(r);
+        }
+        self.weights.retain(|_, w| w.iter().any(|x| *x != 0.0));
+        self
+    }
+
     /// The fingerprint of what it was trained on (see [`fingerprint`]); empty when untrained.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
+    }
+
+    /// How many features have a learned weight.
+    pub fn weight_count(&self) -> usize {
+        self.weights.len()
     }
 
     /// How many passages it was trained on.
@@ -114,6 +141,7 @@ pub fn fingerprint(proposer: &Proposer, decisions: &[Decision]) -> String {
     let mut h = fnv(FNV_START, &FORMAT.to_le_bytes());
     h = fnv(h, &proposer.lexicon().source_hash().to_le_bytes());
     h = fnv(h, format!("{:?}", proposer.settings()).as_bytes());
+    h = fnv(h, proposer.base().fingerprint().as_bytes());
     for d in effective(decisions) {
         for part in [d.passage.as_str(), d.lang.as_str(), d.text.as_str()] {
             h = fnv(h, part.as_bytes());
@@ -128,9 +156,11 @@ pub fn fingerprint(proposer: &Proposer, decisions: &[Decision]) -> String {
     format!("{h:016x}")
 }
 
-/// Trains a model from scratch on the effective decisions.
-pub(crate) fn train(p: &Proposer, decisions: &[Decision]) -> Model {
-    let settings = p.settings();
+/// Trains a model on the effective decisions, starting from `p`'s prior weights (its base
+/// model, else the curated weights) and pulled back towards them with the L2 strengths
+/// `[word, cue, bias]`; each decision counts `weight` times.
+pub(crate) fn train(p: &Proposer, decisions: &[Decision], weight: f32, l2: [f32; 3]) -> Model {
+    let weight = f64::from(weight);
     let examples = effective(decisions);
     // Feature 0 is the bias.
     let mut names: Vec<String> = vec![String::new()];
@@ -156,11 +186,11 @@ pub(crate) fn train(p: &Proposer, decisions: &[Decision]) -> Model {
         .enumerate()
         .map(|(j, n)| {
             f64::from(if j == 0 {
-                settings.l2_bias
-            } else if n.starts_with("cue:") || n.starts_with("hint:") {
-                settings.l2_cue
+                l2[2]
+            } else if n.starts_with("cue:") || n.starts_with("hint:") || n.starts_with("form:") {
+                l2[1]
             } else {
-                settings.l2_word
+                l2[0]
             })
         })
         .collect();
@@ -171,8 +201,26 @@ pub(crate) fn train(p: &Proposer, decisions: &[Decision]) -> Model {
             .iter()
             .map(|e| f64::from(u8::from(e.labels.contains(&d))))
             .collect();
+        // A cue's weight for a dimension it does not speak for is learned like a word's.
+        let lambda: Vec<f64> = lambda
+            .iter()
+            .zip(&priors)
+            .zip(&names)
+            .map(|((l, w), n)| {
+                if n.starts_with("w:")
+                    || n.starts_with("p:")
+                    || n.starts_with("g:")
+                    || n.is_empty()
+                    || w[k] != 0.0
+                {
+                    *l
+                } else {
+                    f64::from(l2[0])
+                }
+            })
+            .collect();
         let mut w0: Vec<f64> = priors.iter().map(|w| f64::from(w[k])).collect();
-        w0[0] = f64::from(settings.bias[k]);
+        w0[0] = f64::from(p.base().bias[k]);
         let objective = |w: &[f64], g: &mut [f64]| -> f64 {
             let mut fx = 0.0;
             for j in 0..w.len() {
@@ -182,8 +230,8 @@ pub(crate) fn train(p: &Proposer, decisions: &[Decision]) -> Model {
             }
             for (row, y) in rows.iter().zip(&y) {
                 let z = w[0] + row.iter().map(|j| w[*j as usize]).sum::<f64>();
-                fx += softplus(z) - y * z;
-                let r = logistic(z) - y;
+                fx += weight * (softplus(z) - y * z);
+                let r = weight * (logistic(z) - y);
                 g[0] += r;
                 for j in row {
                     g[*j as usize] += r;

@@ -1840,8 +1840,8 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             &fi_debts,
             Lang::Fi,
             &[
-                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,0)",
-                "“velkaneuvontaan” (velat, +2,2)",
+                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,1)",
+                "“velkaneuvontaan” (velat, +2,4)",
             ],
         ),
         // A Swedish passage on a Finnish page is explained in Finnish.
@@ -1849,24 +1849,24 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             &fi_courage,
             Lang::Fi,
             &[
-                "“vågade” (toivo ja rohkeus, +2,4)",
-                "“skulder” (velat, +2,2)",
+                "“vågade” (toivo ja rohkeus, +3,2)",
+                "“skulder” (velat, +1,7)",
             ],
         ),
         (
             &sv_debts,
             Lang::Sv,
             &[
-                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,0)",
-                "“velkaneuvontaan” (skulder, +2,2)",
+                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,1)",
+                "“velkaneuvontaan” (skulder, +2,4)",
             ],
         ),
         (
             &sv_courage,
             Lang::Sv,
             &[
-                "“vågade” (hopp och mod, +2,4)",
-                "“samma arbetstagare” (samma arbetstagare eller en ny, +2,0)",
+                "“vågade” (hopp och mod, +3,2)",
+                "“samma arbetstagare” (samma arbetstagare eller en ny, +2,7)",
             ],
         ),
     ];
@@ -1925,7 +1925,8 @@ async fn review_explains_the_evidence_in_the_pages_language() {
     let form = c.get("/review?passage=lomake-1%231").await;
     let words = form.body.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        words.contains("Perusteet: lomakkeen kysymys (+1,0) </p>"),
+        // (Since the base model, learned words may follow it in the same list.)
+        words.contains("lomakkeen kysymys (+1,0)") && !words.contains("” (lomakkeen kysymys"),
         "{}",
         form.body
     );
@@ -2101,8 +2102,14 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     );
 
     // A decision recorded with `kooste caimer learn` beside the app reaches its proposals.
+    // (The base model's words show as learned from the start; the decided passage's
+    // "harmonikkaa" is learned only from the decision.)
     let before = c.get("/review?passage=naapuri-2%231").await;
-    assert!(!before.body.contains("(opittu, "), "{}", before.body);
+    assert!(
+        !before.body.contains("“harmonikkaa” (opittu, "),
+        "{}",
+        before.body
+    );
     let decision = kooste_core::model::Decision {
         passage: "naapuri#1".into(),
         text: "Naapuri soitti harmonikkaa pihalla, ja se piristi minua.".into(),
@@ -2115,7 +2122,11 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     };
     kooste_caimer::decisions::append(&root.join("decisions/decisions.jsonl"), &[decision]).unwrap();
     let after = c.get("/review?passage=naapuri-2%231").await;
-    assert!(after.body.contains("(opittu, "), "{}", after.body);
+    assert!(
+        after.body.contains("“harmonikkaa” (opittu, +"),
+        "{}",
+        after.body
+    );
 
     // A participant added to the register while the app runs is removed from what is
     // typed next.

@@ -9,6 +9,7 @@ mod learning;
 mod model;
 mod multi_label;
 mod phrasing;
+mod styles;
 
 use kooste_caimer::{Proposal, Proposer};
 use kooste_core::model::{Decision, Dimension, Lang};

@@ -11,7 +11,9 @@
 //! and search) and its decision changed or withdrawn; the decisions file keeps the history.
 //!
 //! The queue puts first the passages of the round that feeds the next digest, then those
-//! whose decision teaches the proposer most (scores nearest the threshold); skipped
+//! whose decision teaches the proposer most (scores nearest the threshold,
+//! [`kooste_caimer::Proposal::margin`]; `caimer_eval` shows this order's learning curve
+//! beside random order); skipped
 //! passages come back at the end. It can be filtered by workshop, voice and theme.
 
 use super::document;
@@ -149,15 +151,6 @@ fn parse_labels(s: &str) -> Vec<Dimension> {
     l
 }
 
-/// How far a proposal is from changing its mind: the smallest distance of a score from the
-/// threshold. The nearer, the more a decision teaches the proposer.
-fn margin(p: &Proposal, threshold: f32) -> f32 {
-    p.scores
-        .iter()
-        .map(|(_, s)| (s - threshold).abs())
-        .fold(f32::INFINITY, f32::min)
-}
-
 /// Margins already computed, by model fingerprint, language, hints and text: a proposal
 /// depends on nothing else, so the queue is not proposed again in full on every page.
 static MARGINS: LazyLock<Mutex<HashMap<u64, f32>>> = LazyLock::new(Mutex::default);
@@ -230,7 +223,7 @@ fn queue(app: &App, params: &Params, skipped: &[String]) -> Result<Queue, String
             let key = fnv(&[&fp, r.lang.as_str(), &hint_names, &r.text]);
             let m = *margins
                 .entry(key)
-                .or_insert_with(|| margin(&caimer.propose(&r.text, r.lang, &h), threshold));
+                .or_insert_with(|| caimer.propose(&r.text, r.lang, &h).margin(threshold));
             let skip = skipped.iter().position(|s| *s == r.passage);
             let in_round = r.workshop.as_ref().is_some_and(|w| rounds.contains(w));
             (skip, !in_round, m, i, r)
@@ -367,11 +360,16 @@ fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) 
     Dimension::ALL
         .iter()
         .map(|d| {
-            let shown = proposal
+            // The four strongest reasons either way: with the base model's many small
+            // word weights, a strong reason against must not be crowded out by weak ones for.
+            let mut shown: Vec<&kooste_caimer::Evidence> = proposal
                 .evidence
                 .iter()
                 .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
-                .take(4);
+                .collect();
+            shown.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+            shown.truncate(4);
+            let shown = shown.into_iter();
             // What pushed the score up and what held it down, in separate lists: a
             // reader (or a screen reader) should not have to tell them apart by style.
             let (support, against): (Vec<_>, Vec<_>) = shown.partition(|e| e.weight > 0.0);
