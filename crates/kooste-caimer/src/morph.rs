@@ -17,7 +17,7 @@
 
 use kooste_core::model::Lang;
 use kooste_core::project::Bilingual;
-use kooste_index::analyze::Word;
+use kooste_text::analyze::Word;
 use std::ops::Range;
 
 /// One form the proposer recognises.
