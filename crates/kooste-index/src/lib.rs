@@ -98,7 +98,7 @@ pub fn update(
     project: &kooste_core::Project,
     rebuild: bool,
     inputs: &str,
-    mut labels: impl FnMut(&kooste_core::model::Document, &kooste_core::model::Passage) -> Labels,
+    labels: impl Fn(&kooste_core::model::Document, &kooste_core::model::Passage) -> Labels + Sync,
 ) -> std::result::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>), UpdateError> {
     let redactor =
         kooste_ingest::Redactor::new(&project.participants().map_err(UpdateError::Project)?);
@@ -118,6 +118,8 @@ pub fn update(
     let mut stamps = BTreeMap::new();
     let mut kept = BTreeSet::new();
     let mut by_doc = BTreeMap::new();
+    // Which files must be read: those whose stamp does not hold.
+    let mut to_read = Vec::new();
     for path in corpus.files() {
         let rel = corpus.relative(&path);
         let version = FileVersion::of(&path);
@@ -128,23 +130,41 @@ pub fn update(
             stamps.insert(rel, old.clone());
             continue;
         }
-        match corpus.read_file(project, &redactor, &path) {
-            Ok(reads) => {
+        to_read.push((rel, path, version));
+    }
+    // Reading (validation, redaction) and labelling (the CAIMeR proposer) on every core;
+    // the results are taken in corpus order, so the outcome is as if read one by one.
+    use rayon::prelude::*;
+    let read: Vec<_> = to_read
+        .par_iter()
+        .map(|(_, path, _)| {
+            corpus.read_file(project, &redactor, path).map(|reads| {
+                let docs: Vec<String> = reads.iter().map(|r| r.document.meta.id.clone()).collect();
+                let records: Vec<(String, Vec<PassageRecord>)> = reads
+                    .iter()
+                    .map(|r| {
+                        let d = &r.document;
+                        (d.meta.id.clone(), records(project, d, |p| labels(d, p)))
+                    })
+                    .collect();
+                (docs, records)
+            })
+        })
+        .collect();
+    for ((rel, _, version), read) in to_read.into_iter().zip(read) {
+        match read {
+            Ok((docs, recs)) => {
                 // A file changed less than two seconds ago could change again within its
                 // modification time's resolution without a new one: read it again next time.
                 if let Some(version) = version
                     && let Some(at) = version.modified_at()
                     && now.duration_since(at).is_ok_and(|age| age.as_secs() >= 2)
                 {
-                    let docs = reads.iter().map(|r| r.document.meta.id.clone()).collect();
                     stamps.insert(rel, FileStamp { version, docs });
                 } else {
                     complete = false;
                 }
-                for r in reads {
-                    let d = &r.document;
-                    by_doc.insert(d.meta.id.clone(), records(project, d, |p| labels(d, p)));
-                }
+                by_doc.extend(recs);
             }
             Err(d) => problems.extend(d),
         }

@@ -55,26 +55,40 @@ pub(crate) fn refresh(
     let caimer = kooste_caimer::Caimer::open(project).context("loading the CAIMeR proposer")?;
     let confirmed = caimer.confirmed();
     let default_lang = project.config.project.lang;
-    // The decisions of the document at hand, aligned with its passages as they are now.
-    let mut decided = (String::new(), HashMap::new());
     let inputs = inputs(project, &caimer)?;
+    // Files are read and labelled on every core (see `kooste_index::update`); each thread
+    // keeps the decisions of the document at hand, aligned with its passages as they are
+    // now, while it labels that document's passages.
+    thread_local! {
+        static DECIDED: std::cell::RefCell<(String, HashMap<String, Vec<kooste_core::model::Dimension>>)> =
+            std::cell::RefCell::default();
+    }
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (ix, report, mut problems) = kooste_index::update(project, rebuild, &inputs, |d, p| {
-        if decided.0 != d.meta.id {
-            let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
-            // A form row's decisions follow its answers, wherever the row moved.
-            let of = if d.meta.row.is_some() {
-                kooste_caimer::decisions::Confirmed::of_row
-            } else {
-                kooste_caimer::decisions::Confirmed::of_document
-            };
-            decided = (d.meta.id.clone(), of(&confirmed, &d.meta.id, passages));
-        }
+        let confirmed = DECIDED.with(|decided| {
+            let mut decided = decided.borrow_mut();
+            // The key names this run too: a thread that labels again later (the web app's
+            // watcher) must not take decisions aligned before they changed.
+            let key = format!("{run}\u{0}{}\u{0}{:p}", d.meta.id, d);
+            if decided.0 != key {
+                let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
+                // A form row's decisions follow its answers, wherever the row moved.
+                let of = if d.meta.row.is_some() {
+                    kooste_caimer::decisions::Confirmed::of_row
+                } else {
+                    kooste_caimer::decisions::Confirmed::of_document
+                };
+                *decided = (key, of(&confirmed, &d.meta.id, passages));
+            }
+            decided.1.get(&p.id).cloned()
+        });
         Labels {
             proposed: caimer
                 .propose(&p.text, d.meta.lang.unwrap_or(default_lang), &p.hints)
                 .proposed(),
             // A researcher's decision always wins over the proposal.
-            confirmed: decided.1.get(&p.id).cloned(),
+            confirmed,
         }
     })?;
     problems.extend(caimer.problems().iter().cloned());
