@@ -7,6 +7,7 @@
 pub mod fsutil;
 pub mod model;
 pub mod project;
+pub mod round;
 pub mod steps;
 
 pub use model::{Dimension, Document, DocumentMeta, Lang, Passage, Provenance, Voice};

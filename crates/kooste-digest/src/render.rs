@@ -159,6 +159,17 @@ impl Templates {
 
     /// Renders `digest` in `format`, in the digest's language.
     pub fn render(&self, digest: &Digest, format: Format) -> Result<String> {
+        self.render_linked(digest, format, None)
+    }
+
+    /// Renders a digest that links back to its page in the web app (`app_link`, an address
+    /// such as `https://kooste.example/digest/rannikko-4`), as the app serves it.
+    pub fn render_linked(
+        &self,
+        digest: &Digest,
+        format: Format,
+        app_link: Option<&str>,
+    ) -> Result<String> {
         let env = self.environment(digest.lang);
         let run = || -> std::result::Result<String, minijinja::Error> {
             let t = env.get_template(format.template())?;
@@ -166,6 +177,7 @@ impl Templates {
                 digest => Value::from(Serde(digest)),
                 t => Value::from(Serde(self.text(digest.lang))),
                 lang => digest.lang.as_str(),
+                app_link => app_link,
             })
         };
         run().map_err(|e| self.error(&e))

@@ -18,6 +18,7 @@ mod pages;
 mod render;
 mod server;
 mod session;
+mod voice_query;
 
 pub use accounts::{Role, USERS_FILE, Users, add_user};
 pub use app::{Config, Proxy, Web};

@@ -688,7 +688,10 @@ fn saved_ids(body: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_found() {
-    let site = site();
+    let site = site_with(Config {
+        today: Some("2018-03-14".parse().unwrap()),
+        ..Config::default()
+    });
     let mut c = Client::signed_in(&site, Role::Worker).await;
     let form = c.get("/forms/asp-paiva").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -697,8 +700,9 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         3
     );
     assert!(
-        form.body.contains("<option value=\"r-2\" selected>"),
-        "the workshop whose task uses the battery"
+        form.body.contains("<option value=\"r-2\" data-round=\"Vastaukset kuuluvat työpajan Rannikko 2 (1.3.2018) jälkeiseen kierrokseen, ja ne esitellään seuraavan työpajan (Rannikko 3 (24.5.2018)) koosteessa.\" selected>"),
+        "the workshop whose round is open today, with its round in words: {}",
+        form.body
     );
     assert!(
         form.body
@@ -732,7 +736,7 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     assert_eq!(p.body.matches("<fieldset class=\"situation\"").count(), 4);
     assert!(p.body.contains("Velkakierre ja ulosotto."));
     assert!(p.body.contains(
-        "id=\"f-r4-q1\" name=\"r4_q1\" rows=\"4\" aria-describedby=\"f-r4-q1-hint\" autofocus"
+        "id=\"f-r4-q1\" name=\"r4_q1\" rows=\"4\" data-max=\"10000\" aria-describedby=\"f-r4-q1-hint\" autofocus"
     ));
     // Preview: the text as stored, personal data removed.
     let mut prev = fields.to_vec();
@@ -752,13 +756,13 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     // shares the participant's surname is removed, not given her pseudonym.
     assert!(
         unescape(shown).contains(
-            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): puhelinnumero 1 ([puhelin])</p>"
+            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): 1 puhelinnumero ([puhelin])</p>"
         ),
         "{shown}"
     );
     assert!(
         shown.contains(
-            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A 1"
+            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A (1 kerta)"
         ),
         "{shown}"
     );
@@ -768,7 +772,7 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     );
     assert!(
         unescape(shown)
-            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): nimi 1 ([nimi])"),
+            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): 1 nimi ([nimi])"),
         "{shown}"
     );
     assert_eq!(
@@ -795,6 +799,21 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     assert!(s.body.contains("role=\"status\""));
     let ids = saved_ids(&s.body);
     assert_eq!(ids, [format!("{submission}-1"), format!("{submission}-2")]);
+    // The saved page names each answer by its first words as stored, never by its id.
+    let words = unescape(&s.body);
+    assert!(
+        words.contains("Vastaukset on tallennettu (2 tilannetta)"),
+        "{words}"
+    );
+    assert!(
+        words.contains(">Tilanne 1: “Asiakas A sai häätöilmoituksen, soita [puhelin].”</a>"),
+        "{words}"
+    );
+    assert!(
+        words.contains(">Tilanne 2: “Velkakierre ja ulosotto.”</a>"),
+        "{words}"
+    );
+    assert!(!words.contains(&format!(">{submission}")), "{words}");
     let files = saved_files(&site);
     assert_eq!(files.len(), 2);
     let text = std::fs::read_to_string(&files[0]).unwrap();
@@ -869,7 +888,7 @@ async fn validation_errors_keep_the_input_and_are_tied_to_their_fields() {
             &[
                 ("csrf_token", &csrf),
                 ("workshop", "r-9"),
-                ("date", "14.3.2018"),
+                ("date", "31.2.2018"),
                 ("r2_q2", "Tämä jää talteen."),
                 ("action", "preview"),
             ],
@@ -877,14 +896,15 @@ async fn validation_errors_keep_the_input_and_are_tied_to_their_fields() {
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("Tämä jää talteen."));
-    assert!(p.body.contains("value=\"14.3.2018\""));
+    assert!(p.body.contains("value=\"31.2.2018\""));
     assert!(
         p.body
             .contains("aria-describedby=\"f-date-hint f-date-error\" aria-invalid=\"true\"")
     );
     assert!(
-        p.body
-            .contains("aria-invalid=\"true\" aria-describedby=\"f-workshop-error\"")
+        p.body.contains(
+            "aria-describedby=\"f-workshop-round f-workshop-error\" aria-invalid=\"true\""
+        )
     );
     for id in ["#f-workshop", "#f-date"] {
         assert!(
@@ -1175,7 +1195,7 @@ async fn twenty_concurrent_submissions_are_all_saved_and_searchable() {
             "{id} is searchable"
         );
     }
-    assert!(r.body.contains("Osumia 20"), "exactly the twenty");
+    assert!(r.body.contains("20 osumaa"), "exactly the twenty");
 }
 
 #[tokio::test]
@@ -1191,9 +1211,9 @@ async fn search_has_filters_facets_snippets_and_links_to_passages() {
     );
     assert!(r.body.contains("voice=worker"), "facets are links");
     let r = c.get("/search?q=kotik%C3%A4ynti&voice=client").await;
-    assert!(r.body.contains("Osumia 0"));
+    assert!(r.body.contains("0 osumaa"));
     let r = c.get("/search?q=&workshop=r-2").await;
-    assert!(r.body.contains("Osumia 2"), "a filter alone searches");
+    assert!(r.body.contains("2 osumaa"), "a filter alone searches");
     let r = c.get("/search?from=2018-13-01").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("aria-describedby=\"f-from-error\""));
@@ -1353,7 +1373,7 @@ async fn review_stores_the_labels_on_the_screen_for_confirm_and_correct() {
     assert_eq!(d[0]["labels"], serde_json::json!(shown));
     let page = c.get("/review").await;
     assert!(page.body.contains("Päätös tallennettu"));
-    assert!(page.body.contains("Luokittelua odottaa 1 kohtaa"));
+    assert!(page.body.contains("Luokittelua odottaa 1 kohta."));
     // Correct: other boxes, and exactly those are stored, whatever was proposed.
     let p = c
         .post_raw(
@@ -1813,7 +1833,14 @@ fn foreign_explanations(body: &str, other: Lang) -> Vec<String> {
             shown.push(c.gloss.clone());
         }
         let plain = c.plain.get(other);
-        if body.contains(&format!("({plain}, ")) {
+        if [
+            format!("({plain}, "),
+            format!("({plain} "),
+            format!("; {plain} "),
+        ]
+        .iter()
+        .any(|p| body.contains(p.as_str()))
+        {
             shown.push(plain.to_string());
         }
     }
@@ -1837,10 +1864,7 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         (
             &fi_debts,
             Lang::Fi,
-            &[
-                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,0)",
-                "“velkaneuvontaan” (velat, +2,2)",
-            ],
+            &["“velkaneuvontaan” (velat +2,2; velkaneuvonta on palvelu, ei velka −2,0)"],
         ),
         // A Swedish passage on a Finnish page is explained in Finnish.
         (
@@ -1854,10 +1878,7 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         (
             &sv_debts,
             Lang::Sv,
-            &[
-                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,0)",
-                "“velkaneuvontaan” (skulder, +2,2)",
-            ],
+            &["“velkaneuvontaan” (skulder +2,2; skuldrådgivning är en tjänst, inte skulder −2,0)"],
         ),
         (
             &sv_courage,
@@ -1868,27 +1889,23 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             ],
         ),
     ];
-    // What holds a score down is listed apart, under its own words, after what pushed it.
-    for (page, against, support, negative) in [
-        (
-            &fi_debts,
-            "Vastaan puhuu:",
-            "“velkaneuvontaan” (velat,",
-            "(velkaneuvonta on palvelu",
-        ),
-        (
-            &sv_debts,
-            "Talar emot:",
-            "“velkaneuvontaan” (skulder,",
-            "(skuldrådgivning är en tjänst",
-        ),
-    ] {
-        let at = |s: &str| page.body.find(s).unwrap_or_else(|| panic!("no {s}"));
-        assert!(
-            at(support) < at(against) && at(against) < at(negative),
-            "{}",
-            page.body
-        );
+    // A word is named once per dimension, with every reason behind it: the cue that speaks
+    // for the dimension and the one that holds it down together, listed by what they add
+    // up to.
+    for page in [&fi_debts, &fi_courage, &sv_debts, &sv_courage] {
+        let text = unescape(&page.body);
+        for why in text.split("<p class=\"why\"").skip(1) {
+            let why = &why[..why.find("</p>").unwrap()];
+            let quoted: Vec<&str> = why
+                .split('“')
+                .skip(1)
+                .map(|q| &q[..q.find('”').unwrap()])
+                .collect();
+            let mut unique = quoted.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), quoted.len(), "a word named twice: {why}");
+        }
     }
     for (page, lang, want) in cases {
         assert_eq!(page.status, StatusCode::OK);
@@ -1902,7 +1919,12 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             Vec::<String>::new(),
             "{lang}"
         );
-        for english in ["cue", "learned", "hint", "form question", "+2.", "-2."] {
+        // English words of the proposer, as words ("vähintään" holds "hint").
+        let words: Vec<&str> = page.body.split(|c: char| !c.is_alphanumeric()).collect();
+        for english in ["cue", "learned", "hint"] {
+            assert!(!words.contains(&english), "{lang}: {english}");
+        }
+        for english in ["form question", "+2.", "-2."] {
             assert!(!page.body.contains(english), "{lang}: {english}");
         }
     }
@@ -1915,10 +1937,19 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let sv = c.get("/review?passage=samtal-1%232").await;
-    assert!(sv.body.contains("(inlärt, "), "{}", sv.body);
+    let learned = |body: &str, word: &str| {
+        [
+            format!("({word}, "),
+            format!("{word} +"),
+            format!("{word} −"),
+        ]
+        .iter()
+        .any(|p| body.contains(p.as_str()))
+    };
+    assert!(learned(&sv.body, "inlärt"), "{}", sv.body);
     c.get("/lang/fi?next=/review").await;
     let fi = c.get("/review?passage=samtal-1%232").await;
-    assert!(fi.body.contains("(opittu, "), "{}", fi.body);
+    assert!(learned(&fi.body, "opittu"), "{}", fi.body);
     // The form question's hint quotes no words of the text.
     let form = c.get("/review?passage=lomake-1%231").await;
     let words = form.body.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -2039,7 +2070,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     let site = site();
     let mut c = Client::signed_in(&site, Role::Researcher).await;
     let none = c.get("/search?q=harmonikka").await;
-    assert!(none.body.contains("Osumia 0"), "{}", none.body);
+    assert!(none.body.contains("0 osumaa"), "{}", none.body);
 
     // `kooste ingest` beside the app: a document stored and indexed by someone else.
     let root = site.dir.path();
@@ -2060,7 +2091,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
     assert_eq!(report.added, 2);
     let found = c.get("/search?q=harmonikka").await;
-    assert!(found.body.contains("Osumia 2"), "{}", found.body);
+    assert!(found.body.contains("2 osumaa"), "{}", found.body);
     assert_eq!(
         c.get("/documents/naapuri").await.status,
         StatusCode::OK,
@@ -2089,13 +2120,13 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         c.get("/search?q=kontrabasso")
             .await
             .body
-            .contains("Osumia 1")
+            .contains("1 osuma<")
     );
     assert!(
         c.get("/search?q=harmonikka")
             .await
             .body
-            .contains("Osumia 2")
+            .contains("2 osumaa")
     );
 
     // A decision recorded with `kooste caimer learn` beside the app reaches its proposals.

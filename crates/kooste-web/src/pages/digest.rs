@@ -24,8 +24,15 @@ pub(crate) struct Params {
     lang: String,
 }
 
-/// Renders the digest of `round` in `lang`: (text, passages in the round).
-fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result<(String, usize)> {
+/// Renders the digest of `round` in `lang`, linking back to `app_link`: (text, passages in
+/// the round).
+fn render(
+    app: &App,
+    round: &Round,
+    lang: Lang,
+    format: Format,
+    app_link: Option<&str>,
+) -> crate::Result<(String, usize)> {
     let templates = Templates::load(&app.project.root.join("templates"))?;
     let steps = StepsList::load(&app.project)?;
     let records = {
@@ -44,7 +51,29 @@ fn render(app: &App, round: &Round, lang: Lang, format: Format) -> crate::Result
         },
         lang,
     )?;
-    Ok((templates.render(&digest, format)?, records.len()))
+    Ok((
+        templates.render_linked(&digest, format, app_link)?,
+        records.len(),
+    ))
+}
+
+/// The address of the digest's page in the app, as the browser reached the app (its
+/// `Host`), so that a digest opened from the app, or downloaded and opened later, links
+/// back to it. `None` when the request names no usable host.
+fn app_link(app: &App, headers: &HeaderMap, workshop: &str) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !plain {
+        return None;
+    }
+    let scheme = if app.config.https { "https" } else { "http" };
+    Some(format!(
+        "{scheme}://{host}/digest/{}",
+        crate::app::encode(workshop)
+    ))
 }
 
 /// `GET /digest/WORKSHOP` (`?format=html|md`, `&download=1`, `&lang=fi|sv`).
@@ -86,8 +115,15 @@ pub(crate) async fn page(
     };
     let rendered = {
         let (app, round) = (Arc::clone(&app), round.clone());
+        let link = app_link(&app, &headers, &round.workshop);
         tokio::task::spawn_blocking(move || {
-            render(&app, &round, lang, format.unwrap_or(Format::Html))
+            render(
+                &app,
+                &round,
+                lang,
+                format.unwrap_or(Format::Html),
+                link.as_deref(),
+            )
         })
         .await
     };
