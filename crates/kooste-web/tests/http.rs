@@ -2561,3 +2561,323 @@ async fn logout_expires_the_cookie_and_https_brings_hsts() {
         "max-age=31536000"
     );
 }
+
+// ---- Plain and obvious for each role (issue 27) ----
+
+/// A client's and a Swedish client's passages beside the worker's memo, for voice questions.
+fn voices_project() -> tempfile::TempDir {
+    let dir = project_dir();
+    std::fs::write(
+        dir.path().join("corpus/r-2/asiakas-1.md"),
+        "---\nid: asiakas-1\nvoice: client\nworkshop: r-2\ntheme: ihanne\ndate: 2018-03-06\nlang: fi\n---\nKotikäynnit tuntuivat turvallisilta, kun työntekijä tuli kotiin.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/r-2/klient-1.md"),
+        "---\nid: klient-1\nvoice: client\nworkshop: r-2\nlang: sv\n---\nHembesöken kändes trygga när arbetstagaren kom hem till mig.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/r-2/arbetstagare-1.md"),
+        "---\nid: arbetstagare-1\nvoice: worker\nworkshop: r-2\nlang: sv\n---\nHembesök ger mycket information om klientens vardag.\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The page's `<main>`, for snapshots: the frame around it holds the session's token.
+fn main_of(body: &str) -> String {
+    let start = body.find("<main").expect("a main element");
+    let end = body.find("</main>").expect("a main element") + 7;
+    body[start..end].to_string()
+}
+
+#[tokio::test]
+async fn the_search_page_per_role_in_finnish_and_swedish() {
+    let site = site_in(voices_project(), Config::default());
+    let mut shown = String::new();
+    for role in [Role::Participant, Role::Worker, Role::Researcher] {
+        let mut c = Client::signed_in(&site, role).await;
+        for lang in ["fi", "sv"] {
+            c.get(&format!("/lang/{lang}?next=/")).await;
+            let q = if lang == "fi" {
+                "kotik%C3%A4ynti"
+            } else {
+                "hembes%C3%B6k"
+            };
+            let p = c.get(&format!("/search?q={q}")).await;
+            assert_eq!(p.status, StatusCode::OK);
+            let main = main_of(&p.body);
+            // Every filter has its visible "all" option.
+            let any = if lang == "fi" { "Kaikki" } else { "Alla" };
+            assert_eq!(
+                main.matches(&format!("<option value=\"\">{any}</option>"))
+                    .count(),
+                4,
+                "{role:?} {lang}: {main}"
+            );
+            assert!(!main.contains("<option value=\"\"></option>"));
+            // What a person reads: the text between the tags.
+            let words: String = unescape(&main)
+                .split('<')
+                .map(|part| part.split_once('>').map_or(part, |(_, text)| text))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if role == Role::Researcher {
+                assert!(words.contains("CAIMeR"), "{words}");
+            } else {
+                // No CAIMeR jargon, and participants see no passage ids.
+                assert!(!words.contains("CAIMeR"), "{role:?} {lang}: {words}");
+                assert!(!words.contains("ulottuvuus") && !words.contains("dimension"));
+            }
+            if role == Role::Participant {
+                assert!(!words.contains("#1") && !words.contains("#2"), "{words}");
+            }
+            shown.push_str(&format!("==== {role:?} {lang}\n{main}\n"));
+        }
+    }
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn a_question_that_names_a_voice_filters_by_it() {
+    let site = site_in(voices_project(), Config::default());
+    let mut c = Client::signed_in(&site, Role::Participant).await;
+    // The words as typed find the worker's memo too.
+    let all = unescape(&c.get("/search?q=kotik%C3%A4ynneist%C3%A4").await.body);
+    assert!(all.contains("/passages/kotikaynti-1/1"), "{all}");
+    assert!(all.contains("/passages/asiakas-1/1"), "{all}");
+    assert!(!all.contains("class=\"chip\""));
+    // A question that names the clients: only theirs, with a removable voice filter.
+    let q = "/search?q=mit%C3%A4%20asiakkaat%20sanoivat%20kotik%C3%A4ynneist%C3%A4";
+    let p = c.get(q).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let words = unescape(&p.body);
+    assert!(words.contains("/passages/asiakas-1/1"), "{words}");
+    assert!(!words.contains("/passages/kotikaynti-1/"), "{words}");
+    assert!(words.contains("1 osuma<"), "{words}");
+    assert!(
+        words.contains("Kysymyksesi nimeää äänen, joten näytetään vain asiakkaiden tekstit. Haettiin sanoilla: kotikäynneistä."),
+        "{words}"
+    );
+    assert!(
+        words.contains("class=\"chip\">Kenen ääni: Asiakas"),
+        "{words}"
+    );
+    assert!(words.contains("<option value=\"client\" selected>Asiakas</option>"));
+    // Removing the filter searches the words as typed, in every text.
+    let at = words.find("class=\"chip\"").unwrap();
+    let href = &words[..at];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = &href[..href.find('"').unwrap()];
+    assert!(href.contains("literal="), "{href}");
+    let back = c.get(href).await;
+    let back_words = unescape(&back.body);
+    assert!(!back_words.contains("class=\"chip\""), "{back_words}");
+    assert!(
+        back_words.contains("/passages/kotikaynti-1/1"),
+        "{back_words}"
+    );
+    // Swedish, on a Swedish page.
+    c.get("/lang/sv?next=/").await;
+    let sv = c
+        .get("/search?q=vad%20sa%20klienterna%20om%20hembes%C3%B6k")
+        .await;
+    let sv = unescape(&sv.body);
+    assert!(sv.contains("/passages/klient-1/1"), "{sv}");
+    assert!(!sv.contains("/passages/arbetstagare-1/"), "{sv}");
+    assert!(sv.contains("class=\"chip\">Vems röst: Klient"), "{sv}");
+    assert!(sv.contains("bara klienternas texter visas"), "{sv}");
+    // Workers, named in an inflected form.
+    let w = c.get("/search?q=arbetstagarnas%20hembes%C3%B6k").await;
+    let w = unescape(&w.body);
+    assert!(w.contains("/passages/arbetstagare-1/1"), "{w}");
+    assert!(!w.contains("/passages/klient-1/"), "{w}");
+}
+
+#[tokio::test]
+async fn the_start_page_says_what_can_be_found_with_example_searches() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Participant).await;
+    for (lang, intro, example) in [
+        (
+            "fi",
+            "Täältä löydät, mitä asiakkaat, työntekijät ja tutkijat ovat kertoneet",
+            "<a href=\"/search?q=mit%C3%A4%20asiakkaat%20sanoivat%20kotik%C3%A4ynneist%C3%A4\">mitä asiakkaat sanoivat kotikäynneistä</a>",
+        ),
+        (
+            "sv",
+            "Här hittar du vad klienter, arbetstagare och forskare har berättat",
+            "<a href=\"/search?q=vad%20sa%20klienterna%20om%20hembes%C3%B6k\">vad sa klienterna om hembesök</a>",
+        ),
+    ] {
+        c.get(&format!("/lang/{lang}?next=/")).await;
+        let home = unescape(&c.get("/").await.body);
+        assert!(home.contains(intro), "{home}");
+        assert!(home.contains(example), "{home}");
+        assert_eq!(home.matches("<a href=\"/search?q=").count(), 3, "{home}");
+    }
+}
+
+#[tokio::test]
+async fn the_form_defaults_to_the_round_open_on_the_day() {
+    for (today, selected, round) in [
+        // Before the cycle: the first workshop.
+        (
+            "2017-12-01",
+            "r-1",
+            "esitellään seuraavan työpajan (Rannikko 2 (1.3.2018)) koosteessa",
+        ),
+        // Its task is open until the next workshop.
+        (
+            "2018-04-30",
+            "r-2",
+            "esitellään seuraavan työpajan (Rannikko 3 (24.5.2018)) koosteessa",
+        ),
+        // After the cycle: its last workshop, which no digest follows.
+        ("2026-12-06", "r-3", "Sen jälkeen ei ole enää työpajaa"),
+    ] {
+        let site = site_with(Config {
+            today: Some(today.parse().unwrap()),
+            ..Config::default()
+        });
+        let mut c = Client::signed_in(&site, Role::Worker).await;
+        let form = unescape(&c.get("/forms/asp-paiva").await.body);
+        let at = form
+            .find(&format!("<option value=\"{selected}\" data-round="))
+            .unwrap_or_else(|| panic!("{today}: {form}"));
+        assert!(
+            form[at..form[at..].find('>').unwrap() + at].ends_with(" selected"),
+            "{today}: {selected}"
+        );
+        assert_eq!(
+            form.matches("data-round=").count(),
+            3,
+            "{today}: every workshop's round in words"
+        );
+        let hint = &form[form.find("id=\"f-workshop-round\"").unwrap()..];
+        let hint = &hint[..hint.find("</p>").unwrap()];
+        assert!(hint.contains(round), "{today}: {hint}");
+        // Today's date, in the browser's date control, with no format hint of its own.
+        assert!(form.contains(&format!("type=\"date\" value=\"{today}\"")));
+        assert!(!form.contains("VVVV"));
+    }
+}
+
+#[tokio::test]
+async fn a_battery_not_about_situations_asks_for_answers() {
+    let dir = project_dir();
+    std::fs::create_dir_all(dir.path().join("workshops/batteries")).unwrap();
+    std::fs::write(
+        dir.path().join("workshops/batteries/palaute.toml"),
+        "id = \"palaute\"\ntitle = { fi = \"Palaute\", sv = \"Respons\" }\nintro = { fi = \"Vastaa niin lyhyesti kuin haluat.\", sv = \"Svara så kort du vill.\" }\n\n[[question]]\nid = \"q1\"\nfi = \"Mikä muuttui?\"\nsv = \"Vad förändrades?\"\nvoice = \"client\"\n",
+    )
+    .unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let form = unescape(&c.get("/forms/palaute").await.body);
+    assert!(form.contains("<legend>Vastaus 1</legend>"), "{form}");
+    assert!(form.contains(">Lisää vastaus</button>"), "{form}");
+    assert!(!form.contains("ilanne"), "no situations: {form}");
+    // The limit in text, for pages without JavaScript; the count where it runs.
+    assert!(form.contains("Asiakas vastaa. <span class=\"limit\" data-count=\"{n} / 10\u{a0}000 merkkiä\">Enintään 10\u{a0}000 merkkiä.</span>"), "{form}");
+    assert!(form.contains("<script src=\"/static/web.js\" defer></script>"));
+    let csrf = c.get("/forms/palaute").await.csrf();
+    let p = c
+        .post(
+            "/forms/palaute",
+            &[
+                ("csrf_token", &csrf),
+                ("workshop", "r-2"),
+                ("date", "14.3.2018"),
+                ("text_lang", "fi"),
+                ("r1_q1", "Sain vihdoin oman asunnon ja rauhan."),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::OK,
+        "a date as people write it: {}",
+        p.body
+    );
+    let mut save = hidden_fields(&p.body);
+    save.push(("action".into(), "save".into()));
+    let s = unescape(&c.post_raw("/forms/palaute", owned_body(&save)).await.body);
+    assert!(s.contains("Vastaukset on tallennettu (1 vastaus)"), "{s}");
+    assert!(
+        s.contains(">Vastaus 1: “Sain vihdoin oman asunnon ja rauhan.”</a>"),
+        "{s}"
+    );
+    // The situations of asp-paiva stay situations, in Swedish too.
+    c.get("/lang/sv?next=/").await;
+    let asp = unescape(&c.get("/forms/asp-paiva").await.body);
+    assert!(asp.contains("<legend>Situation 1</legend>"), "{asp}");
+    assert!(asp.contains("Högst 10\u{a0}000 tecken."), "{asp}");
+    let js = c.get("/static/web.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(
+        js.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let csp = js.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn the_review_page_says_what_its_numbers_mean() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let fi = unescape(&c.get("/review?passage=kotikaynti-1%232").await.body);
+    assert!(
+        fi.contains("kooste ehdottaa ulottuvuutta, kun sen pisteet ovat vähintään 35 %."),
+        "{fi}"
+    );
+    assert!(
+        fi.contains("plus nostaa pisteitä, miinus laskee niitä"),
+        "{fi}"
+    );
+    c.get("/lang/sv?next=/review").await;
+    let sv = unescape(&c.get("/review?passage=kotikaynti-1%232").await.body);
+    assert!(sv.contains("när dess poäng är minst 35 %."), "{sv}");
+    assert!(sv.contains("plus höjer poängen, minus sänker den"), "{sv}");
+}
+
+#[tokio::test]
+async fn a_served_digest_links_back_to_its_page() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let plain = c.get("/digest/r-3?format=html").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(
+        !plain.body.contains("class=\"app-link\""),
+        "no host, no link"
+    );
+    c.headers.push(("host", "kooste.example:8080".to_string()));
+    for path in [
+        "/digest/r-3?format=html",
+        "/digest/r-3?format=html&download=1",
+    ] {
+        let d = c.get(path).await;
+        assert!(
+            unescape(&d.body).contains(
+                "<p class=\"app-link\"><a href=\"http://kooste.example:8080/digest/r-3\">Avaa tämän koosteen sivu kooste-sovelluksessa</a></p>"
+            ),
+            "{path}: {}",
+            d.body
+        );
+    }
+    let sv = c.get("/digest/r-3?format=html&lang=sv").await;
+    assert!(
+        sv.body
+            .contains("Öppna sidan för den här sammanställningen i kooste-appen")
+    );
+}
