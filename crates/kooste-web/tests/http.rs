@@ -2838,7 +2838,7 @@ async fn the_review_page_says_what_its_numbers_mean() {
     let mut c = Client::signed_in(&site, Role::Researcher).await;
     let fi = unescape(&c.get("/review?passage=kotikaynti-1%232").await.body);
     assert!(
-        fi.contains("kooste ehdottaa ulottuvuutta, kun sen pisteet ovat vähintään 35 %."),
+        fi.contains("kooste ehdottaa ulottuvuutta, kun sen pisteet ovat vähintään 35\u{a0}%."),
         "{fi}"
     );
     assert!(
@@ -2847,7 +2847,7 @@ async fn the_review_page_says_what_its_numbers_mean() {
     );
     c.get("/lang/sv?next=/review").await;
     let sv = unescape(&c.get("/review?passage=kotikaynti-1%232").await.body);
-    assert!(sv.contains("när dess poäng är minst 35 %."), "{sv}");
+    assert!(sv.contains("när dess poäng är minst 35\u{a0}%."), "{sv}");
     assert!(sv.contains("plus höjer poängen, minus sänker den"), "{sv}");
 }
 

@@ -475,7 +475,7 @@ fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) 
             context! {
                 value => d.as_str(),
                 label => dimension_label(*d, lang),
-                score => format!("{:.0} %", score * 100.0),
+                score => format!("{:.0}\u{a0}%", score * 100.0),
                 percent => (score * 100.0).round() as u32,
                 proposed => proposal.labels.contains(d),
                 checked => checked.contains(d),
@@ -618,7 +618,7 @@ async fn render(
             skipped => ctx.view.skipped.contains(&r.passage),
             changed => changed,
             dims => dims_view(app, lang, &now.proposal, &checked),
-            threshold => format!("{:.0} %", now.threshold * 100.0),
+            threshold => format!("{:.0}\u{a0}%", now.threshold * 100.0),
             version => context! {
                 model => now.model.clone(),
                 proposal => labels_value(&seen.proposal),
