@@ -63,7 +63,7 @@ fn serve_and_ingest_at_once_lose_nothing_and_see_each_other() {
     for (_, word) in &ingested {
         let page = client.get(&addr, &format!("/search?q={word}")).unwrap();
         assert!(
-            page.body.contains("Osumia 1"),
+            page.body.contains("1 osuma<"),
             "{word} in the web app: {}",
             page.body
         );
