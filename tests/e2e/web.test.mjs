@@ -4,7 +4,8 @@
 // tablet-sized screen, previews it (personal data removed), saves it and finds it through
 // search; a researcher confirms, corrects and skips in review with the keyboard only, each
 // decision checked in the project's decisions file; a form that another site posts is
-// refused. Screenshots of the main pages go to
+// refused; each role's pages, in Finnish and Swedish at tablet and phone size, pass axe-core
+// with no violations and are photographed. Screenshots of the main pages go to
 // $SCREENSHOTS (default tests/e2e/out/; `SCREENSHOTS=docs/screenshots` refreshes the README's).
 //
 // Run: npm ci && npm test (in tests/e2e), after building the kooste binary. KOOSTE_BIN names
@@ -28,6 +29,8 @@ const bin =
   );
 const shots = path.resolve(repo, process.env.SCREENSHOTS || "tests/e2e/out");
 const TABLET = { width: 820, height: 1180 };
+const PHONE = { width: 375, height: 740 };
+const axeSource = fs.readFileSync(path.join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 
 let project, server, base, browser;
 
@@ -172,8 +175,15 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   await page.getByRole("button", { name: "Esikatsele" }).click();
   await page.getByRole("button", { name: "Tallenna" }).click();
   await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
-  const ids = await page.locator("main ul li a").allInnerTexts();
+  // The saved page names each answer by its first words, never by its id.
+  const savedLinks = () =>
+    page.locator("main ul.saved li a").evaluateAll((els) => els.map((e) => e.getAttribute("href").split("/").pop()));
+  const ids = await savedLinks();
   assert.equal(ids.length, 2);
+  const savedTexts = await page.locator("main ul.saved li a").allInnerTexts();
+  assert.match(savedTexts[0], /^Tilanne 1: “Sain häätöilmoituksen ja soitin numeroon \[puhelin\]/);
+  assert.ok(!savedTexts.join(" ").includes(ids[0]), "no ids on the saved page");
+  await page.getByText("Vastaukset on tallennettu (2 tilannetta)").waitFor();
   await shot(page, "saved");
 
 
@@ -202,7 +212,7 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   await page.getByRole("button", { name: "Esikatsele" }).click();
   await page.getByRole("button", { name: "Tallenna" }).click();
   await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
-  const first = await page.locator("main ul li a").allInnerTexts();
+  const first = await savedLinks();
   const once = stored();
   // The preview is not cached (no-store): Chromium shows "Confirm Form Resubmission"
   // (net::ERR_CACHE_MISS), and Reload sends the preview's form again.
@@ -216,7 +226,7 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   await previewed.waitFor();
   await page.getByRole("button", { name: "Tallenna" }).click();
   await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
-  assert.deepEqual(await page.locator("main ul li a").allInnerTexts(), first);
+  assert.deepEqual(await savedLinks(), first);
   assert.deepEqual(stored(), once);
 
   // A worker cannot review.
@@ -406,4 +416,103 @@ test("a researcher curates findings and the digest fits a phone screen", async (
   assert.equal(await page.locator(`#${id} h3`).textContent(), "Koeotsikko puhelimelta");
   await shot(page, "findings");
   await context.close();
+});
+
+/** Runs axe-core on the page as it is and fails on any violation, naming each. */
+async function axe(page, what) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"] }),
+  );
+  const found = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  assert.deepEqual(found, [], `${what}: axe finds ${found.join("; ")}`);
+}
+
+test("each role's pages are plain, pass axe at tablet and phone size in Finnish and Swedish, and work without JavaScript", async () => {
+  // Screenshots: every page in Finnish at tablet and phone size, in Swedish at tablet size.
+  const pages = {
+    osallistuja: [
+      ["participant-home", "/"],
+      ["participant-search-voice", "/search?q=" + encodeURIComponent("mitä asiakkaat sanoivat kotikäynneistä")],
+    ],
+    tyontekija: [
+      ["worker-form", "/forms/asp-paiva"],
+      ["worker-form-answers", "/forms/asiakaspalaute"],
+    ],
+    tutkija: [
+      ["researcher-review", "/review"],
+      ["researcher-search", "/search?q=kotik%C3%A4ynti"],
+    ],
+  };
+  const passwords = { osallistuja: "osallistuja-demo", tyontekija: "tyontekija-demo", tutkija: "tutkija-demo" };
+  for (const [user, list] of Object.entries(pages)) {
+    for (const [size, viewport] of [["tablet", TABLET], ["phone", PHONE]]) {
+      for (const lang of ["fi", "sv"]) {
+        // bypassCSP lets the test inject axe-core; the app's own pages run under its CSP.
+        const locale = lang === "fi" ? "fi-FI" : "sv-FI";
+        const context = await browser.newContext({ viewport, bypassCSP: true, locale });
+        const page = await context.newPage();
+        await signIn(page, user, passwords[user]);
+        await page.goto(base + `/lang/${lang}?next=/`);
+        for (const [name, url] of list) {
+          const swedish = lang === "sv" && name === "participant-search-voice";
+          const res = await page.goto(
+            base + (swedish ? "/search?q=" + encodeURIComponent("vad sa klienterna om hembesök") : url),
+          );
+          assert.equal(res.status(), 200, `${user} ${url}`);
+          await axe(page, `${user} ${lang} ${size} ${url}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `${url} at ${size}: no sideways scrolling (${overflow}px)`);
+          if (lang === "fi" || size === "tablet") {
+            await shot(page, `${name}${lang === "sv" ? "-sv" : ""}${size === "phone" ? "-phone" : ""}`);
+          }
+        }
+        await context.close();
+      }
+    }
+  }
+
+  // What a participant reads: what can be found, example searches, the voice question as a
+  // removable filter, dimensions in everyday words, no passage ids.
+  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const page = await context.newPage();
+  await signIn(page, "osallistuja", "osallistuja-demo");
+  await page.getByText("Täältä löydät, mitä asiakkaat, työntekijät ja tutkijat").waitFor();
+  await page.getByRole("link", { name: "mitä asiakkaat sanoivat kotikäynneistä" }).click();
+  await page.getByText("Kysymyksesi nimeää äänen, joten näytetään vain asiakkaiden tekstit.").waitFor();
+  const voices = await page.locator("li.hit p.tags span:first-child").allInnerTexts();
+  assert.ok(voices.length > 0, "hits");
+  assert.deepEqual([...new Set(voices)], ["Asiakas"], "only clients' texts");
+  const main = await page.locator("main").innerText();
+  assert.doesNotMatch(main, /CAIMeR|ulottuvuus|#\d/);
+  for (const option of await page.locator("select option[value='']").allInnerTexts()) {
+    assert.equal(option, "Kaikki");
+  }
+  await page.getByRole("link", { name: /Kenen ääni: Asiakas/ }).click();
+  assert.equal(await page.locator("a.chip").count(), 0, "the filter is gone");
+  await context.close();
+
+  // The form, with JavaScript: the count follows the typing; without: the limit in words.
+  for (const javaScriptEnabled of [true, false]) {
+    const ctx = await browser.newContext({ viewport: TABLET, javaScriptEnabled });
+    const p = await ctx.newPage();
+    await p.goto(base + "/login");
+    await p.getByLabel("Käyttäjätunnus").fill("tyontekija");
+    await p.getByLabel("Salasana").fill("tyontekija-demo");
+    await Promise.all([p.waitForURL(base + "/"), p.getByRole("button", { name: "Kirjaudu sisään" }).click()]);
+    await p.goto(base + "/forms/asp-paiva");
+    const area = p.locator("fieldset.situation").nth(0).getByLabel("Millaisiin tilanteisiin olet hakenut apua?");
+    await area.fill("Kaksitoista merkkiä");
+    const limit = p.locator("#f-r1-q1-hint .limit");
+    if (javaScriptEnabled) {
+      assert.equal(await limit.innerText(), "19 / 10\u00a0000 merkkiä");
+    } else {
+      assert.equal(await limit.innerText(), "Enintään 10\u00a0000 merkkiä.");
+    }
+    assert.match(await p.locator("#f-workshop-round").innerText(), /Vastaukset kuuluvat työpajan .* kierrokseen/);
+    await ctx.close();
+  }
 });

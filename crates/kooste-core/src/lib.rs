@@ -9,6 +9,7 @@ pub mod model;
 pub mod project;
 pub mod publish;
 pub mod record;
+pub mod round;
 pub mod steps;
 pub mod task;
 

@@ -167,13 +167,21 @@ impl Templates {
 
     /// Renders `digest` in `format`, in the digest's language.
     pub fn render(&self, digest: &Digest, format: Format) -> Result<String> {
-        self.render_web(digest, format, Value::from(()))
+        self.render_web(digest, format, Value::from(()), None)
     }
 
     /// Renders `digest` for the web app's own view of it: `web` is what only the app has
     /// (the comment forms' CSRF token, the comments made so far; see
-    /// `templates/comments.html.j2`); none in a file.
-    pub fn render_web(&self, digest: &Digest, format: Format, web: Value) -> Result<String> {
+    /// `templates/comments.html.j2`), none in a file; `app_link` is the address of the
+    /// digest's page in the app (`https://kooste.example/digest/rannikko-4`), so that the
+    /// digest links back to it.
+    pub fn render_web(
+        &self,
+        digest: &Digest,
+        format: Format,
+        web: Value,
+        app_link: Option<&str>,
+    ) -> Result<String> {
         let env = self.environment(digest.lang);
         let run = || -> std::result::Result<String, minijinja::Error> {
             let t = env.get_template(format.template())?;
@@ -182,6 +190,7 @@ impl Templates {
                 t => Value::from(Serde(self.text(digest.lang))),
                 lang => digest.lang.as_str(),
                 web => web.clone(),
+                app_link => app_link,
             })
         };
         run().map_err(|e| self.error(&e))

@@ -71,6 +71,9 @@ pub struct Config {
     /// Print one line per request (method, path without its query, status, time) on stderr.
     /// Bodies, queries, passwords and form texts are never printed.
     pub log: bool,
+    /// The day the app takes for today (which round a new form goes to); `None`: the
+    /// system clock's (UTC). Set by tests and demonstrations.
+    pub today: Option<kooste_core::model::Date>,
 }
 
 /// A reverse proxy in front of the app, and the header in which it gives the client's
@@ -102,6 +105,7 @@ impl Default for Config {
             body_timeout: Duration::from_secs(30),
             max_connections: 512,
             log: false,
+            today: None,
         }
     }
 }
@@ -225,6 +229,7 @@ impl Web {
             .route("/logout", axum::routing::post(pages::login::logout))
             .route("/lang/{lang}", get(pages::set_lang))
             .route("/static/web.css", get(pages::css))
+            .route("/static/web.js", get(pages::js))
             .route(
                 "/forms/{battery}",
                 get(pages::forms::page).post(pages::forms::submit),
@@ -379,6 +384,19 @@ pub(crate) struct Ctx {
 }
 
 impl App {
+    /// Today, by the configured clock ([`Config::today`]) or the system's.
+    pub(crate) fn today(&self) -> kooste_core::model::Date {
+        self.config.today.unwrap_or_else(|| {
+            kooste_caimer::now()[..10]
+                .parse()
+                .unwrap_or(kooste_core::model::Date {
+                    year: 1970,
+                    month: 1,
+                    day: 1,
+                })
+        })
+    }
+
     /// The interface language: the cookie's, else the project's.
     pub(crate) fn lang(&self, headers: &HeaderMap) -> Lang {
         session::cookie(headers, LANG_COOKIE)

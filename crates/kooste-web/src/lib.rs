@@ -18,6 +18,7 @@ mod pages;
 mod render;
 mod server;
 mod session;
+mod voice_query;
 
 pub use accounts::{Account, Role, USERS_FILE, Users, add_account, add_user, role_voice};
 pub use app::{Config, Proxy, Web};

@@ -78,6 +78,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/web/message.html.j2"),
     ),
     ("web.css", include_str!("../../../templates/web/web.css")),
+    ("web.js", include_str!("../../../templates/web/web.js")),
     (STRINGS, include_str!("../../../templates/web/strings.toml")),
 ];
 
@@ -97,6 +98,7 @@ pub(crate) struct Pages {
     fi: BTreeMap<String, String>,
     sv: BTreeMap<String, String>,
     css: String,
+    js: String,
 }
 
 impl Pages {
@@ -157,6 +159,7 @@ impl Pages {
             env.set_syntax(syntax);
         }
         kooste_digest::add_text_filters(&mut env);
+        env.add_filter("plural", plural_filter);
         for (name, _) in BUILTIN.iter().filter(|(n, _)| n.ends_with(".j2")) {
             let text = read(name)?;
             let shown = if dir.join(name).is_file() {
@@ -172,6 +175,7 @@ impl Pages {
             fi: in_lang(Lang::Fi),
             sv: in_lang(Lang::Sv),
             css: read("web.css")?,
+            js: read("web.js")?,
         })
     }
 
@@ -196,6 +200,11 @@ impl Pages {
         &self.css
     }
 
+    /// The script of small enhancements (pages work without it).
+    pub(crate) fn js(&self) -> &str {
+        &self.js
+    }
+
     /// Renders a page.
     pub(crate) fn render(&self, name: &str, ctx: Value) -> Result<String> {
         self.env
@@ -211,6 +220,43 @@ impl Pages {
                 Error::Template(msg)
             })
     }
+}
+
+/// A count in a text of two forms, `"{n} kohta|{n} kohtaa"`: the first for one, the second
+/// for any other number (Finnish and Swedish both have these two), with `{n}` written as
+/// Finnish and Swedish write numbers (a no-break space between thousands from 10 000 on).
+/// A text without `|` has one form for every number.
+pub(crate) fn plural(text: &str, n: i64) -> String {
+    let (one, other) = text.split_once('|').unwrap_or((text, text));
+    let form = if n == 1 { one } else { other };
+    form.replace("{n}", &number(n))
+}
+
+/// A whole number as Finnish and Swedish write it: `9999`, `10 000` (no-break spaces).
+pub(crate) fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let grouped = if digits.len() > 4 {
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push('\u{a0}');
+            }
+            out.push(c);
+        }
+        out
+    } else {
+        digits
+    };
+    if n < 0 {
+        format!("\u{2212}{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// `{{ t.passages_n | plural(n) }}`: the form of a text for the count `n` ([`plural`]).
+fn plural_filter(text: String, n: i64) -> String {
+    plural(&text, n)
 }
 
 #[cfg(test)]
@@ -259,6 +305,59 @@ mod tests {
                 "the code uses {k}, which strings.toml lacks"
             );
         }
+    }
+
+    /// Every count the pages print, rendered for 0, 1 and 2 in Finnish and Swedish: the
+    /// texts with two forms, and the ones whose noun does not change with the number.
+    #[test]
+    fn every_count_reads_right_for_zero_one_and_two() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = Pages::load(dir.path()).unwrap();
+        // Texts where `{n}` stands without a noun that would change with it, and the waits,
+        // whose forms the code picks (`wait_second` / `wait_seconds`).
+        const NO_PLURAL: &[&str] = &[
+            "review_skipped_count",
+            "situation",
+            "row_answer",
+            "answer_count",
+            "wait_second",
+            "wait_seconds",
+            "wait_minute",
+            "wait_minutes",
+        ];
+        let mut out = String::new();
+        for (key, fi) in pages.text(Lang::Fi) {
+            let sv = &pages.text(Lang::Sv)[key];
+            if !fi.contains("{n}") && !fi.contains('|') {
+                continue;
+            }
+            if NO_PLURAL.contains(&key.as_str()) {
+                assert!(!fi.contains('|') && !sv.contains('|'), "{key}");
+                continue;
+            }
+            assert!(
+                fi.contains('|'),
+                "{key}: a count needs its forms for one and for others (\"… {{n}} kohta|… {{n}} kohtaa\")"
+            );
+            for (lang, text) in [("fi", fi), ("sv", sv)] {
+                for n in [0, 1, 2] {
+                    out.push_str(&format!("{key} {lang} {n}: {}\n", plural(text, n)));
+                }
+            }
+        }
+        // Through the template filter too, as the pages use it.
+        let mut env = Environment::new();
+        env.add_filter("plural", plural_filter);
+        for n in [0, 1, 2, 12345] {
+            let t = env
+                .render_str(
+                    "{{ t | plural(n) }}",
+                    minijinja::context! { t => "{n} kohta|{n} kohtaa", n => n },
+                )
+                .unwrap();
+            out.push_str(&format!("filter {n}: {t}\n"));
+        }
+        insta::assert_snapshot!(out);
     }
 
     #[test]

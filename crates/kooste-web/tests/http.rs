@@ -690,7 +690,10 @@ fn saved_ids(body: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_found() {
-    let site = site();
+    let site = site_with(Config {
+        today: Some("2018-03-14".parse().unwrap()),
+        ..Config::default()
+    });
     let mut c = Client::signed_in(&site, Role::Worker).await;
     let form = c.get("/forms/asp-paiva").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -699,8 +702,9 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
         3
     );
     assert!(
-        form.body.contains("<option value=\"r-2\" selected>"),
-        "the workshop whose task uses the battery"
+        form.body.contains("<option value=\"r-2\" data-round=\"Vastaukset kuuluvat työpajan Rannikko 2 (1.3.2018) jälkeiseen kierrokseen, ja ne esitellään seuraavan työpajan (Rannikko 3 (24.5.2018)) koosteessa.\" selected>"),
+        "the workshop whose round is open today, with its round in words: {}",
+        form.body
     );
     assert!(
         form.body
@@ -734,7 +738,7 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     assert_eq!(p.body.matches("<fieldset class=\"situation\"").count(), 4);
     assert!(p.body.contains("Velkakierre ja ulosotto."));
     assert!(p.body.contains(
-        "id=\"f-r4-q1\" name=\"r4_q1\" rows=\"4\" aria-describedby=\"f-r4-q1-hint\" autofocus"
+        "id=\"f-r4-q1\" name=\"r4_q1\" rows=\"4\" data-max=\"10000\" aria-describedby=\"f-r4-q1-hint\" autofocus"
     ));
     // Preview: the text as stored, personal data removed.
     let mut prev = fields.to_vec();
@@ -754,13 +758,13 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     // shares the participant's surname is removed, not given her pseudonym.
     assert!(
         unescape(shown).contains(
-            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): puhelinnumero 1 ([puhelin])</p>"
+            "Poistettu henkilötietoja (suluissa mitä tekstiin jäi): 1 puhelinnumero ([puhelin])</p>"
         ),
         "{shown}"
     );
     assert!(
         shown.contains(
-            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A 1"
+            "Korvattu osallistujan nimimerkillä, koska nimi on osallistujarekisterissä: Asiakas A (1 kerta)"
         ),
         "{shown}"
     );
@@ -770,7 +774,7 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     );
     assert!(
         unescape(shown)
-            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): nimi 1 ([nimi])"),
+            .contains("Poistettu henkilötietoja (suluissa mitä tekstiin jäi): 1 nimi ([nimi])"),
         "{shown}"
     );
     assert_eq!(
@@ -797,6 +801,21 @@ async fn a_form_with_two_rows_is_previewed_without_personal_data_then_saved_and_
     assert!(s.body.contains("role=\"status\""));
     let ids = saved_ids(&s.body);
     assert_eq!(ids, [format!("{submission}-1"), format!("{submission}-2")]);
+    // The saved page names each answer by its first words as stored, never by its id.
+    let words = unescape(&s.body);
+    assert!(
+        words.contains("Vastaukset on tallennettu (2 tilannetta)"),
+        "{words}"
+    );
+    assert!(
+        words.contains(">Tilanne 1: “Asiakas A sai häätöilmoituksen, soita [puhelin].”</a>"),
+        "{words}"
+    );
+    assert!(
+        words.contains(">Tilanne 2: “Velkakierre ja ulosotto.”</a>"),
+        "{words}"
+    );
+    assert!(!words.contains(&format!(">{submission}")), "{words}");
     let files = saved_files(&site);
     assert_eq!(files.len(), 2);
     let text = std::fs::read_to_string(&files[0]).unwrap();
@@ -871,7 +890,7 @@ async fn validation_errors_keep_the_input_and_are_tied_to_their_fields() {
             &[
                 ("csrf_token", &csrf),
                 ("workshop", "r-9"),
-                ("date", "14.3.2018"),
+                ("date", "31.2.2018"),
                 ("r2_q2", "Tämä jää talteen."),
                 ("action", "preview"),
             ],
@@ -879,14 +898,15 @@ async fn validation_errors_keep_the_input_and_are_tied_to_their_fields() {
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("Tämä jää talteen."));
-    assert!(p.body.contains("value=\"14.3.2018\""));
+    assert!(p.body.contains("value=\"31.2.2018\""));
     assert!(
         p.body
             .contains("aria-describedby=\"f-date-hint f-date-error\" aria-invalid=\"true\"")
     );
     assert!(
-        p.body
-            .contains("aria-invalid=\"true\" aria-describedby=\"f-workshop-error\"")
+        p.body.contains(
+            "aria-describedby=\"f-workshop-round f-workshop-error\" aria-invalid=\"true\""
+        )
     );
     for id in ["#f-workshop", "#f-date"] {
         assert!(
@@ -1177,7 +1197,7 @@ async fn twenty_concurrent_submissions_are_all_saved_and_searchable() {
             "{id} is searchable"
         );
     }
-    assert!(r.body.contains("Osumia 20"), "exactly the twenty");
+    assert!(r.body.contains("20 osumaa"), "exactly the twenty");
 }
 
 #[tokio::test]
@@ -1193,9 +1213,9 @@ async fn search_has_filters_facets_snippets_and_links_to_passages() {
     );
     assert!(r.body.contains("voice=worker"), "facets are links");
     let r = c.get("/search?q=kotik%C3%A4ynti&voice=client").await;
-    assert!(r.body.contains("Osumia 0"));
+    assert!(r.body.contains("0 osumaa"));
     let r = c.get("/search?q=&workshop=r-2").await;
-    assert!(r.body.contains("Osumia 2"), "a filter alone searches");
+    assert!(r.body.contains("2 osumaa"), "a filter alone searches");
     let r = c.get("/search?from=2018-13-01").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("aria-describedby=\"f-from-error\""));
@@ -1355,7 +1375,7 @@ async fn review_stores_the_labels_on_the_screen_for_confirm_and_correct() {
     assert_eq!(d[0]["labels"], serde_json::json!(shown));
     let page = c.get("/review").await;
     assert!(page.body.contains("Päätös tallennettu"));
-    assert!(page.body.contains("Luokittelua odottaa 1 kohtaa"));
+    assert!(page.body.contains("Luokittelua odottaa 1 kohta."));
     // Correct: other boxes, and exactly those are stored, whatever was proposed.
     let p = c
         .post_raw(
@@ -1815,7 +1835,14 @@ fn foreign_explanations(body: &str, other: Lang) -> Vec<String> {
             shown.push(c.gloss.clone());
         }
         let plain = c.plain.get(other);
-        if body.contains(&format!("({plain}, ")) {
+        if [
+            format!("({plain}, "),
+            format!("({plain} "),
+            format!("; {plain} "),
+        ]
+        .iter()
+        .any(|p| body.contains(p.as_str()))
+        {
             shown.push(plain.to_string());
         }
     }
@@ -1839,10 +1866,7 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         (
             &fi_debts,
             Lang::Fi,
-            &[
-                "“velkaneuvontaan” (velkaneuvonta on palvelu, ei velka, −2,1)",
-                "“velkaneuvontaan” (velat, +2,4)",
-            ],
+            &["“velkaneuvontaan” (velat +2,4; velkaneuvonta on palvelu, ei velka −2,1)"],
         ),
         // A Swedish passage on a Finnish page is explained in Finnish.
         (
@@ -1856,10 +1880,7 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         (
             &sv_debts,
             Lang::Sv,
-            &[
-                "“velkaneuvontaan” (skuldrådgivning är en tjänst, inte skulder, −2,1)",
-                "“velkaneuvontaan” (skulder, +2,4)",
-            ],
+            &["“velkaneuvontaan” (skulder +2,4; skuldrådgivning är en tjänst, inte skulder −2,1)"],
         ),
         (
             &sv_courage,
@@ -1870,27 +1891,23 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             ],
         ),
     ];
-    // What holds a score down is listed apart, under its own words, after what pushed it.
-    for (page, against, support, negative) in [
-        (
-            &fi_debts,
-            "Vastaan puhuu:",
-            "“velkaneuvontaan” (velat,",
-            "(velkaneuvonta on palvelu",
-        ),
-        (
-            &sv_debts,
-            "Talar emot:",
-            "“velkaneuvontaan” (skulder,",
-            "(skuldrådgivning är en tjänst",
-        ),
-    ] {
-        let at = |s: &str| page.body.find(s).unwrap_or_else(|| panic!("no {s}"));
-        assert!(
-            at(support) < at(against) && at(against) < at(negative),
-            "{}",
-            page.body
-        );
+    // A word is named once per dimension, with every reason behind it: the cue that speaks
+    // for the dimension and the one that holds it down together, listed by what they add
+    // up to.
+    for page in [&fi_debts, &fi_courage, &sv_debts, &sv_courage] {
+        let text = unescape(&page.body);
+        for why in text.split("<p class=\"why\"").skip(1) {
+            let why = &why[..why.find("</p>").unwrap()];
+            let quoted: Vec<&str> = why
+                .split('“')
+                .skip(1)
+                .map(|q| &q[..q.find('”').unwrap()])
+                .collect();
+            let mut unique = quoted.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), quoted.len(), "a word named twice: {why}");
+        }
     }
     for (page, lang, want) in cases {
         assert_eq!(page.status, StatusCode::OK);
@@ -1904,7 +1921,12 @@ async fn review_explains_the_evidence_in_the_pages_language() {
             Vec::<String>::new(),
             "{lang}"
         );
-        for english in ["cue", "learned", "hint", "form question", "+2.", "-2."] {
+        // English words of the proposer, as words ("vähintään" holds "hint").
+        let words: Vec<&str> = page.body.split(|c: char| !c.is_alphanumeric()).collect();
+        for english in ["cue", "learned", "hint"] {
+            assert!(!words.contains(&english), "{lang}: {english}");
+        }
+        for english in ["form question", "+2.", "-2."] {
             assert!(!page.body.contains(english), "{lang}: {english}");
         }
     }
@@ -1917,10 +1939,19 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let sv = c.get("/review?passage=samtal-1%232").await;
-    assert!(sv.body.contains("(inlärt, "), "{}", sv.body);
+    let learned = |body: &str, word: &str| {
+        [
+            format!("({word}, "),
+            format!("{word} +"),
+            format!("{word} −"),
+        ]
+        .iter()
+        .any(|p| body.contains(p.as_str()))
+    };
+    assert!(learned(&sv.body, "inlärt"), "{}", sv.body);
     c.get("/lang/fi?next=/review").await;
     let fi = c.get("/review?passage=samtal-1%232").await;
-    assert!(fi.body.contains("(opittu, "), "{}", fi.body);
+    assert!(learned(&fi.body, "opittu"), "{}", fi.body);
     // The form question's hint quotes no words of the text.
     let form = c.get("/review?passage=lomake-1%231").await;
     let words = form.body.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -2042,7 +2073,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
     let site = site();
     let mut c = Client::signed_in(&site, Role::Researcher).await;
     let none = c.get("/search?q=harmonikka").await;
-    assert!(none.body.contains("Osumia 0"), "{}", none.body);
+    assert!(none.body.contains("0 osumaa"), "{}", none.body);
 
     // `kooste ingest` beside the app: a document stored and indexed by someone else.
     let root = site.dir.path();
@@ -2063,7 +2094,7 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
     assert_eq!(report.added, 2);
     let found = c.get("/search?q=harmonikka").await;
-    assert!(found.body.contains("Osumia 2"), "{}", found.body);
+    assert!(found.body.contains("2 osumaa"), "{}", found.body);
     assert_eq!(
         c.get("/documents/naapuri").await.status,
         StatusCode::OK,
@@ -2092,13 +2123,13 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         c.get("/search?q=kontrabasso")
             .await
             .body
-            .contains("Osumia 1")
+            .contains("1 osuma<")
     );
     assert!(
         c.get("/search?q=harmonikka")
             .await
             .body
-            .contains("Osumia 2")
+            .contains("2 osumaa")
     );
 
     // A decision recorded with `kooste caimer learn` beside the app reaches its proposals.
@@ -3288,5 +3319,325 @@ async fn the_projector_shows_one_screen_at_a_time_with_links() {
         sv.body.contains("<h1>Sammanställning till verkstad 3</h1>"),
         "{}",
         sv.body
+    );
+}
+
+// ---- Plain and obvious for each role (issue 27) ----
+
+/// A client's and a Swedish client's passages beside the worker's memo, for voice questions.
+fn voices_project() -> tempfile::TempDir {
+    let dir = project_dir();
+    std::fs::write(
+        dir.path().join("corpus/r-2/asiakas-1.md"),
+        "---\nid: asiakas-1\nvoice: client\nworkshop: r-2\ntheme: ihanne\ndate: 2018-03-06\nlang: fi\n---\nKotikäynnit tuntuivat turvallisilta, kun työntekijä tuli kotiin.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/r-2/klient-1.md"),
+        "---\nid: klient-1\nvoice: client\nworkshop: r-2\nlang: sv\n---\nHembesöken kändes trygga när arbetstagaren kom hem till mig.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corpus/r-2/arbetstagare-1.md"),
+        "---\nid: arbetstagare-1\nvoice: worker\nworkshop: r-2\nlang: sv\n---\nHembesök ger mycket information om klientens vardag.\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The page's `<main>`, for snapshots: the frame around it holds the session's token.
+fn main_of(body: &str) -> String {
+    let start = body.find("<main").expect("a main element");
+    let end = body.find("</main>").expect("a main element") + 7;
+    body[start..end].to_string()
+}
+
+#[tokio::test]
+async fn the_search_page_per_role_in_finnish_and_swedish() {
+    let site = site_in(voices_project(), Config::default());
+    let mut shown = String::new();
+    for role in [Role::Participant, Role::Worker, Role::Researcher] {
+        let mut c = Client::signed_in(&site, role).await;
+        for lang in ["fi", "sv"] {
+            c.get(&format!("/lang/{lang}?next=/")).await;
+            let q = if lang == "fi" {
+                "kotik%C3%A4ynti"
+            } else {
+                "hembes%C3%B6k"
+            };
+            let p = c.get(&format!("/search?q={q}")).await;
+            assert_eq!(p.status, StatusCode::OK);
+            let main = main_of(&p.body);
+            // Every filter has its visible "all" option.
+            let any = if lang == "fi" { "Kaikki" } else { "Alla" };
+            assert_eq!(
+                main.matches(&format!("<option value=\"\">{any}</option>"))
+                    .count(),
+                4,
+                "{role:?} {lang}: {main}"
+            );
+            assert!(!main.contains("<option value=\"\"></option>"));
+            // What a person reads: the text between the tags.
+            let words: String = unescape(&main)
+                .split('<')
+                .map(|part| part.split_once('>').map_or(part, |(_, text)| text))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if role == Role::Researcher {
+                assert!(words.contains("CAIMeR"), "{words}");
+            } else {
+                // No CAIMeR jargon, and participants see no passage ids.
+                assert!(!words.contains("CAIMeR"), "{role:?} {lang}: {words}");
+                assert!(!words.contains("ulottuvuus") && !words.contains("dimension"));
+            }
+            if role == Role::Participant {
+                assert!(!words.contains("#1") && !words.contains("#2"), "{words}");
+            }
+            shown.push_str(&format!("==== {role:?} {lang}\n{main}\n"));
+        }
+    }
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn a_question_that_names_a_voice_filters_by_it() {
+    let site = site_in(voices_project(), Config::default());
+    let mut c = Client::signed_in(&site, Role::Participant).await;
+    // The words as typed find the worker's memo too.
+    let all = unescape(&c.get("/search?q=kotik%C3%A4ynneist%C3%A4").await.body);
+    assert!(all.contains("/passages/kotikaynti-1/1"), "{all}");
+    assert!(all.contains("/passages/asiakas-1/1"), "{all}");
+    assert!(!all.contains("class=\"chip\""));
+    // A question that names the clients: only theirs, with a removable voice filter.
+    let q = "/search?q=mit%C3%A4%20asiakkaat%20sanoivat%20kotik%C3%A4ynneist%C3%A4";
+    let p = c.get(q).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let words = unescape(&p.body);
+    assert!(words.contains("/passages/asiakas-1/1"), "{words}");
+    assert!(!words.contains("/passages/kotikaynti-1/"), "{words}");
+    assert!(words.contains("1 osuma<"), "{words}");
+    assert!(
+        words.contains("Kysymyksesi nimeää äänen, joten näytetään vain asiakkaiden tekstit. Haettiin sanoilla: kotikäynneistä."),
+        "{words}"
+    );
+    assert!(
+        words.contains("class=\"chip\">Kenen ääni: Asiakas"),
+        "{words}"
+    );
+    assert!(words.contains("<option value=\"client\" selected>Asiakas</option>"));
+    // Removing the filter searches the words as typed, in every text.
+    let at = words.find("class=\"chip\"").unwrap();
+    let href = &words[..at];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = &href[..href.find('"').unwrap()];
+    assert!(href.contains("literal="), "{href}");
+    let back = c.get(href).await;
+    let back_words = unescape(&back.body);
+    assert!(!back_words.contains("class=\"chip\""), "{back_words}");
+    assert!(
+        back_words.contains("/passages/kotikaynti-1/1"),
+        "{back_words}"
+    );
+    // Swedish, on a Swedish page.
+    c.get("/lang/sv?next=/").await;
+    let sv = c
+        .get("/search?q=vad%20sa%20klienterna%20om%20hembes%C3%B6k")
+        .await;
+    let sv = unescape(&sv.body);
+    assert!(sv.contains("/passages/klient-1/1"), "{sv}");
+    assert!(!sv.contains("/passages/arbetstagare-1/"), "{sv}");
+    assert!(sv.contains("class=\"chip\">Vems röst: Klient"), "{sv}");
+    assert!(sv.contains("bara klienternas texter visas"), "{sv}");
+    // Workers, named in an inflected form.
+    let w = c.get("/search?q=arbetstagarnas%20hembes%C3%B6k").await;
+    let w = unescape(&w.body);
+    assert!(w.contains("/passages/arbetstagare-1/1"), "{w}");
+    assert!(!w.contains("/passages/klient-1/"), "{w}");
+}
+
+#[tokio::test]
+async fn the_start_page_says_what_can_be_found_with_example_searches() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Participant).await;
+    for (lang, intro, example) in [
+        (
+            "fi",
+            "Täältä löydät, mitä asiakkaat, työntekijät ja tutkijat ovat kertoneet",
+            "<a href=\"/search?q=mit%C3%A4%20asiakkaat%20sanoivat%20kotik%C3%A4ynneist%C3%A4\">mitä asiakkaat sanoivat kotikäynneistä</a>",
+        ),
+        (
+            "sv",
+            "Här hittar du vad klienter, arbetstagare och forskare har berättat",
+            "<a href=\"/search?q=vad%20sa%20klienterna%20om%20hembes%C3%B6k\">vad sa klienterna om hembesök</a>",
+        ),
+    ] {
+        c.get(&format!("/lang/{lang}?next=/")).await;
+        let home = unescape(&c.get("/").await.body);
+        assert!(home.contains(intro), "{home}");
+        assert!(home.contains(example), "{home}");
+        assert_eq!(home.matches("<a href=\"/search?q=").count(), 3, "{home}");
+    }
+}
+
+#[tokio::test]
+async fn the_form_defaults_to_the_round_open_on_the_day() {
+    for (today, selected, round) in [
+        // Before the cycle: the first workshop.
+        (
+            "2017-12-01",
+            "r-1",
+            "esitellään seuraavan työpajan (Rannikko 2 (1.3.2018)) koosteessa",
+        ),
+        // Its task is open until the next workshop.
+        (
+            "2018-04-30",
+            "r-2",
+            "esitellään seuraavan työpajan (Rannikko 3 (24.5.2018)) koosteessa",
+        ),
+        // After the cycle: its last workshop, which no digest follows.
+        ("2026-12-06", "r-3", "Sen jälkeen ei ole enää työpajaa"),
+    ] {
+        let site = site_with(Config {
+            today: Some(today.parse().unwrap()),
+            ..Config::default()
+        });
+        let mut c = Client::signed_in(&site, Role::Worker).await;
+        let form = unescape(&c.get("/forms/asp-paiva").await.body);
+        let at = form
+            .find(&format!("<option value=\"{selected}\" data-round="))
+            .unwrap_or_else(|| panic!("{today}: {form}"));
+        assert!(
+            form[at..form[at..].find('>').unwrap() + at].ends_with(" selected"),
+            "{today}: {selected}"
+        );
+        assert_eq!(
+            form.matches("data-round=").count(),
+            3,
+            "{today}: every workshop's round in words"
+        );
+        let hint = &form[form.find("id=\"f-workshop-round\"").unwrap()..];
+        let hint = &hint[..hint.find("</p>").unwrap()];
+        assert!(hint.contains(round), "{today}: {hint}");
+        // Today's date, in the browser's date control, with no format hint of its own.
+        assert!(form.contains(&format!("type=\"date\" value=\"{today}\"")));
+        assert!(!form.contains("VVVV"));
+    }
+}
+
+#[tokio::test]
+async fn a_battery_not_about_situations_asks_for_answers() {
+    let dir = project_dir();
+    std::fs::create_dir_all(dir.path().join("workshops/batteries")).unwrap();
+    std::fs::write(
+        dir.path().join("workshops/batteries/palaute.toml"),
+        "id = \"palaute\"\ntitle = { fi = \"Palaute\", sv = \"Respons\" }\nintro = { fi = \"Vastaa niin lyhyesti kuin haluat.\", sv = \"Svara så kort du vill.\" }\n\n[[question]]\nid = \"q1\"\nfi = \"Mikä muuttui?\"\nsv = \"Vad förändrades?\"\nvoice = \"client\"\n",
+    )
+    .unwrap();
+    let site = site_in(dir, Config::default());
+    let mut c = Client::signed_in(&site, Role::Worker).await;
+    let form = unescape(&c.get("/forms/palaute").await.body);
+    assert!(form.contains("<legend>Vastaus 1</legend>"), "{form}");
+    assert!(form.contains(">Lisää vastaus</button>"), "{form}");
+    assert!(!form.contains("ilanne"), "no situations: {form}");
+    // The limit in text, for pages without JavaScript; the count where it runs.
+    assert!(form.contains("Asiakas vastaa. <span class=\"limit\" data-count=\"{n} / 10\u{a0}000 merkkiä\">Enintään 10\u{a0}000 merkkiä.</span>"), "{form}");
+    assert!(form.contains("<script src=\"/static/web.js\" defer></script>"));
+    let csrf = c.get("/forms/palaute").await.csrf();
+    let p = c
+        .post(
+            "/forms/palaute",
+            &[
+                ("csrf_token", &csrf),
+                ("workshop", "r-2"),
+                ("date", "14.3.2018"),
+                ("text_lang", "fi"),
+                ("r1_q1", "Sain vihdoin oman asunnon ja rauhan."),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::OK,
+        "a date as people write it: {}",
+        p.body
+    );
+    let mut save = hidden_fields(&p.body);
+    save.push(("action".into(), "save".into()));
+    let s = unescape(&c.post_raw("/forms/palaute", owned_body(&save)).await.body);
+    assert!(s.contains("Vastaukset on tallennettu (1 vastaus)"), "{s}");
+    assert!(
+        s.contains(">Vastaus 1: “Sain vihdoin oman asunnon ja rauhan.”</a>"),
+        "{s}"
+    );
+    // The situations of asp-paiva stay situations, in Swedish too.
+    c.get("/lang/sv?next=/").await;
+    let asp = unescape(&c.get("/forms/asp-paiva").await.body);
+    assert!(asp.contains("<legend>Situation 1</legend>"), "{asp}");
+    assert!(asp.contains("Högst 10\u{a0}000 tecken."), "{asp}");
+    let js = c.get("/static/web.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(
+        js.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let csp = js.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn the_review_page_says_what_its_numbers_mean() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let fi = unescape(&c.get("/review?passage=kotikaynti-1%232").await.body);
+    assert!(
+        fi.contains("kooste ehdottaa ulottuvuutta, kun sen pisteet ovat vähintään 35\u{a0}%."),
+        "{fi}"
+    );
+    assert!(
+        fi.contains("plus nostaa pisteitä, miinus laskee niitä"),
+        "{fi}"
+    );
+    c.get("/lang/sv?next=/review").await;
+    let sv = unescape(&c.get("/review?passage=kotikaynti-1%232").await.body);
+    assert!(sv.contains("när dess poäng är minst 35\u{a0}%."), "{sv}");
+    assert!(sv.contains("plus höjer poängen, minus sänker den"), "{sv}");
+}
+
+#[tokio::test]
+async fn a_served_digest_links_back_to_its_page() {
+    let site = site();
+    let mut c = Client::signed_in(&site, Role::Researcher).await;
+    let plain = c.get("/digest/r-3?format=html").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(
+        !plain.body.contains("class=\"app-link\""),
+        "no host, no link"
+    );
+    c.headers.push(("host", "kooste.example:8080".to_string()));
+    for path in [
+        "/digest/r-3?format=html",
+        "/digest/r-3?format=html&download=1",
+    ] {
+        let d = c.get(path).await;
+        assert!(
+            unescape(&d.body).contains(
+                "<p class=\"app-link\"><a href=\"http://kooste.example:8080/digest/r-3\">Avaa tämän koosteen sivu kooste-sovelluksessa</a></p>"
+            ),
+            "{path}: {}",
+            d.body
+        );
+    }
+    let sv = c.get("/digest/r-3?format=html&lang=sv").await;
+    assert!(
+        sv.body
+            .contains("Öppna sidan för den här sammanställningen i kooste-appen")
     );
 }

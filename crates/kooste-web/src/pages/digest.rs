@@ -67,6 +67,7 @@ fn render(
     lang: Lang,
     format: Format,
     web: Option<WebView>,
+    app_link: Option<&str>,
 ) -> crate::Result<(String, usize)> {
     let templates = Templates::load(&app.project.root.join("templates"))?;
     let (digest, passages) = build(app, round, lang)?;
@@ -74,7 +75,10 @@ fn render(
         Some(w) => super::comments::web_context(app, &digest, &w)?,
         None => minijinja::Value::from(()),
     };
-    Ok((templates.render_web(&digest, format, web)?, passages))
+    Ok((
+        templates.render_web(&digest, format, web, app_link)?,
+        passages,
+    ))
 }
 
 /// Who views a digest in the app, for its comment forms.
@@ -92,6 +96,25 @@ pub(crate) fn published(app: &App, workshop: &str) -> bool {
         eprintln!("kooste serve: {e}");
         false
     })
+}
+
+/// The address of the digest's page in the app, as the browser reached the app (its
+/// `Host`), so that a digest opened from the app, or downloaded and opened later, links
+/// back to it. `None` when the request names no usable host.
+fn app_link(app: &App, headers: &HeaderMap, workshop: &str) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !plain {
+        return None;
+    }
+    let scheme = if app.config.https { "https" } else { "http" };
+    Some(format!(
+        "{scheme}://{host}/digest/{}",
+        crate::app::encode(workshop)
+    ))
 }
 
 /// `GET /digest/WORKSHOP` (`?format=html|md`, `&download=1`, `&lang=fi|sv`).
@@ -150,8 +173,16 @@ pub(crate) async fn page(
     });
     let rendered = {
         let (app, round) = (Arc::clone(&app), round.clone());
+        let link = app_link(&app, &headers, &round.workshop);
         tokio::task::spawn_blocking(move || {
-            render(&app, &round, lang, format.unwrap_or(Format::Html), web)
+            render(
+                &app,
+                &round,
+                lang,
+                format.unwrap_or(Format::Html),
+                web,
+                link.as_deref(),
+            )
         })
         .await
     };

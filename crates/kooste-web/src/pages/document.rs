@@ -7,7 +7,7 @@
 //! (a worker's memo about one client) tells far more than a passage. [`may_read_whole`] is
 //! the rule.
 
-use super::search::{dimension_label, theme_label, voice_label, workshop_label};
+use super::search::{dimension_for, theme_label, voice_label, workshop_label};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
 use axum::extract::Path;
@@ -108,6 +108,7 @@ pub(crate) async fn passage(
     };
     let m = &doc.meta;
     let rec = records.get(&p.id);
+    let plain = !ctx.user.role.allows(Role::Researcher);
     let whole = may_read_whole(&app, &ctx, &doc)
         .then(|| format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id));
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
@@ -124,10 +125,11 @@ pub(crate) async fn passage(
                 workshop => m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
                 theme => m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
                 date => m.date.map(|d| d.to_string()),
-                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>()).unwrap_or_default(),
+                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_for(&app, lang, plain, *d)).collect::<Vec<_>>()).unwrap_or_default(),
                 confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
             },
-            whole => whole, ..base },
+            whole => whole,
+            plain => plain, ..base },
     )
 }
 
@@ -165,6 +167,7 @@ pub(crate) async fn page(
     }
     let m = &doc.meta;
     let researcher = ctx.user.role.allows(Role::Researcher);
+    let plain = !researcher;
     let passages: Vec<_> = doc
         .passages
         .iter()
@@ -177,7 +180,7 @@ pub(crate) async fn page(
                 question => rec.and_then(|r| r.question_text.clone()),
                 voice => voice_label(&app, lang, p.voice),
                 text => p.text.clone(),
-                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>()).unwrap_or_default(),
+                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_for(&app, lang, plain, *d)).collect::<Vec<_>>()).unwrap_or_default(),
                 confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
                 review => researcher.then(|| super::review::reopen_href(&p.id, &format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id))),
             }
@@ -199,7 +202,8 @@ pub(crate) async fn page(
                 date => m.date.map(|d| d.to_string()),
                 pseudonym => m.pseudonym.clone(),
             },
-            passages => passages, ..base },
+            passages => passages,
+            plain => plain, ..base },
     )
 }
 

@@ -37,31 +37,17 @@ struct Input {
 }
 
 impl Input {
-    /// A new form: the workshop whose between-workshop task uses this battery (the latest
-    /// one), else the latest workshop; today; the task's theme; the interface language.
-    fn new(app: &App, battery: &Battery, lang: Lang) -> Input {
-        let all: Vec<_> = app
-            .project
-            .regions
-            .iter()
-            .flat_map(|r| r.workshops.iter().map(move |w| (r, w)))
-            .collect();
-        let uses = |w: &kooste_core::Workshop| {
-            w.task
-                .as_ref()
-                .is_some_and(|t| t.battery.as_deref() == Some(battery.id.as_str()))
-        };
-        let pick = all
-            .iter()
-            .filter(|(_, w)| uses(w))
-            .max_by_key(|(_, w)| w.date)
-            .or_else(|| all.iter().max_by_key(|(_, w)| w.date));
+    /// A new form on `today`: the workshop whose round is open
+    /// ([`kooste_core::round::open_round`]); today's date; the task's theme; the interface
+    /// language.
+    fn new(project: &Project, battery: &Battery, lang: Lang, today: Date) -> Input {
+        let pick = kooste_core::round::open_round(project, today);
         let rows = if battery.id == "asp-paiva" { 3 } else { 1 };
         Input {
             workshop: pick.map_or_else(String::new, |(r, w)| format!("{}-{}", r.id, w.number)),
-            date: kooste_caimer::now()[..10].to_string(),
+            date: today.to_string(),
             theme: pick
-                .and_then(|(_, w)| w.task.as_ref().filter(|_| uses(w)).map(|t| t.theme.clone()))
+                .and_then(|(_, w)| w.task.as_ref().map(|t| t.theme.clone()))
                 .unwrap_or_default(),
             text_lang: lang.as_str().to_string(),
             rows: vec![BTreeMap::new(); rows],
@@ -148,7 +134,7 @@ impl Input {
         if !project.regions.is_empty() && project.workshop(&self.workshop).is_none() {
             errors.push(("f-workshop".to_string(), "err_workshop"));
         }
-        if self.date.parse::<Date>().is_err() {
+        if super::parse_date(&self.date).is_none() {
             errors.push(("f-date".to_string(), "err_date"));
         }
         if !self.theme.is_empty() && !project.config.themes.contains_key(&self.theme) {
@@ -186,7 +172,7 @@ impl Input {
                 .collect(),
             workshop: Some(self.workshop.clone()).filter(|w| !w.is_empty()),
             theme: Some(self.theme.clone()).filter(|t| !t.is_empty()),
-            date: self.date.parse().ok(),
+            date: super::parse_date(&self.date),
             lang: self.lang(),
             // Whoever is signed in wrote the answers down: a worker filling in a client's
             // answers makes them the client's voice via the worker.
@@ -290,6 +276,79 @@ fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
     }
 }
 
+/// Whether a battery's rows are situations, as its own wording says ("Kuvatkaa yksi
+/// tilanne kerrallaan", "en rad för varje situation"); otherwise each row is one answer
+/// (one person's feedback, one view of the ideal).
+fn rows_are_situations(battery: &Battery) -> bool {
+    [
+        &battery.title.fi,
+        &battery.title.sv,
+        &battery.intro.fi,
+        &battery.intro.sv,
+    ]
+    .iter()
+    .any(|t| {
+        t.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            let w = w.to_lowercase();
+            w.starts_with("tilanne") || w.starts_with("tilante") || w.starts_with("situation")
+        })
+    })
+}
+
+/// How one row of a battery's form is named: "Tilanne 1" or "Vastaus 1".
+pub(crate) fn row_label(app: &App, lang: Lang, battery: &Battery, n: usize) -> String {
+    let key = if rows_are_situations(battery) {
+        "situation"
+    } else {
+        "row_answer"
+    };
+    app.pages.word(lang, key).replace("{n}", &n.to_string())
+}
+
+/// How many rows were saved, in words: "1 tilanne", "2 vastausta".
+fn rows_count(app: &App, lang: Lang, battery: &Battery, n: usize) -> String {
+    let key = if rows_are_situations(battery) {
+        "situations_n"
+    } else {
+        "answers_n"
+    };
+    crate::render::plural(&app.pages.word(lang, key), n as i64)
+}
+
+/// Which round material filed under workshop `id` goes to, in words: the round after it,
+/// presented at the next workshop, and when its task is due (or was, on `today`).
+pub(crate) fn round_text(app: &App, id: &str, lang: Lang, today: Date) -> String {
+    let Some((region, w)) = app.project.workshop(id) else {
+        return String::new();
+    };
+    let label = |n: u32| workshop_label(app, &format!("{}-{n}", region.id), lang);
+    let mut text = match kooste_core::round::next_workshop(region, w) {
+        Some(next) => app
+            .pages
+            .word(lang, "round_next")
+            .replace("{workshop}", &label(w.number))
+            .replace("{next}", &label(next.number)),
+        None => app
+            .pages
+            .word(lang, "round_last")
+            .replace("{workshop}", &label(w.number)),
+    };
+    if let Some(due) = w.task.as_ref().and_then(|t| t.due) {
+        let key = if due >= today {
+            "round_due"
+        } else {
+            "round_past_due"
+        };
+        text.push(' ');
+        text.push_str(
+            &app.pages
+                .word(lang, key)
+                .replace("{due}", &format!("{}.{}.{}", due.day, due.month, due.year)),
+        );
+    }
+    text
+}
+
 fn theme_label(app: &App, id: &str, lang: Lang) -> String {
     app.project
         .config
@@ -348,6 +407,7 @@ fn render_form(
             .find(|(f, _)| f == id)
             .map(|(_, k)| app.pages.word(lang, k))
     };
+    let today = app.today();
     let workshops: Vec<Value> = app
         .project
         .workshop_ids()
@@ -356,6 +416,7 @@ fn render_form(
             context! {
                 label => workshop_label(app, &id, lang),
                 selected => id == input.workshop,
+                round => round_text(app, &id, lang, today),
                 id => id,
             }
         })
@@ -390,7 +451,7 @@ fn render_form(
                     }
                 })
                 .collect();
-            context! { n => n, questions => questions }
+            context! { n => n, label => row_label(app, lang, battery, n), questions => questions }
         })
         .collect();
     app.html(
@@ -403,6 +464,10 @@ fn render_form(
                 intro => battery.intro.get(lang),
             },
             workshops => workshops,
+            round => round_text(app, &input.workshop, lang, today),
+            situations => rows_are_situations(battery),
+            max_answer => crate::render::number(MAX_ANSWER as i64),
+            max_chars => MAX_ANSWER,
             themes => themes,
             date => input.date.clone(),
             text_lang => input.lang().as_str(),
@@ -450,7 +515,7 @@ pub(crate) async fn page(
         );
     };
     let battery = &battery;
-    let mut input = Input::new(&app, battery, ctx.lang);
+    let mut input = Input::new(&app.project, battery, ctx.lang, app.today());
     if client_only(&ctx.user) {
         // A client writes about their own situation: one at a time.
         input.rows.truncate(1);
@@ -628,18 +693,14 @@ fn what_was_done(
             }
         }
     }
+    let count = |key: &str, n: usize| crate::render::plural(&app.pages.word(lang, key), n as i64);
     let removed = removed
         .into_iter()
-        .map(|(k, (n, with))| {
-            format!(
-                "{} {n} ({with})",
-                app.pages.word(lang, &format!("removed_{}", k.as_str()))
-            )
-        })
+        .map(|(k, (n, with))| format!("{} ({with})", count(&format!("removed_{}", k.as_str()), n)))
         .collect();
     let pseudonyms = pseudonyms
         .into_iter()
-        .map(|(p, n)| format!("{p} {n}"))
+        .map(|(p, n)| format!("{p} ({})", count("times_n", n)))
         .collect();
     (removed, pseudonyms)
 }
@@ -688,6 +749,7 @@ fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submiss
                 .collect();
             context! {
                 row => d.meta.row,
+                label => d.meta.row.map(|n| row_label(app, lang, battery, n)),
                 passages => passages,
                 removed => removed,
                 pseudonyms => pseudonyms,
@@ -702,12 +764,24 @@ fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submiss
         context! {
             battery => context! { id => battery.id.clone(), title => battery.title.get(lang) },
             workshop => workshop_label(app, &input.workshop, lang),
-            date => input.date.clone(),
+            round => round_text(app, &input.workshop, lang, app.today()),
+            date => super::parse_date(&input.date).map(|d| d.to_string()),
             theme => (!input.theme.is_empty()).then(|| theme_label(app, &input.theme, lang)),
             text_lang => app.pages.word(lang, &format!("lang_{}", text_lang.as_str())),
             docs => docs,
             hidden => input.fields().into_iter().map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(), ..base },
     )
+}
+
+/// The first `n` words of a text (as stored, personal data removed), with "…" when there
+/// is more: how a saved answer is recognised on the saved page.
+pub(crate) fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > n {
+        format!("{} …", words[..n].join(" "))
+    } else {
+        words.join(" ")
+    }
 }
 
 /// Diagnostics as one line, for a log.
@@ -806,9 +880,13 @@ async fn save(
         "saved.html.j2",
         context! {
         battery => context! { id => battery.id.clone(), title => battery.title.get(lang) },
+        count => rows_count(app, lang, battery, stored.len()),
+        workshop => (!input.workshop.is_empty()).then(|| workshop_label(app, &input.workshop, lang)),
+        round => round_text(app, &input.workshop, lang, app.today()),
         docs => stored.iter().map(|r| context! {
-            id => r.document.meta.id.clone(),
-            passages => r.document.passages.len(),
+            href => format!("/documents/{}", crate::app::encode(&r.document.meta.id)),
+            label => r.document.meta.row.map(|n| row_label(app, lang, battery, n)),
+            first_words => first_words(r.document.passages.first().map_or("", |p| p.text.as_str()), 12),
         }).collect::<Vec<_>>(), ..base },
     )
 }

@@ -78,6 +78,13 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
             .collect();
         (digests, None)
     };
+    // Example searches, in the page's language: a word, and questions that name a voice.
+    let examples: Vec<_> = ["example_1", "example_2", "example_3"]
+        .iter()
+        .map(|k| app.pages.word(lang, k))
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| context! { href => format!("/search?q={}", crate::app::encode(&e)), text => e })
+        .collect();
     let flash = app.sessions.take_flash(&ctx.view.token);
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
@@ -88,6 +95,7 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
         voice_missing => ctx.user.voice_missing,
         client_forms => !role.allows(Role::Worker),
         forms => forms,
+        examples => examples,
         digests => digests,
         pending => pending,
         can_review => role.allows(Role::Researcher),

@@ -112,6 +112,15 @@ pub(crate) async fn css(app: Shared) -> Response {
         .into_response()
 }
 
+/// `GET /static/web.js`: small enhancements (a live character count); no page needs it.
+pub(crate) async fn js(app: Shared) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        app.pages.js().to_string(),
+    )
+        .into_response()
+}
+
 /// Any other path: the login page for strangers, 404 for users.
 pub(crate) async fn not_found(app: Shared, headers: HeaderMap, uri: Uri) -> Response {
     match app.page(&headers, &uri, Role::Participant) {
@@ -134,4 +143,25 @@ pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
         .iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
+}
+
+/// A date as a person gives it: `2018-03-14` (what the browser's date control sends) or
+/// `14.3.2018` (what a browser without one leaves to be typed).
+pub(crate) fn parse_date(s: &str) -> Option<kooste_core::model::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse() {
+        return Some(d);
+    }
+    let mut it = s.split('.');
+    let (d, m, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some()
+        || y.len() != 4
+        || d.is_empty()
+        || m.is_empty()
+        || d.len() > 2
+        || m.len() > 2
+    {
+        return None;
+    }
+    format!("{y}-{m:0>2}-{d:0>2}").parse().ok()
 }

@@ -290,6 +290,8 @@ struct Now {
     proposal: Proposal,
     model: String,
     history: Vec<Decision>,
+    /// The score from which the proposer proposes a dimension.
+    threshold: f32,
 }
 
 impl Now {
@@ -301,6 +303,7 @@ impl Now {
             .cloned()
             .collect();
         Ok(Now {
+            threshold: caimer.proposer().settings().threshold,
             model: caimer.proposer().model().fingerprint().to_string(),
             rec,
             proposal,
@@ -356,40 +359,107 @@ struct Shown {
     notice: Option<String>,
 }
 
+/// One reason on the review page: the words of the text (none for a form question's hint),
+/// and each source behind them with its weight, a word's cue and what was learned of it
+/// together, so that no word is named twice.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reason {
+    pub(crate) feature: Option<String>,
+    /// (what it is, in the page's language, or empty when that would only repeat the
+    /// words; its weight).
+    pub(crate) parts: Vec<(String, f32)>,
+}
+
+impl Reason {
+    fn net(&self) -> f32 {
+        self.parts.iter().map(|(_, w)| w).sum()
+    }
+
+    /// `toivo ja rohkeus, +2,4`, `velat +2,0; opittu +0,3`, `+2,0`, and for a hint
+    /// `lomakkeen kysymys (+1,0)`.
+    fn detail(&self) -> String {
+        if let (None, [(what, w)]) = (&self.feature, self.parts.as_slice()) {
+            return format!("{what} ({})", weight(*w));
+        }
+        let one = |(what, w): &(String, f32)| {
+            if what.is_empty() {
+                weight(*w)
+            } else if self.parts.len() == 1 {
+                format!("{what}, {}", weight(*w))
+            } else {
+                format!("{what} {}", weight(*w))
+            }
+        };
+        self.parts.iter().map(one).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// The evidence of one dimension as reasons: grouped by the words of the text (a cue and
+/// a learned weight of the same word are one reason), a cue's plain name left out where it
+/// is the word itself (`“velat” (+2,0)`, not `“velat” (velat, +2,0)`), strongest first.
+pub(crate) fn reasons(
+    app: &App,
+    lang: Lang,
+    evidence: &[kooste_caimer::Evidence],
+    d: Dimension,
+) -> Vec<Reason> {
+    let mut out: Vec<Reason> = Vec::new();
+    for e in evidence.iter().filter(|e| e.dimension == d) {
+        // A cue is explained in the page's language, whatever the passage's; a hint has no
+        // words of the text to quote.
+        let (feature, what) = match &e.source {
+            Source::Cue { plain, .. } => (Some(e.feature.clone()), plain.get(lang).to_string()),
+            Source::Learned => (
+                Some(e.feature.clone()),
+                app.pages.word(lang, "evidence_learned"),
+            ),
+            Source::Hint => (None, app.pages.word(lang, "evidence_hint")),
+        };
+        let what = match &feature {
+            Some(f) if f.to_lowercase() == what.to_lowercase() => String::new(),
+            _ => what,
+        };
+        let same = |r: &Reason| match (&r.feature, &feature) {
+            (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
+            (None, None) => true,
+            _ => false,
+        };
+        match out.iter_mut().find(|r| same(r)) {
+            Some(r) => match r.parts.iter_mut().find(|(w, _)| *w == what) {
+                Some(p) => p.1 += e.weight,
+                None => r.parts.push((what, e.weight)),
+            },
+            None => out.push(Reason {
+                feature,
+                parts: vec![(what, e.weight)],
+            }),
+        }
+    }
+    for r in &mut out {
+        // A part that rounds to nothing says nothing (`skulder −0,0`).
+        if r.parts.len() > 1 {
+            r.parts.retain(|(_, w)| w.abs() >= 0.05);
+        }
+    }
+    out.retain(|r| !r.parts.is_empty() && r.net().abs() > 0.05);
+    out.sort_by(|a, b| b.net().abs().total_cmp(&a.net().abs()));
+    out.truncate(4);
+    out
+}
+
 fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) -> Vec<Value> {
     Dimension::ALL
         .iter()
         .map(|d| {
-            // The four strongest reasons either way: with the base model's many small
-            // word weights, a strong reason against must not be crowded out by weak ones for.
-            let mut shown: Vec<&kooste_caimer::Evidence> = proposal
-                .evidence
-                .iter()
-                .filter(|e| e.dimension == *d && e.weight.abs() > 0.05)
-                .collect();
-            shown.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
-            shown.truncate(4);
-            let shown = shown.into_iter();
             // What pushed the score up and what held it down, in separate lists: a
             // reader (or a screen reader) should not have to tell them apart by style.
-            let (support, against): (Vec<_>, Vec<_>) = shown.partition(|e| e.weight > 0.0);
-            let explain = |e: &&kooste_caimer::Evidence| {
-                // A cue is explained in the page's language, whatever the passage's; a hint
-                // has no words of the text to quote.
-                let (feature, source) = match &e.source {
-                    Source::Cue { plain, .. } => {
-                        (Some(e.feature.clone()), plain.get(lang).to_string())
-                    }
-                    Source::Learned => (
-                        Some(e.feature.clone()),
-                        app.pages.word(lang, "evidence_learned"),
-                    ),
-                    Source::Hint => (None, app.pages.word(lang, "evidence_hint")),
-                };
+            let (support, against): (Vec<_>, Vec<_>) = reasons(app, lang, &proposal.evidence, *d)
+                .into_iter()
+                .partition(|r| r.net() > 0.0);
+            let explain = |r: &Reason| {
                 context! {
-                    feature => feature,
-                    source => source,
-                    weight => weight(e.weight),
+                    feature => r.feature.clone(),
+                    detail => r.detail(),
                 }
             };
             let support: Vec<Value> = support.iter().map(explain).collect();
@@ -398,7 +468,7 @@ fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) 
             context! {
                 value => d.as_str(),
                 label => dimension_label(*d, lang),
-                score => format!("{:.0} %", score * 100.0),
+                score => format!("{:.0}\u{a0}%", score * 100.0),
                 percent => (score * 100.0).round() as u32,
                 proposed => proposal.labels.contains(d),
                 checked => checked.contains(d),
@@ -541,6 +611,7 @@ async fn render(
             skipped => ctx.view.skipped.contains(&r.passage),
             changed => changed,
             dims => dims_view(app, lang, &now.proposal, &checked),
+            threshold => format!("{:.0}\u{a0}%", now.threshold * 100.0),
             version => context! {
                 model => now.model.clone(),
                 proposal => labels_value(&seen.proposal),

@@ -29,6 +29,10 @@ pub(crate) struct Params {
     to: String,
     #[serde(default)]
     limit: String,
+    /// A query to search as typed even when it names a voice (the way back from a voice
+    /// filter that a question gave): it holds while `q` is this query.
+    #[serde(default)]
+    literal: String,
 }
 
 const FILTERS: &[&str] = &["voice", "dimension", "workshop", "theme", "from", "to"];
@@ -43,6 +47,7 @@ impl Params {
             "theme" => &self.theme,
             "from" => &self.from,
             "to" => &self.to,
+            "literal" => &self.literal,
             _ => "",
         }
     }
@@ -50,7 +55,10 @@ impl Params {
     /// `/search?...` with one value changed (an empty value drops the parameter).
     fn href(&self, change: &str, value: &str) -> String {
         let mut parts = Vec::new();
-        for k in std::iter::once("q").chain(FILTERS.iter().copied()) {
+        for k in std::iter::once("q")
+            .chain(FILTERS.iter().copied())
+            .chain(["literal"])
+        {
             let v = if k == change { value } else { self.get(k) };
             if !v.is_empty() {
                 parts.push(format!("{k}={}", encode(v)));
@@ -62,6 +70,22 @@ impl Params {
 
 pub(crate) fn voice_label(app: &App, lang: Lang, v: Voice) -> String {
     app.pages.word(lang, &format!("voice_{v}"))
+}
+
+/// A dimension in everyday words ("Mitä tehtiin"), for those who do not work with CAIMeR:
+/// everyone but researchers.
+pub(crate) fn plain_dimension_label(app: &App, lang: Lang, d: Dimension) -> String {
+    app.pages.word(lang, &format!("dim_plain_{d}"))
+}
+
+/// A dimension as the signed-in role reads it: CAIMeR's name for researchers, everyday
+/// words for the others.
+pub(crate) fn dimension_for(app: &App, lang: Lang, plain: bool, d: Dimension) -> String {
+    if plain {
+        plain_dimension_label(app, lang, d)
+    } else {
+        dimension_label(d, lang)
+    }
 }
 
 pub(crate) fn dimension_label(d: Dimension, lang: Lang) -> String {
@@ -94,14 +118,15 @@ pub(crate) fn theme_label(app: &App, id: &str, lang: Lang) -> String {
         .map_or_else(|| id.to_string(), |t| t.get(lang).to_string())
 }
 
-fn label_of(app: &App, lang: Lang, facet: &str, value: &str) -> String {
+fn label_of(app: &App, lang: Lang, plain: bool, facet: &str, value: &str) -> String {
     match facet {
         "voice" => value
             .parse()
             .map_or_else(|_| value.to_string(), |v| voice_label(app, lang, v)),
-        "dimension" => value
-            .parse()
-            .map_or_else(|_| value.to_string(), |d| dimension_label(d, lang)),
+        "dimension" => value.parse().map_or_else(
+            |_| value.to_string(),
+            |d| dimension_for(app, lang, plain, d),
+        ),
         "workshop" => workshop_label(app, value, lang),
         "theme" => theme_label(app, value, lang),
         _ => value.to_string(),
@@ -120,19 +145,32 @@ pub(crate) async fn page(
         Err(r) => return r,
     };
     let lang = ctx.lang;
+    // Participants and workers read the dimensions in everyday words.
+    let plain = !ctx.user.role.allows(Role::Researcher);
+    // A question that names a voice ("mitä asiakkaat sanoivat…") filters by it, unless the
+    // person asked for the words as typed.
+    let question = if p.literal.trim() != p.q.trim() || p.q.trim().is_empty() {
+        crate::voice_query::parse(&p.q)
+    } else {
+        None
+    };
+    let voice: Option<Voice> = p.voice.parse().ok().or(question.as_ref().map(|v| v.voice));
+    let query = question
+        .as_ref()
+        .map_or_else(|| p.q.clone(), |v| v.rest.clone());
     let mut errors: Vec<Value> = Vec::new();
     let mut date = |name: &str, v: &str| -> Option<Date> {
         if v.is_empty() {
             return None;
         }
-        let d = v.parse().ok();
+        let d = super::parse_date(v);
         if d.is_none() {
             errors.push(context! { id => format!("f-{name}"), field => name, message => app.pages.word(lang, "err_date") });
         }
         d
     };
     let filters = Filters {
-        voice: p.voice.parse().ok(),
+        voice,
         dimension: p.dimension.parse().ok(),
         workshop: Some(p.workshop.clone()).filter(|w| !w.is_empty()),
         theme: Some(p.theme.clone()).filter(|t| !t.is_empty()),
@@ -143,7 +181,7 @@ pub(crate) async fn page(
     let asked = !p.q.trim().is_empty() || filters.any();
     let results = if asked && errors.is_empty() {
         let req = SearchRequest {
-            query: p.q.clone(),
+            query: query.clone(),
             filters: filters.clone(),
             limit,
         };
@@ -162,10 +200,16 @@ pub(crate) async fn page(
     } else {
         None
     };
+    let voice_value = voice.map_or("", |v| v.as_str());
     let options = |name: &str, values: Vec<(String, String)>| -> Vec<Value> {
+        let chosen = if name == "voice" {
+            voice_value
+        } else {
+            p.get(name)
+        };
         values
             .into_iter()
-            .map(|(v, l)| context! { selected => v == p.get(name), value => v, label => l })
+            .map(|(v, l)| context! { selected => v == chosen, value => v, label => l })
             .collect()
     };
     let voices = options(
@@ -179,7 +223,7 @@ pub(crate) async fn page(
         "dimension",
         Dimension::ALL
             .iter()
-            .map(|d| (d.as_str().to_string(), dimension_label(*d, lang)))
+            .map(|d| (d.as_str().to_string(), dimension_for(&app, lang, plain, *d)))
             .collect(),
     );
     let workshops = options(
@@ -202,23 +246,51 @@ pub(crate) async fn page(
             .map(|(k, t)| (k.clone(), t.get(lang).to_string()))
             .collect(),
     );
+    let filter_name = |k: &str| {
+        if k == "dimension" && plain {
+            app.pages.word(lang, "filter_dimension_plain")
+        } else {
+            app.pages.word(lang, &format!("filter_{k}"))
+        }
+    };
+    // Removing a voice filter while the question names a voice searches the words as
+    // typed; otherwise the question would bring the filter straight back.
+    let literal = {
+        let mut l = p.clone();
+        l.literal = p.q.clone();
+        l
+    };
     let active: Vec<Value> = FILTERS
         .iter()
-        .filter(|k| !p.get(k).is_empty())
-        .map(|k| {
-            context! {
-                name => app.pages.word(lang, &format!("filter_{k}")),
-                label => label_of(&app, lang, k, p.get(k)),
-                remove => p.href(k, ""),
-            }
+        .filter_map(|k| {
+            let value = if *k == "voice" { voice_value } else { p.get(k) };
+            (!value.is_empty()).then(|| {
+                let remove = if *k == "voice" && question.is_some() {
+                    literal.href("voice", "")
+                } else {
+                    p.href(k, "")
+                };
+                context! {
+                    name => filter_name(k),
+                    label => label_of(&app, lang, plain, k, value),
+                    remove => remove,
+                }
+            })
         })
         .collect();
+    let from_question = question.as_ref().filter(|_| p.voice.is_empty()).map(|v| {
+        context! {
+            texts => app.pages.word(lang, &format!("voice_texts_{}", v.voice)),
+            words => v.rest.clone(),
+            undo => literal.href("voice", ""),
+        }
+    });
     let results = results.map(|r| {
         let facet = |name: &str, counts: &kooste_index::FacetCounts| {
             context! {
-                name => app.pages.word(lang, &format!("filter_{name}")),
+                name => filter_name(name),
                 items => counts.iter().map(|(v, n)| context! {
-                    label => label_of(&app, lang, name, v),
+                    label => label_of(&app, lang, plain, name, v),
                     count => n,
                     href => p.href(name, v),
                     active => p.get(name) == v,
@@ -243,7 +315,7 @@ pub(crate) async fn page(
                     workshop => rec.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
                     theme => rec.theme.as_deref().map(|t| theme_label(&app, t, lang)),
                     date => rec.date.map(|d| d.to_string()),
-                    dimensions => rec.labels.effective().iter().map(|d| dimension_label(*d, lang)).collect::<Vec<_>>(),
+                    dimensions => rec.labels.effective().iter().map(|d| dimension_for(&app, lang, plain, *d)).collect::<Vec<_>>(),
                     confirmed => rec.labels.confirmed.is_some(),
                     review => researcher.then(|| super::review::reopen_href(&rec.passage, &ctx.path)),
                 }
@@ -279,6 +351,10 @@ pub(crate) async fn page(
         to => p.to.clone(),
         voices => voices,
         dimensions => dimensions,
+        plain => plain,
+        participant => !ctx.user.role.allows(Role::Worker),
+        from_question => from_question,
+        literal => p.literal.clone(),
         workshops => workshops,
         themes => themes,
         active => active,
