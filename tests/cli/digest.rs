@@ -209,3 +209,79 @@ fn init_writes_the_templates_and_an_empty_steps_list() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("none yet"), "{}", out.stderr);
 }
+
+/// Issue 18: `kooste findings` shows and curates a digest's findings; the curation is a
+/// project file, so it outlives the index (`rm -rf .kooste`) and is never silently dropped.
+#[test]
+fn findings_are_curated_from_the_command_line_and_survive_a_rebuild() {
+    let p = TestProject::example();
+    let out = p.kooste(&["--json", "findings", "rannikko-3"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["themes"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"suhde") && ids.contains(&"terveys"),
+        "{ids:?}"
+    );
+    let renamed = p.kooste(&[
+        "findings",
+        "rannikko-3",
+        "rename",
+        "suhde",
+        "Luottamus ja pysyvä työntekijä",
+    ]);
+    assert_eq!(renamed.code, 0, "{renamed:?}");
+    assert!(
+        renamed
+            .stdout
+            .contains("suhde — Luottamus ja pysyvä työntekijä [curated]")
+    );
+    let merged = p.kooste(&["findings", "rannikko-3", "merge", "perhe", "terveys"]);
+    assert_eq!(merged.code, 0, "{merged:?}");
+    // A finding that does not exist: a usage error, and the file is as it was.
+    let file = p.root.join("findings/rannikko-3.toml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let bad = p.kooste(&["findings", "rannikko-3", "rename", "ei-ole", "X"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("the digest has no finding 'ei-ole'"),
+        "{bad:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    // The index is derived state; the curation is not.
+    std::fs::remove_dir_all(p.root.join(".kooste")).unwrap();
+    let md = p.kooste(&["digest", "rannikko-3", "--format", "md"]);
+    assert_eq!(md.code, 0, "{md:?}");
+    assert!(
+        md.stdout.contains("#### Luottamus ja pysyvä työntekijä\n"),
+        "{}",
+        md.stdout
+    );
+    assert!(!md.stdout.contains("#### Perhe, lapset ja läheiset\n"));
+    // A broken curation file is named with its line; the digest still renders, exit 1.
+    std::fs::write(
+        &file,
+        "[[finding]]\ntheme = \"ihanne\"\nid = \"suhde\"\nheading = \"auki\n",
+    )
+    .unwrap();
+    let broken = p.kooste(&["digest", "rannikko-3", "--format", "md"]);
+    assert_eq!(broken.code, 1, "{broken:?}");
+    assert!(
+        broken.stderr.contains("findings/rannikko-3.toml:4: "),
+        "{broken:?}"
+    );
+    assert!(broken.stdout.contains("#### Suhde työntekijään\n"));
+    // Changing the findings while the file is broken would lose what is in it: refused.
+    let refused = p.kooste(&["findings", "rannikko-3", "rename", "suhde", "Y"]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("heading = \"auki")
+    );
+}
