@@ -521,6 +521,13 @@ fn file_names_with_personal_data_make_neutral_ids() {
     let got = outcomes(&out);
     assert_eq!(got[0].0, "10-nimi-hetu", "{got:?}");
     for (path, text) in p.corpus() {
+        // The fingerprints (`source_key`, `content_key`) are random-looking hex: "308" can
+        // occur in them by chance, so they are left out of the look.
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("source_key:") && !l.starts_with("content_key:"))
+            .collect::<Vec<_>>()
+            .join("\n");
         for secret in ["Marjatta", "Korhonen", "marjatta", "131052", "308"] {
             assert!(
                 !path.contains(secret) && !text.contains(secret),
