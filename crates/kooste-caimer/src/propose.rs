@@ -46,7 +46,7 @@ pub struct Settings {
     pub prefixes: bool,
     /// Whether the character trigrams of each word are features.
     pub grams: bool,
-    /// Whether the forms of [`crate::morph`] (first-person past, a thing done, causal
+    /// Whether the forms of `morph` (first-person past, a thing done, causal
     /// connectives, "because of" a problem) are features.
     pub forms: bool,
     /// Whether the last letters of long stems (compound heads: `vuokrarästi` → `rasti`)

@@ -22,8 +22,8 @@ pub fn is_comment(r: &PassageRecord) -> bool {
 }
 
 /// The round's records with the passages the round's comments refer to added (they belong
-/// to the round before, so the round's own records do not hold them). [`assemble`]
-/// (crate::assemble) takes only the round's own passages as material and looks the others
+/// to the round before, so the round's own records do not hold them).
+/// [`assemble`](crate::assemble()) takes only the round's own passages as material and looks the others
 /// up for the comments section. `document` gives a document's records (from the index).
 pub fn with_commented<E>(
     mut records: Vec<PassageRecord>,
