@@ -436,9 +436,10 @@ pub(crate) fn reasons(
         }
     }
     for r in &mut out {
-        // A part that rounds to nothing says nothing (`skulder −0,0`).
+        // A part that rounds to nothing says nothing (`skulder −0,0`), and beside a strong
+        // reason the base model's many small weights only hide it.
         if r.parts.len() > 1 {
-            r.parts.retain(|(_, w)| w.abs() >= 0.05);
+            r.parts.retain(|(_, w)| w.abs() >= 0.15);
         }
     }
     out.retain(|r| !r.parts.is_empty() && r.net().abs() > 0.05);
