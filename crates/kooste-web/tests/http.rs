@@ -1875,10 +1875,7 @@ async fn review_explains_the_evidence_in_the_pages_language() {
         (
             &fi_courage,
             Lang::Fi,
-            &[
-                "“vågade” (toivo ja rohkeus +3,2",
-                "“skulder” (velat, +1,7)",
-            ],
+            &["“vågade” (toivo ja rohkeus +3,2", "“skulder” (velat, +1,7)"],
         ),
         (
             &sv_debts,
