@@ -639,8 +639,8 @@ fn quotes_shown(
 fn research(records: &[&PassageRecord], themes: &[ThemeSection]) -> Vec<ResearchDoc> {
     let mut finding_of: BTreeMap<&str, &Finding> = BTreeMap::new();
     for th in themes {
-        for f in th.findings.iter().chain(&th.single) {
-            for q in f.quotes.iter().chain(&f.rest) {
+        for f in th.all_findings() {
+            for q in f.passages() {
                 finding_of.insert(q.passage.as_str(), f);
             }
         }

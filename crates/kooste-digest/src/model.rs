@@ -230,6 +230,26 @@ pub struct ThemeSection {
     pub multi_voiced: usize,
 }
 
+impl ThemeSection {
+    /// Every finding of the theme: the larger ones, then the passages that stand alone.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().chain(&self.single)
+    }
+
+    /// The theme's findings as `Curation::apply` checks a change against them: each
+    /// finding's id and its passage ids.
+    pub fn members(&self) -> Vec<(String, Vec<String>)> {
+        self.all_findings()
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    f.passages().map(|q| q.passage.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Passages about the same matter, from whichever voices.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -262,6 +282,13 @@ pub struct Finding {
     pub quotes: Vec<Quote>,
     /// Its other passages, in corpus order: the appendix (print) or one click away (web).
     pub rest: Vec<Quote>,
+}
+
+impl Finding {
+    /// Every passage of the finding: the quoted ones, then the rest.
+    pub fn passages(&self) -> impl Iterator<Item = &Quote> {
+        self.quotes.iter().chain(&self.rest)
+    }
 }
 
 /// Passages of one dimension.

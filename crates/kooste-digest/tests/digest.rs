@@ -728,12 +728,7 @@ fn finding<'d>(d: &'d Digest, id: &str) -> &'d kooste_digest::Finding {
 }
 
 fn passages_of(f: &kooste_digest::Finding) -> Vec<&str> {
-    let mut v: Vec<&str> = f
-        .quotes
-        .iter()
-        .chain(&f.rest)
-        .map(|q| q.passage.as_str())
-        .collect();
+    let mut v: Vec<&str> = f.passages().map(|q| q.passage.as_str()).collect();
     v.sort();
     v
 }

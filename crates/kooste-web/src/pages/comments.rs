@@ -30,20 +30,13 @@ fn findings(digest: &Digest) -> Vec<(&str, &Finding)> {
     digest
         .themes
         .iter()
-        .flat_map(|th| {
-            th.findings
-                .iter()
-                .chain(&th.single)
-                .map(move |f| (th.theme.id.as_str(), f))
-        })
+        .flat_map(|th| th.all_findings().map(move |f| (th.theme.id.as_str(), f)))
         .collect()
 }
 
 /// A finding's key: its passage ids, as its comment form posts them.
 fn key(f: &Finding) -> String {
-    f.quotes
-        .iter()
-        .chain(&f.rest)
+    f.passages()
         .map(|q| q.passage.as_str())
         .collect::<Vec<_>>()
         .join(" ")
@@ -90,12 +83,7 @@ pub(crate) fn web_context(app: &App, digest: &Digest, view: &WebView) -> crate::
     let made = comments_on(app, &view.workshop)?;
     let mut by_finding: BTreeMap<String, Value> = BTreeMap::new();
     for (i, (_, f)) in findings(digest).into_iter().enumerate() {
-        let passages: BTreeSet<&str> = f
-            .quotes
-            .iter()
-            .chain(&f.rest)
-            .map(|q| q.passage.as_str())
-            .collect();
+        let passages: BTreeSet<&str> = f.passages().map(|q| q.passage.as_str()).collect();
         let here: Vec<Value> = made
             .iter()
             .filter(|(ps, _)| ps.iter().any(|p| passages.contains(p.as_str())))
@@ -235,9 +223,7 @@ fn store(
             .into_iter()
             .enumerate()
             .find(|(_, (_, f))| {
-                f.quotes
-                    .iter()
-                    .chain(&f.rest)
+                f.passages()
                     .map(|q| q.passage.as_str())
                     .collect::<BTreeSet<_>>()
                     == wanted

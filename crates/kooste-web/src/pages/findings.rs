@@ -68,8 +68,7 @@ fn finding_view(
         own_heading_sv => entry.and_then(|e| e.heading_sv.clone()).unwrap_or_default(),
         summary => entry.and_then(|e| e.summary.clone()).unwrap_or_default(),
         summary_sv => entry.and_then(|e| e.summary_sv.clone()).unwrap_or_default(),
-        passages => f.quotes.iter().map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str())))
-            .chain(f.rest.iter().map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str()))))
+        passages => f.passages().map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str())))
             .collect::<Vec<_>>(),
         others => others.iter().filter(|o| o.id != f.id).map(|o| context! { id => o.id.clone(), heading => o.heading.text.clone() }).collect::<Vec<_>>(),
     }
@@ -114,7 +113,7 @@ async fn render(
         .themes
         .iter()
         .map(|t| {
-            let all: Vec<&Finding> = t.findings.iter().chain(&t.single).collect();
+            let all: Vec<&Finding> = t.all_findings().collect();
             context! {
                 id => t.theme.id.clone(),
                 label => t.theme.label.clone(),
@@ -273,21 +272,7 @@ pub(crate) async fn change(
         )
         .await;
     };
-    let members: Vec<(String, Vec<String>)> = section
-        .findings
-        .iter()
-        .chain(&section.single)
-        .map(|x| {
-            (
-                x.id.clone(),
-                x.quotes
-                    .iter()
-                    .chain(&x.rest)
-                    .map(|q| q.passage.clone())
-                    .collect(),
-            )
-        })
-        .collect();
+    let members = section.members();
     for c in &wanted {
         if let Err(e) = curation.apply(c, &members) {
             let msg = format!("{} ({e})", app.pages.word(ctx.lang, "findings_not_saved"));
@@ -313,10 +298,8 @@ pub(crate) async fn change(
     app.sessions
         .set_flash(&view.token, app.pages.word(ctx.lang, "findings_saved"));
     let anchor = section
-        .findings
-        .iter()
-        .chain(&section.single)
-        .find(|x| x.id == field(&f, "finding") || Some(x.id.as_str()) == Some(field(&f, "into")))
+        .all_findings()
+        .find(|x| x.id == field(&f, "finding") || x.id == field(&f, "into"))
         .map(|x| format!("#{}", x.anchor))
         .unwrap_or_default();
     Redirect::to(&format!("{here}{anchor}")).into_response()

@@ -82,7 +82,7 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
     lines.insert(0, format!("{} / {}", w("documents"), w("passages")));
     out.push(context! { kind => "text", heading => w("part_received"), lines => lines });
     for th in &digest.themes {
-        for f in th.findings.iter().chain(&th.single) {
+        for f in th.all_findings() {
             out.push(context! {
                 kind => "finding",
                 theme => th.theme.label.clone(),
@@ -93,7 +93,7 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
                 quotes => f.quotes.iter().take(QUOTES).map(|q| context! {
                     text => q.text.clone(), who => who(q), lang => q.lang.as_str(),
                 }).collect::<Vec<_>>(),
-                more => (f.quotes.len() + f.rest.len()).saturating_sub(QUOTES),
+                more => f.count.saturating_sub(QUOTES),
             });
         }
     }

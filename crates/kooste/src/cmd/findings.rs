@@ -103,7 +103,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .themes
             .iter()
             .find(|t| t.theme.id == change.theme())
-            .map(members)
+            .map(|t| t.members())
             .unwrap_or_default();
         curation
             .apply(&change, &theme)
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                 json!({
                     "theme": t.theme.id,
                     "label": t.theme.label,
-                    "findings": t.findings.iter().chain(&t.single).map(finding_json).collect::<Vec<_>>(),
+                    "findings": t.all_findings().map(finding_json).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -155,23 +155,6 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     } else {
         Outcome::SomeRejected
     })
-}
-
-/// The findings of a theme as `Curation::apply` checks changes against them.
-fn members(t: &kooste_digest::ThemeSection) -> Vec<(String, Vec<String>)> {
-    t.findings
-        .iter()
-        .chain(&t.single)
-        .map(|f| (f.id.clone(), passages(f)))
-        .collect()
-}
-
-fn passages(f: &Finding) -> Vec<String> {
-    f.quotes
-        .iter()
-        .chain(&f.rest)
-        .map(|q| q.passage.clone())
-        .collect()
 }
 
 fn finding_json(f: &Finding) -> serde_json::Value {
@@ -207,7 +190,7 @@ fn list(digest: &Digest, round: &Round) {
         };
         outln!("");
         outln!("{label} [{}]", t.theme.id);
-        for f in t.findings.iter().chain(&t.single) {
+        for f in t.all_findings() {
             let voices: Vec<&str> = f.voices.iter().map(|v| v.as_str()).collect();
             outln!(
                 "  {} — {}{} ({}; {})",
@@ -246,12 +229,10 @@ fn cut(text: &str) -> String {
 /// has; for a passage, the theme it is in.
 fn find<'d>(digest: &'d Digest, reference: &str) -> anyhow::Result<(&'d str, String)> {
     let all = || {
-        digest.themes.iter().flat_map(|t| {
-            t.findings
-                .iter()
-                .chain(&t.single)
-                .map(move |f| (t.theme.id.as_str(), f))
-        })
+        digest
+            .themes
+            .iter()
+            .flat_map(|t| t.all_findings().map(move |f| (t.theme.id.as_str(), f)))
     };
     let hits: Vec<(&str, &Finding)> = match reference.split_once('/') {
         Some((theme, id)) => all().filter(|(t, f)| *t == theme && f.id == id).collect(),
@@ -280,10 +261,8 @@ fn theme_of_passage<'d>(digest: &'d Digest, passage: &str) -> anyhow::Result<&'d
         .themes
         .iter()
         .find(|t| {
-            t.findings
-                .iter()
-                .chain(&t.single)
-                .any(|f| f.quotes.iter().chain(&f.rest).any(|q| q.passage == passage))
+            t.all_findings()
+                .any(|f| f.passages().any(|q| q.passage == passage))
         })
         .map(|t| t.theme.id.as_str())
         .ok_or_else(|| {
