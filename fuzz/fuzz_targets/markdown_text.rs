@@ -1,9 +1,10 @@
-//! User text placed into Markdown: `kooste_ingest::text::literal` (a form's answer under its
-//! question in a stored document) and `kooste_digest::md_escape` (any document text in the
-//! Markdown digest). Whatever the text, with any line breaks (CRLF, LF, lone CR), neither
-//! may build structure: `literal` reads back as paragraphs of plain text with the typed
-//! words, `md_escape` as one paragraph of plain text with the same words; no heading, list,
-//! quote, code, HTML, link or image.
+//! The one Markdown escaper, `kooste_core::markdown`: `escape` (a form's answer under its
+//! question in a stored document, a Word paragraph, a text from a QDA tool) and
+//! `escape_flat` (any document text in the Markdown digest). Whatever the text, with any
+//! line breaks (CRLF, LF, lone CR), parsing the escaped text gives back the original: its
+//! words as written, as paragraphs of plain text (`escape`) or one paragraph (`escape_flat`),
+//! with no heading, list, quote, code, table, HTML, link, image or footnote, also with the
+//! extensions GitHub and Markdown editors read.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -34,20 +35,19 @@ fuzz_target!(|data: &[u8]| {
     if text.contains('\0') {
         return;
     }
-    let stored = kooste_ingest::text::literal(&text);
-    assert!(!stored.contains('\r'));
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    match plain(&stored, opts) {
-        Ok(back) => assert_eq!(words(&back), words(&text.replace('\t', " ")), "{stored:?}"),
-        Err(e) => panic!("{e} built from {text:?} stored as {stored:?}"),
-    }
-    let digest = kooste_digest::md_escape(text.to_string());
-    assert!(!digest.contains(['\r', '\n']));
     // The extensions GitHub and Markdown editors read.
     let gfm = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES;
+    let stored = kooste_core::markdown::escape(&text);
+    assert!(!stored.contains('\r'));
+    match plain(&stored, gfm) {
+        Ok(back) => assert_eq!(words(&back), words(&text.replace('\t', " ")), "{stored:?}"),
+        Err(e) => panic!("{e} built from {text:?} stored as {stored:?}"),
+    }
+    let digest = kooste_core::markdown::escape_flat(&text);
+    assert!(!digest.contains(['\r', '\n']));
     match plain(&digest, gfm) {
         Ok(back) => assert_eq!(words(&back), words(&text.replace('\t', " ")), "{digest:?}"),
         Err(e) => panic!("{e} built from {text:?} in the digest as {digest:?}"),

@@ -5,11 +5,9 @@
 
 use crate::{Error, Result};
 use kooste_core::Project;
-use kooste_core::fsutil::sync_dir;
 use kooste_core::model::{Decision, Dimension};
 use kooste_ingest::Diagnostic;
 use std::collections::HashMap;
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Where the decisions file lies, relative to the project directory.
@@ -80,43 +78,12 @@ pub fn append(path: &Path, decisions: &[Decision]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let new_dir = !dir.exists();
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let existed = path.exists();
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(io)?;
     let mut buf = Vec::new();
-    if file.metadata().map_err(io)?.len() > 0 {
-        let mut last = [0u8];
-        file.seek(SeekFrom::End(-1)).map_err(io)?;
-        file.read_exact(&mut last).map_err(io)?;
-        if last[0] != b'\n' {
-            buf.push(b'\n');
-        }
-    }
     for d in decisions {
         serde_json::to_writer(&mut buf, d).map_err(|e| io(e.into()))?;
         buf.push(b'\n');
     }
-    file.write_all(&buf).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    if !existed {
-        sync_dir(dir).map_err(io)?;
-    }
-    if new_dir && let Some(parent) = dir.parent() {
-        sync_dir(if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        })
-        .map_err(io)?;
-    }
-    Ok(())
+    kooste_core::fsutil::append_lines(path, &buf).map_err(io)
 }
 
 /// Every decision on one passage, oldest first: its history, as the review page shows it.

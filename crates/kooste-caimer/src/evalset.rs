@@ -53,9 +53,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Row>, String> {
 
 /// The 64-bit FNV-1a hash of a string.
 pub fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    kooste_core::fingerprint::of(s.as_bytes())
 }
 
 /// Whether a passage of `eval/caimer/labelled.jsonl` is in its held-out third (fixed

@@ -72,7 +72,7 @@ pub struct Lexicon {
     cues: Vec<Cue>,
     terms: TermSet,
     /// A hash of the files it was parsed from.
-    source: u64,
+    source: kooste_core::fingerprint::Fingerprint,
 }
 
 #[derive(Deserialize)]
@@ -105,11 +105,12 @@ impl Lexicon {
         let mut lex = Lexicon {
             cues: Vec::new(),
             terms: TermSet::new(),
-            source: 0xcbf2_9ce4_8422_2325,
+            source: kooste_core::fingerprint::Fingerprint::new(),
         };
         for (lang, name, text) in files {
-            lex.source = crate::train::fnv(lex.source, lang.as_str().as_bytes());
-            lex.source = crate::train::fnv(lex.source, text.as_bytes());
+            lex.source
+                .bytes(lang.as_str().as_bytes())
+                .bytes(text.as_bytes());
             let bad = |message: String| Error::Lexicon {
                 file: (*name).to_string(),
                 message,
@@ -165,7 +166,7 @@ impl Lexicon {
     /// A hash of the cue files, part of a model's fingerprint: a changed lexicon makes a
     /// stored model stale.
     pub fn source_hash(&self) -> u64 {
-        self.source
+        self.source.value()
     }
 
     /// Every cue, in file order (Finnish first).

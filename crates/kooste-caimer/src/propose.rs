@@ -27,7 +27,7 @@ pub(crate) fn dim_index(d: Dimension) -> usize {
 
 /// The knobs of the proposer. The defaults are what the evaluation in `eval/caimer/` was
 /// tuned with; they are part of the model's fingerprint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Settings {
     /// Each dimension's log-odds before any evidence, in canonical order.
     pub bias: [f32; 5],

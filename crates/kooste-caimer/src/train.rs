@@ -5,6 +5,7 @@
 //! can outweigh it.
 
 use crate::propose::{DIMS, Proposer, Settings, dim_index};
+use kooste_core::fingerprint::Fingerprint;
 use kooste_core::model::Decision;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -125,35 +126,25 @@ pub fn effective(decisions: &[Decision]) -> Vec<&Decision> {
     last.into_values().filter(|d| !d.withdrawn).collect()
 }
 
-/// A 64-bit FNV-1a hash.
-pub(crate) fn fnv(h: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
 /// The fingerprint of a training run: the model format, the lexicons, the settings and the
 /// effective decisions (passage, language, text, labels). A stored model with another
 /// fingerprint is stale.
 pub fn fingerprint(proposer: &Proposer, decisions: &[Decision]) -> String {
-    let mut h = fnv(FNV_START, &FORMAT.to_le_bytes());
-    h = fnv(h, &proposer.lexicon().source_hash().to_le_bytes());
-    h = fnv(h, format!("{:?}", proposer.settings()).as_bytes());
-    h = fnv(h, proposer.base().fingerprint().as_bytes());
+    let mut f = Fingerprint::new();
+    f.bytes(&FORMAT.to_le_bytes())
+        .bytes(&proposer.lexicon().source_hash().to_le_bytes())
+        .bytes(&serde_json::to_vec(proposer.settings()).unwrap_or_default())
+        .bytes(proposer.base().fingerprint().as_bytes());
     for d in effective(decisions) {
         for part in [d.passage.as_str(), d.lang.as_str(), d.text.as_str()] {
-            h = fnv(h, part.as_bytes());
-            h = fnv(h, &[0]);
+            f.add(part);
         }
         for l in &d.labels {
-            h = fnv(h, l.as_str().as_bytes());
-            h = fnv(h, &[1]);
+            f.bytes(l.as_str().as_bytes()).bytes(&[1]);
         }
-        h = fnv(h, &[2]);
+        f.bytes(&[2]);
     }
-    format!("{h:016x}")
+    f.hex()
 }
 
 /// Trains a model on the effective decisions, starting from `p`'s prior weights (its base

@@ -1,7 +1,8 @@
 //! Durable writes: every file kooste writes goes through [`write_atomic`] (or
-//! [`write_private`] for files that hold secrets).
+//! [`write_private`] for files that hold secrets), and the one append-only log (the CAIMeR
+//! decisions) through [`append_lines`].
 
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// Writes `contents` to `path` so that, whatever happens, the file holds either its old
@@ -50,6 +51,49 @@ fn write(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// Appends `lines` (each ending with a line end) to the file at `path`, creating it and its
+/// directory when missing, and makes them durable: the file is fsynced, and its directory
+/// too (and the directory's parent when the directory is new) when the file is new. A last
+/// line left without its line end by an interrupted append is ended first, so that it
+/// stays on a line of its own for the reader to report.
+pub fn append_lines(path: &Path, lines: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let new_dir = !dir.exists();
+    std::fs::create_dir_all(dir)?;
+    let existed = path.exists();
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
+    let mut buf = Vec::with_capacity(lines.len() + 1);
+    if file.metadata()?.len() > 0 {
+        let mut last = [0u8];
+        file.seek(SeekFrom::End(-1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            buf.push(b'\n');
+        }
+    }
+    buf.extend_from_slice(lines);
+    file.write_all(&buf)?;
+    file.sync_all()?;
+    if !existed {
+        sync_dir(dir)?;
+    }
+    if new_dir && let Some(parent) = dir.parent() {
+        sync_dir(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })?;
+    }
+    Ok(())
 }
 
 /// Removes a file and makes the removal durable.

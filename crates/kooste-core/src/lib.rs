@@ -4,7 +4,11 @@
 //! The types in [`model`] do no IO. [`project`] reads a project's configuration files and
 //! [`fsutil`] holds the one durable-write routine every crate uses.
 
+pub mod clock;
+pub mod diagnostic;
+pub mod fingerprint;
 pub mod fsutil;
+pub mod markdown;
 pub mod model;
 pub mod project;
 pub mod publish;
@@ -13,6 +17,7 @@ pub mod round;
 pub mod steps;
 pub mod task;
 
+pub use diagnostic::Diagnostic;
 pub use model::{Dimension, Document, DocumentMeta, Lang, Passage, Provenance, Voice};
 pub use project::{Battery, Participant, Project, Question, Region, Task, Workshop};
 

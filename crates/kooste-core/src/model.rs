@@ -125,16 +125,9 @@ pub struct Date {
 impl Date {
     /// Builds a date if it exists in the Gregorian calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (day >= 1 && day <= days).then_some(Date { year, month, day })
+        let m = time::Month::try_from(month).ok()?;
+        time::Date::from_calendar_date(i32::from(year), m, day).ok()?;
+        Some(Date { year, month, day })
     }
 }
 
@@ -259,6 +252,30 @@ pub struct DocumentMeta {
     pub comment_passages: Vec<String>,
 }
 
+impl DocumentMeta {
+    /// The metadata of a document with only its id and voice: every other field empty.
+    pub fn new(id: impl Into<String>, voice: Voice) -> DocumentMeta {
+        DocumentMeta {
+            id: id.into(),
+            title: None,
+            voice,
+            via: None,
+            workshop: None,
+            theme: None,
+            battery: None,
+            date: None,
+            lang: None,
+            pseudonym: None,
+            source: None,
+            source_key: None,
+            content_key: None,
+            row: None,
+            comment_on: None,
+            comment_passages: Vec::new(),
+        }
+    }
+}
+
 /// Whether `id` is a passage id, `DOCID#N`.
 pub fn is_passage_id(id: &str) -> bool {
     id.rsplit_once('#').is_some_and(|(doc, n)| {
@@ -375,43 +392,20 @@ impl Decision {
     }
 }
 
-/// Whether `s` is an RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS`, optional fraction, and
-/// `Z` or an offset `+HH:MM`.
+/// Whether `s` is an RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS` (or a space for the `T`),
+/// optional fraction, and `Z` or an offset `+HH:MM`.
 pub fn is_date_time(s: &str) -> bool {
-    let (Some(date), Some(rest)) = (s.get(..10), s.get(10..)) else {
-        return false;
-    };
-    if date.parse::<Date>().is_err() {
-        return false;
+    use time::format_description::well_known::Rfc3339;
+    let mut s = s.to_string();
+    if s.as_bytes().get(10) == Some(&b' ') {
+        s.replace_range(10..11, "T");
     }
-    let b = rest.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let two = |i: usize, max: u8| digits(i..i + 2) && (b[i] - b'0') * 10 + (b[i + 1] - b'0') <= max;
-    if b.len() < 10 || !matches!(b[0], b'T' | b't' | b' ') || !two(1, 23) || b[3] != b':' {
-        return false;
+    // A leap second (`:60`) is a valid RFC 3339 time that `time` takes only on the last
+    // day of June or December; any day will do here.
+    if s.get(16..19) == Some(":60") {
+        s.replace_range(17..19, "59");
     }
-    if !two(4, 59) || b[6] != b':' || !two(7, 60) {
-        return false;
-    }
-    let mut i = 9;
-    if b[i] == b'.' {
-        let start = i + 1;
-        i = start;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match &b[i..] {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', ..] => {
-            b.len() == i + 6 && two(i + 1, 23) && b[i + 3] == b':' && two(i + 4, 59)
-        }
-        _ => false,
-    }
+    time::OffsetDateTime::parse(&s, &Rfc3339).is_ok()
 }
 
 #[cfg(test)]

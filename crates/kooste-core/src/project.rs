@@ -359,6 +359,26 @@ impl Project {
         })
     }
 
+    /// The ids of the project's batteries, for messages: `a, b, c`.
+    pub fn battery_ids(&self) -> String {
+        self.batteries
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The project's own files that shape what is made of the corpus: `kooste.toml`, the
+    /// batteries and region files in `workshops/`, and the register of participants, in
+    /// a stable order (a file that is missing is listed all the same).
+    pub fn files(&self) -> Result<Vec<PathBuf>> {
+        let mut files = vec![self.root.join(PROJECT_FILE)];
+        files.extend(toml_files(&self.root.join("workshops").join("batteries"))?);
+        files.extend(toml_files(&self.root.join("workshops"))?);
+        files.push(self.root.join(REGISTER_FILE));
+        Ok(files)
+    }
+
     /// A project with no files behind it: default settings, no workshops, only the built-in
     /// battery. For tests and fuzzing.
     pub fn empty(root: &Path) -> Project {

@@ -97,12 +97,7 @@ fn check(
     {
         return bad(format!(
             "unknown battery '{b}'; use one of: {} (or add workshops/batteries/{b}.toml)",
-            project
-                .batteries
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            project.battery_ids()
         ));
     }
     if let Some(due) = change.due

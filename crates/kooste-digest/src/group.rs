@@ -267,18 +267,7 @@ impl Grouper {
             if s < threshold {
                 break;
             }
-            // Average linkage (Lance-Williams): the merged group's similarity to another is
-            // the size-weighted mean of its parts'.
-            let (na, nb) = (members[a].len() as f64, members[b].len() as f64);
-            for c in (0..n).filter(|&c| alive[c] && c != a && c != b) {
-                let v = (na * sim[a][c] + nb * sim[b][c]) / (na + nb);
-                sim[a][c] = v;
-                sim[c][a] = v;
-            }
-            let moved = std::mem::take(&mut members[b]);
-            members[a].extend(moved);
-            members[a].sort_unstable();
-            alive[b] = false;
+            merge(a, b, &mut sim, &mut members, &mut alive);
             rows[b] = None;
             // Rows whose best partner merged, and rows before `a` whose similarity to it
             // changed to (about) their best, are found again; the rest keep theirs, since a
@@ -360,6 +349,21 @@ impl Grouper {
     }
 }
 
+/// Merges group `b` into group `a` with average linkage (Lance-Williams): the merged
+/// group's similarity to another is the size-weighted mean of its parts'.
+fn merge(a: usize, b: usize, sim: &mut [Vec<f64>], members: &mut [Vec<usize>], alive: &mut [bool]) {
+    let (na, nb) = (members[a].len() as f64, members[b].len() as f64);
+    for c in (0..alive.len()).filter(|&c| alive[c] && c != a && c != b) {
+        let v = (na * sim[a][c] + nb * sim[b][c]) / (na + nb);
+        sim[a][c] = v;
+        sim[c][a] = v;
+    }
+    let moved = std::mem::take(&mut members[b]);
+    members[a].extend(moved);
+    members[a].sort_unstable();
+    alive[b] = false;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,16 +398,7 @@ mod tests {
             if s < threshold {
                 break;
             }
-            let (na, nb) = (members[a].len() as f64, members[b].len() as f64);
-            for c in (0..n).filter(|&c| alive[c] && c != a && c != b) {
-                let v = (na * sim[a][c] + nb * sim[b][c]) / (na + nb);
-                sim[a][c] = v;
-                sim[c][a] = v;
-            }
-            let moved = std::mem::take(&mut members[b]);
-            members[a].extend(moved);
-            members[a].sort_unstable();
-            alive[b] = false;
+            merge(a, b, &mut sim, &mut members, &mut alive);
         }
         let mut out: Vec<Vec<usize>> = (0..n)
             .filter(|&i| alive[i])

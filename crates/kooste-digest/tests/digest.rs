@@ -83,13 +83,26 @@ impl Example {
             .into_iter()
             .filter(|r| r.workshop.as_deref() == Some(round.previous.as_str()))
             .collect();
+        self.assemble(workshop, &round_records, &steps, lang)
+    }
+
+    /// The digest presented at `workshop` of these records, with the project's thesaurus
+    /// and curation.
+    fn assemble(
+        &self,
+        workshop: &str,
+        records: &[PassageRecord],
+        steps: &StepsList,
+        lang: Lang,
+    ) -> Digest {
+        let round = Round::of(&self.project, workshop).unwrap();
         let grouping = Grouping::load(&self.project.root, workshop).unwrap();
         assemble(
             &Input {
                 project: &self.project,
                 round: &round,
-                records: &round_records,
-                steps: &steps,
+                records,
+                steps,
                 grouping: &grouping,
             },
             lang,
@@ -378,19 +391,7 @@ fn passages_about_one_matter_become_a_finding_and_multi_voiced_ones_come_first()
     records[0].pseudonym = Some("Asiakas A".into());
     records[1].via = Some(Worker);
     records[2].pseudonym = Some("Työntekijä C".into());
-    let round = Round::of(&ex.project, "rannikko-3").unwrap();
-    let grouping = Grouping::load(&ex.project.root, "rannikko-3").unwrap();
-    let d = assemble(
-        &Input {
-            project: &ex.project,
-            round: &round,
-            records: &records,
-            steps: &StepsList::default(),
-            grouping: &grouping,
-        },
-        Lang::Fi,
-    )
-    .unwrap();
+    let d = ex.assemble("rannikko-3", &records, &StepsList::default(), Lang::Fi);
     assert_eq!(d.themes.len(), 1);
     let theme = &d.themes[0];
     assert_eq!(
@@ -803,7 +804,6 @@ fn a_curated_digest_in_finnish_and_swedish() {
 fn curation_keeps_its_place_when_new_material_arrives() {
     let ex = Example::new();
     curated(&ex, CURATION);
-    let round = Round::of(&ex.project, "rannikko-3").unwrap();
     let mut records: Vec<PassageRecord> = ex
         .material()
         .into_iter()
@@ -826,18 +826,7 @@ fn curation_keeps_its_place_when_new_material_arrives() {
         Voice::Worker,
         "Lapset ja läheiset olivat mukana tapaamisessa.",
     );
-    let grouping = Grouping::load(&ex.project.root, "rannikko-3").unwrap();
-    let d = assemble(
-        &Input {
-            project: &ex.project,
-            round: &round,
-            records: &records,
-            steps: &StepsList::default(),
-            grouping: &grouping,
-        },
-        Lang::Fi,
-    )
-    .unwrap();
+    let d = ex.assemble("rannikko-3", &records, &StepsList::default(), Lang::Fi);
     let suhde = finding(&d, "suhde");
     assert_eq!(suhde.heading.text, "Luottamus ja pysyvä työntekijä");
     assert!(

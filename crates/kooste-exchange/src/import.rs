@@ -6,7 +6,7 @@
 //! codes, and kooste's own unconfirmed proposals, are reported and skipped.
 
 use crate::guid::normalize;
-use crate::layout::{Segment, escape_paragraph, segments, wording};
+use crate::layout::{Segment, segments, wording};
 use crate::names::{CodeKind, Var, classify};
 use crate::xml::{self, Element};
 use kooste_core::model::{Decision, Dimension, DocumentMeta, Lang, Voice, is_date_time};
@@ -92,6 +92,12 @@ struct Source {
 /// project's decisions file. `opts.defaults` fills in what a source does not say (its
 /// voice above all, for projects made by other tools). A bad source is left out and reported
 /// in `problems` while the rest is imported; a file with no good source is an error.
+///
+/// The import runs in phases, each with its own typed result: the archive is parsed
+/// ([`Parsed`]: users, codes, sources; nothing of the project touched), its sources become
+/// redacted documents ([`Documents`]), the new ones are stored (those that came back from a
+/// QDA tool are recognised and kept as the corpus has them), and the codings become
+/// decisions ([`Codings`]), appended last.
 pub fn import_qdpx(
     project: &Project,
     corpus: &mut Corpus,
@@ -106,19 +112,100 @@ pub fn import_qdpx(
             message: format!("cannot read the file ({e}); check the path and that you may read it"),
         }]
     })?;
-    let qde_path = path.join("project.qde");
-    let at = |line: usize, message: String| Diagnostic {
-        path: qde_path.clone(),
-        line,
-        message,
+    let place = Place {
+        file: path,
+        qde: path.join("project.qde"),
     };
-    let whole = |message: String| Diagnostic {
-        path: path.to_path_buf(),
-        line: 0,
-        message,
-    };
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let parsed = parse(project, redactor, &bytes, &place, &mut errors, &mut notes)?;
+    let docs = documents(project, redactor, opts, &parsed, &place, &mut errors);
+    let (docs, returning, stored) = store(
+        project,
+        corpus,
+        redactor,
+        &bytes,
+        opts,
+        &parsed,
+        docs,
+        &place,
+        &mut errors,
+        &mut notes,
+    )?;
+    let codings = codings(project, &parsed, &docs, &returning, &place, &mut notes);
+    let decisions = codings.decisions;
+    let passages = docs.reads.iter().map(|r| r.document.passages.len()).sum();
+    kooste_caimer::decisions::append(&kooste_caimer::decisions::path(project), &decisions)
+        .map_err(|e| {
+            vec![place.whole(format!(
+                "the documents were stored, but their decisions could not be: {e}"
+            ))]
+        })?;
+    Ok(Imported {
+        documents: stored.documents,
+        passages,
+        removed: docs.removed,
+        decisions: decisions.len(),
+        skipped: codings
+            .skipped
+            .into_iter()
+            .map(|(code, (codings, reason))| Skipped {
+                code,
+                codings,
+                reason: reason.to_string(),
+            })
+            .collect(),
+        notes,
+        problems: errors,
+        returned: returning.iter().filter(|b| **b).count(),
+    })
+}
 
-    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).map_err(|e| {
+/// Where a problem is: a line of the archive's `project.qde`, or the file as a whole.
+struct Place<'a> {
+    file: &'a Path,
+    qde: PathBuf,
+}
+
+impl Place<'_> {
+    fn at(&self, line: usize, message: String) -> Diagnostic {
+        Diagnostic {
+            path: self.qde.clone(),
+            line,
+            message,
+        }
+    }
+
+    fn whole(&self, message: String) -> Diagnostic {
+        Diagnostic {
+            path: self.file.to_path_buf(),
+            line: 0,
+            message,
+        }
+    }
+}
+
+/// The archive as read: its users and codes by GUID (names redacted) and its text sources in
+/// the order of the file.
+struct Parsed {
+    users: HashMap<String, String>,
+    codes: HashMap<String, (String, CodeKind)>,
+    sources: Vec<Source>,
+}
+
+/// Reads the archive: `project.qde` and the sources' texts. A file that is no REFI-QDA
+/// project is an error; a bad source is left out and reported in `errors`.
+fn parse(
+    project: &Project,
+    redactor: &Redactor,
+    bytes: &[u8],
+    place: &Place<'_>,
+    errors: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let at = |line: usize, message: String| place.at(line, message);
+    let whole = |message: String| place.whole(message);
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         vec![whole(format!(
             "not a REFI-QDA project: the file is not a ZIP archive ({e}); export the project from your QDA tool as a REFI-QDA project (.qdpx)"
         ))]
@@ -170,8 +257,6 @@ pub fn import_qdpx(
         )]);
     }
 
-    let mut errors = Vec::new();
-    let mut notes = Vec::new();
     // Names from the file (users, codes, sources) are redacted like every other field
     // (`kooste_ingest::redact::fields`): they reach decisions, exports and messages.
     let plang = project.config.project.lang;
@@ -355,7 +440,34 @@ pub fn import_qdpx(
         });
     }
 
-    // Documents.
+    Ok(Parsed {
+        users,
+        codes,
+        sources,
+    })
+}
+
+/// The good sources as redacted documents, with the segments of each (to place codings).
+struct Documents {
+    reads: Vec<Read>,
+    /// Per read: the index of its source, and the segments of the source's text.
+    placed: Vec<(usize, Vec<Segment>)>,
+    removed: Counts,
+}
+
+/// Makes each source a document: its id, voice and the rest from its variables (or
+/// `opts.defaults`), its text redacted and placed into Markdown (under its battery's
+/// questions when it is a form). A source that cannot be made one is reported in `errors`.
+fn documents(
+    project: &Project,
+    redactor: &Redactor,
+    opts: &IngestOptions,
+    parsed: &Parsed,
+    place: &Place<'_>,
+    errors: &mut Vec<Diagnostic>,
+) -> Documents {
+    let at = |line: usize, message: String| place.at(line, message);
+    let sources = &parsed.sources;
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut reads: Vec<Read> = Vec::new();
     let mut placed: Vec<(usize, Vec<Segment>)> = Vec::new(); // (source index, segments) per read
@@ -422,9 +534,7 @@ pub fn import_qdpx(
             None => None,
         };
         let meta = DocumentMeta {
-            id,
             title,
-            voice,
             via,
             workshop: var(Var::Workshop).map(str::to_string),
             theme: var(Var::Theme).map(str::to_string),
@@ -432,12 +542,8 @@ pub fn import_qdpx(
             date,
             lang: Some(lang),
             pseudonym: var(Var::Pseudonym).map(str::to_string),
-            source: None,
-            source_key: None,
-            content_key: None,
             row,
-            comment_on: None,
-            comment_passages: Vec::new(),
+            ..DocumentMeta::new(id, voice)
         };
         let battery = meta.battery.as_ref().and_then(|b| project.batteries.get(b));
         let segs = segments(&src.text, battery);
@@ -462,7 +568,7 @@ pub fn import_qdpx(
                     ));
                 }
                 _ => {
-                    body.push_str(&escape_paragraph(&text));
+                    body.push_str(&kooste_core::markdown::escape(&text));
                     body.push_str("\n\n");
                 }
             }
@@ -482,12 +588,45 @@ pub fn import_qdpx(
             Err(d) => errors.extend(d.into_iter().map(|d| err(d.message))),
         }
     }
+    Documents {
+        reads,
+        placed,
+        removed,
+    }
+}
+
+/// Stores the documents that are new to the corpus as one unit under the file's source.
+/// A source that names by its kooste id a document this project has from another file is
+/// that document back from a QDA tool (this project's own export): the corpus keeps its text
+/// (`returning`). One whose text was changed there is left out and reported. Returns the
+/// documents as stored (ids as the corpus gave them), which came back, and what storing did.
+#[allow(clippy::too_many_arguments)]
+fn store(
+    project: &Project,
+    corpus: &mut Corpus,
+    redactor: &Redactor,
+    bytes: &[u8],
+    opts: &IngestOptions,
+    parsed: &Parsed,
+    docs: Documents,
+    place: &Place<'_>,
+    errors: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(Documents, Vec<bool>, kooste_ingest::Stored), Vec<Diagnostic>> {
+    let at = |line: usize, message: String| place.at(line, message);
+    let whole = |message: String| place.whole(message);
+    let sources = &parsed.sources;
+    let Documents {
+        reads,
+        placed,
+        removed,
+    } = docs;
     let key = corpus.source_key().map_err(|e| {
         vec![whole(format!(
             "cannot read or make the project's source key: {e}"
         ))]
     })?;
-    let source = kooste_ingest::source::Source::file(project, &key, redactor, path, &bytes);
+    let source = kooste_ingest::source::Source::file(project, &key, redactor, place.file, bytes);
 
     // A source that names by its kooste id a document this project has from another file is
     // that document back from a QDA tool (this project's own export): the corpus keeps its
@@ -536,7 +675,7 @@ pub fn import_qdpx(
     }
     let (mut reads, placed, returning) = (kept_reads, kept_placed, kept_returning);
     if reads.is_empty() && !errors.is_empty() {
-        return Err(errors);
+        return Err(std::mem::take(errors));
     }
 
     // Stored first, so that the decisions name the passages by the ids they are stored under.
@@ -570,7 +709,39 @@ pub fn import_qdpx(
     }
     notes.extend(stored.notes.iter().map(|n| whole(n.clone())));
 
-    // Codings: one decision per passage, with the labels of every coding that reaches it.
+    Ok((
+        Documents {
+            reads,
+            placed,
+            removed,
+        },
+        returning,
+        stored,
+    ))
+}
+
+/// What the codings came to: the decisions to append, and the codes left out (by name: how
+/// many codings, and why).
+struct Codings {
+    decisions: Vec<Decision>,
+    skipped: BTreeMap<String, (usize, &'static str)>,
+}
+
+/// Codings: one decision per passage, with the labels of every coding that reaches it; a
+/// returning document's confirmed labels whose codings were removed in the QDA tool become
+/// a decision with no dimension. Decisions the decisions file already holds are not made
+/// again.
+fn codings(
+    project: &Project,
+    parsed: &Parsed,
+    docs: &Documents,
+    returning: &[bool],
+    place: &Place<'_>,
+    notes: &mut Vec<Diagnostic>,
+) -> Codings {
+    let at = |line: usize, message: String| place.at(line, message);
+    let (sources, codes, users) = (&parsed.sources, &parsed.codes, &parsed.users);
+    let (reads, placed) = (&docs.reads, &docs.placed);
     let existing = kooste_caimer::decisions::read(&kooste_caimer::decisions::path(project))
         .map(|(d, _)| d)
         .unwrap_or_default();
@@ -578,7 +749,7 @@ pub fn import_qdpx(
     let mut skipped: BTreeMap<String, (usize, &'static str)> = BTreeMap::new();
     let mut decided: BTreeMap<(usize, usize), (BTreeSet<Dimension>, String, String)> =
         BTreeMap::new();
-    let now = kooste_caimer::now();
+    let now = kooste_core::clock::now();
     for (r, (i, segs)) in placed.iter().enumerate() {
         let src = &sources[*i];
         let doc = &reads[r].document;
@@ -702,30 +873,7 @@ pub fn import_qdpx(
         }
     }
 
-    let passages = reads.iter().map(|r| r.document.passages.len()).sum();
-    kooste_caimer::decisions::append(&kooste_caimer::decisions::path(project), &decisions)
-        .map_err(|e| {
-            vec![whole(format!(
-                "the documents were stored, but their decisions could not be: {e}"
-            ))]
-        })?;
-    Ok(Imported {
-        documents: stored.documents,
-        passages,
-        removed,
-        decisions: decisions.len(),
-        skipped: skipped
-            .into_iter()
-            .map(|(code, (codings, reason))| Skipped {
-                code,
-                codings,
-                reason: reason.to_string(),
-            })
-            .collect(),
-        notes,
-        problems: errors,
-        returned: returning.iter().filter(|b| **b).count(),
-    })
+    Codings { decisions, skipped }
 }
 
 /// The passages a selection codes: those it covers whole, else the one it overlaps most.

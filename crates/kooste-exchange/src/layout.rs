@@ -156,47 +156,6 @@ pub(crate) fn segments(text: &str, battery: Option<&Battery>) -> Vec<Segment> {
     out
 }
 
-/// Escapes a paragraph so that Markdown reads it back as the same text: characters that
-/// would start markup anywhere, and those that would start a block at the beginning of a
-/// line.
-pub(crate) fn escape_paragraph(text: &str) -> String {
-    let mut out = String::new();
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let line = line.trim_start();
-        let digits = line.chars().take_while(char::is_ascii_digit).count();
-        let chars: Vec<char> = line.chars().collect();
-        for (j, &c) in chars.iter().enumerate() {
-            // `&` starts an entity only before a name or a number.
-            let entity = c == '&'
-                && chars
-                    .get(j + 1)
-                    .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#');
-            let at_start = j == 0 && matches!(c, '#' | '>' | '-' | '+' | '=');
-            let list_number = digits > 0 && j == digits && matches!(c, '.' | ')');
-            // A `]` makes a link only before `(`, `[` or `:` (a definition), so placeholders
-            // such as `[nimi]` stay as they are.
-            let link = c == ']' && matches!(chars.get(j + 1), Some('(' | '[' | ':'));
-            // `_` inside a word never makes emphasis.
-            let word = |k: Option<&char>| k.is_some_and(|c| c.is_alphanumeric());
-            let emphasis = c == '_' && !(j > 0 && word(chars.get(j - 1)) && word(chars.get(j + 1)));
-            if at_start
-                || list_number
-                || entity
-                || link
-                || emphasis
-                || matches!(c, '\\' | '`' | '*' | '<' | '~' | '|')
-            {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,24 +208,9 @@ mod tests {
             "sana_sanassa _ei_ __ei__ _",
             "2018) vuosi",
         ] {
-            let body = escape_paragraph(text);
+            let body = kooste_core::markdown::escape(text);
             let meta = DocumentMeta {
-                id: "x".into(),
-                title: None,
-                voice: Voice::Client,
-                via: None,
-                workshop: None,
-                theme: None,
-                battery: None,
-                date: None,
-                lang: None,
-                pseudonym: None,
-                source: None,
-                source_key: None,
-                content_key: None,
-                row: None,
-                comment_on: None,
-                comment_passages: Vec::new(),
+                ..DocumentMeta::new("x", Voice::Client)
             };
             let d = kooste_ingest::parse_document(meta, &body, 1, "x.md", &BTreeMap::new());
             assert_eq!(d.passages.len(), 1, "{text} -> {body}");

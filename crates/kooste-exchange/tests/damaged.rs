@@ -11,22 +11,9 @@ use std::io::{Cursor, Read, Write};
 
 fn exported() -> Vec<u8> {
     let meta = DocumentMeta {
-        id: "a".into(),
         title: Some("Otsikko".into()),
-        voice: Voice::Client,
-        via: None,
-        workshop: None,
-        theme: None,
-        battery: None,
-        date: None,
         lang: Some(Lang::Fi),
-        pseudonym: None,
-        source: None,
-        source_key: None,
-        content_key: None,
-        row: None,
-        comment_on: None,
-        comment_passages: Vec::new(),
+        ..DocumentMeta::new("a", Voice::Client)
     };
     let doc = kooste_ingest::parse_document(
         meta,

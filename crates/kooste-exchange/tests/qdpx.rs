@@ -104,22 +104,11 @@ fn parse(xml: &str) -> (El, Option<String>) {
 
 fn meta(id: &str, voice: Voice, lang: Lang) -> DocumentMeta {
     DocumentMeta {
-        id: id.into(),
-        title: None,
-        voice,
-        via: None,
         workshop: Some("rannikko-3".into()),
         theme: Some("osallisuus".into()),
-        battery: None,
         date: Some("2018-03-14".parse().unwrap()),
         lang: Some(lang),
-        pseudonym: None,
-        source: None,
-        source_key: None,
-        content_key: None,
-        row: None,
-        comment_on: None,
-        comment_passages: Vec::new(),
+        ..DocumentMeta::new(id, voice)
     }
 }
 

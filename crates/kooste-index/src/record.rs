@@ -6,8 +6,5 @@ use kooste_core::record::PassageRecord;
 /// A stable 64-bit fingerprint (FNV-1a) of a document's records: what decides whether a
 /// document must be reindexed.
 pub fn fingerprint(records: &[PassageRecord]) -> u64 {
-    let bytes = serde_json::to_vec(records).unwrap_or_default();
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    kooste_core::fingerprint::of(&serde_json::to_vec(records).unwrap_or_default())
 }

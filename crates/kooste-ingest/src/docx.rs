@@ -2,7 +2,8 @@
 //! `word/document.xml`, and the title from the core properties.
 
 use crate::table::{Origin, Table, TableRow};
-use crate::text::{inline, line_start, normalize_newlines};
+use crate::text::normalize_newlines;
+use kooste_core::markdown::escape_flat;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -384,13 +385,13 @@ pub(crate) fn to_markdown<'a>(
                 out.push(format!(
                     "{} {}",
                     "#".repeat(heading(*level, &text) as usize),
-                    inline(&text)
+                    escape_flat(&text)
                 ));
             }
             Block::Paragraph(text, list) => {
                 let lines: Vec<String> = normalize_newlines(text)
                     .lines()
-                    .map(|l| line_start(&inline(l.trim())))
+                    .map(escape_flat)
                     .filter(|l| !l.is_empty())
                     .collect();
                 let text = lines.join("\n");
@@ -405,7 +406,7 @@ pub(crate) fn to_markdown<'a>(
                         .map(|j| {
                             let c = r.cells.get(j).map(String::as_str).unwrap_or("");
                             let c = c.split_whitespace().collect::<Vec<_>>().join(" ");
-                            inline(&c).replace('|', "\\|")
+                            escape_flat(&c)
                         })
                         .collect();
                     lines.push(format!("| {} |", cells.join(" | ")));

@@ -9,7 +9,9 @@ mod decode;
 mod docx;
 mod form;
 pub mod frontmatter;
+mod journal;
 mod markdown;
+pub mod read;
 pub mod redact;
 pub mod source;
 mod submit;
@@ -18,56 +20,21 @@ mod table;
 pub mod text;
 mod xlsx;
 
-pub use corpus::{Corpus, IngestOptions, Ingested, Outcome, Read, Stored, ingest_file, read_input};
+pub use corpus::{Corpus, Ingested, Outcome, Stored, ingest_file};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};
+pub use read::{IngestOptions, Read, read_input};
 pub use redact::{Counts, Kind, Redactor};
 pub use submit::{Comment, Submission, read_comment, read_submission, submit_comment, submit_form};
 pub use survey::Survey;
 
-use std::fmt;
 use std::path::PathBuf;
 
 /// Problems found in one input, each as `(line, message)`; the caller names the file.
 pub(crate) type Problems = Vec<(usize, String)>;
 
-/// One problem with one input, as `path:line: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// The file, as the user named it.
-    pub path: PathBuf,
-    /// The 1-based line, or 0 when the whole file is meant.
-    pub line: usize,
-    /// What is wrong, and what to do.
-    pub message: String,
-}
-
-impl Diagnostic {
-    pub(crate) fn new(
-        path: impl Into<PathBuf>,
-        line: usize,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic {
-            path: path.into(),
-            line,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}",
-            self.path.display(),
-            self.line.max(1),
-            self.message
-        )
-    }
-}
+pub use kooste_core::Diagnostic;
 
 /// The extensions kooste reads (`.qdpx` through `kooste-exchange`).
 pub const INPUT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "csv", "xlsx", "docx", "qdpx"];
@@ -146,11 +113,11 @@ fn dir_identity(d: &std::path::Path) -> Option<(u64, u64)> {
     }
     #[cfg(not(unix))]
     {
-        use std::hash::{Hash, Hasher};
         let c = std::fs::canonicalize(d).ok()?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        c.hash(&mut h);
-        Some((0, h.finish()))
+        Some((
+            0,
+            kooste_core::fingerprint::of(c.to_string_lossy().as_bytes()),
+        ))
     }
 }
 

@@ -1,7 +1,8 @@
 //! Web submissions: a question battery filled in on a form, one row per situation, read into
 //! form documents the way a CSV form's rows are, and stored in the corpus as one unit.
 
-use crate::corpus::{Corpus, IngestOptions, Read, check_meta, finish, read_input, unknown_battery};
+use crate::corpus::Corpus;
+use crate::read::{IngestOptions, Read, check_meta, finish, read_input, unknown_battery};
 use crate::{Diagnostic, Redactor};
 use kooste_core::model::{Date, DocumentMeta, Lang, Voice, is_valid_id};
 use kooste_core::project::Project;
@@ -100,22 +101,15 @@ pub fn read_submission(
         }
         let number = out.len() + 1;
         let mut meta = DocumentMeta {
-            id: format!("{}-{number}", sub.id),
-            title: None,
-            voice,
             via: sub.via.filter(|v| *v != voice),
             workshop: sub.workshop.clone(),
             theme: sub.theme.clone(),
             battery: Some(battery.id.clone()),
             date: sub.date,
             lang: Some(sub.lang),
-            pseudonym: None,
             source: Some(source.clone()),
-            source_key: None,
-            content_key: None,
             row: Some(number),
-            comment_on: None,
-            comment_passages: Vec::new(),
+            ..DocumentMeta::new(format!("{}-{number}", sub.id), voice)
         };
         if let Err(e) = check_meta(project, &mut meta, "") {
             errors.extend(e.into_iter().map(|(_, m)| Diagnostic::new(&source, 0, m)));
@@ -200,22 +194,15 @@ pub fn read_comment(
     }
     let body = format!("{}\n", crate::text::literal(text));
     let mut meta = DocumentMeta {
-        id: c.id.clone(),
         title: c.heading.clone().filter(|h| !h.trim().is_empty()),
-        voice: c.voice,
-        via: None,
         workshop: Some(c.workshop.clone()),
         theme: c.theme.clone(),
-        battery: None,
         date: Some(c.date),
         lang: Some(c.lang),
-        pseudonym: None,
         source: Some(source.clone()),
-        source_key: None,
-        content_key: None,
-        row: None,
         comment_on: Some(c.workshop.clone()),
         comment_passages: c.passages.clone(),
+        ..DocumentMeta::new(c.id.clone(), c.voice)
     };
     check_meta(project, &mut meta, "").map_err(|e| {
         e.into_iter()
@@ -282,7 +269,6 @@ fn store_web(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kooste_core::project::Participant;
 
     fn sub(rows: Vec<Vec<(&str, &str)>>) -> Submission {
         Submission {
@@ -306,12 +292,7 @@ mod tests {
     }
 
     fn redactor() -> Redactor {
-        Redactor::new(&[Participant {
-            name: "Maija Virtanen".into(),
-            pseudonym: "Asiakas A".into(),
-            role: Voice::Client,
-            aliases: vec![],
-        }])
+        crate::redact::maija()
     }
 
     #[test]

@@ -14,17 +14,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use kooste_caimer::Caimer;
 use kooste_core::Project;
-use kooste_core::fsutil::FileVersion;
-use kooste_core::model::{Document, Lang, Passage};
-use kooste_core::project::REGISTER_FILE;
-use kooste_index::{Labels, SearchIndex};
-use kooste_ingest::Corpus;
-use kooste_ingest::Redactor;
+use kooste_core::model::Lang;
+use kooste_workspace::Workspace;
 use minijinja::{Value, context};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How the app runs.
@@ -126,6 +120,7 @@ impl std::fmt::Debug for Web {
 
 /// Everything the handlers share.
 pub(crate) struct App {
+    /// The project's settings, as the workspace opened them.
     pub(crate) project: Project,
     pub(crate) config: Config,
     pub(crate) pages: Pages,
@@ -135,61 +130,26 @@ pub(crate) struct App {
     pub(crate) signer: Signer,
     /// The threads that check passwords, a few at a time.
     pub(crate) checks: Checker,
-    /// Searches read it; saving a form or a decision updates it.
-    pub(crate) index: RwLock<SearchIndex>,
-    /// The proposer (see [`App::caimer`]).
-    caimer: Mutex<Caimer>,
-    /// The version of the decisions file the proposer was opened with.
-    decisions_seen: Mutex<Option<FileVersion>>,
-    /// Held while the corpus is written: one writer at a time, so that the corpus journal
-    /// and the index are never written by two requests at once. It keeps the opened
-    /// corpus (where each document lives), so that a save does not read every corpus file
-    /// again; `None` until the first save, and again after a failed one, so that the next
-    /// save opens the corpus afresh (finishing or sweeping what the failure left).
-    pub(crate) writer: Mutex<Option<Corpus>>,
-    /// The redactor built from the register, with the register file's version it was built
-    /// from: rebuilt when `participants.toml` changes while the app runs (see
-    /// [`App::redactor`]).
-    register: Mutex<(Option<FileVersion>, Arc<Redactor>)>,
-    /// Saved forms whose documents wait for the index (see [`App::index_saved`]).
-    queue: Mutex<Queue>,
-    /// Held by the one request that indexes what the queue holds; what it did.
-    indexed: Mutex<Indexed>,
-}
-
-/// Saved documents that wait to be indexed, in the order they were saved.
-#[derive(Default)]
-struct Queue {
-    /// The ticket of the last save queued.
-    last: u64,
-    /// The first ticket whose documents are in `records`.
-    first: u64,
-    records: BTreeMap<String, Vec<kooste_index::PassageRecord>>,
-    /// The corpus files written, with the ids of their documents.
-    files: Vec<(String, Vec<String>)>,
-}
-
-/// What the indexing of queued saves did.
-#[derive(Default)]
-struct Indexed {
-    /// Saves up to this ticket have been indexed (or failed to be).
-    done: u64,
-    /// Tickets whose indexing failed, with why (the last few).
-    failed: Vec<(std::ops::RangeInclusive<u64>, String)>,
+    /// The project's live state: its index, proposer, redactor and corpus writes.
+    pub(crate) ws: Arc<Workspace>,
 }
 
 /// The shared state as handlers receive it.
 pub(crate) type Shared = State<Arc<App>>;
 
 impl Web {
-    /// Builds the app over a project and its index, which the caller has brought up to date
-    /// (`kooste serve` does it with the CAIMeR labels, as `kooste index` does).
-    pub fn new(project: Project, index: SearchIndex, config: Config) -> Result<Web> {
+    /// Builds the app over a project's workspace. `kooste serve` brings its index up to
+    /// date first and has it watch the corpus ([`Workspace::watch`]).
+    pub fn new(ws: Arc<Workspace>, config: Config) -> Result<Web> {
+        let project = ws.project().clone();
         let pages = Pages::load(&project.root.join("templates").join("web"))?;
-        let register = FileVersion::of(&project.root.join(REGISTER_FILE));
-        let redactor = Arc::new(Redactor::new(&project.participants()?));
-        let decisions = FileVersion::of(&kooste_caimer::decisions::path(&project));
-        let caimer = Caimer::open(&project)?;
+        // The app's own writes reach the index at once, and `kooste serve` watches the
+        // corpus for the rest: requests do not check the index against the corpus.
+        ws.trust_index();
+        // Open them now, so that a broken register, decisions file or index shows at start.
+        ws.redactor()?;
+        ws.caimer()?;
+        ws.index()?;
         // Read the accounts now, so a broken users.toml shows at start rather than at login.
         crate::accounts::Users::load(&project)?;
         let app = App {
@@ -210,13 +170,7 @@ impl Web {
             project,
             config,
             pages,
-            index: RwLock::new(index),
-            caimer: Mutex::new(caimer),
-            decisions_seen: Mutex::new(decisions),
-            writer: Mutex::new(None),
-            register: Mutex::new((register, redactor)),
-            queue: Mutex::new(Queue::default()),
-            indexed: Mutex::new(Indexed::default()),
+            ws,
         };
         Ok(Web { app: Arc::new(app) })
     }
@@ -277,44 +231,6 @@ impl Web {
     /// The shared state (for the server loop).
     pub(crate) fn app(&self) -> &Arc<App> {
         &self.app
-    }
-
-    /// Watches the project's files while the app runs, so that a hand edit of the corpus
-    /// (a passage taken out, a file added or removed) or of the settings, register or
-    /// decisions reaches the index within about two seconds: a thread checks every second
-    /// (or, when a check takes long, ten times as long as it took) whether the index is
-    /// behind the files ([`SearchIndex::freshness`], `deep`: every corpus file's version
-    /// against its stamp; no file is read), and when it is, calls `refresh` (the caller's
-    /// full update with CAIMeR labels, as `kooste index`), with the writer lock held so that
-    /// no save runs meanwhile. The thread ends when the app is dropped.
-    pub fn watch(
-        &self,
-        refresh: impl Fn() -> std::result::Result<(), String> + Send + 'static,
-    ) -> std::thread::JoinHandle<()> {
-        let app = Arc::downgrade(&self.app);
-        std::thread::spawn(move || {
-            let mut wait = Duration::from_secs(1);
-            loop {
-                std::thread::sleep(wait);
-                let Some(app) = app.upgrade() else {
-                    return;
-                };
-                let started = std::time::Instant::now();
-                let stale = app.index().freshness(&app.project.root, true);
-                if let Some(why) = stale {
-                    let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
-                    // The corpus changed under the app: open it afresh at the next save.
-                    *writing = None;
-                    if let Err(e) = refresh() {
-                        eprintln!("kooste serve: bringing the index up to date ({why}): {e}");
-                    }
-                    drop(writing);
-                    // Read what the refresh wrote.
-                    drop(app.index());
-                }
-                wait = (started.elapsed() * 10).max(Duration::from_secs(1));
-            }
-        })
     }
 }
 
@@ -386,15 +302,7 @@ pub(crate) struct Ctx {
 impl App {
     /// Today, by the configured clock ([`Config::today`]) or the system's.
     pub(crate) fn today(&self) -> kooste_core::model::Date {
-        self.config.today.unwrap_or_else(|| {
-            kooste_caimer::now()[..10]
-                .parse()
-                .unwrap_or(kooste_core::model::Date {
-                    year: 1970,
-                    month: 1,
-                    day: 1,
-                })
-        })
+        self.config.today.unwrap_or_else(kooste_core::clock::today)
     }
 
     /// The interface language: the cookie's, else the project's.
@@ -532,154 +440,6 @@ impl App {
             "error_title",
             "error_text",
         )
-    }
-
-    /// The CAIMeR labels of a document's passages, as `kooste index` gives them: the
-    /// proposer's proposals, and a researcher's decision where there is one.
-    pub(crate) fn labels(
-        &self,
-        docs: &[&Document],
-    ) -> Result<BTreeMap<String, Vec<kooste_index::PassageRecord>>> {
-        let caimer = self.caimer()?;
-        let confirmed = caimer.confirmed();
-        let records = docs
-            .iter()
-            .map(|d| {
-                let lang = d.meta.lang.unwrap_or(self.project.config.project.lang);
-                let passages = d.passages.iter().map(|p| (p.id.as_str(), p.text.as_str()));
-                let decided = if d.meta.row.is_some() {
-                    confirmed.of_row(&d.meta.id, passages)
-                } else {
-                    confirmed.of_document(&d.meta.id, passages)
-                };
-                let label = |p: &Passage| Labels {
-                    proposed: caimer.propose(&p.text, lang, &p.hints).proposed(),
-                    confirmed: decided.get(&p.id).cloned(),
-                };
-                (
-                    d.meta.id.clone(),
-                    kooste_index::records(&self.project, d, label),
-                )
-            })
-            .collect();
-        Ok(records)
-    }
-
-    /// The index for reading, first brought up to what another process (a `kooste ingest`
-    /// or `kooste index` run beside the app) has written since.
-    pub(crate) fn index(&self) -> std::sync::RwLockReadGuard<'_, SearchIndex> {
-        let behind = self
-            .index
-            .read()
-            .map(|ix| ix.behind())
-            .unwrap_or_else(|e| e.into_inner().behind());
-        if behind {
-            let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
-            if let Err(e) = ix.catch_up() {
-                eprintln!("kooste serve: reading what was indexed beside the app: {e}");
-            }
-        }
-        self.index.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The redactor of the project's register as it is now: a name added to
-    /// `participants.toml` while the app runs is removed from the next form saved.
-    pub(crate) fn redactor(&self) -> Result<Arc<Redactor>> {
-        let path = self.project.root.join(REGISTER_FILE);
-        let now = FileVersion::of(&path);
-        let mut register = self.register.lock().unwrap_or_else(|e| e.into_inner());
-        if register.0 != now {
-            *register = (now, Arc::new(Redactor::new(&self.project.participants()?)));
-        }
-        Ok(Arc::clone(&register.1))
-    }
-
-    /// The CAIMeR proposer, trained on the decisions as they are now: opened again when the
-    /// decisions file changed since (`kooste caimer learn` beside the app, or the app's own
-    /// decisions, whose model it then finds stored and does not train again).
-    pub(crate) fn caimer(&self) -> Result<std::sync::MutexGuard<'_, Caimer>> {
-        let mut caimer = self.caimer.lock().unwrap_or_else(|e| e.into_inner());
-        let now = FileVersion::of(&kooste_caimer::decisions::path(&self.project));
-        let mut seen = self
-            .decisions_seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if *seen != now {
-            *caimer = Caimer::open(&self.project)?;
-            *seen = now;
-        }
-        Ok(caimer)
-    }
-
-    /// Reindexes the given documents now.
-    pub(crate) fn reindex(&self, docs: &[&Document]) -> Result<()> {
-        let records = self.labels(docs)?;
-        // Wait for another process's write (a `kooste index` beside the app) before taking
-        // the index from the searches, so that they go on meanwhile.
-        let _lock = kooste_core::fsutil::WriteLock::take(&self.project.state_dir());
-        let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
-        ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
-        Ok(())
-    }
-
-    /// Queues the documents of a form just saved (`files`: the corpus files written, with
-    /// the ids of their documents) for the index, with their CAIMeR labels; returns the
-    /// save's ticket for [`App::index_saved`]. Called with the writer lock held, so that
-    /// saves are queued in the order they were stored.
-    pub(crate) fn queue_saved(
-        &self,
-        docs: &[&Document],
-        files: Vec<(String, Vec<String>)>,
-    ) -> Result<u64> {
-        let records = self.labels(docs)?;
-        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        q.last += 1;
-        if q.records.is_empty() && q.files.is_empty() {
-            q.first = q.last;
-        }
-        q.records.extend(records);
-        q.files.extend(files);
-        Ok(q.last)
-    }
-
-    /// Makes sure the save with `ticket` is in the index. Saves are indexed in groups (a
-    /// group commit): the first request to get here indexes everything queued so far in
-    /// one tantivy commit and one manifest write, while the others wait; a request whose
-    /// save a group has already taken only waits for that group. Its corpus files are
-    /// recorded as kooste's own writes (`SearchIndex::note_written`), so that they do not
-    /// count as hand edits.
-    pub(crate) fn index_saved(&self, ticket: u64) -> std::result::Result<(), String> {
-        let mut indexed = self.indexed.lock().unwrap_or_else(|e| e.into_inner());
-        if indexed.done < ticket {
-            let (range, records, files) = {
-                let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-                let range = q.first..=q.last;
-                q.first = q.last + 1;
-                (
-                    range,
-                    std::mem::take(&mut q.records),
-                    std::mem::take(&mut q.files),
-                )
-            };
-            let written = (|| -> Result<()> {
-                let _lock = kooste_core::fsutil::WriteLock::take(&self.project.state_dir());
-                let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
-                ix.sync(&records, &std::collections::BTreeSet::new(), false)?;
-                ix.note_written(&self.project, &files)?;
-                Ok(())
-            })();
-            indexed.done = *range.end();
-            if let Err(e) = written {
-                if indexed.failed.len() >= 16 {
-                    indexed.failed.remove(0);
-                }
-                indexed.failed.push((range, e.to_string()));
-            }
-        }
-        match indexed.failed.iter().find(|(r, _)| r.contains(&ticket)) {
-            Some((_, e)) => Err(e.clone()),
-            None => Ok(()),
-        }
     }
 
     /// The `Set-Cookie` value of a session cookie.

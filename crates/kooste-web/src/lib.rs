@@ -54,7 +54,10 @@ pub enum Error {
     Caimer(#[from] kooste_caimer::Error),
     /// The search index failed.
     #[error(transparent)]
-    Index(#[from] kooste_index::Error),
+    Index(#[from] kooste_workspace::IndexError),
+    /// The project's live state (index, proposer, corpus) failed.
+    #[error(transparent)]
+    Workspace(#[from] kooste_workspace::Error),
     /// A digest could not be made.
     #[error(transparent)]
     Digest(#[from] kooste_digest::Error),

@@ -103,10 +103,14 @@ fn site_in(dir: tempfile::TempDir, config: Config) -> Site {
     for (name, role, pw) in PASSWORDS {
         add_user(&project, name, *role, pw).unwrap();
     }
-    let (ix, _, problems) =
+    let (_, _, problems) =
         kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
-    let web = Web::new(project, ix, config).unwrap();
+    let web = Web::new(
+        std::sync::Arc::new(kooste_workspace::Workspace::new(project)),
+        config,
+    )
+    .unwrap();
     let router = web.router();
     Site { dir, web, router }
 }
@@ -2051,9 +2055,12 @@ fn templates_are_overridden_by_the_project() {
     )
     .unwrap();
     let project = Project::load(dir.path()).unwrap();
-    let (ix, _, _) =
-        kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
-    let web = Web::new(project, ix, Config::default()).unwrap();
+    let _ = kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
+    let web = Web::new(
+        std::sync::Arc::new(kooste_workspace::Workspace::new(project)),
+        Config::default(),
+    )
+    .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -3027,7 +3034,7 @@ async fn a_comment_is_workshop_material_redacted_searchable_and_in_the_next_dige
         .find("### Kommentit edellisessä työpajassa")
         .expect(&md.body);
     let end = md.body[at..].find("## 5.").unwrap() + at;
-    let today: kooste_core::model::Date = kooste_caimer::now()[..10].parse().unwrap();
+    let today = kooste_core::clock::today();
     let today = format!("{}.{}.{}", today.day, today.month, today.year);
     let section = md.body[at..end].replace(&today, "DATE");
     insta::assert_snapshot!("comments_in_the_next_digest", section);

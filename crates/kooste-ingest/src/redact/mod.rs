@@ -707,3 +707,14 @@ fn is_phone(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// A redactor whose register holds one client, Maija Virtanen (Asiakas A), for tests.
+#[cfg(test)]
+pub(crate) fn maija() -> Redactor {
+    Redactor::new(&[kooste_core::project::Participant {
+        name: "Maija Virtanen".into(),
+        pseudonym: "Asiakas A".into(),
+        role: kooste_core::model::Voice::Client,
+        aliases: vec![],
+    }])
+}

@@ -3,8 +3,8 @@
 
 use super::{Counts, Kind, Redactor, count};
 use crate::Diagnostic;
-use crate::corpus::{IngestOptions, read_input};
 use crate::markdown::render_document;
+use crate::read::{IngestOptions, read_input};
 use kooste_core::fsutil::{WriteLock, write_atomic};
 use kooste_core::model::Lang;
 use kooste_core::project::Project;

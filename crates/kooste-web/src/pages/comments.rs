@@ -16,8 +16,8 @@ use axum::extract::{Form, Path};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_digest::{Digest, Finding, Round};
-use kooste_index::{Filters, PassageRecord};
-use kooste_ingest::{Comment, Corpus, submit_comment};
+use kooste_ingest::Comment;
+use kooste_workspace::{Filters, PassageRecord};
 use minijinja::{Value, context};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -45,7 +45,7 @@ fn key(f: &Finding) -> String {
 /// The comments made so far on the digest of `workshop` (workshop `workshop`'s material
 /// with `comment_on: workshop`), one item per comment document.
 fn comments_on(app: &App, workshop: &str) -> crate::Result<Vec<(Vec<String>, Value)>> {
-    let records = app.index().records(&Filters {
+    let records = app.ws.index()?.records(&Filters {
         workshop: Some(workshop.to_string()),
         ..Filters::default()
     })?;
@@ -112,7 +112,7 @@ pub(crate) fn web_context(app: &App, digest: &Digest, view: &WebView) -> crate::
 /// A new comment id: `WORKSHOP-kommentti-YYYYMMDD-xxxxxxxx` (the random part starts with a
 /// letter, so it never reads as a phone number).
 fn new_comment_id(workshop: &str) -> String {
-    let day = kooste_caimer::now()[..10].replace('-', "");
+    let day = kooste_core::clock::today().to_string().replace('-', "");
     let hex = random_hex(4);
     let first = char::from(b'a' + hex.as_bytes()[0] % 6);
     format!("{workshop}-kommentti-{day}-{first}{}", &hex[1..])
@@ -243,35 +243,17 @@ fn store(
         theme: theme.filter(|t| app.project.config.themes.contains_key(t)),
         text: text.to_string(),
         voice: ctx.user.voice,
-        date: kooste_caimer::now()[..10]
-            .parse()
-            .map_err(|e: String| failed(&e))?,
+        date: kooste_core::clock::today(),
         lang: kooste_caimer::detect_lang(text, ctx.lang),
     };
-    let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
-    // Another process has stored documents since: open the corpus afresh.
-    if app.index.read().is_ok_and(|ix| ix.behind()) {
-        *writing = None;
-    }
-    let redactor = app.redactor().map_err(|e| failed(&e))?;
-    let corpus = match &mut *writing {
-        Some(c) => c,
-        slot @ None => slot.insert(
-            Corpus::open(&app.project)
-                .map_err(|e| failed(&format!("opening the corpus: {e}")))?
-                .0,
+    app.ws.save_comment(&comment).map_err(|e| match e {
+        kooste_workspace::Error::Refused(d) => Refused::Failed(
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
-    };
-    let stored = match submit_comment(&app.project, corpus, &redactor, &comment) {
-        Ok(s) => s,
-        Err(d) => {
-            *writing = None;
-            let joined: Vec<String> = d.iter().map(ToString::to_string).collect();
-            return Err(Refused::Failed(joined.join("; ")));
-        }
-    };
-    let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
-    app.reindex(&docs)
-        .map_err(|e| failed(&format!("indexing: {e}")))?;
+        e => failed(&e),
+    })?;
     Ok(anchor)
 }

@@ -13,9 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use kooste_core::model::Lang;
-use kooste_core::steps::StepsList;
-use kooste_digest::{Digest, Error, Format, Grouping, Input, Round, Templates, assemble};
-use kooste_index::Filters;
+use kooste_digest::{Digest, Error, Format, Round, Templates};
 use minijinja::context;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -30,31 +28,10 @@ pub(crate) struct Params {
     lang: String,
 }
 
-/// The digest of `round` in `lang`, and how many passages its round has. The workshop
-/// files are read afresh, so that a task set meanwhile (`/workshops/W/task`, `kooste task`)
-/// shows at once.
+/// The digest of `round` in `lang`, and how many passages its round has (see
+/// `Workspace::digest`).
 pub(crate) fn build(app: &App, round: &Round, lang: Lang) -> crate::Result<(Digest, usize)> {
-    let project = kooste_core::Project::load(&app.project.root)?;
-    let steps = StepsList::load(&project)?;
-    let grouping = Grouping::load(&project.root, &round.workshop)?;
-    let records = {
-        let ix = app.index();
-        let round_records = ix.records(&Filters {
-            workshop: Some(round.previous.clone()),
-            ..Filters::default()
-        })?;
-        kooste_digest::comments::with_commented(round_records, |d| ix.document(d))?
-    };
-    let digest = assemble(
-        &Input {
-            project: &project,
-            round,
-            records: &records,
-            steps: &steps,
-            grouping: &grouping,
-        },
-        lang,
-    )?;
+    let digest = app.ws.digest(round, lang)?.digest;
     let passages = digest.received.passages;
     Ok((digest, passages))
 }
@@ -260,10 +237,7 @@ pub(crate) async fn publish(
             "not_found_text",
         );
     }
-    let today: kooste_core::model::Date = match kooste_caimer::now()[..10].parse() {
-        Ok(d) => d,
-        Err(e) => return app.failure(&ctx, &e),
-    };
+    let today = kooste_core::clock::today();
     if let Err(e) = kooste_core::publish::publish(&app.project, &workshop, today) {
         return app.failure(&ctx, &e);
     }

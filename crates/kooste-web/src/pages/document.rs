@@ -14,8 +14,8 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use kooste_core::model::Document;
-use kooste_index::PassageRecord;
 use kooste_ingest::{IngestOptions, read_input};
+use kooste_workspace::PassageRecord;
 use minijinja::context;
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ use std::collections::HashMap;
 /// redaction as everything else, and the index's records of its passages.
 pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
     let records: Vec<PassageRecord> = {
-        let ix = app.index();
+        let ix = app.ws.index().ok()?;
         ix.document(id).ok()?
     };
     let records: HashMap<String, PassageRecord> = records
@@ -32,7 +32,7 @@ pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, Pas
         .collect();
     let file = records.values().next()?.file.clone();
     let bytes = std::fs::read(app.project.root.join(&file)).ok()?;
-    let redactor = app.redactor().ok()?;
+    let redactor = app.ws.redactor().ok()?;
     let reads = read_input(
         &app.project,
         &redactor,
@@ -231,10 +231,14 @@ mod tests {
         )
         .unwrap();
         let project = Project::load(root).unwrap();
-        let (ix, _, problems) =
+        let (_, _, problems) =
             kooste_index::update(&project, false, "", |_, p| kooste_index::hint_labels(p)).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
-        let web = crate::Web::new(project, ix, crate::Config::default()).unwrap();
+        let web = crate::Web::new(
+            std::sync::Arc::new(kooste_workspace::Workspace::new(project)),
+            crate::Config::default(),
+        )
+        .unwrap();
         let app = &web.app;
         let ctx = |role: Role, name: &str| {
             let user = User::new(name, role);

@@ -12,9 +12,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use kooste_core::model::{Date, Lang};
 use kooste_core::project::{Battery, Project};
-use kooste_ingest::{
-    Corpus, Diagnostic, Read, Redactor, Submission, read_submission, render_document, submit_form,
-};
+use kooste_ingest::{Diagnostic, Read, Redactor, Submission, read_submission, render_document};
 use minijinja::{Value, context};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -112,16 +110,13 @@ impl Input {
 
     /// A fingerprint of what the form holds, its submission id aside (FNV-1a).
     fn fingerprint(&self) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut f = kooste_core::fingerprint::Fingerprint::new();
         for (k, v) in self.fields() {
-            if k == "submission" {
-                continue;
-            }
-            for b in k.bytes().chain([0]).chain(v.bytes()).chain([1]) {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            if k != "submission" {
+                f.add(k).bytes(v.as_bytes()).bytes(&[1]);
             }
         }
-        h
+        f.value()
     }
 
     fn lang(&self) -> Lang {
@@ -253,7 +248,7 @@ fn client_only(user: &User) -> bool {
 
 /// A new submission id: `BATTERY-web-YYYYMMDD-xxxxxxxx`.
 fn new_submission_id(battery: &Battery) -> String {
-    let day = kooste_caimer::now()[..10].replace('-', "");
+    let day = kooste_core::clock::today().to_string().replace('-', "");
     // The random part starts with a letter: eight random digits starting with 0 read like a
     // phone number, and an id that looks like personal data is refused.
     let hex = random_hex(4);
@@ -707,7 +702,7 @@ fn what_was_done(
 
 fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submission) -> Response {
     let lang = ctx.lang;
-    let redactor = match app.redactor() {
+    let redactor = match app.ws.redactor() {
         Ok(r) => r,
         Err(e) => return app.failure(ctx, &e),
     };
@@ -803,47 +798,7 @@ async fn save(
         let app = Arc::clone(app);
         let owner = ctx.user.clone();
         tokio::task::spawn_blocking(move || -> Result<Vec<kooste_ingest::Read>, String> {
-            let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
-            // Another process (`kooste ingest` beside the app) has stored documents since:
-            // open the corpus afresh, so that it knows where they are.
-            if app.index.read().is_ok_and(|ix| ix.behind()) {
-                *writing = None;
-            }
-            let redactor = app.redactor().map_err(|e| e.to_string())?;
-            let corpus = match &mut *writing {
-                Some(c) => c,
-                slot @ None => slot.insert(
-                    Corpus::open(&app.project)
-                        .map_err(|e| format!("opening the corpus: {e}"))?
-                        .0,
-                ),
-            };
-            let stored = match submit_form(&app.project, corpus, &redactor, &sub) {
-                Ok(s) => s,
-                Err(d) => {
-                    // Open the corpus afresh next time: this failure may have left a journal.
-                    *writing = None;
-                    return Err(joined(&d));
-                }
-            };
-            let docs: Vec<&kooste_core::Document> = stored.iter().map(|r| &r.document).collect();
-            let mut files: Vec<(String, Vec<String>)> = Vec::new();
-            for d in &docs {
-                if let Some(path) = corpus.path_of(&d.meta.id) {
-                    let rel = corpus.relative(path);
-                    match files.iter_mut().find(|(f, _)| *f == rel) {
-                        Some((_, ids)) => ids.push(d.meta.id.clone()),
-                        None => files.push((rel, vec![d.meta.id.clone()])),
-                    }
-                }
-            }
-            let ticket = app
-                .queue_saved(&docs, files)
-                .map_err(|e| format!("indexing: {e}"))?;
-            // The next save may store while this one is indexed.
-            drop(writing);
-            app.index_saved(ticket)
-                .map_err(|e| format!("indexing: {e}"))?;
+            let stored = app.ws.save_form(&sub).map_err(|e| e.to_string())?;
             // A participant reads their own submission whole, also after a restart.
             if owner.role == Role::Participant {
                 crate::accounts::record_owner(&app.project, &sub.id, &owner.name)

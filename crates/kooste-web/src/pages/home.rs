@@ -5,7 +5,7 @@ use crate::app::Shared;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use kooste_core::model::Lang;
-use kooste_index::Filters;
+use kooste_workspace::Filters;
 use minijinja::context;
 
 /// `GET /`.
@@ -49,8 +49,9 @@ pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response 
             })
             .collect();
         let pending = {
-            let ix = app.index();
-            ix.records(&Filters::default())
+            app.ws
+                .index()
+                .and_then(|ix| Ok(ix.records(&Filters::default())?))
                 .map(|r| r.iter().filter(|r| r.labels.confirmed.is_none()).count())
                 .unwrap_or(0)
         };

@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_caimer::{Proposal, Source};
 use kooste_core::model::{Decision, Dimension, Lang, Voice};
-use kooste_index::{Filters, PassageRecord};
+use kooste_workspace::{Filters, PassageRecord};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
@@ -118,13 +118,11 @@ fn hints(app: &App, r: &PassageRecord) -> Vec<Dimension> {
 
 /// A 64-bit FNV-1a hash, for the version fields of the form.
 fn fnv(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut f = kooste_core::fingerprint::Fingerprint::new();
     for p in parts {
-        for b in p.bytes().chain([0]) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        f.add(p);
     }
-    h
+    f.value()
 }
 
 /// The hash of a passage's text as the researcher saw it (whitespace aside).
@@ -159,7 +157,7 @@ static MARGINS: LazyLock<Mutex<HashMap<u64, f32>>> = LazyLock::new(Mutex::defaul
 /// dated today or later. When no workshop lies ahead (a cycle that has ended, or an
 /// example project), the latest round that has material awaiting a decision.
 fn next_rounds(app: &App, waiting: &[PassageRecord]) -> BTreeSet<String> {
-    let today: Option<kooste_core::model::Date> = kooste_caimer::now()[..10].parse().ok();
+    let today = Some(kooste_core::clock::today());
     let mut rounds = BTreeSet::new();
     for r in &app.project.regions {
         let upcoming = r
@@ -198,8 +196,9 @@ struct Queue {
 
 fn queue(app: &App, params: &Params, skipped: &[String]) -> Result<Queue, String> {
     let all = app
+        .ws
         .index()
-        .records(&params.filters())
+        .and_then(|ix| Ok(ix.records(&params.filters())?))
         .map_err(|e| e.to_string())?;
     let waiting: Vec<PassageRecord> = all
         .iter()
@@ -207,7 +206,7 @@ fn queue(app: &App, params: &Params, skipped: &[String]) -> Result<Queue, String
         .cloned()
         .collect();
     let rounds = next_rounds(app, &waiting);
-    let caimer = app.caimer().map_err(|e| e.to_string())?;
+    let caimer = app.ws.caimer().map_err(|e| e.to_string())?;
     let fp = caimer.proposer().model().fingerprint().to_string();
     let threshold = caimer.proposer().settings().threshold;
     let mut margins = MARGINS.lock().unwrap_or_else(|e| e.into_inner());
@@ -296,7 +295,7 @@ struct Now {
 
 impl Now {
     fn of(app: &App, rec: PassageRecord) -> Result<Now, String> {
-        let caimer = app.caimer().map_err(|e| e.to_string())?;
+        let caimer = app.ws.caimer().map_err(|e| e.to_string())?;
         let proposal = caimer.propose(&rec.text, rec.lang, &hints(app, &rec));
         let history = kooste_caimer::decisions::history(caimer.decisions(), &rec.passage)
             .into_iter()
@@ -547,8 +546,9 @@ async fn render(
                     Some(r) => Some(r.clone()),
                     // Outside the filters: opened from a document or a search.
                     None => app
+                        .ws
                         .index()
-                        .document(doc)
+                        .and_then(|ix| Ok(ix.document(doc)?))
                         .map_err(|e| e.to_string())?
                         .into_iter()
                         .find(|r| r.passage == params.passage),
@@ -729,12 +729,28 @@ fn chosen(f: &Fields) -> Vec<Dimension> {
 fn current(app: &App, passage: &str) -> Result<Option<Now>, String> {
     let doc = passage.rsplit_once('#').map_or("", |(d, _)| d);
     let rec = app
+        .ws
         .index()
-        .document(doc)
+        .and_then(|ix| Ok(ix.document(doc)?))
         .map_err(|e| e.to_string())?
         .into_iter()
         .find(|r| r.passage == passage);
     rec.map(|r| Now::of(app, r)).transpose()
+}
+
+/// Why a decision could not be stored, as the log tells it.
+struct Failed(String);
+
+impl From<String> for Failed {
+    fn from(e: String) -> Failed {
+        Failed(e)
+    }
+}
+
+impl From<kooste_workspace::Error> for Failed {
+    fn from(e: kooste_workspace::Error) -> Failed {
+        Failed(e.to_string())
+    }
 }
 
 /// What a decision request did.
@@ -806,42 +822,42 @@ pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields
         let app = Arc::clone(&app);
         let labels = labels.clone();
         tokio::task::spawn_blocking(move || -> Result<Outcome, String> {
-            let _writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(now) = current(&app, &passage)? else {
-                return Ok(Outcome::Gone);
-            };
-            let mut changed = Changed::between(&seen, &now);
-            if seen.basis > now.history.len() {
-                // The version fields were missing: everything on the passage counts as new.
-                changed.decided = now.history.clone();
-                changed.proposal_was = Some(seen.proposal.clone());
-            }
-            if changed.any() {
-                return Ok(Outcome::Changed(Box::new(changed)));
-            }
-            if withdraw && now.decision().is_none() {
-                // Nothing to withdraw (withdrawn meanwhile in another tab): nothing to do.
-                return Ok(Outcome::Stored);
-            }
-            let Some((doc, _)) = document::find(&app, &now.rec.doc) else {
-                return Ok(Outcome::Gone);
-            };
-            let decision = Decision {
-                passage: passage.clone(),
-                text: now.rec.text.clone(),
-                lang: now.rec.lang,
-                labels: if withdraw { Vec::new() } else { labels },
-                who,
-                when: kooste_caimer::now(),
-                note: None,
-                withdrawn: withdraw,
-            };
-            app.caimer()
-                .map_err(|e| e.to_string())?
-                .record(decision)
-                .map_err(|e| e.to_string())?;
-            app.reindex(&[&doc]).map_err(|e| e.to_string())?;
-            Ok(Outcome::Stored)
+            let ws = Arc::clone(&app.ws);
+            let not_stored = ws
+                .decide(|_| -> Result<Result<_, Outcome>, Failed> {
+                    let Some(now) = current(&app, &passage)? else {
+                        return Ok(Err(Outcome::Gone));
+                    };
+                    let mut changed = Changed::between(&seen, &now);
+                    if seen.basis > now.history.len() {
+                        // The version fields were missing: everything on the passage counts as new.
+                        changed.decided = now.history.clone();
+                        changed.proposal_was = Some(seen.proposal.clone());
+                    }
+                    if changed.any() {
+                        return Ok(Err(Outcome::Changed(Box::new(changed))));
+                    }
+                    if withdraw && now.decision().is_none() {
+                        // Nothing to withdraw (withdrawn meanwhile in another tab): nothing to do.
+                        return Ok(Err(Outcome::Stored));
+                    }
+                    let Some((doc, _)) = document::find(&app, &now.rec.doc) else {
+                        return Ok(Err(Outcome::Gone));
+                    };
+                    let decision = Decision {
+                        passage: passage.clone(),
+                        text: now.rec.text.clone(),
+                        lang: now.rec.lang,
+                        labels: if withdraw { Vec::new() } else { labels },
+                        who,
+                        when: kooste_core::clock::now(),
+                        note: None,
+                        withdrawn: withdraw,
+                    };
+                    Ok(Ok((decision, doc)))
+                })
+                .map_err(|f| f.0)?;
+            Ok(not_stored.unwrap_or(Outcome::Stored))
         })
         .await
     };

@@ -6,7 +6,7 @@ use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use kooste_core::model::{Date, Dimension, Lang, Voice};
-use kooste_index::{Filters, SearchRequest};
+use kooste_workspace::{Filters, SearchRequest};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -186,14 +186,12 @@ pub(crate) async fn page(
             limit,
         };
         let app2 = std::sync::Arc::clone(&app);
-        let found = tokio::task::spawn_blocking(move || {
-            let ix = app2.index();
-            ix.search(&req)
-        })
-        .await;
+        let found = tokio::task::spawn_blocking(move || app2.ws.search(&req)).await;
         match found {
-            Ok(Ok(r)) => Some(r),
-            Ok(Err(kooste_index::Error::EmptyQuery)) => None,
+            Ok(Ok(r)) => Some(r.results),
+            Ok(Err(kooste_workspace::Error::Index(kooste_workspace::IndexError::EmptyQuery))) => {
+                None
+            }
             Ok(Err(e)) => return app.failure(&ctx, &e),
             Err(e) => return app.failure(&ctx, &e),
         }
@@ -286,7 +284,7 @@ pub(crate) async fn page(
         }
     });
     let results = results.map(|r| {
-        let facet = |name: &str, counts: &kooste_index::FacetCounts| {
+        let facet = |name: &str, counts: &kooste_workspace::FacetCounts| {
             context! {
                 name => filter_name(name),
                 items => counts.iter().map(|(v, n)| context! {

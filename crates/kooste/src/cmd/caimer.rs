@@ -59,8 +59,9 @@ struct LearnLine {
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
-    let caimer = Caimer::open(&project).context("loading the CAIMeR proposer")?;
+    let ws = super::workspace(project)?;
+    let project = ws.project();
+    let mut caimer = ws.caimer().context("loading the CAIMeR proposer")?;
     for p in caimer.problems() {
         errln!("{p}");
     }
@@ -69,8 +70,8 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         errln!("Reading JSON lines from stdin; end with Ctrl-D.");
     }
     let input_ok = match &args.command {
-        Sub::Propose => propose(&project, &caimer, json)?,
-        Sub::Learn(a) => learn(&project, caimer, a, json)?,
+        Sub::Propose => propose(project, &caimer, json)?,
+        Sub::Learn(a) => learn(project, &mut caimer, a, json)?,
     };
     Ok(if file_ok && input_ok {
         Outcome::Ok
@@ -187,12 +188,12 @@ fn write_human(out: &mut impl Write, id: &str, p: &Proposal) -> std::io::Result<
 
 fn learn(
     project: &Project,
-    mut caimer: Caimer,
+    caimer: &mut Caimer,
     args: &LearnArgs,
     json: bool,
 ) -> anyhow::Result<bool> {
     let default_lang = project.config.project.lang;
-    let when = kooste_caimer::now();
+    let when = kooste_core::clock::now();
     let mut decisions = Vec::new();
     let mut rejected = Vec::new();
     let ok = each_line(|n, line| {

@@ -12,10 +12,8 @@ use crate::Outcome;
 use anyhow::Context;
 use kooste_core::fsutil::write_atomic;
 use kooste_core::model::Lang;
-use kooste_core::project::Project;
-use kooste_core::steps::StepsList;
-use kooste_digest::{Digest, Error, Format, Grouping, Input, Round, Templates, assemble};
-use kooste_index::{Filters, SearchIndex};
+use kooste_digest::{Error, Format, Round, Templates};
+use kooste_workspace::{Built, Workspace};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -44,20 +42,12 @@ enum FormatArg {
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
-    let round = match Round::of(&project, &args.workshop) {
-        Ok(r) => r,
-        // Asked for a digest that cannot exist: a usage error, like an unknown workshop.
-        Err(e @ (Error::UnknownWorkshop { .. } | Error::FirstWorkshop { .. })) => {
-            return Err(super::Usage(e.to_string()).into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let ws = super::workspace(project)?;
+    let project = ws.project();
+    let round = round(project, &args.workshop)?;
     if args.publish {
-        let today: kooste_core::model::Date = kooste_caimer::now()[..10]
-            .parse()
-            .map_err(anyhow::Error::msg)?;
-        let new = kooste_core::publish::publish(&project, &round.workshop, today)?;
+        let today = kooste_core::clock::today();
+        let new = kooste_core::publish::publish(project, &round.workshop, today)?;
         if json {
             outln!(
                 "{}",
@@ -80,9 +70,9 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let Built {
         digest,
         index_problems: problems,
-        curation_problems,
-    } = build(&project, &round, lang)?;
-    for p in &curation_problems {
+    } = build(&ws, &round, lang)?;
+    let curation_problems = &digest.curation;
+    for p in curation_problems {
         errln!("{p}");
     }
 
@@ -123,48 +113,29 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     })
 }
 
-/// A digest as made for a command, with what went wrong on the way.
-pub(crate) struct Built {
-    pub(crate) digest: Digest,
-    /// Corpus files the index refresh could not read.
-    pub(crate) index_problems: Vec<kooste_ingest::Diagnostic>,
-    /// What is wrong in the curation of the findings (also shown in the digest).
-    pub(crate) curation_problems: Vec<kooste_digest::findings::Problem>,
+/// The round whose digest is presented at `workshop`. A digest that cannot exist (an
+/// unknown workshop, the first of its region) is a usage error.
+pub(crate) fn round(project: &kooste_core::Project, workshop: &str) -> anyhow::Result<Round> {
+    match Round::of(project, workshop) {
+        Ok(r) => Ok(r),
+        Err(e @ (Error::UnknownWorkshop { .. } | Error::FirstWorkshop { .. })) => {
+            Err(super::Usage(e.to_string()).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Makes the digest of `round` in `lang`: the steps list, the thesaurus and curation, and the
-/// round's passages from the index (refreshed first).
-pub(crate) fn build(project: &Project, round: &Round, lang: Lang) -> anyhow::Result<Built> {
-    let steps = StepsList::load(project)?;
-    let grouping = Grouping::load(&project.root, &round.workshop)?;
-    if !SearchIndex::exists(&project.state_dir()) {
+/// Makes the digest of `round` in `lang` (see `Workspace::digest`), saying so when the
+/// index is built first and naming the corpus files it could not read.
+pub(crate) fn build(ws: &Workspace, round: &Round, lang: Lang) -> anyhow::Result<Built> {
+    if !ws.has_index() {
         errln!("No index yet: building it first (kooste index).");
     }
-    let (ix, _, index_problems) = super::index::refresh(project, false)?;
-    for p in &index_problems {
+    let built = ws.digest(round, lang)?;
+    for p in &built.index_problems {
         errln!("{p}");
     }
-    let records = ix.records(&Filters {
-        workshop: Some(round.previous.clone()),
-        ..Filters::default()
-    })?;
-    // Comments made on the round's digest show beside the passages they comment on.
-    let records = kooste_digest::comments::with_commented(records, |d| ix.document(d))?;
-    let digest = assemble(
-        &Input {
-            project,
-            round,
-            records: &records,
-            steps: &steps,
-            grouping: &grouping,
-        },
-        lang,
-    )?;
-    Ok(Built {
-        curation_problems: digest.curation.clone(),
-        digest,
-        index_problems,
-    })
+    Ok(built)
 }
 
 fn format(args: &Args) -> anyhow::Result<Format> {

@@ -2,10 +2,11 @@
 
 use crate::Outcome;
 use anyhow::Context;
-use kooste_core::model::{Decision, Dimension, Voice};
-use kooste_core::{Project, fsutil::write_atomic};
+use kooste_core::fsutil::write_atomic;
+use kooste_core::model::Decision;
+use kooste_core::record::Labels;
 use kooste_exchange::{QdpxExport, TableFormat, write_qdpx, write_table};
-use kooste_index::{Filters, Labels};
+use kooste_workspace::{Filters, Workspace};
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
@@ -32,18 +33,8 @@ pub(crate) struct Args {
     /// CSV for Excel: UTF-8 with a byte-order mark and `;` between fields.
     #[arg(long)]
     excel: bool,
-    /// Only this voice: client|worker|researcher (or in Finnish or Swedish).
-    #[arg(long, value_parser = clap::value_parser!(Voice))]
-    voice: Option<Voice>,
-    /// Only passages with this CAIMeR dimension, confirmed else proposed (csv and jsonl).
-    #[arg(long, value_parser = clap::value_parser!(Dimension))]
-    dimension: Option<Dimension>,
-    /// Only this workshop round, e.g. rannikko-3.
-    #[arg(long)]
-    workshop: Option<String>,
-    /// Only this theme.
-    #[arg(long)]
-    theme: Option<String>,
+    #[command(flatten)]
+    filters: super::FilterArgs,
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
@@ -63,23 +54,18 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             )
             .into());
         }
-        if args.dimension.is_some() {
+        if args.filters.dimension.is_some() {
             return Err(super::Usage(
                 "--dimension is for csv and jsonl: a .qdpx holds whole documents; filter by --voice, --workshop or --theme".into(),
             )
             .into());
         }
     }
-    let project = super::project(project)?;
+    let ws = super::workspace(project)?;
     // The index gives every passage its labels as they count now.
-    let (ix, _, problems) = super::index::refresh(&project, false)?;
-    let filters = Filters {
-        voice: args.voice,
-        dimension: args.dimension,
-        workshop: args.workshop.clone(),
-        theme: args.theme.clone(),
-        ..Filters::default()
-    };
+    let problems = ws.refresh(false)?.problems;
+    let ix = ws.index()?;
+    let filters = args.filters.filters();
     let summary = match args.format {
         Format::Qdpx => {
             let out = args.output.as_deref().unwrap_or(Path::new("-"));
@@ -88,7 +74,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                 .into_iter()
                 .map(|r| (r.passage, r.labels))
                 .collect();
-            qdpx(&project, &filters, &labels, out)?
+            qdpx(&ws, &filters, &labels, out)?
         }
         Format::Csv | Format::Jsonl => {
             let records = ix.records(&filters)?;
@@ -140,15 +126,14 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
 
 /// Writes the documents that pass the filters as a `.qdpx`.
 fn qdpx(
-    project: &Project,
+    ws: &Workspace,
     filters: &Filters,
     labels: &HashMap<String, Labels>,
     out: &Path,
 ) -> anyhow::Result<serde_json::Value> {
-    let redactor = kooste_ingest::Redactor::new(&project.participants()?);
-    let (corpus, _) = kooste_ingest::Corpus::open(project)?;
+    let project = ws.project();
     // The index has already reported the corpus's problems.
-    let (reads, _) = corpus.read_all(project, &redactor);
+    let (reads, _) = ws.documents()?;
     let documents: Vec<_> = reads
         .into_iter()
         .map(|r| r.document)

@@ -8,7 +8,7 @@
 use crate::Outcome;
 use kooste_core::model::Lang;
 use kooste_digest::findings::{Change, Curation};
-use kooste_digest::{Digest, Error, Finding, Round};
+use kooste_digest::{Digest, Finding, Round};
 use serde_json::json;
 use std::path::Path;
 
@@ -75,20 +75,16 @@ enum ChangeArgs {
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
-    let round = match Round::of(&project, &args.workshop) {
-        Ok(r) => r,
-        Err(e @ (Error::UnknownWorkshop { .. } | Error::FirstWorkshop { .. })) => {
-            return Err(super::Usage(e.to_string()).into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let ws = super::workspace(project)?;
+    let project = ws.project();
+    let round = super::digest::round(project, &args.workshop)?;
     let lang = args.lang.unwrap_or(project.config.project.lang);
-    let mut built = super::digest::build(&project, &round, lang)?;
+    let mut built = super::digest::build(&ws, &round, lang)?;
     let mut changed = None;
     if let Some(change) = &args.change {
         if let Some(p) = built
-            .curation_problems
+            .digest
+            .curation
             .iter()
             .find(|p| p.kind == kooste_digest::findings::ProblemKind::BadFile)
         {
@@ -110,11 +106,12 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .map_err(|e| super::Usage(format!("{e}; nothing was changed")))?;
         let path = curation.save(&project.root, &round.workshop)?;
         changed = Some(path);
-        built = super::digest::build(&project, &round, lang)?;
+        built = super::digest::build(&ws, &round, lang)?;
     }
     let digest = &built.digest;
     let problems: Vec<String> = built
-        .curation_problems
+        .digest
+        .curation
         .iter()
         .map(ToString::to_string)
         .collect();

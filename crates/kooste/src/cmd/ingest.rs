@@ -3,9 +3,7 @@
 use crate::Outcome;
 use indicatif::{ProgressBar, ProgressStyle};
 use kooste_core::model::{Date, Lang, Voice};
-use kooste_ingest::{
-    Corpus, Defaults, Diagnostic, IngestOptions, Kind, Redactor, Survey, ingest_file,
-};
+use kooste_ingest::{Defaults, Diagnostic, IngestOptions, Kind, Survey};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -55,7 +53,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         )
         .into());
     }
-    let project = super::project(project)?;
+    let ws = super::workspace(project)?;
     let opts = IngestOptions {
         defaults: Defaults {
             voice: args.voice,
@@ -78,8 +76,6 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         },
         replace: args.replace.clone(),
     };
-    let redactor = Redactor::new(&project.participants()?);
-    let (mut corpus, _) = Corpus::open(&project)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut walk_notes = Vec::new();
     let files = collect(&args.paths, &mut errors, &mut walk_notes);
@@ -98,59 +94,33 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     });
     let mut reports = Vec::new();
     let mut changed = false;
-    let mut decisions = false;
     for f in &files {
         if let Some(b) = &bar {
             b.set_message(f.display().to_string());
         }
-        let is_qdpx = f
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("qdpx"));
-        let result = if is_qdpx {
-            kooste_exchange::import_qdpx(&project, &mut corpus, &redactor, f, &opts).map(|i| {
-                // Bad sources were left out; the rest is in.
-                errors.extend(i.problems.iter().cloned());
-                let extra = json!({
-                    "decisions": i.decisions,
-                    "returned": i.returned,
-                    "skipped": i.skipped.iter().map(|s| json!({"code": s.code, "codings": s.codings, "reason": s.reason})).collect::<Vec<_>>(),
-                    "notes": i.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
-                });
-                let notes = qdpx_notes(&i);
-                decisions |= i.decisions > 0;
-                let done = kooste_ingest::Ingested {
-                    documents: i.documents,
-                    passages: i.passages,
-                    removed: i.removed,
-                    notes: Vec::new(),
-                };
-                (done, Some((extra, notes)))
-            })
-        } else {
-            ingest_file(&project, &mut corpus, &redactor, f, &opts).map(|d| (d, None))
-        };
+        let result = ws.ingest_file(f, &opts)?;
         match result {
-            Ok((done, qdpx)) => {
-                changed |= done
-                    .documents
-                    .iter()
-                    .any(|(_, o)| *o != kooste_ingest::Outcome::Unchanged);
+            Ok(file) => {
+                changed |= file.changed();
+                // Bad sources of a .qdpx were left out; the rest is in.
+                errors.extend(file.problems.iter().cloned());
+                let done = &file.ingested;
                 let removed: serde_json::Map<String, serde_json::Value> = done
                     .removed
                     .iter()
                     .map(|(k, n)| (k.as_str().to_string(), json!(n)))
                     .collect();
                 if !json {
-                    let mut line = summary(f, &done);
-                    if let Some((extra, notes)) = &qdpx {
-                        if extra["returned"].as_u64().is_some_and(|n| n > 0) {
+                    let mut line = summary(f, done);
+                    if let Some(q) = &file.qdpx {
+                        if q.returned > 0 {
                             line.push_str(&format!(
                                 "; {} came back from the QDA tool (text kept as in the corpus)",
-                                extra["returned"]
+                                q.returned
                             ));
                         }
-                        line.push_str(&format!("; {} decisions", extra["decisions"]));
-                        for n in notes {
+                        line.push_str(&format!("; {} decisions", q.decisions));
+                        for n in qdpx_notes(q) {
                             errln!("{n}");
                         }
                     }
@@ -170,8 +140,18 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
                     "removed": removed,
                     "notes": done.notes,
                 });
-                if let Some((serde_json::Value::Object(extra), _)) = qdpx {
-                    report.as_object_mut().expect("an object").extend(extra);
+                if let Some(q) = &file.qdpx {
+                    let extra = json!({
+                        "decisions": q.decisions,
+                        "returned": q.returned,
+                        "skipped": q.skipped.iter().map(|s| json!({"code": s.code, "codings": s.codings, "reason": s.reason})).collect::<Vec<_>>(),
+                        "notes": q.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+                    });
+                    if let (Some(r), serde_json::Value::Object(extra)) =
+                        (report.as_object_mut(), extra)
+                    {
+                        r.extend(extra);
+                    }
                 }
                 reports.push(report);
             }
@@ -188,18 +168,17 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         errln!("{e}");
     }
     // Once there is an index, it follows the corpus: what was just ingested is searchable.
-    let index = if (changed || decisions) && kooste_index::SearchIndex::exists(&project.state_dir())
-    {
-        let (_, report, problems) = super::index::refresh(&project, false)?;
-        for p in &problems {
-            errln!("{p}");
+    let index = match changed.then(|| ws.follow()).transpose()?.flatten() {
+        Some(done) => {
+            for p in &done.problems {
+                errln!("{p}");
+            }
+            if !json {
+                outln!("{}", done.summary());
+            }
+            Some(done.report)
         }
-        if !json {
-            outln!("{}", super::index::summary(&report));
-        }
-        Some(report)
-    } else {
-        None
+        None => None,
     };
     if json {
         let errs: Vec<_> = errors
@@ -257,7 +236,7 @@ fn summary(f: &Path, done: &kooste_ingest::Ingested) -> String {
 
 /// What a `.qdpx` import left out, one line each: codes that are not CAIMeR dimensions (and
 /// kooste's own proposals), then anything else.
-fn qdpx_notes(i: &kooste_exchange::Imported) -> Vec<String> {
+fn qdpx_notes(i: &kooste_workspace::Qdpx) -> Vec<String> {
     let mut out: Vec<String> = i
         .skipped
         .iter()

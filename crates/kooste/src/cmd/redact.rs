@@ -2,8 +2,7 @@
 //! keeping everything else in them (hand edits too).
 
 use crate::Outcome;
-use kooste_ingest::redact::rewrite::redact_file;
-use kooste_ingest::{Corpus, Kind, Redactor};
+use kooste_ingest::Kind;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -18,45 +17,19 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
     if args.files.is_empty() && !args.all {
         return Err(super::Usage(
             "name the corpus files to rewrite (kooste status lists them), or give --all".into(),
         )
         .into());
     }
-    let redactor = Redactor::new(&project.participants()?);
-    let (corpus, _) = Corpus::open(&project)?;
-    let corpus_dir = std::fs::canonicalize(project.corpus_dir())?;
-    let files: Vec<PathBuf> = if args.all {
-        corpus.files()
-    } else {
-        args.files
-            .iter()
-            .map(|f| {
-                // As given, else relative to the project (as `status` names them).
-                if f.exists() {
-                    f.clone()
-                } else {
-                    project.root.join(f)
-                }
-            })
-            .collect()
-    };
+    let ws = super::workspace(project)?;
     let mut report = Vec::new();
     let mut failed = false;
-    for path in files {
-        let shown = PathBuf::from(corpus.relative(&path));
-        let inside = std::fs::canonicalize(&path).is_ok_and(|p| p.starts_with(&corpus_dir));
-        if !inside {
-            errln!(
-                "{}:1: not a file of the project's corpus; kooste redact rewrites corpus files only (ingest other files instead)",
-                path.display()
-            );
-            failed = true;
-            continue;
-        }
-        match redact_file(&project, &redactor, &path, &shown) {
+    let given = (!args.all).then_some(args.files.as_slice());
+    for done in ws.rewrite(given)? {
+        let shown = done.file;
+        match done.result {
             Ok(removed) => {
                 if removed.is_empty() && args.all {
                     continue;

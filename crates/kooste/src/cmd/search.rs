@@ -2,8 +2,8 @@
 //! voice, dimension and workshop.
 
 use crate::Outcome;
-use kooste_core::model::{Date, Dimension, Voice};
-use kooste_index::{Error, FacetCounts, Filters, Hit, Results, SearchIndex, SearchRequest};
+use kooste_core::model::Date;
+use kooste_workspace::{FacetCounts, Filters, Hit, IndexError, Results, SearchRequest};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -12,18 +12,8 @@ use std::path::Path;
 pub(crate) struct Args {
     /// Words to look for; "a phrase in quotes" must appear as such; -word leaves out passages with the word.
     query: String,
-    /// Only this voice: client|worker|researcher (or in Finnish or Swedish).
-    #[arg(long, value_parser = clap::value_parser!(Voice))]
-    voice: Option<Voice>,
-    /// Only passages with this CAIMeR dimension (confirmed, else proposed).
-    #[arg(long, value_parser = clap::value_parser!(Dimension))]
-    dimension: Option<Dimension>,
-    /// Only this workshop round, e.g. rannikko-3.
-    #[arg(long)]
-    workshop: Option<String>,
-    /// Only this theme.
-    #[arg(long)]
-    theme: Option<String>,
+    #[command(flatten)]
+    filters: super::FilterArgs,
     /// Not before this day, YYYY-MM-DD.
     #[arg(long, value_parser = clap::value_parser!(Date))]
     from: Option<Date>,
@@ -39,32 +29,13 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
-    // Searching does not read the corpus: the index records what the project looked like
-    // when it was last complete, and only when a directory of the corpus or a file that
-    // shapes the records has changed since is it brought up to date first (reading only
-    // the files that changed). A file edited in place is caught below, before any of its
-    // text is shown. ARCHITECTURE.md, "Seeing hand edits".
-    let state = project.state_dir();
-    let mut ix = if SearchIndex::exists(&state) {
-        let ix = SearchIndex::open(&state, false)?;
-        match ix.freshness(&project.root, false) {
-            None => ix,
-            Some(_) => refreshed(&project)?,
-        }
-    } else {
-        errln!("No index yet: building it first (kooste index).");
-        refreshed(&project)?
-    };
+    let ws = super::workspace(project)?;
     let req = SearchRequest {
         query: args.query.clone(),
         filters: Filters {
-            voice: args.voice,
-            dimension: args.dimension,
-            workshop: args.workshop.clone(),
-            theme: args.theme.clone(),
             from: args.from,
             to: args.to,
+            ..args.filters.filters()
         },
         limit: args.limit,
     };
@@ -76,17 +47,30 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         ))
         .into());
     }
-    let mut results = search(&ix, &req, &args.query)?;
-    // Text a person has since removed from a corpus file is never shown: when a file of a
-    // hit changed after it was indexed, the index is brought up to date and searched again.
-    let changed = ix.changed_files(
-        &project.root,
-        results.hits.iter().map(|h| h.record.file.as_str()),
-    );
-    if !changed.is_empty() {
-        ix = refreshed(&project)?;
-        results = search(&ix, &req, &args.query)?;
+    if !ws.has_index() {
+        errln!("No index yet: building it first (kooste index).");
     }
+    let searched = match ws.search(&req) {
+        Ok(s) => s,
+        Err(kooste_workspace::Error::Index(IndexError::EmptyQuery)) => {
+            return Err(super::Usage(format!(
+                "nothing to search for in {:?}: give one or more words, a \"quoted phrase\", or a filter such as --voice client",
+                args.query
+            ))
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for r in searched.refreshed.iter().filter(|r| r.changed()) {
+        for p in &r.problems {
+            errln!("{p}");
+        }
+        errln!("{}", r.summary());
+    }
+    if let Some(why) = &searched.stale {
+        errln!("The index could not be brought up to date ({why}); searching it as it is.");
+    }
+    let results = searched.results;
     let mut out = std::io::stdout().lock();
     if json {
         let hits: Vec<Value> = results.hits.iter().map(hit_json).collect();
@@ -111,38 +95,6 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         )?;
     }
     Ok(Outcome::Ok)
-}
-
-/// The index brought in line with the project (see `cmd::index::refresh`), or, when it
-/// cannot be updated (a read-only disk, say), as it is.
-fn refreshed(project: &kooste_core::Project) -> anyhow::Result<SearchIndex> {
-    match super::index::refresh(project, false) {
-        Ok((ix, report, problems)) => {
-            if report.rebuilt.is_some() || report.added + report.updated + report.removed > 0 {
-                for p in &problems {
-                    errln!("{p}");
-                }
-                errln!("{}", super::index::summary(&report));
-            }
-            Ok(ix)
-        }
-        Err(e) if SearchIndex::exists(&project.state_dir()) => {
-            errln!("The index could not be brought up to date ({e:#}); searching it as it is.");
-            Ok(SearchIndex::open(&project.state_dir(), false)?)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-fn search(ix: &SearchIndex, req: &SearchRequest, query: &str) -> anyhow::Result<Results> {
-    match ix.search(req) {
-        Ok(r) => Ok(r),
-        Err(Error::EmptyQuery) => Err(super::Usage(format!(
-            "nothing to search for in {query:?}: give one or more words, a \"quoted phrase\", or a filter such as --voice client"
-        ))
-        .into()),
-        Err(e) => Err(e.into()),
-    }
 }
 
 fn hit_json(h: &Hit) -> Value {

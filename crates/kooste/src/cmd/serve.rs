@@ -31,13 +31,14 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
-    let (ix, report, problems) = super::index::refresh(&project, false)?;
-    for p in &problems {
+    let ws = super::workspace(project)?;
+    let done = ws.refresh(false)?;
+    for p in &done.problems {
         errln!("{p}");
     }
-    errln!("{}", super::index::summary(&report));
-    let users = Users::load(&project).context("reading the accounts")?;
+    errln!("{}", done.summary());
+    let project = ws.project();
+    let users = Users::load(project).context("reading the accounts")?;
     if users.accounts().is_empty() {
         errln!(
             "No accounts yet: nobody can sign in. Create one with `kooste user add NAME --role researcher`."
@@ -70,15 +71,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         ..Config::default()
     };
     let name = project.config.project.name.clone();
-    let watched = project.clone();
-    let web = Web::new(project, ix, config).context("starting the web app")?;
+    let ws = std::sync::Arc::new(ws);
     // Hand edits of the corpus reach the index while the app runs (ARCHITECTURE.md,
     // "Seeing hand edits").
-    web.watch(move || {
-        super::index::refresh(&watched, false)
-            .map(|_| ())
-            .map_err(|e| format!("{e:#}"))
-    });
+    ws.watch();
+    let web = Web::new(ws, config).context("starting the web app")?;
     kooste_web::run(web, args.addr, |addr| {
         if json {
             outln!(

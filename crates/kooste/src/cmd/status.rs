@@ -2,38 +2,18 @@
 
 use crate::Outcome;
 use kooste_core::model::Voice;
-use kooste_ingest::redact::rewrite::{Finding, personal_lines};
-use kooste_ingest::{Corpus, Redactor};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let project = super::project(project)?;
-    let redactor = Redactor::new(&project.participants()?);
-    let (corpus, mut problems) = Corpus::open(&project)?;
-    // Each file on its own, so that the files that still hold personal data can be named.
-    let mut docs = Vec::new();
-    let mut personal: Vec<(String, Vec<Finding>)> = Vec::new();
-    for path in corpus.files() {
-        match corpus.read_file(&project, &redactor, &path) {
-            Ok(reads) => {
-                if reads.iter().any(|r| !r.removed.is_empty()) {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    let lang = reads
-                        .first()
-                        .and_then(|r| r.document.meta.lang)
-                        .unwrap_or(project.config.project.lang);
-                    personal.push((
-                        corpus.relative(&path),
-                        personal_lines(&redactor, lang, &text),
-                    ));
-                }
-                docs.extend(reads);
-            }
-            Err(d) => problems.extend(d),
-        }
-    }
+    let ws = super::workspace(project)?;
+    let project = ws.project();
+    let kooste_workspace::Inspected {
+        reads: docs,
+        personal,
+        problems,
+    } = ws.inspect()?;
     let mut by_voice: BTreeMap<&str, (usize, usize)> =
         Voice::ALL.iter().map(|v| (v.as_str(), (0, 0))).collect();
     let mut by_workshop: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
@@ -51,7 +31,7 @@ pub(crate) fn run(project: Option<&Path>, json: bool) -> anyhow::Result<Outcome>
         }
     }
     let passages: usize = docs.iter().map(|r| r.document.passages.len()).sum();
-    let published = kooste_core::publish::load(&project)?;
+    let published = kooste_core::publish::load(project)?;
     let is_published = |id: &str| published.iter().any(|p| p.workshop == id);
     let workshops: Vec<_> = project
         .regions

@@ -1,20 +1,14 @@
 use super::*;
-use crate::corpus::{IngestOptions, read_input};
 use crate::markdown::render_document;
-use kooste_core::model::Voice;
-use kooste_core::project::{Bilingual, Participant, Project};
+use crate::read::{IngestOptions, read_input};
+use kooste_core::project::{Bilingual, Project};
 use std::path::Path;
 
 const PERSONAL: &str = "Maija Virtanen, 040 123 4567, 131052-308T, maija@example.fi";
 const LEAKS: &[&str] = &["Maija", "Virtanen", "040 123", "131052", "example.fi"];
 
 fn redactor() -> Redactor {
-    Redactor::new(&[Participant {
-        name: "Maija Virtanen".into(),
-        pseudonym: "Asiakas A".into(),
-        role: Voice::Client,
-        aliases: vec![],
-    }])
+    crate::redact::maija()
 }
 
 fn leaks(text: &str) -> Vec<&'static str> {
