@@ -12,13 +12,15 @@ pub fn escape(text: &str) -> String {
     text.replace("\r\n", "\n")
         .replace('\r', "\n")
         .lines()
-        .map(|l| escape_line(l.trim_start()))
+        .map(|l| escape_line(l.trim_start(), false))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// Escapes a text as one line of running text (a table cell, a quote in a list item): line
-/// breaks of every kind, the Unicode line and paragraph separators too, become one space.
+/// Escapes a text as one line of running text (a table cell, a quote in a list item, a
+/// heading): line breaks of every kind, the Unicode line and paragraph separators too,
+/// become one space, and every `#` is escaped (in a heading, a trailing `#` would be read
+/// as its closing sequence and dropped).
 pub fn escape_flat(text: &str) -> String {
     let flat = text
         .split(['\r', '\n', '\u{2028}', '\u{2029}'])
@@ -26,11 +28,12 @@ pub fn escape_flat(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    escape_line(&flat)
+    escape_line(&flat, true)
 }
 
-/// Escapes one line: inline markup everywhere, and a block marker at its start.
-fn escape_line(line: &str) -> String {
+/// Escapes one line: inline markup everywhere (with `flat`, `#` too), and a block marker at
+/// its start.
+fn escape_line(line: &str, flat: bool) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
     let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
@@ -38,6 +41,7 @@ fn escape_line(line: &str) -> String {
         let next = chars.get(i + 1);
         let escape = match c {
             '\\' | '*' | '`' | '<' | '~' | '|' => true,
+            '#' => flat,
             // `[` unless it is plainly a bracketed word inside the text, such as the
             // redactor leaves (`[puhelin]`, `[e-post]`): letters and `-` up to `]`, and not
             // then `(`, `[` or `:`, the rest of a link. At the start it could define a link
@@ -103,9 +107,11 @@ mod tests {
         assert_eq!(escape_flat("a*b | c_d"), "a\\*b \\| c_d");
         assert_eq!(
             escape_flat("- eka\r# toka\r\n3. kolmas"),
-            "\\- eka # toka 3. kolmas"
+            "\\- eka \\# toka 3. kolmas"
         );
         assert_eq!(escape_flat("1. eka"), "1\\. eka");
+        assert_eq!(escape_flat("# Otsikko #"), "\\# Otsikko \\#");
+        assert_eq!(escape("a # b"), "a # b");
         assert_eq!(escape_flat("&amp; & x"), "\\&amp; & x");
     }
 }

@@ -375,7 +375,7 @@ mod tests {
         );
         assert_eq!(
             md_escape("- eka\r# toka\r\n3. kolmas".into()),
-            "\\- eka # toka 3. kolmas"
+            "\\- eka \\# toka 3. kolmas"
         );
         assert_eq!(md_escape("1. eka".into()), "1\\. eka");
     }

@@ -3,7 +3,7 @@
 
 use crate::table::{Origin, Table, TableRow};
 use crate::text::normalize_newlines;
-use kooste_core::markdown::escape_flat;
+use kooste_core::markdown::{escape, escape_flat};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -391,7 +391,7 @@ pub(crate) fn to_markdown<'a>(
             Block::Paragraph(text, list) => {
                 let lines: Vec<String> = normalize_newlines(text)
                     .lines()
-                    .map(escape_flat)
+                    .map(|l| escape(l.trim()))
                     .filter(|l| !l.is_empty())
                     .collect();
                 let text = lines.join("\n");
