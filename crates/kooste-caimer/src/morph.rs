@@ -39,6 +39,11 @@ impl Form {
         Form::BecauseOfProblem,
     ];
 
+    /// Its place in [`Form::ALL`].
+    pub(crate) fn number(self) -> usize {
+        self as usize
+    }
+
     /// The feature name, e.g. `form:fi:done`.
     pub(crate) fn feature(self, lang: Lang) -> String {
         let name = match self {

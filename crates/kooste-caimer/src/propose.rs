@@ -9,7 +9,7 @@ use kooste_text::analyze::{self, Word};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The five dimensions, in canonical order; indexes of score arrays follow it.
 pub(crate) const DIMS: [Dimension; 5] = [
@@ -188,7 +188,15 @@ const TAIL: usize = 5;
 /// written form and by their stem in each language.
 struct NotEvidence {
     words: HashSet<String>,
-    stems: HashSet<(Lang, String)>,
+    /// Per language (Finnish, Swedish).
+    stems: [HashSet<String>; 2],
+}
+
+fn lang_slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Fi => 0,
+        Lang::Sv => 1,
+    }
 }
 
 fn not_evidence() -> &'static NotEvidence {
@@ -196,7 +204,7 @@ fn not_evidence() -> &'static NotEvidence {
     LIST.get_or_init(|| {
         let mut list = NotEvidence {
             words: HashSet::new(),
-            stems: HashSet::new(),
+            stems: [HashSet::new(), HashSet::new()],
         };
         let mut lang = Lang::Fi;
         for line in include_str!("not_evidence.txt").lines() {
@@ -206,7 +214,7 @@ fn not_evidence() -> &'static NotEvidence {
                 "[sv]" => lang = Lang::Sv,
                 _ => {
                     for w in analyze::words(line) {
-                        list.stems.insert((lang, analyze::stem(&w.folded, lang)));
+                        list.stems[lang_slot(lang)].insert(analyze::stem(&w.folded, lang));
                         list.words.insert(w.lower);
                     }
                 }
@@ -220,12 +228,17 @@ fn not_evidence() -> &'static NotEvidence {
 /// (of search's list or of `not_evidence.txt`, in any form of the same stem), at least two
 /// letters, no digits.
 pub fn is_content_word(w: &Word, lang: Lang) -> bool {
+    is_content(w, lang, &analyze::stem(&w.folded, lang))
+}
+
+/// [`is_content_word`] for a word whose stem is known.
+fn is_content(w: &Word, lang: Lang, stem: &str) -> bool {
     let list = not_evidence();
     !(analyze::is_stop(&w.lower)
-        || w.folded.chars().count() < 2
-        || w.folded.chars().any(|c| c.is_ascii_digit())
+        || w.folded.chars().nth(1).is_none()
+        || w.folded.bytes().any(|c| c.is_ascii_digit())
         || list.words.contains(&w.lower)
-        || list.stems.contains(&(lang, analyze::stem(&w.folded, lang))))
+        || list.stems[lang_slot(lang)].contains(stem))
 }
 
 /// Where a piece of evidence comes from.
@@ -234,9 +247,9 @@ pub enum Source {
     /// A curated cue; its weight may have been adjusted by learning.
     Cue {
         /// The concept's gloss: its identity, and its name in `why` lines.
-        gloss: String,
+        gloss: Arc<str>,
         /// The concept in plain Finnish and Swedish, for people reviewing proposals.
-        plain: Bilingual,
+        plain: Arc<Bilingual>,
     },
     /// Weights learned from decisions for the words of the text.
     Learned,
@@ -362,6 +375,131 @@ pub struct Proposer {
     /// The base model learned from the shipped labelled set.
     base: Model,
     model: Model,
+    /// Every feature's weights as the proposer uses them (the model's, else the base's,
+    /// else the curated), for proposing without building feature names.
+    table: Arc<Table>,
+}
+
+/// A fast hasher for short feature names (FxHash's mixing, eight bytes at a time).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// The effective weights of every feature that has one, by name, and of the cues, forms
+/// and hints by number.
+#[derive(Debug, Default)]
+struct Table {
+    index: HashMap<Box<str>, u32, FxBuild>,
+    weights: Vec<[f32; 5]>,
+    /// Per cue of the lexicon: its entry.
+    cues: Vec<Option<u32>>,
+    /// Per language and form (`Form::ALL` order): its entry.
+    forms: [[Option<u32>; 5]; 2],
+    /// Per dimension: the entry of its hint.
+    hints: [Option<u32>; 5],
+    /// Per cue and per form: the source its evidence names.
+    cue_sources: Vec<Source>,
+    form_sources: Vec<Source>,
+}
+
+impl Table {
+    fn build(p: &Proposer) -> Table {
+        let mut t = Table::default();
+        let layers = [&p.model.weights, &p.base.weights, &p.curated];
+        for layer in layers {
+            for name in layer.keys() {
+                if !t.index.contains_key(name.as_str()) {
+                    let w = p
+                        .model
+                        .weights
+                        .get(name)
+                        .copied()
+                        .unwrap_or_else(|| p.prior(name));
+                    t.index.insert(name.as_str().into(), t.weights.len() as u32);
+                    t.weights.push(w);
+                }
+            }
+        }
+        t.cues = p
+            .lexicon
+            .cues()
+            .iter()
+            .map(|c| t.get(&c.feature()))
+            .collect();
+        t.cue_sources = p
+            .lexicon
+            .cues()
+            .iter()
+            .map(|c| Source::Cue {
+                gloss: c.gloss.as_str().into(),
+                plain: Arc::new(c.plain.clone()),
+            })
+            .collect();
+        t.form_sources = crate::morph::Form::ALL
+            .iter()
+            .map(|f| Source::Cue {
+                gloss: f.gloss().into(),
+                plain: Arc::new(f.plain()),
+            })
+            .collect();
+        for lang in [Lang::Fi, Lang::Sv] {
+            for (k, form) in crate::morph::Form::ALL.iter().enumerate() {
+                t.forms[lang_slot(lang)][k] = t.get(&form.feature(lang));
+            }
+        }
+        for (k, d) in DIMS.iter().enumerate() {
+            t.hints[k] = t.get(&hint_feature(*d));
+        }
+        t
+    }
+
+    fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+}
+
+/// Buffers a thread keeps between proposals.
+#[derive(Default)]
+struct Scratch {
+    lexicon: crate::lexicon::Scratch,
+    hits: Vec<crate::lexicon::Hit>,
+    name: String,
+    /// Per table entry: the proposal that last saw it (so that a feature counts once).
+    seen: Vec<u32>,
+    stamp: u32,
+    /// The features of the passage that have a weight: (entry, where it came from).
+    features: Vec<(u32, Origin)>,
+    learned: Vec<(usize, usize, usize, f32)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 /// The base model as generated by `cargo run --release -p kooste-caimer --example
@@ -408,7 +546,15 @@ impl Proposer {
             curated,
             model: base.clone(),
             base,
+            table: Arc::default(),
         }
+        .tabled()
+    }
+
+    /// The proposer with its table of effective weights rebuilt.
+    fn tabled(mut self) -> Proposer {
+        self.table = Arc::new(Table::build(&self));
+        self
     }
 
     /// This proposer with `base` as its base model (see [`Proposer::train_base`]) and
@@ -419,6 +565,7 @@ impl Proposer {
             base,
             ..self.clone()
         }
+        .tabled()
     }
 
     /// A base model trained on `examples` (the shipped labelled set) from this proposer's
@@ -462,6 +609,7 @@ impl Proposer {
             model,
             ..self.clone()
         }
+        .tabled()
     }
 
     /// The model learned from the project's decisions before any decision: the base
@@ -504,6 +652,152 @@ impl Proposer {
     /// dimension hints (empty when it answers no form question), and proposes those at or
     /// above the threshold.
     pub fn propose(&self, text: &str, lang: Lang, hints: &[Dimension]) -> Proposal {
+        if self.settings.tails || self.settings.grams {
+            return self.propose_reference(text, lang, hints);
+        }
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut s) => self.propose_fast(&mut s, text, lang, hints),
+            Err(_) => self.propose_fast(&mut Scratch::default(), text, lang, hints),
+        })
+    }
+
+    /// [`Proposer::propose`] without feature names: the weights looked up by number (cues,
+    /// forms, hints) or with one reused buffer (words), each feature counted once by a
+    /// stamp, no allocation but the words and the proposal itself.
+    fn propose_fast(
+        &self,
+        s: &mut Scratch,
+        text: &str,
+        lang: Lang,
+        hints: &[Dimension],
+    ) -> Proposal {
+        let t = &*self.table;
+        let words: Vec<Word> = analyze::words(text);
+        if s.seen.len() < t.weights.len() {
+            s.seen.resize(t.weights.len(), 0);
+        }
+        s.stamp = s.stamp.wrapping_add(1);
+        if s.stamp == 0 {
+            s.seen.iter_mut().for_each(|x| *x = 0);
+            s.stamp = 1;
+        }
+        let stamp = s.stamp;
+        s.features.clear();
+        let Scratch {
+            lexicon,
+            hits,
+            name,
+            seen,
+            features,
+            learned,
+            ..
+        } = s;
+        let mut add = |entry: Option<u32>, origin: Origin| {
+            if let Some(e) = entry
+                && seen[e as usize] != stamp
+            {
+                seen[e as usize] = stamp;
+                features.push((e, origin));
+            }
+        };
+        self.lexicon.matches_into(&words, lang, lexicon, hits);
+        let mut problem = false;
+        for hit in hits.iter() {
+            let cue = &self.lexicon.cues()[hit.cue];
+            problem |=
+                cue.target == crate::lexicon::Target::One(Dimension::Context) && cue.weight > 0.0;
+            add(t.cues[hit.cue], Origin::Cue(hit.cue, hit.span.clone()));
+        }
+        if self.settings.forms {
+            for (form, span) in crate::morph::forms(text, &words, lang, problem) {
+                add(
+                    t.forms[lang_slot(lang)][form.number()],
+                    Origin::Form(form, span),
+                );
+            }
+        }
+        for d in hints {
+            add(t.hints[dim_index(*d)], Origin::Hint);
+        }
+        for w in &words {
+            let stem = analyze::stem(&w.folded, lang);
+            if !is_content(w, lang, &stem) {
+                continue;
+            }
+            name.clear();
+            name.push_str("w:");
+            name.push_str(&stem);
+            add(t.get(name), Origin::Word(w.span.clone()));
+            if self.settings.prefixes
+                && w.folded.chars().nth(analyze::TRUNC).is_some()
+                && !w.folded.bytes().any(|c| c.is_ascii_digit())
+            {
+                name.clear();
+                name.push_str("p:");
+                name.extend(w.folded.chars().take(analyze::TRUNC));
+                add(t.get(name), Origin::Word(w.span.clone()));
+            }
+        }
+        let mut z = self.model.bias;
+        let mut evidence: Vec<Evidence> = Vec::with_capacity(4 * features.len());
+        learned.clear();
+        for (e, origin) in features.iter() {
+            let w = t.weights[*e as usize];
+            for (i, d) in DIMS.iter().enumerate() {
+                z[i] += w[i];
+                if w[i] == 0.0 {
+                    continue;
+                }
+                match origin {
+                    Origin::Cue(c, span) => evidence.push(Evidence {
+                        dimension: *d,
+                        feature: text.get(span.clone()).unwrap_or_default().to_string(),
+                        weight: w[i],
+                        source: t.cue_sources[*c].clone(),
+                    }),
+                    Origin::Form(form, span) => evidence.push(Evidence {
+                        dimension: *d,
+                        feature: text.get(span.clone()).unwrap_or_default().to_string(),
+                        weight: w[i],
+                        source: t.form_sources[form.number()].clone(),
+                    }),
+                    Origin::Hint => evidence.push(Evidence {
+                        dimension: *d,
+                        feature: "form question".into(),
+                        weight: w[i],
+                        source: Source::Hint,
+                    }),
+                    Origin::Word(span) => learned.push((i, span.start, span.end, w[i])),
+                }
+            }
+        }
+        // Learned weights summed per word in the order they came (as the reference sums
+        // them), then by dimension and position.
+        learned.sort_by_key(|(i, a, b, _)| (*i, *a, *b));
+        let mut k = 0;
+        while k < learned.len() {
+            let (i, a, b, _) = learned[k];
+            let mut w = 0.0f32;
+            while k < learned.len() && (learned[k].0, learned[k].1, learned[k].2) == (i, a, b) {
+                w += learned[k].3;
+                k += 1;
+            }
+            if w.abs() >= 0.05 {
+                evidence.push(Evidence {
+                    dimension: DIMS[i],
+                    feature: text.get(a..b).unwrap_or_default().to_string(),
+                    weight: w,
+                    source: Source::Learned,
+                });
+            }
+        }
+        self.finish(z, evidence)
+    }
+
+    /// The proposal as the straightforward reference computes it: feature names first,
+    /// then their weights. [`Proposer::propose`] gives exactly the same (a test checks it
+    /// on every labelled passage).
+    pub fn propose_reference(&self, text: &str, lang: Lang, hints: &[Dimension]) -> Proposal {
         let f = self.features(text, lang, hints);
         let mut z = self.model.bias;
         // Per dimension: evidence by (source, feature), summed over a word's features.
@@ -529,8 +823,8 @@ impl Proposer {
                             feature: text.get(span.clone()).unwrap_or_default().to_string(),
                             weight: w[i],
                             source: Source::Cue {
-                                gloss: cue.gloss.clone(),
-                                plain: cue.plain.clone(),
+                                gloss: cue.gloss.as_str().into(),
+                                plain: Arc::new(cue.plain.clone()),
                             },
                         });
                     }
@@ -540,7 +834,7 @@ impl Proposer {
                         weight: w[i],
                         source: Source::Cue {
                             gloss: form.gloss().into(),
-                            plain: form.plain(),
+                            plain: Arc::new(form.plain()),
                         },
                     }),
                     Origin::Hint => evidence.push(Evidence {
@@ -565,6 +859,11 @@ impl Proposer {
                 });
             }
         }
+        self.finish(z, evidence)
+    }
+
+    /// Sorts the evidence and turns the log-odds into scores and labels.
+    fn finish(&self, z: [f32; 5], mut evidence: Vec<Evidence>) -> Proposal {
         evidence.sort_by(|a, b| {
             dim_index(a.dimension)
                 .cmp(&dim_index(b.dimension))
