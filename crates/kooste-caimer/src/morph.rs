@@ -292,7 +292,7 @@ pub(crate) fn forms(
                     && f.ends_with("in")
                     && !f.ends_with("iin")
                     && !f.ends_with("mmin")
-                    && !(f.ends_with("kin") && !f.ends_with("inkin"))
+                    && (!f.ends_with("kin") || f.ends_with("inkin"))
                     && !FI_NOT_PAST.contains(&f)
                     || n >= 5 && f.ends_with("imme")
                     || (n >= 5
