@@ -421,6 +421,95 @@ fn cross_errors(p: &Proposer, rows: &[&Row], only: Option<Dimension>) {
     }
 }
 
+/// The tuning proxy for the held-out learning curve, on the tune part only: three folds;
+/// per fold a base from the shipped tuning part and the two other folds, and the fold split
+/// in halves within each style (the decided pool, the test half), as the held-out part is.
+/// Prints the curves (random order, 3 seeds; uncertainty order) per fold and their mean,
+/// and how much a base gains from a third more of the same material (trained on one fold
+/// instead of two): what more passages of the same kind can teach.
+fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
+    let tune: Vec<&Row> = real_tune.iter().collect();
+    let fold_of = |r: &Row| evalset::fnv(&format!("cv:{}", r.id)) % 3;
+    let mut sum_r = [0.0; 4];
+    let mut sum_u = [0.0; 4];
+    let mut per_style: std::collections::BTreeMap<String, (Counts, Counts)> = Default::default();
+    for fold in 0..3u64 {
+        let train: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) != fold)
+            .collect();
+        let rows: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) == fold)
+            .collect();
+        let base = base_from(plain, shipped_tuning, &train);
+        let (pool, test_rows) = halves(&rows);
+        let (random, uncertain) = curves(
+            &format!("fold {fold}: pool {}, test {}", pool.len(), test_rows.len()),
+            &base,
+            &pool,
+            &test_rows,
+            3,
+        );
+        for i in 0..4 {
+            sum_r[i] += random[i] / 3.0;
+            sum_u[i] += uncertain[i] / 3.0;
+        }
+        // Per style: cold and after every passage of the pool (seed 0 order is irrelevant).
+        let all: Vec<Decision> = pool.iter().map(|r| decision(r)).collect();
+        let learned = base.trained(&all);
+        for r in &test_rows {
+            let e = per_style.entry(r.style.clone()).or_default();
+            e.0.add(&r.labels, &base.propose(&r.text, r.lang, &[]).labels);
+            e.1.add(&r.labels, &learned.propose(&r.text, r.lang, &[]).labels);
+        }
+    }
+    // What more of the same material teaches a base: trained on the shipped tuning part
+    // and one other fold (about 200 passages of the set) against two (about 400), tested
+    // on the same test halves.
+    let mut one = Counts::default();
+    let mut two = Counts::default();
+    let mut none = Counts::default();
+    for fold in 0..3u64 {
+        let rows: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) == fold)
+            .collect();
+        let (_, test_rows) = halves(&rows);
+        let other = (fold + 1) % 3;
+        let a: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) == other)
+            .collect();
+        let ab: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) != fold)
+            .collect();
+        none.merge(&test(&base_from(plain, shipped_tuning, &[]), &test_rows));
+        one.merge(&test(&base_from(plain, shipped_tuning, &a), &test_rows));
+        two.merge(&test(&base_from(plain, shipped_tuning, &ab), &test_rows));
+    }
+    println!(
+        "\nbase trained on the shipped tuning part and none / one / two folds of the set: {:.3} / {:.3} / {:.3}",
+        none.macro_f1(),
+        one.macro_f1(),
+        two.macro_f1()
+    );
+    let fmt = |v: &[f64; 4]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+    println!("\nmean of the three folds          0     20     50    100");
+    println!("  random order (3 seeds)   {}", fmt(&sum_r));
+    println!("  most uncertain first     {}", fmt(&sum_u));
+    println!("\nper style, test halves of the three folds: cold, after the whole pool");
+    for (st, (c, l)) in &per_style {
+        println!("  {st:<9} {:.3} {:.3}", c.macro_f1(), l.macro_f1());
+    }
+}
+
 /// Speed: proposals for every passage of both sets, on one thread, for two seconds.
 fn speed(sets: &Sets) -> Result<(), Box<dyn std::error::Error>> {
     let cold = Proposer::cold()?;
@@ -601,6 +690,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let Some(v) = env("TH") {
             st.threshold = v;
         }
+        if let Some(v) = env("MEM") {
+            st.memory = v;
+        }
+        if let Some(v) = env("MEMK") {
+            st.memory_k = v as usize;
+        }
+        if let Some(v) = env("MEMMIN") {
+            st.memory_min = v;
+        }
         if let Ok(v) = std::env::var("FEAT") {
             st.forms = v.contains('f');
             st.tails = v.contains('t');
@@ -662,6 +760,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         if flag("--cv") {
+            return Ok(());
+        }
+        if flag("--learn-cv") {
+            learn_cv(&plain, &tuning, &real_tune);
             return Ok(());
         }
         let mut sum = 0.0;
