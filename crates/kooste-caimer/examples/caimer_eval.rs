@@ -510,9 +510,24 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
     }
 }
 
-/// Speed: proposals for every passage of both sets, on one thread, for two seconds.
+/// Speed: proposals for every passage of both sets, on one thread, for two seconds: cold,
+/// and for a project that has decided 500 passages (its model and its memory).
 fn speed(sets: &Sets) -> Result<(), Box<dyn std::error::Error>> {
     let cold = Proposer::cold()?;
+    let decided: Vec<Decision> = sets
+        .real
+        .iter()
+        .chain(&sets.shipped)
+        .step_by(2)
+        .take(500)
+        .map(Row::decision)
+        .collect();
+    speed_of("cold", &cold, sets);
+    speed_of("after 500 decisions", &cold.trained(&decided), sets);
+    Ok(())
+}
+
+fn speed_of(what: &str, cold: &Proposer, sets: &Sets) {
     let texts: Vec<&Row> = sets.real.iter().chain(&sets.shipped).collect();
     let t = Instant::now();
     let cpu = cpu_seconds();
@@ -525,7 +540,7 @@ fn speed(sets: &Sets) -> Result<(), Box<dyn std::error::Error>> {
     }
     let wall = t.elapsed().as_secs_f64();
     println!(
-        "\nspeed: {:.0} passages per second of wall time on one thread ({n} proposals, mean {} characters)",
+        "\nspeed, {what}: {:.0} passages per second of wall time on one thread ({n} proposals, mean {} characters)",
         n as f64 / wall,
         texts.iter().map(|r| r.text.chars().count()).sum::<usize>() / texts.len()
     );
@@ -536,7 +551,6 @@ fn speed(sets: &Sets) -> Result<(), Box<dyn std::error::Error>> {
             100.0 * (b - a) / wall
         );
     }
-    Ok(())
 }
 
 /// The time this thread has run on a CPU, in seconds (Linux), so that the speed on a

@@ -108,24 +108,34 @@ impl Memory {
         if self.passages.is_empty() || known.is_empty() {
             return Vec::new();
         }
-        dot.clear();
-        dot.resize(self.passages.len(), 0.0);
+        if dot.len() != self.passages.len() {
+            dot.clear();
+            dot.resize(self.passages.len(), 0.0);
+        }
+        let mut touched: Vec<u32> = Vec::new();
         let mut norm = unknown as f32 * self.unknown_idf.powi(2);
         for f in known {
             let w = self.idf[*f as usize].powi(2);
             norm += w;
             for p in &self.postings[*f as usize] {
-                dot[*p as usize] += w;
+                let d = &mut dot[*p as usize];
+                if *d == 0.0 {
+                    touched.push(*p);
+                }
+                *d += w;
             }
         }
         let norm = norm.sqrt();
-        let mut near: Vec<(usize, f32)> = dot
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| **d > 0.0)
-            .map(|(i, d)| (i, d / (norm * self.passages[i].norm).max(f32::MIN_POSITIVE)))
-            .filter(|(_, s)| *s >= min)
-            .collect();
+        let mut near: Vec<(usize, f32)> = Vec::new();
+        for p in touched {
+            let i = p as usize;
+            let s = dot[i] / (norm * self.passages[i].norm).max(f32::MIN_POSITIVE);
+            // Left as found for the next passage: all zero.
+            dot[i] = 0.0;
+            if s >= min {
+                near.push((i, s));
+            }
+        }
         near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         near.truncate(k);
         near
