@@ -14,7 +14,9 @@
 //! ```text
 //! cargo run --release -p kooste-caimer --example caimer_eval                 # the report
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --write-base # src/base.json
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv | --learn-cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --speed      # passages per second
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --dump=FILE  # every proposal
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=D] [--style=S]
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --grid       # issue 8's grid
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --words-only # no lexicon
@@ -23,7 +25,8 @@
 //!
 //! `--tuning` takes settings to try from the environment: `BW`, `BC` (base L2 for words and
 //! cues), `LW`, `LC`, `LB` (project L2), `DW` (decision weight), `TH` (threshold), `FLOOR`,
-//! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams).
+//! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams), `MEM`, `MEMK`,
+//! `MEMMIN` (the memory of decided passages: strength, neighbours, least similarity).
 
 use kooste_caimer::evalset::{self, Row, Sets};
 use kooste_caimer::{Lexicon, Proposer, Settings};
