@@ -14,7 +14,9 @@
 //! ```text
 //! cargo run --release -p kooste-caimer --example caimer_eval                 # the report
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --write-base # src/base.json
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv | --learn-cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --speed      # passages per second
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --dump=FILE  # every proposal
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=D] [--style=S]
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --grid       # issue 8's grid
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --words-only # no lexicon
@@ -23,7 +25,8 @@
 //!
 //! `--tuning` takes settings to try from the environment: `BW`, `BC` (base L2 for words and
 //! cues), `LW`, `LC`, `LB` (project L2), `DW` (decision weight), `TH` (threshold), `FLOOR`,
-//! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams).
+//! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams), `MEM`, `MEMK`,
+//! `MEMMIN` (the memory of decided passages: strength, neighbours, least similarity).
 
 use kooste_caimer::evalset::{self, Row, Sets};
 use kooste_caimer::{Lexicon, Proposer, Settings};
@@ -421,6 +424,146 @@ fn cross_errors(p: &Proposer, rows: &[&Row], only: Option<Dimension>) {
     }
 }
 
+/// The tuning proxy for the held-out learning curve, on the tune part only: three folds;
+/// per fold a base from the shipped tuning part and the two other folds, and the fold split
+/// in halves within each style (the decided pool, the test half), as the held-out part is.
+/// Prints the curves (random order, 3 seeds; uncertainty order) per fold and their mean,
+/// and how much a base gains from a third more of the same material (trained on one fold
+/// instead of two): what more passages of the same kind can teach.
+fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
+    let tune: Vec<&Row> = real_tune.iter().collect();
+    let fold_of = |r: &Row| evalset::fnv(&format!("cv:{}", r.id)) % 3;
+    let mut sum_r = [0.0; 4];
+    let mut sum_u = [0.0; 4];
+    let mut per_style: std::collections::BTreeMap<String, (Counts, Counts)> = Default::default();
+    for fold in 0..3u64 {
+        let train: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) != fold)
+            .collect();
+        let rows: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) == fold)
+            .collect();
+        let base = base_from(plain, shipped_tuning, &train);
+        let (pool, test_rows) = halves(&rows);
+        let (random, uncertain) = curves(
+            &format!("fold {fold}: pool {}, test {}", pool.len(), test_rows.len()),
+            &base,
+            &pool,
+            &test_rows,
+            3,
+        );
+        for i in 0..4 {
+            sum_r[i] += random[i] / 3.0;
+            sum_u[i] += uncertain[i] / 3.0;
+        }
+        // Per style: cold and after every passage of the pool (seed 0 order is irrelevant).
+        let all: Vec<Decision> = pool.iter().map(|r| decision(r)).collect();
+        let learned = base.trained(&all);
+        for r in &test_rows {
+            let e = per_style.entry(r.style.clone()).or_default();
+            e.0.add(&r.labels, &base.propose(&r.text, r.lang, &[]).labels);
+            e.1.add(&r.labels, &learned.propose(&r.text, r.lang, &[]).labels);
+        }
+    }
+    // What more of the same material teaches a base: trained on the shipped tuning part
+    // and one other fold (about 200 passages of the set) against two (about 400), tested
+    // on the same test halves.
+    let mut one = Counts::default();
+    let mut two = Counts::default();
+    let mut none = Counts::default();
+    for fold in 0..3u64 {
+        let rows: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) == fold)
+            .collect();
+        let (_, test_rows) = halves(&rows);
+        let other = (fold + 1) % 3;
+        let a: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) == other)
+            .collect();
+        let ab: Vec<&Row> = tune
+            .iter()
+            .copied()
+            .filter(|r| fold_of(r) != fold)
+            .collect();
+        none.merge(&test(&base_from(plain, shipped_tuning, &[]), &test_rows));
+        one.merge(&test(&base_from(plain, shipped_tuning, &a), &test_rows));
+        two.merge(&test(&base_from(plain, shipped_tuning, &ab), &test_rows));
+    }
+    println!(
+        "\nbase trained on the shipped tuning part and none / one / two folds of the set: {:.3} / {:.3} / {:.3}",
+        none.macro_f1(),
+        one.macro_f1(),
+        two.macro_f1()
+    );
+    let fmt = |v: &[f64; 4]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+    println!("\nmean of the three folds          0     20     50    100");
+    println!("  random order (3 seeds)   {}", fmt(&sum_r));
+    println!("  most uncertain first     {}", fmt(&sum_u));
+    println!("\nper style, test halves of the three folds: cold, after the whole pool");
+    for (st, (c, l)) in &per_style {
+        println!("  {st:<9} {:.3} {:.3}", c.macro_f1(), l.macro_f1());
+    }
+}
+
+/// Speed: proposals for every passage of both sets, on one thread, for two seconds: cold,
+/// and for a project that has decided 500 passages (its model and its memory).
+fn speed(sets: &Sets) -> Result<(), Box<dyn std::error::Error>> {
+    let cold = Proposer::cold()?;
+    let decided: Vec<Decision> = sets
+        .real
+        .iter()
+        .chain(&sets.shipped)
+        .step_by(2)
+        .take(500)
+        .map(Row::decision)
+        .collect();
+    speed_of("cold", &cold, sets);
+    speed_of("after 500 decisions", &cold.trained(&decided), sets);
+    Ok(())
+}
+
+fn speed_of(what: &str, cold: &Proposer, sets: &Sets) {
+    let texts: Vec<&Row> = sets.real.iter().chain(&sets.shipped).collect();
+    let t = Instant::now();
+    let cpu = cpu_seconds();
+    let mut n = 0usize;
+    while t.elapsed().as_millis() < 2000 {
+        for r in &texts {
+            std::hint::black_box(cold.propose(&r.text, r.lang, &[]));
+            n += 1;
+        }
+    }
+    let wall = t.elapsed().as_secs_f64();
+    println!(
+        "\nspeed, {what}: {:.0} passages per second of wall time on one thread ({n} proposals, mean {} characters)",
+        n as f64 / wall,
+        texts.iter().map(|r| r.text.chars().count()).sum::<usize>() / texts.len()
+    );
+    if let (Some(a), Some(b)) = (cpu, cpu_seconds()) {
+        println!(
+            "speed: {:.0} passages per second of the thread's CPU time (it ran {:.0} % of the wall time)",
+            n as f64 / (b - a),
+            100.0 * (b - a) / wall
+        );
+    }
+}
+
+/// The time this thread has run on a CPU, in seconds (Linux), so that the speed on a
+/// shared machine is per core of CPU time actually given.
+fn cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
@@ -454,6 +597,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for e in &p.evidence {
             println!("  {:?} {e}", e.dimension);
         }
+        return Ok(());
+    }
+    if let Some(path) = opt("--dump=") {
+        // Every passage of both sets with its proposal (labels, scores, evidence, why):
+        // two builds that give the same file propose the same.
+        let p = Proposer::cold()?;
+        let mut out = String::new();
+        for r in sets.shipped.iter().chain(&sets.real) {
+            let prop = p.propose(&r.text, r.lang, &[]);
+            out.push_str(&format!("{} {:?} {:?}\n", r.id, prop.labels, prop.scores));
+            for e in &prop.evidence {
+                out.push_str(&format!("  {e:?}\n"));
+            }
+            for w in prop.why() {
+                out.push_str(&format!("  why {w}\n"));
+            }
+        }
+        std::fs::write(path, out)?;
+        return Ok(());
+    }
+    if flag("--speed") {
+        speed(&sets)?;
         return Ok(());
     }
     let rows = &sets.shipped;
@@ -542,6 +707,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let Some(v) = env("TH") {
             st.threshold = v;
         }
+        if let Some(v) = env("MEM") {
+            st.memory = v;
+        }
+        if let Some(v) = env("MEMK") {
+            st.memory_k = v as usize;
+        }
+        if let Some(v) = env("MEMMIN") {
+            st.memory_min = v;
+        }
         if let Ok(v) = std::env::var("FEAT") {
             st.forms = v.contains('f');
             st.tails = v.contains('t');
@@ -603,6 +777,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         if flag("--cv") {
+            return Ok(());
+        }
+        if flag("--learn-cv") {
+            learn_cv(&plain, &tuning, &real_tune);
             return Ok(());
         }
         let mut sum = 0.0;
@@ -753,21 +931,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         by_style("held-out test half, cold", &cold, &test_rows);
     }
 
-    // Speed: proposals for every passage of both sets, on one thread.
-    let texts: Vec<&Row> = sets.real.iter().chain(rows).collect();
-    let t = Instant::now();
-    let mut n = 0usize;
-    while t.elapsed().as_millis() < 2000 {
-        for r in &texts {
-            std::hint::black_box(cold.propose(&r.text, r.lang, &[]));
-            n += 1;
-        }
-    }
-    println!(
-        "\nspeed: {:.0} passages per second on one core ({n} proposals, mean {} characters)",
-        n as f64 / t.elapsed().as_secs_f64(),
-        texts.iter().map(|r| r.text.chars().count()).sum::<usize>() / texts.len()
-    );
+    speed(&sets)?;
     let training = sets.base_training();
     let t = Instant::now();
     let _ = plain.train_base(&training);

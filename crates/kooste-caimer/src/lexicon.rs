@@ -2,9 +2,10 @@
 //! from `src/cues/fi.toml` and `src/cues/sv.toml` (the format is described in `fi.toml`).
 
 use crate::{Error, Result};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use kooste_core::model::{Dimension, Lang};
 use kooste_core::project::Bilingual;
-use kooste_text::analyze::Word;
+use kooste_text::analyze::{Word, fold};
 use kooste_text::terms::TermSet;
 
 use serde::Deserialize;
@@ -70,7 +71,10 @@ pub struct Hit {
 #[derive(Debug, Clone)]
 pub struct Lexicon {
     cues: Vec<Cue>,
+    /// The terms as `kooste_text` files them: the reference the automaton is tested against.
     terms: TermSet,
+    /// The terms compiled into one automaton per language.
+    compiled: [Compiled; 2],
     /// A hash of the files it was parsed from.
     source: kooste_core::fingerprint::Fingerprint,
 }
@@ -105,8 +109,10 @@ impl Lexicon {
         let mut lex = Lexicon {
             cues: Vec::new(),
             terms: TermSet::new(),
+            compiled: [Compiled::default(), Compiled::default()],
             source: kooste_core::fingerprint::Fingerprint::new(),
         };
+        let mut builders = [Builder::default(), Builder::default()];
         for (lang, name, text) in files {
             lex.source
                 .bytes(lang.as_str().as_bytes())
@@ -157,9 +163,15 @@ impl Lexicon {
                     lex.terms
                         .add(*lang, cue, raw)
                         .map_err(|m| bad(format!("{m} (in '{}')", def.gloss)))?;
+                    builders[slot(*lang)].add(cue, raw);
                 }
             }
         }
+        let [fi, sv] = builders;
+        lex.compiled = [
+            fi.build().map_err(bad_automaton)?,
+            sv.build().map_err(bad_automaton)?,
+        ];
         Ok(lex)
     }
 
@@ -175,8 +187,29 @@ impl Lexicon {
     }
 
     /// The cues of `lang` that occur in a text split into `words` (see
-    /// [`kooste_text::analyze::words`]), each once, at its first occurrence.
+    /// [`kooste_text::analyze::words`]), each once, at its first occurrence (the same as
+    /// [`TermSet::matches`] gives, found with one pass of an automaton over all words).
     pub fn matches(&self, words: &[Word], lang: Lang) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.compiled[slot(lang)].matches(words, &mut Scratch::default(), &mut hits);
+        hits
+    }
+
+    /// [`Lexicon::matches`] with buffers the caller keeps between texts.
+    pub(crate) fn matches_into(
+        &self,
+        words: &[Word],
+        lang: Lang,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        hits.clear();
+        self.compiled[slot(lang)].matches(words, scratch, hits);
+    }
+
+    /// The cues found the way `kooste_text`'s term lists find them, term by term: what
+    /// the automaton is tested against.
+    pub fn matches_reference(&self, words: &[Word], lang: Lang) -> Vec<Hit> {
         self.terms
             .matches(words, lang)
             .into_iter()
@@ -185,6 +218,294 @@ impl Lexicon {
                 span: h.span,
             })
             .collect()
+    }
+}
+
+fn bad_automaton(e: aho_corasick::BuildError) -> Error {
+    Error::Lexicon {
+        file: "cues".into(),
+        message: format!("the cue terms cannot be compiled: {e}"),
+    }
+}
+
+fn slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Fi => 0,
+        Lang::Sv => 1,
+    }
+}
+
+/// How a pattern matches a word (the syntax of `kooste_text::terms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Exact,
+    Prefix,
+    Suffix,
+    Contains,
+}
+
+/// One word of a term: matched as written (lowercased) against a word with diacritics,
+/// folded against one without, as `kooste_text::terms` does.
+#[derive(Debug, Clone)]
+struct Pattern {
+    kind: Kind,
+    lower: String,
+    folded: String,
+}
+
+/// How many leading letters file a prefix pattern in `kooste_text::terms`; a term whose
+/// first pattern is an exact word is tried first, one filed by a prefix next, the rest
+/// last (the order decides which term of a concept gives its span).
+const PREFIX_KEY: usize = 3;
+
+impl Pattern {
+    fn parse(raw: &str) -> Option<Pattern> {
+        let star_start = raw.starts_with('*');
+        let star_end = raw.len() > 1 && raw.ends_with('*');
+        let lower: String = raw
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if lower.is_empty() {
+            return None;
+        }
+        let kind = match (star_start, star_end) {
+            (false, false) => Kind::Exact,
+            (false, true) => Kind::Prefix,
+            (true, false) => Kind::Suffix,
+            (true, true) => Kind::Contains,
+        };
+        Some(Pattern {
+            kind,
+            folded: fold(&lower),
+            lower,
+        })
+    }
+
+    fn matches(&self, w: &Word) -> bool {
+        let (p, w) = if w.lower.is_ascii() {
+            (self.folded.as_str(), w.folded.as_str())
+        } else {
+            (self.lower.as_str(), w.lower.as_str())
+        };
+        match self.kind {
+            Kind::Exact => w == p,
+            Kind::Prefix => w.starts_with(p),
+            Kind::Suffix => w.ends_with(p) && w != p,
+            Kind::Contains => w.contains(p) && w != p,
+        }
+    }
+
+    /// The order class of a term starting with this pattern (see [`PREFIX_KEY`]).
+    fn class(&self) -> u8 {
+        match self.kind {
+            Kind::Exact => 0,
+            Kind::Prefix if self.lower.chars().count() >= PREFIX_KEY => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// A term: one pattern per consecutive word.
+#[derive(Debug, Clone)]
+struct Term {
+    concept: usize,
+    patterns: Vec<Pattern>,
+    /// The order in which terms are tried at one word: class, then file order.
+    rank: (u8, u32),
+}
+
+/// What one string of the automaton stands for: the first pattern of a term, for words
+/// with diacritics (`lower`), without (`folded`), or both.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    term: u32,
+    kind: Kind,
+    ascii: bool,
+    non_ascii: bool,
+}
+
+/// Word boundaries in the automaton's haystack: every word is written between them.
+const START: char = '\u{2}';
+const END: char = '\u{3}';
+
+#[derive(Default)]
+struct Builder {
+    terms: Vec<Term>,
+    strings: Vec<String>,
+    ids: std::collections::HashMap<String, usize>,
+    entries: Vec<Vec<Entry>>,
+}
+
+impl Builder {
+    /// Adds a term already checked by `TermSet::add` (a term with an empty word is skipped).
+    fn add(&mut self, concept: usize, raw: &str) {
+        let Some(patterns) = raw
+            .split_whitespace()
+            .map(Pattern::parse)
+            .collect::<Option<Vec<Pattern>>>()
+            .filter(|p| !p.is_empty())
+        else {
+            return;
+        };
+        let term = self.terms.len() as u32;
+        let first = patterns[0].clone();
+        self.terms.push(Term {
+            concept,
+            rank: (first.class(), term),
+            patterns,
+        });
+        let same = first.lower == first.folded;
+        let variants = if same {
+            vec![(first.lower.clone(), true, true)]
+        } else {
+            vec![
+                (first.folded.clone(), true, false),
+                (first.lower.clone(), false, true),
+            ]
+        };
+        for (s, ascii, non_ascii) in variants {
+            let key = match first.kind {
+                Kind::Exact => format!("{START}{s}{END}"),
+                Kind::Prefix => format!("{START}{s}"),
+                Kind::Suffix => format!("{s}{END}"),
+                Kind::Contains => s,
+            };
+            let id = *self.ids.entry(key.clone()).or_insert_with(|| {
+                self.strings.push(key);
+                self.entries.push(Vec::new());
+                self.strings.len() - 1
+            });
+            self.entries[id].push(Entry {
+                term,
+                kind: first.kind,
+                ascii,
+                non_ascii,
+            });
+        }
+    }
+
+    fn build(self) -> std::result::Result<Compiled, aho_corasick::BuildError> {
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&self.strings)?;
+        Ok(Compiled {
+            automaton: Some(automaton),
+            terms: self.terms,
+            entries: self.entries,
+        })
+    }
+}
+
+/// The terms of one language: one automaton over all first patterns.
+#[derive(Debug, Clone, Default)]
+struct Compiled {
+    automaton: Option<AhoCorasick>,
+    terms: Vec<Term>,
+    entries: Vec<Vec<Entry>>,
+}
+
+/// Buffers kept between texts.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    haystack: String,
+    /// Where each word starts in the haystack (after its [`START`]).
+    starts: Vec<usize>,
+    /// Each word's index among the plain (not joined) words.
+    plain_at: Vec<usize>,
+    plain: Vec<usize>,
+    /// Candidate hits: (word, rank, term, end of the span).
+    found: Vec<(usize, (u8, u32), u32, usize)>,
+}
+
+impl Compiled {
+    fn matches(&self, words: &[Word], scratch: &mut Scratch, hits: &mut Vec<Hit>) {
+        let Some(automaton) = &self.automaton else {
+            return;
+        };
+        let Scratch {
+            haystack,
+            starts,
+            plain_at,
+            plain,
+            found,
+        } = scratch;
+        haystack.clear();
+        starts.clear();
+        plain_at.clear();
+        plain.clear();
+        found.clear();
+        for (i, w) in words.iter().enumerate() {
+            haystack.push(START);
+            starts.push(haystack.len());
+            // A word without diacritics is matched folded, which for ASCII is its lower
+            // case; one with them as written.
+            haystack.push_str(&w.lower);
+            haystack.push(END);
+            plain_at.push(plain.len());
+            if !w.joined {
+                plain.push(i);
+            }
+        }
+        for m in automaton.find_overlapping_iter(haystack.as_str()) {
+            // The word the match lies in: the last one starting at or before it (a match
+            // that begins with START belongs to the word after it).
+            let at = m.start() + usize::from(haystack.as_bytes()[m.start()] == START as u8);
+            let i = starts.partition_point(|s| *s <= at) - 1;
+            let w = &words[i];
+            let ascii = w.lower.is_ascii();
+            let word_start = starts[i];
+            let word_end = word_start + w.lower.len();
+            for e in &self.entries[m.pattern().as_usize()] {
+                if !(if ascii { e.ascii } else { e.non_ascii }) {
+                    continue;
+                }
+                // A suffix or an infix never matches the whole word.
+                let whole = m.start() == word_start && m.end() == word_end;
+                match e.kind {
+                    Kind::Suffix if m.start() == word_start => continue,
+                    Kind::Contains if whole => continue,
+                    _ => {}
+                }
+                let term = &self.terms[e.term as usize];
+                let end = if term.patterns.len() == 1 {
+                    w.span.end
+                } else {
+                    if w.joined {
+                        continue;
+                    }
+                    let at = plain_at[i];
+                    let Some(run) = plain.get(at..at + term.patterns.len()) else {
+                        continue;
+                    };
+                    if !term
+                        .patterns
+                        .iter()
+                        .zip(run)
+                        .skip(1)
+                        .all(|(p, j)| p.matches(&words[*j]))
+                    {
+                        continue;
+                    }
+                    words[run[run.len() - 1]].span.end
+                };
+                found.push((i, term.rank, e.term, end));
+            }
+        }
+        found.sort_unstable();
+        for (i, _, term, end) in found.iter() {
+            let concept = self.terms[*term as usize].concept;
+            if hits.iter().any(|h| h.cue == concept) {
+                continue;
+            }
+            hits.push(Hit {
+                cue: concept,
+                span: words[*i].span.start..*end,
+            });
+        }
+        hits.sort_by_key(|h| (h.span.start, h.cue));
     }
 }
 

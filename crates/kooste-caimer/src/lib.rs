@@ -18,6 +18,7 @@ pub mod decisions;
 pub mod evalset;
 mod lang;
 pub mod lexicon;
+mod memory;
 mod morph;
 mod propose;
 pub mod train;
@@ -168,7 +169,7 @@ fn load_or_train(base: &Proposer, decisions: &[Decision], model_path: &Path) -> 
         && let Some(model) = Model::from_json(&text)
         && model.fingerprint() == fp
     {
-        return Ok(base.with_model(model));
+        return Ok(base.with_model(model).remembering(decisions));
     }
     let trained = base.trained(decisions);
     kooste_core::fsutil::write_atomic(model_path, trained.model().to_json().as_bytes()).map_err(

@@ -39,6 +39,11 @@ impl Form {
         Form::BecauseOfProblem,
     ];
 
+    /// Its place in [`Form::ALL`].
+    pub(crate) fn number(self) -> usize {
+        self as usize
+    }
+
     /// The feature name, e.g. `form:fi:done`.
     pub(crate) fn feature(self, lang: Lang) -> String {
         let name = match self {
@@ -105,11 +110,57 @@ impl Form {
     }
 }
 
-/// Finnish comparative adverbs and other words that end like a first-person past.
+/// Finnish adverbs, nouns and other words that end like a first-person past ("hyvin",
+/// "ensin", "puhelin"). Words with the clitic "-kin" ("ainakin", "minäkin") are left out
+/// by rule unless the word before it is a past ("sainkin").
 const FI_NOT_PAST: &[&str] = &[
     "kuin", "niin", "vain", "ain", "kotiin", "sisaan", "nain", "kauin", "talvin", "kesain",
-    "lapsin", "kerran", "usein", "aluksi",
+    "lapsin", "kerran", "usein", "aluksi", "hyvin", "oikein", "yksin", "ensin", "takaisin",
+    "toisin", "samoin", "harvoin", "muutoin", "viimein", "kaikkein", "puhelin", "avain", "kirjain",
+    "lahin", "ylin", "alin",
 ];
+
+/// Finnish words that end like a passive present ("mitään", "kokonaan", "omillaan"):
+/// pronouns, adverbs and possessive forms, never a planned act.
+const FI_NOT_PLANNED: &[&str] = &[
+    "mitaan",
+    "ketaan",
+    "yhtaan",
+    "kumpaakaan",
+    "kokonaan",
+    "suoraan",
+    "aikanaan",
+    "omillaan",
+    "omanaan",
+    "kerrallaan",
+    "paikallaan",
+    "vuorollaan",
+    "tavallaan",
+    "itsestaan",
+    "ajallaan",
+    "yleensakaan",
+    "lainkaan",
+    "ollenkaan",
+    "tahallaan",
+    "silmillaan",
+];
+
+/// Finnish nouns and adjectives that end like a passive past participle but are not one,
+/// besides those the rule for "-ttu" catches ("juttu", "tuttu", "hattu": fewer than three
+/// letters before the double t).
+const FI_NOT_DONE: &[&str] = &["kotiin", "synty", "syntya", "luuttu", "kulttuuri"];
+
+/// Whether a word ending like a passive past participle ("-ttu", "-ttua", "-ttuun",
+/// "-tty", "-ttyä") has at least three letters before its double t: "sovittu", "otettu",
+/// but not "juttu", "tuttu", "hattu", "kettu" (nouns and adjectives).
+fn long_enough_before_tt(f: &str) -> bool {
+    match f.rfind("tt") {
+        Some(i) if ["ttu", "tty", "ttua", "ttya", "ttuun", "ttyyn"].contains(&&f[i..]) => {
+            f[..i].chars().count() >= 3
+        }
+        _ => true,
+    }
+}
 
 const FI_CAUSAL: &[&str] = &[
     "koska",
@@ -241,6 +292,7 @@ pub(crate) fn forms(
                     && f.ends_with("in")
                     && !f.ends_with("iin")
                     && !f.ends_with("mmin")
+                    && (!f.ends_with("kin") || f.ends_with("inkin"))
                     && !FI_NOT_PAST.contains(&f)
                     || n >= 5 && f.ends_with("imme")
                     || (n >= 5
@@ -258,13 +310,15 @@ pub(crate) fn forms(
                             "rtu", "rty", "ttiin", "htiin", "ntiin", "ltiin", "stiin", "atiin",
                             "ytiin", "ttuun", "ttua", "ttya",
                         ],
-                    ) && f != "kotiin");
+                    ) && !FI_NOT_DONE.contains(&f)
+                        && long_enough_before_tt(f));
                 if done {
                     add(Form::Done, span.clone());
                 }
                 if n >= 6
                     && ends(f, &["taan", "taan", "daan", "laan", "naan", "raan"])
                     && !f.ends_with("staan")
+                    && !FI_NOT_PLANNED.contains(&f)
                 {
                     add(Form::Planned, span.clone());
                 }
@@ -306,4 +360,63 @@ pub(crate) fn forms(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kooste_text::analyze::words;
+
+    fn found(text: &str, lang: Lang) -> Vec<Form> {
+        forms(text, &words(text), lang, true)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect()
+    }
+
+    #[test]
+    fn nouns_and_adverbs_that_look_like_forms_are_not_forms() {
+        // Nouns and adjectives ending like a passive past participle.
+        for w in [
+            "juttu", "Juttua", "juttuun", "tuttu", "tuttua", "hattu", "kettu", "nuttu", "synty",
+        ] {
+            assert!(!found(w, Lang::Fi).contains(&Form::Done), "{w}");
+        }
+        // Pronouns, adverbs and possessive forms ending like a passive present.
+        for w in [
+            "mitään", "ketään", "yhtään", "kokonaan", "suoraan", "omillaan", "aikanaan",
+        ] {
+            assert!(!found(w, Lang::Fi).contains(&Form::Planned), "{w}");
+        }
+        // Adverbs, nouns and clitics ending like a first-person past.
+        for w in [
+            "hyvin", "oikein", "ensin", "yksin", "takaisin", "puhelin", "ainakin", "minäkin",
+        ] {
+            assert!(!found(w, Lang::Fi).contains(&Form::FirstPersonPast), "{w}");
+        }
+    }
+
+    #[test]
+    fn the_real_forms_are_still_found() {
+        for w in [
+            "sovittu",
+            "otettu",
+            "annettu",
+            "tehty",
+            "pantu",
+            "soitettu",
+            "kysyttiin",
+            "juteltiin",
+            "täytettyä",
+            "ohjattuun",
+        ] {
+            assert!(found(w, Lang::Fi).contains(&Form::Done), "{w}");
+        }
+        for w in ["soitetaan", "keskustellaan", "mennään"] {
+            assert!(found(w, Lang::Fi).contains(&Form::Planned), "{w}");
+        }
+        for w in ["sain", "pääsin", "sainkin", "saimme"] {
+            assert!(found(w, Lang::Fi).contains(&Form::FirstPersonPast), "{w}");
+        }
+    }
 }

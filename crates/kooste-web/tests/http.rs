@@ -2168,6 +2168,20 @@ async fn what_other_processes_write_beside_the_app_reaches_its_pages() {
         "{}",
         after.body
     );
+    // The decided passage itself is a reason too, named in plain words.
+    assert!(
+        after.body.contains(
+            "“Naapuri soitti harmonikkaa pihalla, ja se piristi minua.” \
+             (samanlainen kohta, josta olette jo päättäneet, +"
+        ),
+        "{}",
+        after.body
+    );
+    assert!(
+        !before.body.contains("samanlainen kohta"),
+        "{}",
+        before.body
+    );
 
     // A participant added to the register while the app runs is removed from what is
     // typed next.

@@ -45,7 +45,7 @@ fn evidence_is_structured() {
     let Source::Cue { gloss, plain } = &e.source else {
         panic!("{e:?} is not a cue");
     };
-    assert_eq!(gloss, "hope and courage");
+    assert_eq!(&**gloss, "hope and courage");
     // The concept in plain words, in either language whatever the passage's.
     assert_eq!(plain.get(Fi), "toivo ja rohkeus");
     assert_eq!(plain.get(Sv), "hopp och mod");

@@ -206,3 +206,58 @@ fn a_withdrawn_decision_teaches_nothing() {
         b.propose(text, Fi, &[]).scores
     );
 }
+
+/// A passage like a decided one follows the decision, and says so: the decided passage is
+/// named as the reason ("a passage decided like this").
+#[test]
+fn a_passage_like_a_decided_one_names_it_as_a_reason() {
+    let decided = "Soitettu vuokranantajalle, sovittu maksuaikataulu vuokrarästeille.";
+    let like = "Soitettu vuokranantajalle ja sovittu maksuaikataulu vuokrarästeistä.";
+    let trained = COLD.trained(&[decision("p#1", decided, Fi, &[Context, Interventions])]);
+    let p = trained.propose(like, Fi, &[]);
+    let named: Vec<_> = p
+        .evidence
+        .iter()
+        .filter(|e| e.source == kooste_caimer::Source::Decided)
+        .collect();
+    assert!(
+        named
+            .iter()
+            .any(|e| e.dimension == Context && e.weight > 0.5 && e.feature == decided),
+        "{:?}",
+        p.evidence
+    );
+    // It speaks against the dimensions the decision left out.
+    assert!(
+        named
+            .iter()
+            .any(|e| e.dimension == Results && e.weight < -0.5),
+        "{named:?}"
+    );
+    assert!(p.labels.contains(&Context), "{:?}", p.why());
+    assert!(
+        p.why()
+            .iter()
+            .any(|w| w.starts_with("context:") && w.contains("a passage decided like this")),
+        "{:?}",
+        p.why()
+    );
+    // An unrelated passage hears nothing from it.
+    let other = trained.propose("Kävin keramiikkapajassa ja tein savikulhon.", Fi, &[]);
+    assert!(
+        !other
+            .evidence
+            .iter()
+            .any(|e| e.source == kooste_caimer::Source::Decided),
+        "{:?}",
+        other.evidence
+    );
+    // Cold, it is not there at all.
+    assert!(
+        !COLD
+            .propose(like, Fi, &[])
+            .evidence
+            .iter()
+            .any(|e| e.source == kooste_caimer::Source::Decided)
+    );
+}

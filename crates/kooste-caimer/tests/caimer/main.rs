@@ -9,6 +9,7 @@ mod learning;
 mod model;
 mod multi_label;
 mod phrasing;
+mod speed;
 mod styles;
 
 use kooste_caimer::{Proposal, Proposer};

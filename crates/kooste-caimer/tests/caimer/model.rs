@@ -41,6 +41,23 @@ fn the_model_is_rebuilt_the_same_after_deleting_the_state_directory() {
         again.propose("Keramiikkapajassa tein savikulhon.", Fi, &[]),
         proposal
     );
+    // The memory of decided passages is rebuilt too: a passage like a decided one is
+    // explained by it whether the model came from the cache or was trained again.
+    let like = "Jag vågade berätta om mina skulder.";
+    let decided = |c: &Caimer| {
+        c.propose(like, Sv, &[])
+            .evidence
+            .into_iter()
+            .filter(|e| e.source == kooste_caimer::Source::Decided)
+            .collect::<Vec<_>>()
+    };
+    let from_cache = Caimer::open(&p.project).unwrap();
+    assert!(!decided(&from_cache).is_empty());
+    assert_eq!(decided(&from_cache), decided(&again));
+    assert_eq!(
+        from_cache.propose(like, Sv, &[]),
+        again.propose(like, Sv, &[])
+    );
 }
 
 #[test]

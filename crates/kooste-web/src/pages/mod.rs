@@ -69,6 +69,7 @@ pub(crate) const KEYS_USED_IN_CODE: &[&str] = &[
     "review_no_proposal",
     "evidence_learned",
     "evidence_hint",
+    "evidence_decided",
     "role_participant",
     "role_worker",
     "role_researcher",

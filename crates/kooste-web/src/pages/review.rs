@@ -413,6 +413,10 @@ pub(crate) fn reasons(
                 app.pages.word(lang, "evidence_learned"),
             ),
             Source::Hint => (None, app.pages.word(lang, "evidence_hint")),
+            Source::Decided => (
+                Some(e.feature.clone()),
+                app.pages.word(lang, "evidence_decided"),
+            ),
         };
         let what = match &feature {
             Some(f) if f.to_lowercase() == what.to_lowercase() => String::new(),
