@@ -325,11 +325,7 @@ impl Workspace {
                     return;
                 };
                 let started = std::time::Instant::now();
-                let stale = ws
-                    .index()
-                    .map(|ix| ix.freshness(&ws.project.root, true))
-                    .unwrap_or_else(|e| Some(e.to_string()));
-                if let Some(why) = stale
+                if let Some(why) = ws.stale()
                     && let Err(e) = ws.refresh(false)
                 {
                     eprintln!("bringing the index up to date ({why}): {e}");
@@ -337,6 +333,27 @@ impl Workspace {
                 wait = (started.elapsed() * 10).max(std::time::Duration::from_secs(1));
             }
         })
+    }
+
+    /// Why the index is behind the project's files (the deep check: every corpus file's
+    /// version against its stamp), or `None`. The process's own saves stored but not yet
+    /// indexed are no hand edits: with no save storing meanwhile, they are indexed and the
+    /// files looked at again (else, under a stream of saves, each would look like a hand
+    /// edit and bring a full update).
+    fn stale(&self) -> Option<String> {
+        let check = || {
+            self.index()
+                .map(|ix| ix.freshness(&self.project.root, true))
+                .unwrap_or_else(|e| Some(e.to_string()))
+        };
+        check()?;
+        let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let open = self.index.read().is_ok_and(|ix| ix.is_some());
+        if let (Some(last), true) = (self.saves.last(), open) {
+            // A failure is reported to the save that waits for it.
+            let _ = self.index_saved(last);
+        }
+        check()
     }
 
     /// From now on reads ([`Workspace::search`], [`Workspace::digest`]) trust the index as

@@ -42,6 +42,14 @@ struct Indexed {
     failed: Vec<(std::ops::RangeInclusive<u64>, String)>,
 }
 
+impl Saves {
+    /// The ticket of the last save queued, if any.
+    pub(crate) fn last(&self) -> Option<u64> {
+        let q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        (q.last > 0).then_some(q.last)
+    }
+}
+
 impl Workspace {
     /// Stores a web form's submission (its rows as one unit, redacted) and makes it
     /// searchable.
@@ -154,7 +162,7 @@ impl Workspace {
     /// Makes sure the save with `ticket` is in the index (a group commit, above). Its
     /// corpus files are recorded as kooste's own writes (`SearchIndex::note_written`), so
     /// that they do not count as hand edits.
-    fn index_saved(&self, ticket: u64) -> Result<()> {
+    pub(crate) fn index_saved(&self, ticket: u64) -> Result<()> {
         self.index()?;
         let mut indexed = self.saves.indexed.lock().unwrap_or_else(|e| e.into_inner());
         if indexed.done < ticket {
