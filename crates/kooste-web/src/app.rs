@@ -146,6 +146,9 @@ impl Web {
         // The app's own writes reach the index at once, and `kooste serve` watches the
         // corpus for the rest: requests do not check the index against the corpus.
         ws.trust_index();
+        // A save is answered once it is on disk; a thread indexes saves as they come, and
+        // every read of the index first takes those still waiting.
+        ws.index_in_background();
         // Open them now, so that a broken register, decisions file or index shows at start.
         ws.redactor()?;
         ws.caimer()?;

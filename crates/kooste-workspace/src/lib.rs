@@ -234,33 +234,39 @@ impl Workspace {
     /// index` run beside) has written since. It is not checked against the corpus: see
     /// [`Workspace::search`] and [`Workspace::watch`] for that.
     pub fn index(&self) -> Result<IndexRef<'_>> {
-        {
-            let ix = self.index.read().unwrap_or_else(|e| e.into_inner());
-            match &*ix {
-                Some(i) if !i.behind() => return Ok(IndexRef(ix)),
-                _ => {}
-            }
-        }
-        {
-            let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
-            match &mut *ix {
-                Some(i) => {
-                    if let Err(e) = i.catch_up() {
-                        eprintln!("reading what was indexed beside this process: {e}");
-                    }
-                }
-                None if self.has_index() => {
-                    *ix = Some(SearchIndex::open(&self.project.state_dir(), false)?);
-                }
-                None => {
-                    drop(ix);
-                    self.refresh(false)?;
-                }
-            }
-        }
+        self.open_index()?;
+        // Saves called saved are searchable before anything is read ([`save`]).
+        self.index_pending();
         Ok(IndexRef(
             self.index.read().unwrap_or_else(|e| e.into_inner()),
         ))
+    }
+
+    /// Opens the index when this process has not yet (building it when there is none), or
+    /// catches up with what another process wrote since.
+    pub(crate) fn open_index(&self) -> Result<()> {
+        {
+            let ix = self.index.read().unwrap_or_else(|e| e.into_inner());
+            if ix.as_ref().is_some_and(|i| !i.behind()) {
+                return Ok(());
+            }
+        }
+        let mut ix = self.index.write().unwrap_or_else(|e| e.into_inner());
+        match &mut *ix {
+            Some(i) => {
+                if let Err(e) = i.catch_up() {
+                    eprintln!("reading what was indexed beside this process: {e}");
+                }
+            }
+            None if self.has_index() => {
+                *ix = Some(SearchIndex::open(&self.project.state_dir(), false)?);
+            }
+            None => {
+                drop(ix);
+                self.refresh(false)?;
+            }
+        }
+        Ok(())
     }
 
     /// Brings the index in line with the corpus and the CAIMeR labels (or, with `rebuild`,
@@ -268,10 +274,10 @@ impl Workspace {
     /// that changed since they were last indexed are read, unless something besides the
     /// corpus that shapes the index changed ([`Workspace::inputs`]).
     pub fn refresh(&self, rebuild: bool) -> Result<Refreshed> {
-        // No write of this process runs meanwhile; the corpus may have changed under it,
-        // so the next write opens it afresh.
+        // No write of this process runs meanwhile. The corpus may have changed under it:
+        // unless the update finds nothing changed, the next write opens it afresh.
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        *writer = None;
+        let kept = writer.take();
         let caimer = self.caimer()?;
         let inputs = self.inputs(&caimer)?;
         let (ix, report, mut problems) = kooste_index::update(
@@ -282,7 +288,11 @@ impl Workspace {
         )?;
         problems.extend(caimer.problems().iter().cloned());
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(ix);
-        Ok(Refreshed { report, problems })
+        let done = Refreshed { report, problems };
+        if !done.changed() {
+            *writer = kept;
+        }
+        Ok(done)
     }
 
     /// A fingerprint of everything besides the corpus files that shapes what the index
@@ -349,9 +359,10 @@ impl Workspace {
         check()?;
         let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let open = self.index.read().is_ok_and(|ix| ix.is_some());
-        if let (Some(last), true) = (self.saves.last(), open) {
-            // A failure is reported to the save that waits for it.
-            let _ = self.index_saved(last);
+        if let (Some(last), true) = (self.saves.last(), open)
+            && let Err(e) = self.index_through(last)
+        {
+            eprintln!("indexing saved forms: {e}");
         }
         check()
     }
@@ -387,9 +398,13 @@ impl Workspace {
     /// Opens the corpus for a write when it is not open yet (or another process stored
     /// documents since).
     fn corpus<'a>(&self, slot: &'a mut Option<Corpus>) -> Result<&'a mut Corpus> {
+        // Whether another process has written the index since (then it may have stored
+        // documents the opened corpus does not know). Not waiting while this process's own
+        // indexer writes it: that is no other process, and a save would wait for every
+        // commit.
         let behind = self
             .index
-            .read()
+            .try_read()
             .is_ok_and(|ix| ix.as_ref().is_some_and(SearchIndex::behind));
         if behind {
             *slot = None;

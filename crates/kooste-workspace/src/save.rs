@@ -1,10 +1,16 @@
 //! The web app's writes: forms, comments and decisions, each stored durably as one unit and
 //! made searchable before the request is answered.
 //!
-//! Saves are stored one at a time (the workspace's writer lock) and indexed in groups (a
-//! group commit): the first save to reach the index indexes everything queued so far in
-//! one tantivy commit and one manifest write, while the others wait; a save whose documents
-//! a group has already taken only waits for that group.
+//! Saves are stored one at a time (the workspace's writer lock), durably, and queued for
+//! the index with their CAIMeR labels. They are indexed in groups (a group commit): the
+//! first caller of [`Workspace::index_through`] indexes everything queued so far in one
+//! tantivy commit and one append to the manifest's log, while the others wait; a caller
+//! whose save a group has already taken only waits for that group. Whoever indexes, a save
+//! is in the index before any later read of it: [`Workspace::index`] first indexes every
+//! save queued. With [`Workspace::index_in_background`] (the web app) a thread of its own
+//! indexes as saves come, so a save is answered once it is on disk, and under load a group
+//! holds as many saves as were stored during the previous commit; otherwise each save is
+//! indexed before it returns.
 
 use crate::{Error, Result, Workspace};
 use kooste_core::Document;
@@ -12,13 +18,19 @@ use kooste_core::model::Decision;
 use kooste_index::PassageRecord;
 use kooste_ingest::{Comment, Corpus, Read, Submission};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 /// Saves waiting for the index, and what the group commits did.
 #[derive(Default)]
 pub(crate) struct Saves {
     queue: Mutex<Queue>,
     indexed: Mutex<Indexed>,
+    /// Wakes the background indexer when a save is queued (paired with `queue`).
+    saved: Condvar,
+    /// Whether a background indexer runs.
+    background: AtomicBool,
 }
 
 /// Saved documents that wait to be indexed, in the order they were saved.
@@ -47,6 +59,13 @@ impl Saves {
     pub(crate) fn last(&self) -> Option<u64> {
         let q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         (q.last > 0).then_some(q.last)
+    }
+
+    /// The last save queued when some are not indexed yet.
+    fn pending(&self) -> Option<u64> {
+        let last = self.queue.lock().unwrap_or_else(|e| e.into_inner()).last;
+        let done = self.indexed.lock().unwrap_or_else(|e| e.into_inner()).done;
+        (done < last).then_some(last)
     }
 }
 
@@ -127,7 +146,11 @@ impl Workspace {
             ticket = self.queue_saved(&docs, files)?;
             stored
         };
-        self.index_saved(ticket)?;
+        if self.saves.background.load(Ordering::Relaxed) {
+            self.saves.saved.notify_one();
+        } else {
+            self.index_through(ticket)?;
+        }
         Ok(stored)
     }
 
@@ -159,11 +182,61 @@ impl Workspace {
         Ok(q.last)
     }
 
-    /// Makes sure the save with `ticket` is in the index (a group commit, above). Its
-    /// corpus files are recorded as kooste's own writes (`SearchIndex::note_written`), so
-    /// that they do not count as hand edits.
-    pub(crate) fn index_saved(&self, ticket: u64) -> Result<()> {
-        self.index()?;
+    /// Indexes on a thread of its own, as saves come (see the module's documentation),
+    /// after opening the corpus for the first save (it reads every corpus file's front
+    /// matter: seconds at 100k passages, better not while that save's page waits). The
+    /// thread ends when the workspace is dropped.
+    pub fn index_in_background(self: &Arc<Self>) {
+        self.saves.background.store(true, Ordering::Relaxed);
+        let ws = Arc::downgrade(self);
+        std::thread::spawn(move || {
+            if let Some(ws) = ws.upgrade() {
+                let mut writer = ws.writer.lock().unwrap_or_else(|e| e.into_inner());
+                if let Err(e) = ws.corpus(&mut writer) {
+                    eprintln!("opening the corpus: {e}");
+                }
+            }
+            loop {
+                let Some(ws) = ws.upgrade() else {
+                    return;
+                };
+                let last = {
+                    let q = ws.saves.queue.lock().unwrap_or_else(|e| e.into_inner());
+                    let q = if q.records.is_empty() && q.files.is_empty() {
+                        ws.saves
+                            .saved
+                            .wait_timeout(q, Duration::from_millis(200))
+                            .map(|(q, _)| q)
+                            .unwrap_or_else(|e| e.into_inner().0)
+                    } else {
+                        q
+                    };
+                    (!q.records.is_empty() || !q.files.is_empty()).then_some(q.last)
+                };
+                if let Some(last) = last
+                    && let Err(e) = ws.index_through(last)
+                {
+                    eprintln!("indexing saved forms: {e}");
+                }
+            }
+        });
+    }
+
+    /// Indexes every save queued so far, if any wait; a failure is logged (the files are
+    /// on disk, and are not noted as this process's writes, so the next update takes them).
+    pub(crate) fn index_pending(&self) {
+        if let Some(last) = self.saves.pending()
+            && let Err(e) = self.index_through(last)
+        {
+            eprintln!("indexing saved forms: {e}");
+        }
+    }
+
+    /// Makes sure every save up to `ticket` is in the index (a group commit, above). Their
+    /// corpus files are recorded as this process's own writes (`SearchIndex::note_written`),
+    /// so that they do not count as hand edits.
+    pub(crate) fn index_through(&self, ticket: u64) -> Result<()> {
+        self.open_index()?;
         let mut indexed = self.saves.indexed.lock().unwrap_or_else(|e| e.into_inner());
         if indexed.done < ticket {
             let (range, records, files) = {
