@@ -6,10 +6,10 @@
 //! may comment on it (`super::comments`), and shows it on a projector (`super::present`).
 
 use crate::accounts::Role;
-use crate::app::{App, Shared};
-use axum::extract::Form;
+use crate::app::{App, Ctx, Shared};
+use crate::extract::{Anyone, Post, PostRoute, Signed};
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use kooste_core::model::Lang;
@@ -122,13 +122,9 @@ pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
     Query(p): Query<Params>,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let researcher = ctx.user.role.allows(Role::Researcher);
     let is_published = published(&app, &workshop);
     // Before publishing, only researchers see a digest.
@@ -227,31 +223,34 @@ pub(crate) async fn page(
     res
 }
 
+/// `POST /digest/WORKSHOP/publish`: researchers; back to the digest's page.
+pub(crate) struct PublishPost;
+
+impl PostRoute for PublishPost {
+    const ROLE: Role = Role::Researcher;
+
+    fn back(path: &str, _fields: &super::Fields) -> String {
+        path.strip_suffix("/publish").unwrap_or(path).to_string()
+    }
+
+    fn refused(app: &App, ctx: &Ctx, _fields: &super::Fields) -> Response {
+        app.message(
+            StatusCode::FORBIDDEN,
+            ctx,
+            "forbidden_title",
+            "forbidden_text",
+        )
+    }
+}
+
 /// `POST /digest/WORKSHOP/publish` (researcher, `csrf_token`): every role may read the
 /// digest from now on. Recorded in the project's `published.toml`.
 pub(crate) async fn publish(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<super::Fields>,
+    Post { ctx, .. }: Post<PublishPost>,
 ) -> Response {
     let path = format!("/digest/{workshop}");
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return super::login::relogin(&app, &headers, &path, String::new());
-    };
-    let Some(ctx) = super::login::ctx_after_login(&app, &headers, &view, &path) else {
-        return super::login::relogin(&app, &headers, &path, String::new());
-    };
-    if !ctx.user.role.allows(Role::Researcher)
-        || !crate::session::same(&view.csrf, super::field(&fields, "csrf_token"))
-    {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
     if Round::of(&app.project, &workshop).is_err() {
         return app.message(
             StatusCode::NOT_FOUND,
@@ -268,7 +267,7 @@ pub(crate) async fn publish(
         return app.failure(&ctx, &e);
     }
     app.sessions.set_flash(
-        &view.token,
+        &ctx.view.token,
         app.pages.word(ctx.lang, "digest_published_now"),
     );
     Redirect::to(&path).into_response()

@@ -10,8 +10,9 @@
 use super::search::{dimension_for, theme_label, voice_label, workshop_label};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
+use crate::extract::{Anyone, Signed};
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::Document;
 use kooste_index::PassageRecord;
@@ -81,13 +82,8 @@ pub(crate) fn passage_href(ctx: &Ctx, doc: &str, passage: &str) -> String {
 pub(crate) async fn passage(
     app: Shared,
     Path((id, n)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
     let found = {
         let app = std::sync::Arc::clone(&app);
@@ -137,13 +133,8 @@ pub(crate) async fn passage(
 pub(crate) async fn page(
     app: Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
     let found = {
         let app = std::sync::Arc::clone(&app);

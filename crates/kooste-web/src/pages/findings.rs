@@ -3,13 +3,12 @@
 //! own (a split), pin the quotes shown. Each change is checked against the findings as they
 //! stand, written durably to `findings/WORKSHOP.toml` and applied on every render.
 
-use super::{Fields, field, login};
+use super::{Fields, field};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::same;
-use axum::Form;
+use crate::extract::{Post, PostRoute, Researcher, Signed};
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
 use kooste_digest::findings::{Change, Curation, ProblemKind};
@@ -78,13 +77,8 @@ fn finding_view(
 pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Researcher) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Ok(round) = Round::of(&app.project, &workshop) else {
         return app.message(
             StatusCode::NOT_FOUND,
@@ -203,31 +197,20 @@ fn changes(f: &Fields) -> Result<Vec<Change>, &'static str> {
     })
 }
 
+/// `POST /digest/WORKSHOP/findings`.
+pub(crate) struct FindingsPost;
+
+impl PostRoute for FindingsPost {
+    const ROLE: Role = Role::Researcher;
+}
+
 /// `POST /digest/WORKSHOP/findings`: one change, then back to the page at the finding.
 pub(crate) async fn change(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(f): Form<Fields>,
+    Post { ctx, fields: f, .. }: Post<FindingsPost>,
 ) -> Response {
     let here = path_of(&workshop);
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &here, String::new());
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &here) else {
-        return login::relogin(&app, &headers, &here, String::new());
-    };
-    if !ctx.user.role.allows(Role::Researcher) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
-    if !same(&view.csrf, field(&f, "csrf_token")) {
-        return app.message(StatusCode::FORBIDDEN, &ctx, "err_csrf_title", "err_csrf");
-    }
     let Ok(round) = Round::of(&app.project, &workshop) else {
         return app.message(
             StatusCode::NOT_FOUND,
@@ -296,7 +279,7 @@ pub(crate) async fn change(
         Err(e) => return app.failure(&ctx, &e),
     }
     app.sessions
-        .set_flash(&view.token, app.pages.word(ctx.lang, "findings_saved"));
+        .set_flash(&ctx.view.token, app.pages.word(ctx.lang, "findings_saved"));
     let anchor = section
         .all_findings()
         .find(|x| x.id == field(&f, "finding") || x.id == field(&f, "into"))

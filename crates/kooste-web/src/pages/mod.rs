@@ -13,11 +13,11 @@ pub(crate) mod review;
 pub(crate) mod search;
 pub(crate) mod task;
 
-use crate::accounts::Role;
 use crate::app::{Shared, local_path};
+use crate::extract::{Anyone, Signed};
 use crate::session::LANG_COOKIE;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
 use serde::Deserialize;
@@ -122,16 +122,13 @@ pub(crate) async fn js(app: Shared) -> Response {
 }
 
 /// Any other path: the login page for strangers, 404 for users.
-pub(crate) async fn not_found(app: Shared, headers: HeaderMap, uri: Uri) -> Response {
-    match app.page(&headers, &uri, Role::Participant) {
-        Ok(ctx) => app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        ),
-        Err(r) => r,
-    }
+pub(crate) async fn not_found(app: Shared, Signed { ctx, .. }: Signed<Anyone>) -> Response {
+    app.message(
+        StatusCode::NOT_FOUND,
+        &ctx,
+        "not_found_title",
+        "not_found_text",
+    )
 }
 
 /// A form's fields as posted, in order; a name given twice keeps both.

@@ -5,8 +5,9 @@
 use super::digest::{build, published};
 use crate::accounts::Role;
 use crate::app::Shared;
+use crate::extract::{Anyone, Signed};
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::Lang;
 use kooste_digest::{Digest, Round, Templates};
@@ -156,14 +157,9 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
 pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
     Query(p): Query<Params>,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.user.role.allows(Role::Researcher) && !published(&app, &workshop) {
         return app.message(
             StatusCode::FORBIDDEN,

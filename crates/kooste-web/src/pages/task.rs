@@ -4,12 +4,12 @@
 //! which keeps the file's comments and layout. Bad input is shown again with its fields'
 //! errors (422) and nothing is written.
 
-use super::{Fields, field, login};
+use super::{Fields, field};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::same;
-use axum::extract::{Form, Path};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::extract::{Post, PostRoute, Researcher, Signed};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::{Date, Voice};
 use kooste_core::task::{TaskChange, TaskError, set_task};
@@ -127,13 +127,8 @@ fn fresh(app: &App, ctx: &Ctx) -> Result<Project, Response> {
 pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Researcher) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let project = match fresh(&app, &ctx) {
         Ok(p) => p,
         Err(r) => return r,
@@ -145,46 +140,47 @@ pub(crate) async fn page(
     render(&app, &ctx, &project, &workshop, &shown, &[], StatusCode::OK)
 }
 
+/// `POST /workshops/WORKSHOP/task`.
+pub(crate) struct TaskPost;
+
+impl PostRoute for TaskPost {
+    const ROLE: Role = Role::Researcher;
+
+    /// The form again, with what was typed and the error.
+    fn refused(app: &App, ctx: &Ctx, fields: &Fields) -> Response {
+        let workshop = ctx
+            .path
+            .strip_prefix("/workshops/")
+            .and_then(|p| p.strip_suffix("/task"))
+            .unwrap_or_default();
+        match fresh(app, ctx) {
+            Ok(project) => render(
+                app,
+                ctx,
+                &project,
+                workshop,
+                &Shown::parse(fields),
+                &[("f-theme".to_string(), "err_csrf")],
+                StatusCode::FORBIDDEN,
+            ),
+            Err(r) => r,
+        }
+    }
+}
+
 /// `POST /workshops/WORKSHOP/task`: `theme`, `from` (repeated), `how`, `how_sv`, `battery`,
 /// `due`, `csrf_token`.
 pub(crate) async fn save(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
+    Post { ctx, fields, .. }: Post<TaskPost>,
 ) -> Response {
     let path = format!("/workshops/{workshop}/task");
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &path, String::new());
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
-        return login::relogin(&app, &headers, &path, String::new());
-    };
-    if !ctx.user.role.allows(Role::Researcher) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
     let project = match fresh(&app, &ctx) {
         Ok(p) => p,
         Err(r) => return r,
     };
     let shown = Shown::parse(&fields);
-    if !same(&view.csrf, field(&fields, "csrf_token")) {
-        let errors = [("f-theme".to_string(), "err_csrf")];
-        return render(
-            &app,
-            &ctx,
-            &project,
-            &workshop,
-            &shown,
-            &errors,
-            StatusCode::FORBIDDEN,
-        );
-    }
     let Some((_, w)) = project.workshop(&workshop) else {
         return app.message(
             StatusCode::NOT_FOUND,
@@ -239,7 +235,7 @@ pub(crate) async fn save(
     match set {
         Ok(Ok(_)) => {
             app.sessions
-                .set_flash(&view.token, app.pages.word(ctx.lang, "task_saved"));
+                .set_flash(&ctx.view.token, app.pages.word(ctx.lang, "task_saved"));
             Redirect::to(&path).into_response()
         }
         Ok(Err(TaskError::Invalid(m))) => {
