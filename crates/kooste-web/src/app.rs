@@ -260,6 +260,7 @@ impl Web {
                 "/workshops/{workshop}/task",
                 get(pages::task::page).post(pages::task::save),
             )
+            .route("/steps", get(pages::steps::page).post(pages::steps::save))
             .fallback(pages::not_found)
             .layer(DefaultBodyLimit::max(self.app.config.body_limit))
             .layer(middleware::from_fn_with_state(
@@ -458,6 +459,7 @@ impl App {
         if let Some(u) = user {
             nav.push(("/", "nav_home"));
             nav.push(("/search", "nav_search"));
+            nav.push(("/steps", "nav_steps"));
             if u.role.allows(Role::Researcher) {
                 nav.push(("/review", "nav_review"));
             }

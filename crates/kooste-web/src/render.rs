@@ -18,6 +18,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/web/present.html.j2"),
     ),
     (
+        "steps.html.j2",
+        include_str!("../../../templates/web/steps.html.j2"),
+    ),
+    (
         "task.html.j2",
         include_str!("../../../templates/web/task.html.j2"),
     ),
@@ -99,6 +103,11 @@ pub(crate) struct Pages {
     sv: BTreeMap<String, String>,
     css: String,
     js: String,
+}
+
+/// A page's template context: its view model over what every page gets (`App::base`).
+pub(crate) fn with_view(base: Value, view: &impl serde::Serialize) -> Value {
+    minijinja::context! { ..Value::from(minijinja::value::Serde(view)), ..base }
 }
 
 impl Pages {

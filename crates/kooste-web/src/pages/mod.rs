@@ -11,6 +11,7 @@ pub(crate) mod login;
 pub(crate) mod present;
 pub(crate) mod review;
 pub(crate) mod search;
+pub(crate) mod steps;
 pub(crate) mod task;
 
 use crate::app::{Shared, local_path};
@@ -81,6 +82,15 @@ pub(crate) const KEYS_USED_IN_CODE: &[&str] = &[
     "digest_published_now",
     "voice_missing_notice",
     "task_saved",
+    "nav_steps",
+    "steps_broken",
+    "steps_saved",
+    "steps_status_note",
+    "err_steps_empty",
+    "err_steps_long",
+    "err_steps_status",
+    "err_steps_entry",
+    "err_steps_file",
 ];
 
 #[derive(Deserialize)]
