@@ -115,12 +115,7 @@ impl<P: PostRoute> FromRequest<Arc<App>> for Post<P> {
             ));
         };
         if !ctx.user.role.allows(P::ROLE) {
-            return Err(app.message(
-                StatusCode::FORBIDDEN,
-                &ctx,
-                "forbidden_title",
-                "forbidden_text",
-            ));
+            return Err(app.forbidden(&ctx, "forbidden_text"));
         }
         if !same(&ctx.view.csrf, field(&fields, "csrf_token")) {
             return Err(P::refused(app, &ctx, &fields));

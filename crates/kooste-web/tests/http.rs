@@ -872,11 +872,11 @@ fn unescape(s: &str) -> String {
 }
 
 fn owned_body(fields: &[(String, String)]) -> String {
-    fields
+    let borrowed: Vec<(&str, &str)> = fields
         .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form_body(&borrowed)
 }
 
 #[tokio::test]
@@ -3678,6 +3678,20 @@ status = "agreed"   # agreed at the third workshop
 needs = ["yhteydenotto"]
 "#;
 
+/// Posts a note on a development step: `entry`, `status`, `text`.
+async fn post_note(c: &mut Client, csrf: &str, entry: &str, status: &str, text: &str) -> Page {
+    c.post(
+        "/steps",
+        &[
+            ("csrf_token", csrf),
+            ("entry", entry),
+            ("status", status),
+            ("text", text),
+        ],
+    )
+    .await
+}
+
 /// The loop site with the list above, on a fixed day.
 fn steps_site() -> Site {
     let dir = project_dir();
@@ -3761,17 +3775,14 @@ async fn a_researcher_changes_a_status_and_adds_notes_kept_in_the_file_with_its_
             .contains("<option value=\"\">Ei muutosta (sovittu)</option>")
     );
     // A new status and what happened.
-    let p = r
-        .post(
-            "/steps",
-            &[
-                ("csrf_token", &csrf),
-                ("entry", "takaisinsoitto"),
-                ("status", "in-trial"),
-                ("text", "Kokeilu alkoi kahdessa tiimissä."),
-            ],
-        )
-        .await;
+    let p = post_note(
+        &mut r,
+        &csrf,
+        "takaisinsoitto",
+        "in-trial",
+        "Kokeilu alkoi kahdessa tiimissä.",
+    )
+    .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(p.location(), "/steps#entry-takaisinsoitto");
     // Only the status: the note says what changed. Only a note: the status stays.
@@ -3779,17 +3790,7 @@ async fn a_researcher_changes_a_status_and_adds_notes_kept_in_the_file_with_its_
         ("yhteydenotto", "sovittu", ""),
         ("yhteydenotto", "", "Puhelinjono lyheni."),
     ] {
-        let p = r
-            .post(
-                "/steps",
-                &[
-                    ("csrf_token", &csrf),
-                    ("entry", entry),
-                    ("status", status),
-                    ("text", text),
-                ],
-            )
-            .await;
+        let p = post_note(&mut r, &csrf, entry, status, text).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     }
     let written = std::fs::read_to_string(&file).unwrap();
@@ -3859,17 +3860,7 @@ async fn bad_steps_input_is_a_clear_error_and_nothing_is_written() {
             "Tätä kohtaa ei enää ole listalla.",
         ),
     ] {
-        let p = r
-            .post(
-                "/steps",
-                &[
-                    ("csrf_token", &csrf),
-                    ("entry", entry),
-                    ("status", status),
-                    ("text", text),
-                ],
-            )
-            .await;
+        let p = post_note(&mut r, &csrf, entry, status, text).await;
         assert_eq!(
             p.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -3881,17 +3872,7 @@ async fn bad_steps_input_is_a_clear_error_and_nothing_is_written() {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), STEPS);
     }
     // What was typed comes back, the entry's form open and its field marked.
-    let p = r
-        .post(
-            "/steps",
-            &[
-                ("csrf_token", &csrf),
-                ("entry", "yhteydenotto"),
-                ("status", "valmis-ehkä"),
-                ("text", "Teksti jää."),
-            ],
-        )
-        .await;
+    let p = post_note(&mut r, &csrf, "yhteydenotto", "valmis-ehkä", "Teksti jää.").await;
     assert!(p.body.contains("<details class=\"step-edit\" open>"));
     assert!(p.body.contains(">Teksti jää.</textarea>"));
     assert!(
@@ -3902,28 +3883,10 @@ async fn bad_steps_input_is_a_clear_error_and_nothing_is_written() {
     for role in [Role::Participant, Role::Worker] {
         let mut c = Client::signed_in(&site, role).await;
         let csrf = c.get("/steps").await.csrf();
-        let p = c
-            .post(
-                "/steps",
-                &[
-                    ("csrf_token", &csrf),
-                    ("entry", "yhteydenotto"),
-                    ("text", "x"),
-                ],
-            )
-            .await;
+        let p = post_note(&mut c, &csrf, "yhteydenotto", "", "x").await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{role:?}");
     }
-    let p = r
-        .post(
-            "/steps",
-            &[
-                ("csrf_token", "vanha"),
-                ("entry", "yhteydenotto"),
-                ("text", "x"),
-            ],
-        )
-        .await;
+    let p = post_note(&mut r, "vanha", "yhteydenotto", "", "x").await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = Client::new(&site)
         .post("/steps", &[("entry", "yhteydenotto"), ("text", "x")])
@@ -3944,16 +3907,7 @@ async fn bad_steps_input_is_a_clear_error_and_nothing_is_written() {
     let page = p.get("/steps").await;
     assert!(page.body.contains("Tutkijat korjaavat sen."));
     assert!(!page.body.contains("development-steps.toml"));
-    let p = r
-        .post(
-            "/steps",
-            &[
-                ("csrf_token", &csrf),
-                ("entry", "yhteydenotto"),
-                ("text", "x"),
-            ],
-        )
-        .await;
+    let p = post_note(&mut r, &csrf, "yhteydenotto", "", "x").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("development-steps.toml"), "{}", p.body);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);

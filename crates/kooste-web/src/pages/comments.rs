@@ -135,7 +135,7 @@ impl PostRoute for CommentPost {
     }
 
     fn refused(app: &App, ctx: &Ctx, _fields: &Fields) -> Response {
-        app.message(StatusCode::FORBIDDEN, ctx, "forbidden_title", "err_csrf")
+        app.forbidden(ctx, "err_csrf")
     }
 }
 
@@ -146,25 +146,12 @@ pub(crate) async fn post(
     Post { ctx, fields, .. }: Post<CommentPost>,
 ) -> Response {
     let path = format!("/digest/{workshop}?format=html");
-    let round = match Round::of(&app.project, &workshop) {
-        Ok(r) => r,
-        Err(_) => {
-            return app.message(
-                StatusCode::NOT_FOUND,
-                &ctx,
-                "not_found_title",
-                "not_found_text",
-            );
-        }
+    let Ok(round) = Round::of(&app.project, &workshop) else {
+        return app.not_found(&ctx);
     };
     // Every role, researchers too, once the digest is published.
     if !published(&app, &workshop) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "digest_unpublished",
-        );
+        return app.forbidden(&ctx, "digest_unpublished");
     }
     let text = field(&fields, "text").trim().to_string();
     if text.is_empty() {

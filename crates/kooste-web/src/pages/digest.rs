@@ -129,12 +129,7 @@ pub(crate) async fn page(
     let is_published = published(&app, &workshop);
     // Before publishing, only researchers see a digest.
     if !researcher && !is_published {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "digest_unpublished",
-        );
+        return app.forbidden(&ctx, "digest_unpublished");
     }
     let lang = p.lang.parse().unwrap_or(ctx.lang);
     let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
@@ -148,12 +143,7 @@ pub(crate) async fn page(
             );
         }
         Err(_) => {
-            return app.message(
-                StatusCode::NOT_FOUND,
-                &ctx,
-                "not_found_title",
-                "not_found_text",
-            );
+            return app.not_found(&ctx);
         }
     };
     let format = match p.format.as_str() {
@@ -234,12 +224,7 @@ impl PostRoute for PublishPost {
     }
 
     fn refused(app: &App, ctx: &Ctx, _fields: &super::Fields) -> Response {
-        app.message(
-            StatusCode::FORBIDDEN,
-            ctx,
-            "forbidden_title",
-            "forbidden_text",
-        )
+        app.forbidden(ctx, "forbidden_text")
     }
 }
 
@@ -252,12 +237,7 @@ pub(crate) async fn publish(
 ) -> Response {
     let path = format!("/digest/{workshop}");
     if Round::of(&app.project, &workshop).is_err() {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     }
     let today: kooste_core::model::Date = match kooste_caimer::now()[..10].parse() {
         Ok(d) => d,

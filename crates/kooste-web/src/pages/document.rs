@@ -78,6 +78,15 @@ pub(crate) fn passage_href(ctx: &Ctx, doc: &str, passage: &str) -> String {
     }
 }
 
+/// [`find`], off the async threads.
+async fn found(app: &Shared, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
+    let (app, id) = (std::sync::Arc::clone(app), id.to_string());
+    tokio::task::spawn_blocking(move || find(&app, &id))
+        .await
+        .ok()
+        .flatten()
+}
+
 /// `GET /passages/DOCID/N`: one passage, for every role.
 pub(crate) async fn passage(
     app: Shared,
@@ -85,22 +94,12 @@ pub(crate) async fn passage(
     Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
     let lang = ctx.lang;
-    let found = {
-        let app = std::sync::Arc::clone(&app);
-        let id = id.clone();
-        tokio::task::spawn_blocking(move || find(&app, &id)).await
-    };
     let pid = format!("{id}#{n}");
-    let Some((doc, records, p)) = found.ok().flatten().and_then(|(doc, records)| {
+    let Some((doc, records, p)) = found(&app, &id).await.and_then(|(doc, records)| {
         let p = doc.passages.iter().find(|p| p.id == pid)?.clone();
         Some((doc, records, p))
     }) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     let m = &doc.meta;
     let rec = records.get(&p.id);
@@ -136,25 +135,11 @@ pub(crate) async fn page(
     Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
     let lang = ctx.lang;
-    let found = {
-        let app = std::sync::Arc::clone(&app);
-        tokio::task::spawn_blocking(move || find(&app, &id)).await
-    };
-    let Ok(Some((doc, records))) = found else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+    let Some((doc, records)) = found(&app, &id).await else {
+        return app.not_found(&ctx);
     };
     if !may_read_whole(&app, &ctx, &doc) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "whole_document_forbidden",
-        );
+        return app.forbidden(&ctx, "whole_document_forbidden");
     }
     let m = &doc.meta;
     let researcher = ctx.user.role.allows(Role::Researcher);

@@ -80,12 +80,7 @@ pub(crate) async fn page(
     Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
     let Ok(round) = Round::of(&app.project, &workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     render(&app, &ctx, &round, StatusCode::OK, None).await
 }
@@ -212,25 +207,23 @@ pub(crate) async fn change(
 ) -> Response {
     let here = path_of(&workshop);
     let Ok(round) = Round::of(&app.project, &workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
+        return app.not_found(&ctx);
+    };
+    // The page again, saying why the change was not made.
+    let refuse = |msg: String| {
+        render(
+            &app,
             &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+            &round,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(msg),
+        )
     };
     let wanted = match changes(&f) {
         Ok(c) => c,
         Err(key) => {
             let msg = app.pages.word(ctx.lang, key);
-            return render(
-                &app,
-                &ctx,
-                &round,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await;
+            return refuse(msg).await;
         }
     };
     let d = match digest(&app, &round, ctx.lang).await {
@@ -246,27 +239,13 @@ pub(crate) async fn change(
     let theme = wanted[0].theme().to_string();
     let Some(section) = d.themes.iter().find(|t| t.theme.id == theme) else {
         let msg = app.pages.word(ctx.lang, "findings_unknown_change");
-        return render(
-            &app,
-            &ctx,
-            &round,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(msg),
-        )
-        .await;
+        return refuse(msg).await;
     };
     let members = section.members();
     for c in &wanted {
         if let Err(e) = curation.apply(c, &members) {
             let msg = format!("{} ({e})", app.pages.word(ctx.lang, "findings_not_saved"));
-            return render(
-                &app,
-                &ctx,
-                &round,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await;
+            return refuse(msg).await;
         }
     }
     let saved = {

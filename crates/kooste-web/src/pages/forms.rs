@@ -262,16 +262,13 @@ fn new_submission_id(battery: &Battery) -> String {
     format!("{}-web-{day}-{first}{}", battery.id, &hex[1..])
 }
 
+/// A workshop as the form names it: its name and number (as search names it) and its day.
 fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
     match app.project.workshop(id) {
-        Some((r, w)) => {
-            let name = if lang == Lang::Sv && !r.name_sv.is_empty() {
-                &r.name_sv
-            } else {
-                &r.name
-            };
+        Some((_, w)) => {
             let d = w.date;
-            format!("{name} {} ({}.{}.{})", w.number, d.day, d.month, d.year)
+            let name = super::search::workshop_label(app, id, lang);
+            format!("{name} ({}.{}.{})", d.day, d.month, d.year)
         }
         None => id.to_string(),
     }
@@ -495,20 +492,10 @@ pub(crate) async fn page(
     Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
     let Some(battery) = app.project.batteries.get(&battery) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     let Some(battery) = fillable(&ctx.user, battery) else {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
+        return app.forbidden(&ctx, "forbidden_text");
     };
     let battery = &battery;
     let mut input = Input::new(&app.project, battery, ctx.lang, app.today());
@@ -606,20 +593,10 @@ impl PostRoute for FormPost {
 #[allow(clippy::result_large_err)]
 fn posted(app: &App, ctx: &Ctx, id: &str, fields: &Fields) -> Result<(Battery, Input), Response> {
     let Some(battery) = app.project.batteries.get(id) else {
-        return Err(app.message(
-            StatusCode::NOT_FOUND,
-            ctx,
-            "not_found_title",
-            "not_found_text",
-        ));
+        return Err(app.not_found(ctx));
     };
     let Some(fillable) = fillable(&ctx.user, battery) else {
-        return Err(app.message(
-            StatusCode::FORBIDDEN,
-            ctx,
-            "forbidden_title",
-            "forbidden_text",
-        ));
+        return Err(app.forbidden(ctx, "forbidden_text"));
     };
     // A client's form: only the client questions are read from what was posted.
     let input = Input::parse(fields, &fillable);

@@ -18,7 +18,7 @@ use crate::app::{Shared, local_path};
 use crate::extract::{Anyone, Signed};
 use crate::session::LANG_COOKIE;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
 use serde::Deserialize;
@@ -104,10 +104,12 @@ pub(crate) struct Next {
 pub(crate) async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
     let lang = lang.parse::<Lang>().unwrap_or(Lang::Fi);
     let mut res = Redirect::to(&local_path(&q.next)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.as_str()
-    )) {
+    let c = cookie::Cookie::build((LANG_COOKIE, lang.as_str()))
+        .path("/")
+        .max_age(cookie::time::Duration::days(365))
+        .same_site(cookie::SameSite::Lax)
+        .build();
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
@@ -133,12 +135,7 @@ pub(crate) async fn js(app: Shared) -> Response {
 
 /// Any other path: the login page for strangers, 404 for users.
 pub(crate) async fn not_found(app: Shared, Signed { ctx, .. }: Signed<Anyone>) -> Response {
-    app.message(
-        StatusCode::NOT_FOUND,
-        &ctx,
-        "not_found_title",
-        "not_found_text",
-    )
+    app.not_found(&ctx)
 }
 
 /// A form's fields as posted, in order; a name given twice keeps both.

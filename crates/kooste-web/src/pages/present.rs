@@ -161,20 +161,10 @@ pub(crate) async fn page(
     Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
     if !ctx.user.role.allows(Role::Researcher) && !published(&app, &workshop) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "digest_unpublished",
-        );
+        return app.forbidden(&ctx, "digest_unpublished");
     }
     let Ok(round) = Round::of(&app.project, &workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     let lang: Lang = p.lang.parse().unwrap_or(ctx.lang);
     let built = {

@@ -566,12 +566,7 @@ async fn render(
         Err(e) => return app.failure(ctx, &e),
     };
     if now.is_none() && !params.passage.is_empty() {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(ctx);
     }
     let none = app.pages.word(lang, "review_labels_none");
     let item = now.as_ref().map(|now| {
@@ -866,12 +861,7 @@ pub(crate) async fn decide(app: Shared, Post { ctx, fields: f, .. }: Post<Review
             )
             .await
         }
-        Ok(Ok(Outcome::Gone)) => app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        ),
+        Ok(Ok(Outcome::Gone)) => app.not_found(&ctx),
         Ok(Err(e)) => app.failure(&ctx, &e),
         Err(e) => app.failure(&ctx, &e),
     }

@@ -69,12 +69,7 @@ fn render(
 ) -> Response {
     let lang = ctx.lang;
     let Some((_, w)) = project.workshop(id) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(ctx);
     };
     let error_of = |f: &str| {
         errors
@@ -182,12 +177,7 @@ pub(crate) async fn save(
     };
     let shown = Shown::parse(&fields);
     let Some((_, w)) = project.workshop(&workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     // Each field's own error first, so that the form says which one is wrong.
     let mut errors: Vec<(String, &'static str)> = Vec::new();
@@ -208,16 +198,20 @@ pub(crate) async fn save(
             }
         }
     };
-    if !errors.is_empty() {
-        return render(
+    // The form again, with what was typed and each field's error.
+    let refuse = |errors: &[(String, &'static str)]| {
+        render(
             &app,
             &ctx,
             &project,
             &workshop,
             &shown,
-            &errors,
+            errors,
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        )
+    };
+    if !errors.is_empty() {
+        return refuse(&errors);
     }
     let change = TaskChange {
         theme: Some(shown.theme.clone()),
@@ -240,16 +234,7 @@ pub(crate) async fn save(
         }
         Ok(Err(TaskError::Invalid(m))) => {
             eprintln!("kooste serve: a task was not set: {m}");
-            let errors = [("f-theme".to_string(), "err_task_theme")];
-            render(
-                &app,
-                &ctx,
-                &project,
-                &workshop,
-                &shown,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            refuse(&[("f-theme".to_string(), "err_task_theme")])
         }
         Ok(Err(TaskError::Project(e))) => app.failure(&ctx, &e),
         Err(e) => app.failure(&ctx, &e),
