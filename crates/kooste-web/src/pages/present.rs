@@ -12,7 +12,7 @@ use axum::response::Response;
 use kooste_core::model::Lang;
 use kooste_digest::{Digest, Round, Templates};
 use minijinja::{Value, context};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -188,23 +188,43 @@ pub(crate) async fn page(
             lang.as_str()
         )
     };
+    let view = PresentView {
+        screen: screens[n].clone(),
+        number: n + 1,
+        total: screens.len(),
+        prev: (n > 0).then(|| link(n - 1)),
+        next: (n + 1 < screens.len()).then(|| link(n + 1)),
+        first: link(0),
+        digest_page: format!("/digest/{workshop}"),
+        other: link(n).replace(
+            &format!("lang={}", lang.as_str()),
+            &format!(
+                "lang={}",
+                match lang {
+                    Lang::Fi => "sv",
+                    Lang::Sv => "fi",
+                }
+            ),
+        ),
+    };
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
         StatusCode::OK,
         "present.html.j2",
-        context! {
-            screen => screens[n].clone(),
-            number => n + 1,
-            total => screens.len(),
-            prev => (n > 0).then(|| link(n - 1)),
-            next => (n + 1 < screens.len()).then(|| link(n + 1)),
-            first => link(0),
-            digest_page => format!("/digest/{workshop}"),
-            other => link(n).replace(
-                &format!("lang={}", lang.as_str()),
-                &format!("lang={}", match lang { Lang::Fi => "sv", Lang::Sv => "fi" }),
-            ),
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The projector page's view model: one screen, where it is among them, and the links.
+#[derive(Serialize)]
+struct PresentView {
+    screen: Value,
+    number: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    first: String,
+    digest_page: String,
+    /// This screen in the other language.
+    other: String,
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::{Date, Voice};
 use kooste_core::task::{TaskChange, TaskError, set_task};
 use kooste_core::{Project, Task};
-use minijinja::context;
+use serde::Serialize;
 
 /// What the form shows.
 #[derive(Debug, Default)]
@@ -77,38 +77,95 @@ fn render(
             .find(|(x, _)| x == f)
             .map(|(_, k)| app.pages.word(lang, k))
     };
+    let choice = |id: &str, label: &str, on: bool| Choice {
+        id: id.to_string(),
+        label: label.to_string(),
+        on,
+    };
+    let view = TaskView {
+        id: id.to_string(),
+        workshop: super::search::workshop_label(app, id, lang),
+        date: w.date.to_string(),
+        themes: project
+            .config
+            .themes
+            .iter()
+            .map(|(k, t)| choice(k, t.get(lang), *k == shown.theme))
+            .collect(),
+        voices: Voice::ALL
+            .iter()
+            .map(|v| {
+                let label = app.pages.word(lang, &format!("voice_{v}"));
+                choice(v.as_str(), &label, shown.from.contains(v))
+            })
+            .collect(),
+        how: shown.how.clone(),
+        how_sv: shown.how_sv.clone(),
+        batteries: project
+            .batteries
+            .values()
+            .map(|b| choice(&b.id, b.title.get(lang), b.id == shown.battery))
+            .collect(),
+        due: shown.due.clone(),
+        errors: errors
+            .iter()
+            .map(|(id, k)| FieldError {
+                id: id.clone(),
+                message: app.pages.word(lang, k),
+            })
+            .collect(),
+        field_errors: FieldErrors {
+            theme: error_of("f-theme"),
+            battery: error_of("f-battery"),
+            due: error_of("f-due"),
+        },
+        notice: app.sessions.take_flash(&ctx.view.token),
+    };
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
         status,
         "task.html.j2",
-        context! {
-            id => id,
-            workshop => super::search::workshop_label(app, id, lang),
-            date => w.date.to_string(),
-            themes => project.config.themes.iter().map(|(k, t)| context! {
-                id => k, label => t.get(lang), selected => *k == shown.theme,
-            }).collect::<Vec<_>>(),
-            voices => Voice::ALL.iter().map(|v| context! {
-                id => v.as_str(),
-                label => app.pages.word(lang, &format!("voice_{v}")),
-                checked => shown.from.contains(v),
-            }).collect::<Vec<_>>(),
-            how => shown.how.clone(),
-            how_sv => shown.how_sv.clone(),
-            batteries => project.batteries.values().map(|b| context! {
-                id => b.id.clone(), label => b.title.get(lang), selected => b.id == shown.battery,
-            }).collect::<Vec<_>>(),
-            due => shown.due.clone(),
-            errors => errors.iter().map(|(id, k)| context! { id => id, message => app.pages.word(lang, k) }).collect::<Vec<_>>(),
-            field_errors => context! {
-                theme => error_of("f-theme"),
-                battery => error_of("f-battery"),
-                due => error_of("f-due"),
-            },
-            notice => app.sessions.take_flash(&ctx.view.token),
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The task page's view model.
+#[derive(Serialize)]
+struct TaskView {
+    id: String,
+    workshop: String,
+    date: String,
+    themes: Vec<Choice>,
+    voices: Vec<Choice>,
+    how: String,
+    how_sv: String,
+    batteries: Vec<Choice>,
+    due: String,
+    errors: Vec<FieldError>,
+    field_errors: FieldErrors,
+    notice: Option<String>,
+}
+
+/// An option of a list or a box: chosen (`selected`, `checked`) or not.
+#[derive(Serialize)]
+struct Choice {
+    id: String,
+    label: String,
+    #[serde(rename = "selected")]
+    on: bool,
+}
+
+#[derive(Serialize)]
+struct FieldError {
+    id: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct FieldErrors {
+    theme: Option<String>,
+    battery: Option<String>,
+    due: Option<String>,
 }
 
 /// The project as its files are now (a task set by `kooste task` beside the app shows).
