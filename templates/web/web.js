@@ -3,6 +3,8 @@
 // - A live character count under each answer ("123 / 10 000 merkkiä"), with a polite
 //   announcement for screen readers when the limit is near or passed.
 // - The sentence about the round follows the workshop chosen.
+// - On the projector (/digest/W/present), the arrow keys and Page Up / Page Down follow the
+//   previous and next links (which work without it).
 (function () {
   "use strict";
   var live = document.createElement("p");
@@ -46,6 +48,19 @@
     select.addEventListener("change", function () {
       var o = select.options[select.selectedIndex];
       if (o && o.getAttribute("data-round")) round.textContent = o.getAttribute("data-round");
+    });
+  }
+
+  if (document.body.classList.contains("present")) {
+    document.addEventListener("keydown", function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      var rel = { ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev" }[e.key];
+      var link = rel && document.querySelector('.present-nav a[rel="' + rel + '"]');
+      if (!link) return;
+      e.preventDefault();
+      window.location.href = link.href;
     });
   }
 })();

@@ -380,6 +380,128 @@ impl StepsList {
     }
 }
 
+/// A dated note to add to an entry: what happened, and the entry's new status when it
+/// changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNote {
+    /// The day it happened.
+    pub date: Date,
+    /// What happened (required: the file's every note has a text).
+    pub text: String,
+    /// The entry's status from this day on, when it changes.
+    pub status: Option<Status>,
+}
+
+/// Why a note could not be added: the input is wrong (say so to the user; nothing was
+/// written), or the list could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum NoteError {
+    /// No such entry, an empty or overlong text.
+    #[error("{0}")]
+    Invalid(String),
+    /// The list's file.
+    #[error(transparent)]
+    Project(#[from] Error),
+}
+
+/// The longest note accepted, in characters.
+pub const MAX_NOTE: usize = 4000;
+
+/// Adds a dated note to entry `id` of the project's list, as the last `[[entry.note]]` of
+/// that entry, keeping the file's comments, order and layout (toml_edit), durably
+/// (`write_atomic`, under the project's write lock). The file is read back as the project
+/// would read it before it is written, so nothing is written that `kooste` cannot read.
+/// Returns the entry as it now stands.
+pub fn add_note(
+    project: &Project,
+    id: &str,
+    note: &NewNote,
+) -> std::result::Result<Entry, NoteError> {
+    let bad = |m: String| Err(NoteError::Invalid(m));
+    let text = note.text.trim();
+    if text.is_empty() {
+        return bad(format!(
+            "the note on '{id}' has no text; write what happened"
+        ));
+    }
+    if text.chars().count() > MAX_NOTE {
+        return bad(format!(
+            "the note on '{id}' is too long; keep it under {MAX_NOTE} characters"
+        ));
+    }
+    let _lock = crate::fsutil::WriteLock::take(&project.state_dir());
+    let path = StepsList::path(project);
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::Io { path, source: e }.into()),
+    };
+    // The list as it is must read, so that a broken file is never overwritten.
+    let list = StepsList::parse(&old, &path)?;
+    if list.get(id).is_none() {
+        return bad(format!(
+            "no entry has the id '{id}' in {STEPS_FILE}; use the id of one of its entries"
+        ));
+    }
+    let config = |message: String| Error::Config {
+        path: path.clone(),
+        line: 1,
+        message,
+    };
+    let mut doc: toml_edit::DocumentMut = old
+        .parse()
+        .map_err(|e: toml_edit::TomlError| config(e.message().to_string()))?;
+    let entry = doc
+        .get_mut("entry")
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+        .and_then(|a| {
+            a.iter_mut().find(|t| {
+                t.get("id")
+                    .and_then(toml_edit::Item::as_str)
+                    .is_some_and(|x| x.trim() == id)
+            })
+        })
+        .ok_or_else(|| config(format!("no [[entry]] with id = \"{id}\"")))?;
+    let mut table = toml_edit::Table::new();
+    let date: toml_edit::Datetime = note
+        .date
+        .to_string()
+        .parse()
+        .map_err(|_| config(format!("'{}' is not a date", note.date)))?;
+    table["date"] = toml_edit::value(date);
+    table["text"] = toml_edit::value(text);
+    if let Some(s) = note.status {
+        table["status"] = toml_edit::value(s.as_str());
+    }
+    match entry.get_mut("note") {
+        None => {
+            let mut notes = toml_edit::ArrayOfTables::new();
+            notes.push(table);
+            entry.insert("note", toml_edit::Item::ArrayOfTables(notes));
+        }
+        Some(item) => item
+            .as_array_of_tables_mut()
+            .ok_or_else(|| {
+                config(format!(
+                    "entry '{id}': `note` must be [[entry.note]] tables"
+                ))
+            })?
+            .push(table),
+    }
+    let new = doc.to_string();
+    let list = StepsList::parse(&new, &path)?;
+    list.check_workshops(project, &path)?;
+    let entry = list
+        .get(id)
+        .cloned()
+        .ok_or_else(|| config(format!("entry '{id}' is gone")))?;
+    crate::fsutil::write_atomic(&path, new.as_bytes()).map_err(|e| Error::Io {
+        path: path.clone(),
+        source: e,
+    })?;
+    Ok(entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,5 +634,73 @@ text = "Puheluita tuli vähemmän."
     fn the_empty_file_of_init_is_valid() {
         assert!(parse(EMPTY_STEPS_TOML).unwrap().entries.is_empty());
         assert!(parse("").unwrap().entries.is_empty());
+    }
+    #[test]
+    fn a_note_is_added_keeping_the_files_comments_and_bad_input_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kooste.toml"), "[project]\nname = \"T\"\n").unwrap();
+        let file = dir.path().join(STEPS_FILE);
+        let text = "# The list.\n\n[[entry]]\nid = \"a\"   # first\nkind = \"need\"\ntitle = \"A\"\n\n[[entry.note]]\ndate = 2018-01-02\ntext = \"Raised.\"\n\n# The second.\n[[entry]]\nid = \"b\"\nkind = \"step\"\ntitle = \"B\"\nneeds = [\"a\"]\n";
+        std::fs::write(&file, text).unwrap();
+        let p = Project::load(dir.path()).unwrap();
+        let day: Date = "2018-06-04".parse().unwrap();
+        let e = add_note(
+            &p,
+            "a",
+            &NewNote {
+                date: day,
+                text: " Tried. ".into(),
+                status: Some(Status::InTrial),
+            },
+        )
+        .unwrap();
+        assert_eq!(e.status(), Status::InTrial);
+        let e = add_note(
+            &p,
+            "b",
+            &NewNote {
+                date: day,
+                text: "Agreed.".into(),
+                status: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(e.notes.len(), 1);
+        let now = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(
+            now,
+            text.replace(
+                "text = \"Raised.\"\n",
+                "text = \"Raised.\"\n\n[[entry.note]]\ndate = 2018-06-04\ntext = \"Tried.\"\nstatus = \"in-trial\"\n"
+            ) + "\n[[entry.note]]\ndate = 2018-06-04\ntext = \"Agreed.\"\n",
+            "{now}"
+        );
+        for (id, text, want) in [
+            ("x", "Text.", "no entry has the id 'x'"),
+            ("a", "  ", "has no text"),
+            ("a", &"x".repeat(MAX_NOTE + 1), "too long"),
+        ] {
+            let note = NewNote {
+                date: day,
+                text: text.to_string(),
+                status: None,
+            };
+            let e = add_note(&p, id, &note).unwrap_err();
+            assert!(e.to_string().contains(want), "{e}");
+            assert_eq!(std::fs::read_to_string(&file).unwrap(), now);
+        }
+        // A broken file is named and never overwritten.
+        std::fs::write(&file, "[[entry]]\nid = \"a\"\n").unwrap();
+        let note = NewNote {
+            date: day,
+            text: "Text.".into(),
+            status: None,
+        };
+        let e = add_note(&p, "a", &note).unwrap_err();
+        assert!(e.to_string().contains(STEPS_FILE), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "[[entry]]\nid = \"a\"\n"
+        );
     }
 }

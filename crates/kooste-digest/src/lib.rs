@@ -24,7 +24,9 @@ mod render;
 pub use assemble::{Input, Round, assemble};
 pub use findings::Grouping;
 pub use model::*;
-pub use render::{BUILTIN, Format, Templates, add_text_filters, md_escape};
+pub use render::{
+    BUILTIN, Format, Templates, add_text_filters, md_escape, read_template, set_syntax,
+};
 
 use std::path::PathBuf;
 

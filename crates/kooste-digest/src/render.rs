@@ -13,6 +13,47 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+/// The file `name` in a project's template folder `dir`, if the project has one (`name`
+/// is a plain relative path: no `..`, no root).
+fn project_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    let safe = Path::new(name)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    let p = dir.join(name);
+    (safe && p.is_file()).then_some(p)
+}
+
+/// The one template loader of the digests and the web app: the text of template `name`
+/// from a project's own folder `dir` (`templates/`, `templates/web/`) when it has the file,
+/// else from `builtin` (compiled in); `None` when neither has it. A file that cannot be read
+/// is an error with its path.
+pub fn read_template(
+    dir: Option<&Path>,
+    builtin: &[(&str, &str)],
+    name: &str,
+) -> std::result::Result<Option<String>, (PathBuf, std::io::Error)> {
+    if let Some(p) = dir.and_then(|d| project_file(d, name)) {
+        return std::fs::read_to_string(&p).map(Some).map_err(|e| (p, e));
+    }
+    Ok(builtin
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| text.to_string()))
+}
+
+/// The syntax every kooste template is written in: a block tag's line break and leading
+/// blanks are dropped; `keep_newline` keeps a template's last line break (the digests).
+pub fn set_syntax(env: &mut Environment<'_>, keep_newline: bool) {
+    if let Ok(syntax) = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(keep_newline)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+}
+
 /// The built-in templates: (file name in `templates/`, text). `kooste init` writes them into
 /// a new project, where they can be edited.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -152,12 +193,7 @@ impl Templates {
 
     /// Where a template comes from: the project's file, if it has one.
     pub fn project_file(&self, name: &str) -> Option<PathBuf> {
-        let dir = self.dir.as_ref()?;
-        let safe = Path::new(name)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-        let p = dir.join(name);
-        (safe && p.is_file()).then_some(p)
+        project_file(self.dir.as_deref()?, name)
     }
 
     /// The wording of the digests in `lang`: key to text.
@@ -206,28 +242,15 @@ impl Templates {
                 _ => AutoEscape::None,
             }
         });
-        if let Ok(syntax) = SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()
-        {
-            env.set_syntax(syntax);
-        }
-        let this = self.clone();
+        set_syntax(&mut env, true);
+        let dir = self.dir.clone();
         env.set_loader(move |name| {
-            if let Some(p) = this.project_file(name) {
-                return std::fs::read_to_string(&p).map(Some).map_err(|e| {
-                    minijinja::Error::new(
-                        ErrorKind::InvalidOperation,
-                        format!("cannot read {}: {e}", p.display()),
-                    )
-                });
-            }
-            Ok(BUILTIN
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, text)| text.to_string()))
+            read_template(dir.as_deref(), BUILTIN, name).map_err(|(p, e)| {
+                minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("cannot read {}: {e}", p.display()),
+                )
+            })
         });
         let terms = Strings::in_lang(&self.strings.terms, lang);
         env.add_filter("term", move |word: String| -> String {

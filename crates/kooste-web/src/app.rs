@@ -217,6 +217,7 @@ impl Web {
                 "/workshops/{workshop}/task",
                 get(pages::task::page).post(pages::task::save),
             )
+            .route("/steps", get(pages::steps::page).post(pages::steps::save))
             .fallback(pages::not_found)
             .layer(DefaultBodyLimit::max(self.app.config.body_limit))
             .layer(middleware::from_fn_with_state(
@@ -351,12 +352,7 @@ impl App {
             path,
         };
         if !ctx.user.role.allows(need) {
-            return Err(self.message(
-                StatusCode::FORBIDDEN,
-                &ctx,
-                "forbidden_title",
-                "forbidden_text",
-            ));
+            return Err(self.forbidden(&ctx, "forbidden_text"));
         }
         Ok(ctx)
     }
@@ -369,6 +365,7 @@ impl App {
         if let Some(u) = user {
             nav.push(("/", "nav_home"));
             nav.push(("/search", "nav_search"));
+            nav.push(("/steps", "nav_steps"));
             if u.role.allows(Role::Researcher) {
                 nav.push(("/review", "nav_review"));
             }
@@ -433,6 +430,21 @@ impl App {
         )
     }
 
+    /// 404 with the page that says so.
+    pub(crate) fn not_found(&self, ctx: &Ctx) -> Response {
+        self.message(
+            StatusCode::NOT_FOUND,
+            ctx,
+            "not_found_title",
+            "not_found_text",
+        )
+    }
+
+    /// 403 with the page that says why (`text`, a wording key).
+    pub(crate) fn forbidden(&self, ctx: &Ctx, text: &str) -> Response {
+        self.message(StatusCode::FORBIDDEN, ctx, "forbidden_title", text)
+    }
+
     /// An error that should not happen (a broken index, a full disk): logged in full, told
     /// to the user plainly.
     pub(crate) fn failure(&self, ctx: &Ctx, e: &dyn std::fmt::Display) -> Response {
@@ -460,30 +472,31 @@ impl App {
         path: &str,
         max_age: Option<u64>,
     ) -> HeaderValue {
-        let secure = if self.config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
-        let age = max_age.map_or_else(String::new, |s| format!("; Max-Age={s}"));
-        HeaderValue::from_str(&format!(
-            "{name}={value}; Path={path}{age}; HttpOnly; SameSite=Lax{secure}"
-        ))
-        .unwrap_or(HeaderValue::from_static(""))
+        let mut c = cookie::Cookie::build((name.to_string(), value.to_string()))
+            .path(path.to_string())
+            .http_only(true)
+            .same_site(cookie::SameSite::Lax)
+            .secure(self.config.secure_cookies);
+        if let Some(s) = max_age {
+            c = c.max_age(cookie::time::Duration::seconds(
+                i64::try_from(s).unwrap_or(i64::MAX),
+            ));
+        }
+        HeaderValue::from_str(&c.build().to_string()).unwrap_or(HeaderValue::from_static(""))
     }
 }
 
+/// What [`encode`] leaves as it is: letters, digits, `-_.~` and `/`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a query value.
 pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 /// A local path to return to after signing in or switching the language; anything else

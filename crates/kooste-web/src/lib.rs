@@ -13,6 +13,7 @@
 
 pub mod accounts;
 mod app;
+mod extract;
 mod guard;
 mod pages;
 mod render;

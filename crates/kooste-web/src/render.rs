@@ -18,6 +18,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/web/present.html.j2"),
     ),
     (
+        "steps.html.j2",
+        include_str!("../../../templates/web/steps.html.j2"),
+    ),
+    (
         "task.html.j2",
         include_str!("../../../templates/web/task.html.j2"),
     ),
@@ -101,21 +105,19 @@ pub(crate) struct Pages {
     js: String,
 }
 
+/// A page's template context: its view model over what every page gets (`App::base`).
+pub(crate) fn with_view(base: Value, view: &impl serde::Serialize) -> Value {
+    minijinja::context! { ..Value::from(minijinja::value::Serde(view)), ..base }
+}
+
 impl Pages {
     /// Loads the templates: `dir` is the project's `templates/web/`; files missing there come
     /// from the built-in set. Every template is parsed now, so a mistake shows at start.
     pub(crate) fn load(dir: &Path) -> Result<Pages> {
         let read = |name: &str| -> Result<String> {
-            let p = dir.join(name);
-            if p.is_file() {
-                std::fs::read_to_string(&p).map_err(|e| Error::Io { path: p, source: e })
-            } else {
-                Ok(BUILTIN
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, t)| t.to_string())
-                    .unwrap_or_default())
-            }
+            kooste_digest::read_template(Some(dir), BUILTIN, name)
+                .map(Option::unwrap_or_default)
+                .map_err(|(path, source)| Error::Io { path, source })
         };
         let mut strings: Strings = toml::from_str(
             BUILTIN
@@ -151,13 +153,7 @@ impl Pages {
                 AutoEscape::None
             }
         });
-        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-        {
-            env.set_syntax(syntax);
-        }
+        kooste_digest::set_syntax(&mut env, false);
         kooste_digest::add_text_filters(&mut env);
         env.add_filter("plural", plural_filter);
         for (name, _) in BUILTIN.iter().filter(|(n, _)| n.ends_with(".j2")) {

@@ -282,25 +282,30 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
+/// Compares two secrets in time that does not depend on where they differ (`subtle`).
 pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-/// The value of a cookie in a request's `Cookie` headers.
-pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+/// The cookies of a request's `Cookie` headers, as the `cookie` crate reads them; a
+/// malformed pair is skipped.
+pub(crate) fn cookies(
+    headers: &axum::http::HeaderMap,
+) -> impl Iterator<Item = cookie::Cookie<'static>> + '_ {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .flat_map(|v| cookie::Cookie::split_parse(v.to_string()))
+        .filter_map(Result::ok)
+}
+
+/// The value of a cookie in a request's `Cookie` headers.
+pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    cookies(headers)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 /// Signs short values (the login page's CSRF token, a browser's "signed in here before"

@@ -876,11 +876,11 @@ fn unescape(s: &str) -> String {
 }
 
 fn owned_body(fields: &[(String, String)]) -> String {
-    fields
+    let borrowed: Vec<(&str, &str)> = fields
         .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form_body(&borrowed)
 }
 
 #[tokio::test]
@@ -3310,7 +3310,13 @@ async fn the_projector_shows_one_screen_at_a_time_with_links() {
             .contains("rel=\"next\" href=\"/digest/r-3/present?screen=1&lang=fi\"")
     );
     assert!(!first.body.contains("rel=\"prev\""));
-    assert!(!first.body.contains("<script"));
+    // Only the app's own script, which adds the arrow keys; the links work without it.
+    assert_eq!(first.body.matches("<script").count(), 1);
+    assert!(
+        first
+            .body
+            .contains("<script src=\"/static/web.js\" defer></script>")
+    );
     let total: usize = {
         let at = first.body.find("1 / ").unwrap();
         let rest = &first.body[at + 4..];
@@ -3664,4 +3670,266 @@ async fn a_served_digest_links_back_to_its_page() {
         sv.body
             .contains("Öppna sidan för den här sammanställningen i kooste-appen")
     );
+}
+
+/// A development-steps list with a comment, a need with a note and a step that answers it.
+const STEPS: &str = r#"# The list, kept by hand and in the app.
+
+# --- Needs ---
+[[entry]]
+id = "yhteydenotto"
+kind = "tarve"
+title = "Yhteydenotto on liian vaikeaa"
+description = "Puhelinjonossa ei pääse läpi."
+workshop = "r-2"
+voices = ["asiakas", "työntekijä"]
+
+[[entry.note]]
+date = 2018-03-01
+text = "Tarve nousi esiin pienryhmissä."
+
+# --- Steps ---
+[[entry]]
+id = "takaisinsoitto"
+kind = "askel"
+title = "Takaisinsoitto saman päivän aikana"
+workshop = "r-3"
+voices = ["worker"]
+status = "agreed"   # agreed at the third workshop
+needs = ["yhteydenotto"]
+"#;
+
+/// Posts a note on a development step: `entry`, `status`, `text`.
+async fn post_note(c: &mut Client, csrf: &str, entry: &str, status: &str, text: &str) -> Page {
+    c.post(
+        "/steps",
+        &[
+            ("csrf_token", csrf),
+            ("entry", entry),
+            ("status", status),
+            ("text", text),
+        ],
+    )
+    .await
+}
+
+/// The loop site with the list above, on a fixed day.
+fn steps_site() -> Site {
+    let dir = project_dir();
+    std::fs::write(dir.path().join("workshops/r.toml"), LOOP_REGION).unwrap();
+    std::fs::write(dir.path().join("development-steps.toml"), STEPS).unwrap();
+    site_in(
+        dir,
+        Config {
+            today: Some("2018-06-04".parse().unwrap()),
+            ..Config::default()
+        },
+    )
+}
+
+#[tokio::test]
+async fn every_role_reads_the_development_steps_with_status_and_history() {
+    let site = steps_site();
+    let mut stranger = Client::new(&site);
+    let page = stranger.get("/steps").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/login?next=/steps");
+    for role in [Role::Participant, Role::Worker, Role::Researcher] {
+        let mut c = Client::signed_in(&site, role).await;
+        let page = c.get("/").await;
+        assert!(
+            unescape(&page.body).contains("<a href=\"/steps\">Kehittämislista</a>"),
+            "{role:?}: the navigation links to the list"
+        );
+        let page = c.get("/steps").await;
+        assert_eq!(page.status, StatusCode::OK, "{role:?}");
+        let body = unescape(&page.body);
+        for text in [
+            "<h1>Kehittämistarpeet ja -askeleet</h1>",
+            "<h2 id=\"steps-needs\">Kehittämistarpeet</h2>",
+            "<h2 id=\"steps-steps\">Kehittämisaskeleet</h2>",
+            "Yhteydenotto on liian vaikeaa",
+            "Puhelinjonossa ei pääse läpi.",
+            "<span class=\"status status-proposed\">ehdotettu</span>",
+            "<span class=\"status status-agreed\">sovittu</span>",
+            "Asiakas, Työntekijä",
+            "1.3.2018",
+            "Tarve nousi esiin pienryhmissä.",
+            "<a href=\"#entry-yhteydenotto\">Yhteydenotto on liian vaikeaa</a>",
+            "Ei merkintöjä vielä.",
+        ] {
+            assert!(body.contains(text), "{role:?}: {text}\n{body}");
+        }
+        let forms = body.matches("action=\"/steps\"").count();
+        let want = if role == Role::Researcher { 2 } else { 0 };
+        assert_eq!(
+            forms, want,
+            "{role:?}: a form per entry for researchers only"
+        );
+        assert!(!body.contains("<script"), "{role:?}: no script needed");
+        // In Swedish.
+        c.get("/lang/sv?next=/steps").await;
+        let sv = unescape(&c.get("/steps").await.body);
+        for text in [
+            "<h1>Utvecklingsbehov och utvecklingssteg</h1>",
+            "<span class=\"status status-agreed\">överenskommen</span>",
+            "Klient, Arbetstagare",
+        ] {
+            assert!(sv.contains(text), "{role:?} sv: {text}\n{sv}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_researcher_changes_a_status_and_adds_notes_kept_in_the_file_with_its_comments() {
+    let site = steps_site();
+    let file = site.dir.path().join("development-steps.toml");
+    let mut r = Client::signed_in(&site, Role::Researcher).await;
+    let page = r.get("/steps").await;
+    let csrf = page.csrf();
+    assert!(
+        page.body
+            .contains("<label for=\"f-takaisinsoitto-status\">Uusi tila</label>")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"\">Ei muutosta (sovittu)</option>")
+    );
+    // A new status and what happened.
+    let p = post_note(
+        &mut r,
+        &csrf,
+        "takaisinsoitto",
+        "in-trial",
+        "Kokeilu alkoi kahdessa tiimissä.",
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/steps#entry-takaisinsoitto");
+    // Only the status: the note says what changed. Only a note: the status stays.
+    for (entry, status, text) in [
+        ("yhteydenotto", "sovittu", ""),
+        ("yhteydenotto", "", "Puhelinjono lyheni."),
+    ] {
+        let p = post_note(&mut r, &csrf, entry, status, text).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let written = std::fs::read_to_string(&file).unwrap();
+    let want = STEPS
+        .replace(
+            "text = \"Tarve nousi esiin pienryhmissä.\"\n",
+            "text = \"Tarve nousi esiin pienryhmissä.\"\n\n[[entry.note]]\ndate = 2018-06-04\ntext = \"Tila muuttui: ehdotettu → sovittu.\"\nstatus = \"agreed\"\n\n[[entry.note]]\ndate = 2018-06-04\ntext = \"Puhelinjono lyheni.\"\n",
+        )
+        + "\n[[entry.note]]\ndate = 2018-06-04\ntext = \"Kokeilu alkoi kahdessa tiimissä.\"\nstatus = \"in-trial\"\n";
+    assert_eq!(written, want, "{written}");
+    let page = unescape(&r.get("/steps").await.body);
+    assert!(page.contains("Merkintä tallennettiin."), "{page}");
+    assert!(page.contains("<span class=\"status status-in-trial\">kokeilussa</span>"));
+    assert!(
+        page.contains("Kokeilu alkoi kahdessa tiimissä.</span> <strong>Tila: kokeilussa</strong>")
+    );
+    // The command line reads what the app wrote.
+    let project = Project::load(site.dir.path()).unwrap();
+    let list = kooste_core::steps::StepsList::load(&project).unwrap();
+    assert_eq!(
+        list.get("yhteydenotto").unwrap().status(),
+        kooste_core::steps::Status::Agreed
+    );
+}
+
+#[tokio::test]
+async fn bad_steps_input_is_a_clear_error_and_nothing_is_written() {
+    let site = steps_site();
+    let file = site.dir.path().join("development-steps.toml");
+    let mut r = Client::signed_in(&site, Role::Researcher).await;
+    let csrf = r.get("/steps").await.csrf();
+    let long = "sana ".repeat(1000);
+    for (entry, status, text, error, message) in [
+        (
+            "yhteydenotto",
+            "",
+            "  ",
+            "f-yhteydenotto-text-error",
+            "Valitse uusi tila tai kirjoita, mitä tapahtui.",
+        ),
+        (
+            "yhteydenotto",
+            "ehdotettu",
+            "",
+            "f-yhteydenotto-text-error",
+            "Valitse uusi tila tai kirjoita, mitä tapahtui.",
+        ),
+        (
+            "yhteydenotto",
+            "valmis-ehkä",
+            "Teksti.",
+            "f-yhteydenotto-status-error",
+            "Valitse tila luettelosta.",
+        ),
+        (
+            "yhteydenotto",
+            "",
+            long.as_str(),
+            "f-yhteydenotto-text-error",
+            "Merkintä on liian pitkä",
+        ),
+        (
+            "ei-ole",
+            "",
+            "Teksti.",
+            "href=\"#main\"",
+            "Tätä kohtaa ei enää ole listalla.",
+        ),
+    ] {
+        let p = post_note(&mut r, &csrf, entry, status, text).await;
+        assert_eq!(
+            p.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{entry} {status}"
+        );
+        let body = unescape(&p.body);
+        assert!(body.contains(error), "{entry} {status}: {body}");
+        assert!(body.contains(message), "{entry} {status}: {body}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), STEPS);
+    }
+    // What was typed comes back, the entry's form open and its field marked.
+    let p = post_note(&mut r, &csrf, "yhteydenotto", "valmis-ehkä", "Teksti jää.").await;
+    assert!(p.body.contains("<details class=\"step-edit\" open>"));
+    assert!(p.body.contains(">Teksti jää.</textarea>"));
+    assert!(
+        p.body
+            .contains("aria-describedby=\"f-yhteydenotto-status-error\"")
+    );
+    // Other roles, a stale token, strangers: nothing written.
+    for role in [Role::Participant, Role::Worker] {
+        let mut c = Client::signed_in(&site, role).await;
+        let csrf = c.get("/steps").await.csrf();
+        let p = post_note(&mut c, &csrf, "yhteydenotto", "", "x").await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{role:?}");
+    }
+    let p = post_note(&mut r, "vanha", "yhteydenotto", "", "x").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = Client::new(&site)
+        .post("/steps", &[("entry", "yhteydenotto"), ("text", "x")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), STEPS);
+    // A file broken by hand: the researchers are told where; it is never overwritten.
+    let broken = STEPS.replace("kind = \"askel\"", "kind = \"idea\"");
+    std::fs::write(&file, &broken).unwrap();
+    let page = r.get("/steps").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        page.body.contains("development-steps.toml"),
+        "{}",
+        page.body
+    );
+    let mut p = Client::signed_in(&site, Role::Participant).await;
+    let page = p.get("/steps").await;
+    assert!(page.body.contains("Tutkijat korjaavat sen."));
+    assert!(!page.body.contains("development-steps.toml"));
+    let p = post_note(&mut r, &csrf, "yhteydenotto", "", "x").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("development-steps.toml"), "{}", p.body);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }

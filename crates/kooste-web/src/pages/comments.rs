@@ -9,11 +9,13 @@
 //! ([`web_context`]).
 
 use super::digest::{WebView, build, published};
-use super::{Fields, field, login};
+use super::{Fields, field};
+use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::{random_hex, same};
-use axum::extract::{Form, Path};
-use axum::http::{HeaderMap, StatusCode};
+use crate::extract::{Post, PostRoute};
+use crate::session::random_hex;
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_digest::{Digest, Finding, Round};
 use kooste_ingest::Comment;
@@ -118,43 +120,38 @@ fn new_comment_id(workshop: &str) -> String {
     format!("{workshop}-kommentti-{day}-{first}{}", &hex[1..])
 }
 
+/// `POST /digest/WORKSHOP/comments`: every role, back to the app's view of the digest.
+pub(crate) struct CommentPost;
+
+impl PostRoute for CommentPost {
+    const ROLE: Role = Role::Participant;
+
+    /// Not signed in (any more): sign in and come back to the digest.
+    fn back(path: &str, _fields: &Fields) -> String {
+        format!(
+            "{}?format=html",
+            path.strip_suffix("/comments").unwrap_or(path)
+        )
+    }
+
+    fn refused(app: &App, ctx: &Ctx, _fields: &Fields) -> Response {
+        app.forbidden(ctx, "err_csrf")
+    }
+}
+
 /// `POST /digest/WORKSHOP/comments`.
 pub(crate) async fn post(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
+    Post { ctx, fields, .. }: Post<CommentPost>,
 ) -> Response {
     let path = format!("/digest/{workshop}?format=html");
-    // Not signed in (any more): sign in and come back to the digest.
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &path, String::new());
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
-        return login::relogin(&app, &headers, &path, String::new());
-    };
-    if !same(&view.csrf, field(&fields, "csrf_token")) {
-        return app.message(StatusCode::FORBIDDEN, &ctx, "forbidden_title", "err_csrf");
-    }
-    let round = match Round::of(&app.project, &workshop) {
-        Ok(r) => r,
-        Err(_) => {
-            return app.message(
-                StatusCode::NOT_FOUND,
-                &ctx,
-                "not_found_title",
-                "not_found_text",
-            );
-        }
+    let Ok(round) = Round::of(&app.project, &workshop) else {
+        return app.not_found(&ctx);
     };
     // Every role, researchers too, once the digest is published.
     if !published(&app, &workshop) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "digest_unpublished",
-        );
+        return app.forbidden(&ctx, "digest_unpublished");
     }
     let text = field(&fields, "text").trim().to_string();
     if text.is_empty() {

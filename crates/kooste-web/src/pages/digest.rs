@@ -6,10 +6,10 @@
 //! may comment on it (`super::comments`), and shows it on a projector (`super::present`).
 
 use crate::accounts::Role;
-use crate::app::{App, Shared};
-use axum::extract::Form;
+use crate::app::{App, Ctx, Shared};
+use crate::extract::{Anyone, Post, PostRoute, Signed};
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use kooste_core::model::Lang;
@@ -99,23 +99,14 @@ pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
     Query(p): Query<Params>,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let researcher = ctx.user.role.allows(Role::Researcher);
     let is_published = published(&app, &workshop);
     // Before publishing, only researchers see a digest.
     if !researcher && !is_published {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "digest_unpublished",
-        );
+        return app.forbidden(&ctx, "digest_unpublished");
     }
     let lang = p.lang.parse().unwrap_or(ctx.lang);
     let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
@@ -129,12 +120,7 @@ pub(crate) async fn page(
             );
         }
         Err(_) => {
-            return app.message(
-                StatusCode::NOT_FOUND,
-                &ctx,
-                "not_found_title",
-                "not_found_text",
-            );
+            return app.not_found(&ctx);
         }
     };
     let format = match p.format.as_str() {
@@ -204,45 +190,38 @@ pub(crate) async fn page(
     res
 }
 
+/// `POST /digest/WORKSHOP/publish`: researchers; back to the digest's page.
+pub(crate) struct PublishPost;
+
+impl PostRoute for PublishPost {
+    const ROLE: Role = Role::Researcher;
+
+    fn back(path: &str, _fields: &super::Fields) -> String {
+        path.strip_suffix("/publish").unwrap_or(path).to_string()
+    }
+
+    fn refused(app: &App, ctx: &Ctx, _fields: &super::Fields) -> Response {
+        app.forbidden(ctx, "forbidden_text")
+    }
+}
+
 /// `POST /digest/WORKSHOP/publish` (researcher, `csrf_token`): every role may read the
 /// digest from now on. Recorded in the project's `published.toml`.
 pub(crate) async fn publish(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<super::Fields>,
+    Post { ctx, .. }: Post<PublishPost>,
 ) -> Response {
     let path = format!("/digest/{workshop}");
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return super::login::relogin(&app, &headers, &path, String::new());
-    };
-    let Some(ctx) = super::login::ctx_after_login(&app, &headers, &view, &path) else {
-        return super::login::relogin(&app, &headers, &path, String::new());
-    };
-    if !ctx.user.role.allows(Role::Researcher)
-        || !crate::session::same(&view.csrf, super::field(&fields, "csrf_token"))
-    {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
     if Round::of(&app.project, &workshop).is_err() {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     }
     let today = kooste_core::clock::today();
     if let Err(e) = kooste_core::publish::publish(&app.project, &workshop, today) {
         return app.failure(&ctx, &e);
     }
     app.sessions.set_flash(
-        &view.token,
+        &ctx.view.token,
         app.pages.word(ctx.lang, "digest_published_now"),
     );
     Redirect::to(&path).into_response()

@@ -10,8 +10,9 @@
 use super::search::{dimension_for, theme_label, voice_label, workshop_label};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
+use crate::extract::{Anyone, Signed};
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::Document;
 use kooste_ingest::{IngestOptions, read_input};
@@ -77,34 +78,28 @@ pub(crate) fn passage_href(ctx: &Ctx, doc: &str, passage: &str) -> String {
     }
 }
 
+/// [`find`], off the async threads.
+async fn found(app: &Shared, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
+    let (app, id) = (std::sync::Arc::clone(app), id.to_string());
+    tokio::task::spawn_blocking(move || find(&app, &id))
+        .await
+        .ok()
+        .flatten()
+}
+
 /// `GET /passages/DOCID/N`: one passage, for every role.
 pub(crate) async fn passage(
     app: Shared,
     Path((id, n)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
-    let found = {
-        let app = std::sync::Arc::clone(&app);
-        let id = id.clone();
-        tokio::task::spawn_blocking(move || find(&app, &id)).await
-    };
     let pid = format!("{id}#{n}");
-    let Some((doc, records, p)) = found.ok().flatten().and_then(|(doc, records)| {
+    let Some((doc, records, p)) = found(&app, &id).await.and_then(|(doc, records)| {
         let p = doc.passages.iter().find(|p| p.id == pid)?.clone();
         Some((doc, records, p))
     }) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     let m = &doc.meta;
     let rec = records.get(&p.id);
@@ -137,33 +132,14 @@ pub(crate) async fn passage(
 pub(crate) async fn page(
     app: Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
-    let found = {
-        let app = std::sync::Arc::clone(&app);
-        tokio::task::spawn_blocking(move || find(&app, &id)).await
-    };
-    let Ok(Some((doc, records))) = found else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+    let Some((doc, records)) = found(&app, &id).await else {
+        return app.not_found(&ctx);
     };
     if !may_read_whole(&app, &ctx, &doc) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "whole_document_forbidden",
-        );
+        return app.forbidden(&ctx, "whole_document_forbidden");
     }
     let m = &doc.meta;
     let researcher = ctx.user.role.allows(Role::Researcher);

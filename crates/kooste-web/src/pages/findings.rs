@@ -3,13 +3,12 @@
 //! own (a split), pin the quotes shown. Each change is checked against the findings as they
 //! stand, written durably to `findings/WORKSHOP.toml` and applied on every render.
 
-use super::{Fields, field, login};
+use super::{Fields, field};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::same;
-use axum::Form;
+use crate::extract::{Post, PostRoute, Researcher, Signed};
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
 use kooste_digest::findings::{Change, Curation, ProblemKind};
@@ -78,20 +77,10 @@ fn finding_view(
 pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Researcher) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Ok(round) = Round::of(&app.project, &workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     render(&app, &ctx, &round, StatusCode::OK, None).await
 }
@@ -203,51 +192,38 @@ fn changes(f: &Fields) -> Result<Vec<Change>, &'static str> {
     })
 }
 
+/// `POST /digest/WORKSHOP/findings`.
+pub(crate) struct FindingsPost;
+
+impl PostRoute for FindingsPost {
+    const ROLE: Role = Role::Researcher;
+}
+
 /// `POST /digest/WORKSHOP/findings`: one change, then back to the page at the finding.
 pub(crate) async fn change(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(f): Form<Fields>,
+    Post { ctx, fields: f, .. }: Post<FindingsPost>,
 ) -> Response {
     let here = path_of(&workshop);
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &here, String::new());
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &here) else {
-        return login::relogin(&app, &headers, &here, String::new());
-    };
-    if !ctx.user.role.allows(Role::Researcher) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
-    if !same(&view.csrf, field(&f, "csrf_token")) {
-        return app.message(StatusCode::FORBIDDEN, &ctx, "err_csrf_title", "err_csrf");
-    }
     let Ok(round) = Round::of(&app.project, &workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
+        return app.not_found(&ctx);
+    };
+    // The page again, saying why the change was not made.
+    let refuse = |msg: String| {
+        render(
+            &app,
             &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+            &round,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(msg),
+        )
     };
     let wanted = match changes(&f) {
         Ok(c) => c,
         Err(key) => {
             let msg = app.pages.word(ctx.lang, key);
-            return render(
-                &app,
-                &ctx,
-                &round,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await;
+            return refuse(msg).await;
         }
     };
     let d = match digest(&app, &round, ctx.lang).await {
@@ -263,27 +239,13 @@ pub(crate) async fn change(
     let theme = wanted[0].theme().to_string();
     let Some(section) = d.themes.iter().find(|t| t.theme.id == theme) else {
         let msg = app.pages.word(ctx.lang, "findings_unknown_change");
-        return render(
-            &app,
-            &ctx,
-            &round,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(msg),
-        )
-        .await;
+        return refuse(msg).await;
     };
     let members = section.members();
     for c in &wanted {
         if let Err(e) = curation.apply(c, &members) {
             let msg = format!("{} ({e})", app.pages.word(ctx.lang, "findings_not_saved"));
-            return render(
-                &app,
-                &ctx,
-                &round,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await;
+            return refuse(msg).await;
         }
     }
     let saved = {
@@ -296,7 +258,7 @@ pub(crate) async fn change(
         Err(e) => return app.failure(&ctx, &e),
     }
     app.sessions
-        .set_flash(&view.token, app.pages.word(ctx.lang, "findings_saved"));
+        .set_flash(&ctx.view.token, app.pages.word(ctx.lang, "findings_saved"));
     let anchor = section
         .all_findings()
         .find(|x| x.id == field(&f, "finding") || x.id == field(&f, "into"))

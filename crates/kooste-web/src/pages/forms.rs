@@ -6,9 +6,10 @@
 use super::{Fields, field, login};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::{User, View, random_hex, same};
-use axum::extract::{Form, Path};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::extract::{Anyone, Post, PostRoute, Signed};
+use crate::session::{User, View, random_hex};
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use kooste_core::model::{Date, Lang};
 use kooste_core::project::{Battery, Project};
@@ -256,16 +257,13 @@ fn new_submission_id(battery: &Battery) -> String {
     format!("{}-web-{day}-{first}{}", battery.id, &hex[1..])
 }
 
+/// A workshop as the form names it: its name and number (as search names it) and its day.
 fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
     match app.project.workshop(id) {
-        Some((r, w)) => {
-            let name = if lang == Lang::Sv && !r.name_sv.is_empty() {
-                &r.name_sv
-            } else {
-                &r.name
-            };
+        Some((_, w)) => {
             let d = w.date;
-            format!("{name} {} ({}.{}.{})", w.number, d.day, d.month, d.year)
+            let name = super::search::workshop_label(app, id, lang);
+            format!("{name} ({}.{}.{})", d.day, d.month, d.year)
         }
         None => id.to_string(),
     }
@@ -486,28 +484,13 @@ fn render_form(
 pub(crate) async fn page(
     app: Shared,
     Path(battery): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Some(battery) = app.project.batteries.get(&battery) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     let Some(battery) = fillable(&ctx.user, battery) else {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
+        return app.forbidden(&ctx, "forbidden_text");
     };
     let battery = &battery;
     let mut input = Input::new(&app.project, battery, ctx.lang, app.today());
@@ -558,56 +541,75 @@ pub(crate) async fn resume(
     ))
 }
 
+/// `POST /forms/BATTERY`: every role (a client participant fills in the battery's client
+/// questions, [`fillable`]). What was typed rides across a new sign-in and comes back with a
+/// refused CSRF token.
+pub(crate) struct FormPost;
+
+impl PostRoute for FormPost {
+    const ROLE: Role = Role::Participant;
+
+    fn carry(app: &App, path: &str, fields: &Fields) -> String {
+        let id = path.strip_prefix("/forms/").unwrap_or_default();
+        match app.project.batteries.get(id) {
+            // Whose form this is is not known without a session: every question is read (a
+            // client's form carries only client questions anyway).
+            Some(battery) => carry(battery, &Input::parse(fields, battery)),
+            None => String::new(),
+        }
+    }
+
+    fn refused(app: &App, ctx: &Ctx, fields: &Fields) -> Response {
+        let id = ctx.path.strip_prefix("/forms/").unwrap_or_default();
+        match posted(app, ctx, id, fields) {
+            Ok((battery, input)) => {
+                let errors = [("f-save".to_string(), "err_csrf")];
+                render_form(
+                    app,
+                    ctx,
+                    &battery,
+                    &input,
+                    Shown {
+                        errors: &errors,
+                        notice: None,
+                        focus_row: None,
+                        status: StatusCode::FORBIDDEN,
+                    },
+                )
+            }
+            Err(r) => r,
+        }
+    }
+}
+
+/// The battery posted to, as the signed-in user fills it in, and what was posted; a battery
+/// that does not exist is 404, one the user may not fill in 403.
+// The error is the response to send as it is, as in `App::page`.
+#[allow(clippy::result_large_err)]
+fn posted(app: &App, ctx: &Ctx, id: &str, fields: &Fields) -> Result<(Battery, Input), Response> {
+    let Some(battery) = app.project.batteries.get(id) else {
+        return Err(app.not_found(ctx));
+    };
+    let Some(fillable) = fillable(&ctx.user, battery) else {
+        return Err(app.forbidden(ctx, "forbidden_text"));
+    };
+    // A client's form: only the client questions are read from what was posted.
+    let input = Input::parse(fields, &fillable);
+    Ok((fillable, input))
+}
+
 /// `POST /forms/BATTERY` with `action` = `preview`, `add_row`, `edit` or `save`.
 pub(crate) async fn submit(
     app: Shared,
     Path(battery_id): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
+    Post { ctx, fields, .. }: Post<FormPost>,
 ) -> Response {
-    let path = format!("/forms/{battery_id}");
-    let Some(battery) = app.project.batteries.get(&battery_id) else {
-        return match app.page(
-            &headers,
-            &path.parse().unwrap_or_default(),
-            Role::Participant,
-        ) {
-            Ok(ctx) => app.message(
-                StatusCode::NOT_FOUND,
-                &ctx,
-                "not_found_title",
-                "not_found_text",
-            ),
-            Err(r) => r,
-        };
-    };
-    // Whose form this is is known only after the session is: until then, read every
-    // question (a client's form carries only client questions anyway).
-    let mut input = Input::parse(&fields, battery);
-    // No live session (it ended, or the server restarted): sign in again without losing
-    // anything.
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &path, carry(battery, &input));
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
-        return login::relogin(&app, &headers, &path, carry(battery, &input));
-    };
-    let Some(battery) = fillable(&ctx.user, battery) else {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
+    let (battery, mut input) = match posted(&app, &ctx, &battery_id, &fields) {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     let battery = &battery;
-    if client_only(&ctx.user) {
-        // Only the client questions are read from what was posted.
-        input = Input {
-            submission: input.submission.clone(),
-            ..Input::parse(&fields, battery)
-        };
-    }
+    let view = &ctx.view;
     let render = |input: &Input, errors: &[(String, &'static str)], focus, status| {
         render_form(
             &app,
@@ -622,10 +624,6 @@ pub(crate) async fn submit(
             },
         )
     };
-    if !same(&view.csrf, field(&fields, "csrf_token")) {
-        let errors = [("f-save".to_string(), "err_csrf")];
-        return render(&input, &errors, None, StatusCode::FORBIDDEN);
-    }
     // Which submission this is. The id travels in every page of the form (the form, the
     // preview, the login form of an ended session); a save under it replaces what was
     // saved under it before. A form sent again without it, or with a new one (the form

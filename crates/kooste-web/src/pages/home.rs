@@ -2,18 +2,15 @@
 
 use crate::accounts::Role;
 use crate::app::Shared;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::extract::{Anyone, Signed};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::Lang;
 use kooste_workspace::Filters;
 use minijinja::context;
 
 /// `GET /`.
-pub(crate) async fn page(app: Shared, headers: HeaderMap, uri: Uri) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(crate) async fn page(app: Shared, Signed { ctx, .. }: Signed<Anyone>) -> Response {
     let lang = ctx.lang;
     let role = ctx.user.role;
     // A client participant answers the batteries' client questions themselves.

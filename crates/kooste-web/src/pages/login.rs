@@ -281,14 +281,9 @@ pub(crate) async fn logout(app: Shared, headers: HeaderMap, Form(f): Form<Fields
 fn without_login_cookie(headers: &HeaderMap) -> HeaderMap {
     let mut h = headers.clone();
     h.remove(header::COOKIE);
-    let kept: Vec<String> = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .map(str::trim)
-        .filter(|kv| !kv.starts_with(&format!("{LOGIN_COOKIE}=")) && !kv.is_empty())
-        .map(str::to_string)
+    let kept: Vec<String> = crate::session::cookies(headers)
+        .filter(|c| c.name() != LOGIN_COOKIE)
+        .map(|c| c.stripped().to_string())
         .collect();
     if let Ok(v) = kept.join("; ").parse() {
         h.insert(header::COOKIE, v);

@@ -11,13 +11,14 @@ pub(crate) mod login;
 pub(crate) mod present;
 pub(crate) mod review;
 pub(crate) mod search;
+pub(crate) mod steps;
 pub(crate) mod task;
 
-use crate::accounts::Role;
 use crate::app::{Shared, local_path};
+use crate::extract::{Anyone, Signed};
 use crate::session::LANG_COOKIE;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
 use serde::Deserialize;
@@ -82,6 +83,15 @@ pub(crate) const KEYS_USED_IN_CODE: &[&str] = &[
     "digest_published_now",
     "voice_missing_notice",
     "task_saved",
+    "nav_steps",
+    "steps_broken",
+    "steps_saved",
+    "steps_status_note",
+    "err_steps_empty",
+    "err_steps_long",
+    "err_steps_status",
+    "err_steps_entry",
+    "err_steps_file",
 ];
 
 #[derive(Deserialize)]
@@ -95,10 +105,12 @@ pub(crate) struct Next {
 pub(crate) async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
     let lang = lang.parse::<Lang>().unwrap_or(Lang::Fi);
     let mut res = Redirect::to(&local_path(&q.next)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.as_str()
-    )) {
+    let c = cookie::Cookie::build((LANG_COOKIE, lang.as_str()))
+        .path("/")
+        .max_age(cookie::time::Duration::days(365))
+        .same_site(cookie::SameSite::Lax)
+        .build();
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
@@ -123,16 +135,8 @@ pub(crate) async fn js(app: Shared) -> Response {
 }
 
 /// Any other path: the login page for strangers, 404 for users.
-pub(crate) async fn not_found(app: Shared, headers: HeaderMap, uri: Uri) -> Response {
-    match app.page(&headers, &uri, Role::Participant) {
-        Ok(ctx) => app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        ),
-        Err(r) => r,
-    }
+pub(crate) async fn not_found(app: Shared, Signed { ctx, .. }: Signed<Anyone>) -> Response {
+    app.not_found(&ctx)
 }
 
 /// A form's fields as posted, in order; a name given twice keeps both.

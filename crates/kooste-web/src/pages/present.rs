@@ -5,13 +5,14 @@
 use super::digest::{build, published};
 use crate::accounts::Role;
 use crate::app::Shared;
+use crate::extract::{Anyone, Signed};
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::Lang;
 use kooste_digest::{Digest, Round, Templates};
 use minijinja::{Value, context};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -156,29 +157,14 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
 pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
     Query(p): Query<Params>,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.user.role.allows(Role::Researcher) && !published(&app, &workshop) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "digest_unpublished",
-        );
+        return app.forbidden(&ctx, "digest_unpublished");
     }
     let Ok(round) = Round::of(&app.project, &workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     let lang: Lang = p.lang.parse().unwrap_or(ctx.lang);
     let built = {
@@ -202,23 +188,43 @@ pub(crate) async fn page(
             lang.as_str()
         )
     };
+    let view = PresentView {
+        screen: screens[n].clone(),
+        number: n + 1,
+        total: screens.len(),
+        prev: (n > 0).then(|| link(n - 1)),
+        next: (n + 1 < screens.len()).then(|| link(n + 1)),
+        first: link(0),
+        digest_page: format!("/digest/{workshop}"),
+        other: link(n).replace(
+            &format!("lang={}", lang.as_str()),
+            &format!(
+                "lang={}",
+                match lang {
+                    Lang::Fi => "sv",
+                    Lang::Sv => "fi",
+                }
+            ),
+        ),
+    };
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
         StatusCode::OK,
         "present.html.j2",
-        context! {
-            screen => screens[n].clone(),
-            number => n + 1,
-            total => screens.len(),
-            prev => (n > 0).then(|| link(n - 1)),
-            next => (n + 1 < screens.len()).then(|| link(n + 1)),
-            first => link(0),
-            digest_page => format!("/digest/{workshop}"),
-            other => link(n).replace(
-                &format!("lang={}", lang.as_str()),
-                &format!("lang={}", match lang { Lang::Fi => "sv", Lang::Sv => "fi" }),
-            ),
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The projector page's view model: one screen, where it is among them, and the links.
+#[derive(Serialize)]
+struct PresentView {
+    screen: Value,
+    number: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    first: String,
+    digest_page: String,
+    /// This screen in the other language.
+    other: String,
 }

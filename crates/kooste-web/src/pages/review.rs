@@ -21,9 +21,10 @@ use super::search::{dimension_label, theme_label, voice_label, workshop_label};
 use super::{Fields, field, login};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared, encode, local_path};
-use crate::session::{View, same};
-use axum::extract::{Form, Query};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::extract::{Post, PostRoute, Researcher, Signed};
+use crate::session::View;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_caimer::{Proposal, Source};
 use kooste_core::model::{Decision, Dimension, Lang, Voice};
@@ -569,12 +570,7 @@ async fn render(
         Err(e) => return app.failure(ctx, &e),
     };
     if now.is_none() && !params.passage.is_empty() {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(ctx);
     }
     let none = app.pages.word(lang, "review_labels_none");
     let item = now.as_ref().map(|now| {
@@ -659,14 +655,9 @@ async fn render(
 /// filter the queue; `back` is where to return after deciding).
 pub(crate) async fn page(
     app: Shared,
-    headers: HeaderMap,
-    uri: Uri,
     Query(p): Query<Params>,
+    Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Researcher) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     render(&app, &ctx, p, Shown::default(), StatusCode::OK).await
 }
 
@@ -767,26 +758,26 @@ enum Outcome {
 /// `POST /review`: `passage`, `action` (`save` the labels checked in `dim`; `withdraw` the
 /// decision; `keep` someone else's decision; `skip`), the version fields `model`,
 /// `proposal`, `seen` and `basis`, the filters, `back` and `csrf_token`. `confirm` and
+/// `POST /review`: researchers; an ended session comes back to the queue with the boxes
+/// as they were left.
+pub(crate) struct ReviewPost;
+
+impl PostRoute for ReviewPost {
+    const ROLE: Role = Role::Researcher;
+
+    fn back(_path: &str, fields: &Fields) -> String {
+        Params::from_fields(fields).queue_path()
+    }
+
+    fn carry(_app: &App, _path: &str, fields: &Fields) -> String {
+        carry(fields)
+    }
+}
+
 /// `correct`, the actions of earlier pages, save the labels checked like `save`.
-pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn decide(app: Shared, Post { ctx, fields: f, .. }: Post<ReviewPost>) -> Response {
     let params = Params::from_fields(&f);
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &params.queue_path(), carry(&f));
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &params.queue_path()) else {
-        return login::relogin(&app, &headers, &params.queue_path(), carry(&f));
-    };
-    if !ctx.user.role.allows(Role::Researcher) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
-    if !same(&view.csrf, field(&f, "csrf_token")) {
-        return app.message(StatusCode::FORBIDDEN, &ctx, "err_csrf_title", "err_csrf");
-    }
+    let view = &ctx.view;
     let passage = params.passage.clone();
     let action = field(&f, "action").to_string();
     match action.as_str() {
@@ -890,12 +881,7 @@ pub(crate) async fn decide(app: Shared, headers: HeaderMap, Form(f): Form<Fields
             )
             .await
         }
-        Ok(Ok(Outcome::Gone)) => app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        ),
+        Ok(Ok(Outcome::Gone)) => app.not_found(&ctx),
         Ok(Err(e)) => app.failure(&ctx, &e),
         Err(e) => app.failure(&ctx, &e),
     }

@@ -2,8 +2,9 @@
 
 use crate::accounts::Role;
 use crate::app::{App, Shared, encode};
+use crate::extract::{Anyone, Signed};
 use axum::extract::Query;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::{Date, Dimension, Lang, Voice};
 use kooste_workspace::{Filters, SearchRequest};
@@ -136,14 +137,9 @@ fn label_of(app: &App, lang: Lang, plain: bool, facet: &str, value: &str) -> Str
 /// `GET /search?q=...&voice=...&dimension=...&workshop=...&theme=...&from=...&to=...`.
 pub(crate) async fn page(
     app: Shared,
-    headers: HeaderMap,
-    uri: Uri,
     Query(p): Query<Params>,
+    Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Participant) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
     // Participants and workers read the dimensions in everyday words.
     let plain = !ctx.user.role.allows(Role::Researcher);

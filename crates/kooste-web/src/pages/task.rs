@@ -4,17 +4,17 @@
 //! which keeps the file's comments and layout. Bad input is shown again with its fields'
 //! errors (422) and nothing is written.
 
-use super::{Fields, field, login};
+use super::{Fields, field};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
-use crate::session::same;
-use axum::extract::{Form, Path};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::extract::{Post, PostRoute, Researcher, Signed};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::{Date, Voice};
 use kooste_core::task::{TaskChange, TaskError, set_task};
 use kooste_core::{Project, Task};
-use minijinja::context;
+use serde::Serialize;
 
 /// What the form shows.
 #[derive(Debug, Default)]
@@ -69,12 +69,7 @@ fn render(
 ) -> Response {
     let lang = ctx.lang;
     let Some((_, w)) = project.workshop(id) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(ctx);
     };
     let error_of = |f: &str| {
         errors
@@ -82,38 +77,95 @@ fn render(
             .find(|(x, _)| x == f)
             .map(|(_, k)| app.pages.word(lang, k))
     };
+    let choice = |id: &str, label: &str, on: bool| Choice {
+        id: id.to_string(),
+        label: label.to_string(),
+        on,
+    };
+    let view = TaskView {
+        id: id.to_string(),
+        workshop: super::search::workshop_label(app, id, lang),
+        date: w.date.to_string(),
+        themes: project
+            .config
+            .themes
+            .iter()
+            .map(|(k, t)| choice(k, t.get(lang), *k == shown.theme))
+            .collect(),
+        voices: Voice::ALL
+            .iter()
+            .map(|v| {
+                let label = app.pages.word(lang, &format!("voice_{v}"));
+                choice(v.as_str(), &label, shown.from.contains(v))
+            })
+            .collect(),
+        how: shown.how.clone(),
+        how_sv: shown.how_sv.clone(),
+        batteries: project
+            .batteries
+            .values()
+            .map(|b| choice(&b.id, b.title.get(lang), b.id == shown.battery))
+            .collect(),
+        due: shown.due.clone(),
+        errors: errors
+            .iter()
+            .map(|(id, k)| FieldError {
+                id: id.clone(),
+                message: app.pages.word(lang, k),
+            })
+            .collect(),
+        field_errors: FieldErrors {
+            theme: error_of("f-theme"),
+            battery: error_of("f-battery"),
+            due: error_of("f-due"),
+        },
+        notice: app.sessions.take_flash(&ctx.view.token),
+    };
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
         status,
         "task.html.j2",
-        context! {
-            id => id,
-            workshop => super::search::workshop_label(app, id, lang),
-            date => w.date.to_string(),
-            themes => project.config.themes.iter().map(|(k, t)| context! {
-                id => k, label => t.get(lang), selected => *k == shown.theme,
-            }).collect::<Vec<_>>(),
-            voices => Voice::ALL.iter().map(|v| context! {
-                id => v.as_str(),
-                label => app.pages.word(lang, &format!("voice_{v}")),
-                checked => shown.from.contains(v),
-            }).collect::<Vec<_>>(),
-            how => shown.how.clone(),
-            how_sv => shown.how_sv.clone(),
-            batteries => project.batteries.values().map(|b| context! {
-                id => b.id.clone(), label => b.title.get(lang), selected => b.id == shown.battery,
-            }).collect::<Vec<_>>(),
-            due => shown.due.clone(),
-            errors => errors.iter().map(|(id, k)| context! { id => id, message => app.pages.word(lang, k) }).collect::<Vec<_>>(),
-            field_errors => context! {
-                theme => error_of("f-theme"),
-                battery => error_of("f-battery"),
-                due => error_of("f-due"),
-            },
-            notice => app.sessions.take_flash(&ctx.view.token),
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The task page's view model.
+#[derive(Serialize)]
+struct TaskView {
+    id: String,
+    workshop: String,
+    date: String,
+    themes: Vec<Choice>,
+    voices: Vec<Choice>,
+    how: String,
+    how_sv: String,
+    batteries: Vec<Choice>,
+    due: String,
+    errors: Vec<FieldError>,
+    field_errors: FieldErrors,
+    notice: Option<String>,
+}
+
+/// An option of a list or a box: chosen (`selected`, `checked`) or not.
+#[derive(Serialize)]
+struct Choice {
+    id: String,
+    label: String,
+    #[serde(rename = "selected")]
+    on: bool,
+}
+
+#[derive(Serialize)]
+struct FieldError {
+    id: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct FieldErrors {
+    theme: Option<String>,
+    battery: Option<String>,
+    due: Option<String>,
 }
 
 /// The project as its files are now (a task set by `kooste task` beside the app shows).
@@ -127,13 +179,8 @@ fn fresh(app: &App, ctx: &Ctx) -> Result<Project, Response> {
 pub(crate) async fn page(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
-    let ctx = match app.page(&headers, &uri, Role::Researcher) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let project = match fresh(&app, &ctx) {
         Ok(p) => p,
         Err(r) => return r,
@@ -145,53 +192,49 @@ pub(crate) async fn page(
     render(&app, &ctx, &project, &workshop, &shown, &[], StatusCode::OK)
 }
 
+/// `POST /workshops/WORKSHOP/task`.
+pub(crate) struct TaskPost;
+
+impl PostRoute for TaskPost {
+    const ROLE: Role = Role::Researcher;
+
+    /// The form again, with what was typed and the error.
+    fn refused(app: &App, ctx: &Ctx, fields: &Fields) -> Response {
+        let workshop = ctx
+            .path
+            .strip_prefix("/workshops/")
+            .and_then(|p| p.strip_suffix("/task"))
+            .unwrap_or_default();
+        match fresh(app, ctx) {
+            Ok(project) => render(
+                app,
+                ctx,
+                &project,
+                workshop,
+                &Shown::parse(fields),
+                &[("f-theme".to_string(), "err_csrf")],
+                StatusCode::FORBIDDEN,
+            ),
+            Err(r) => r,
+        }
+    }
+}
+
 /// `POST /workshops/WORKSHOP/task`: `theme`, `from` (repeated), `how`, `how_sv`, `battery`,
 /// `due`, `csrf_token`.
 pub(crate) async fn save(
     app: Shared,
     Path(workshop): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
+    Post { ctx, fields, .. }: Post<TaskPost>,
 ) -> Response {
     let path = format!("/workshops/{workshop}/task");
-    let Some(view) = app.session(&headers).filter(|v| v.user.is_some()) else {
-        return login::relogin(&app, &headers, &path, String::new());
-    };
-    let Some(ctx) = login::ctx_after_login(&app, &headers, &view, &path) else {
-        return login::relogin(&app, &headers, &path, String::new());
-    };
-    if !ctx.user.role.allows(Role::Researcher) {
-        return app.message(
-            StatusCode::FORBIDDEN,
-            &ctx,
-            "forbidden_title",
-            "forbidden_text",
-        );
-    }
     let project = match fresh(&app, &ctx) {
         Ok(p) => p,
         Err(r) => return r,
     };
     let shown = Shown::parse(&fields);
-    if !same(&view.csrf, field(&fields, "csrf_token")) {
-        let errors = [("f-theme".to_string(), "err_csrf")];
-        return render(
-            &app,
-            &ctx,
-            &project,
-            &workshop,
-            &shown,
-            &errors,
-            StatusCode::FORBIDDEN,
-        );
-    }
     let Some((_, w)) = project.workshop(&workshop) else {
-        return app.message(
-            StatusCode::NOT_FOUND,
-            &ctx,
-            "not_found_title",
-            "not_found_text",
-        );
+        return app.not_found(&ctx);
     };
     // Each field's own error first, so that the form says which one is wrong.
     let mut errors: Vec<(String, &'static str)> = Vec::new();
@@ -212,16 +255,20 @@ pub(crate) async fn save(
             }
         }
     };
-    if !errors.is_empty() {
-        return render(
+    // The form again, with what was typed and each field's error.
+    let refuse = |errors: &[(String, &'static str)]| {
+        render(
             &app,
             &ctx,
             &project,
             &workshop,
             &shown,
-            &errors,
+            errors,
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        )
+    };
+    if !errors.is_empty() {
+        return refuse(&errors);
     }
     let change = TaskChange {
         theme: Some(shown.theme.clone()),
@@ -239,21 +286,12 @@ pub(crate) async fn save(
     match set {
         Ok(Ok(_)) => {
             app.sessions
-                .set_flash(&view.token, app.pages.word(ctx.lang, "task_saved"));
+                .set_flash(&ctx.view.token, app.pages.word(ctx.lang, "task_saved"));
             Redirect::to(&path).into_response()
         }
         Ok(Err(TaskError::Invalid(m))) => {
             eprintln!("kooste serve: a task was not set: {m}");
-            let errors = [("f-theme".to_string(), "err_task_theme")];
-            render(
-                &app,
-                &ctx,
-                &project,
-                &workshop,
-                &shown,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            refuse(&[("f-theme".to_string(), "err_task_theme")])
         }
         Ok(Err(TaskError::Project(e))) => app.failure(&ctx, &e),
         Err(e) => app.failure(&ctx, &e),
