@@ -74,25 +74,8 @@ impl Counts {
     }
 }
 
-/// SplitMix64, so that the shuffles are the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
+// SplitMix64, so that the shuffles are the same on every machine.
+use kooste_core::rng::Rng;
 
 const SEEDS: u64 = 10;
 
@@ -146,7 +129,7 @@ fn learning(
     let mut per_seed = Vec::new();
     for seed in 0..seeds {
         let mut order: Vec<&Row> = pool.to_vec();
-        Rng(seed).shuffle(&mut order);
+        Rng::new(seed).shuffle(&mut order);
         let (learn, rest) = order.split_at(k.min(order.len()));
         let decisions: Vec<Decision> = learn.iter().map(|r| decision(r)).collect();
         let c = test(&cold.trained(&decisions), test_rows.unwrap_or(rest));
@@ -285,7 +268,7 @@ fn curve(
     let picked: Vec<&Row> = match order {
         Order::Random(seed) => {
             let mut o = pool.to_vec();
-            Rng(seed).shuffle(&mut o);
+            Rng::new(seed).shuffle(&mut o);
             o.truncate(kmax);
             o
         }
@@ -374,6 +357,29 @@ fn curves(
 }
 
 /// Splits rows in two halves within each style by FNV-1a of the id: (learning pool, test).
+/// Learning curves on `rows` halved into a pool of corrections and a test half (titled by
+/// `title(pool size, test size)`), with the gain after 100 corrections printed; the halves.
+fn learning_gain<'a>(
+    base: &Proposer,
+    rows: &[&'a Row],
+    title: impl Fn(usize, usize) -> String,
+) -> (Vec<&'a Row>, Vec<&'a Row>) {
+    let (pool, test_rows) = halves(rows);
+    let (random, uncertain) = curves(
+        &title(pool.len(), test_rows.len()),
+        base,
+        &pool,
+        &test_rows,
+        SEEDS,
+    );
+    println!(
+        "  gain after 100: random {:+.3}, uncertain {:+.3}",
+        random[3] - random[0],
+        uncertain[3] - uncertain[0]
+    );
+    (pool, test_rows)
+}
+
 fn halves<'a>(rows: &[&'a Row]) -> (Vec<&'a Row>, Vec<&'a Row>) {
     rows.iter()
         .copied()
@@ -683,38 +689,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Settings to try, from the environment (tune part only).
         let mut st = Settings::default();
         let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f32>().ok());
-        if let Some(v) = env("BW") {
-            st.base_l2_word = v;
-        }
-        if let Some(v) = env("BC") {
-            st.base_l2_cue = v;
-        }
-        if let Some(v) = env("FLOOR") {
-            st.floor = v;
-        }
-        if let Some(v) = env("DW") {
-            st.decision_weight = v;
-        }
-        if let Some(v) = env("LW") {
-            st.l2_word = v;
-        }
-        if let Some(v) = env("LC") {
-            st.l2_cue = v;
-        }
-        if let Some(v) = env("LB") {
-            st.l2_bias = v;
-        }
-        if let Some(v) = env("TH") {
-            st.threshold = v;
-        }
-        if let Some(v) = env("MEM") {
-            st.memory = v;
+        for (var, knob) in [
+            ("BW", &mut st.base_l2_word),
+            ("BC", &mut st.base_l2_cue),
+            ("FLOOR", &mut st.floor),
+            ("DW", &mut st.decision_weight),
+            ("LW", &mut st.l2_word),
+            ("LC", &mut st.l2_cue),
+            ("LB", &mut st.l2_bias),
+            ("TH", &mut st.threshold),
+            ("MEM", &mut st.memory),
+            ("MEMMIN", &mut st.memory_min),
+        ] {
+            if let Some(v) = env(var) {
+                *knob = v;
+            }
         }
         if let Some(v) = env("MEMK") {
             st.memory_k = v as usize;
-        }
-        if let Some(v) = env("MEMMIN") {
-            st.memory_min = v;
         }
         if let Ok(v) = std::env::var("FEAT") {
             st.forms = v.contains('f');
@@ -820,26 +812,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         held_out.len(),
         tuning.len()
     );
-    table(
-        "the lexicons alone, all passages (issue 8's proposer)",
-        &test(&plain, &all),
-        None,
-    );
-    table(
-        "the lexicons alone, held-out third",
-        &test(&plain, &held_out),
-        None,
-    );
-    table(
-        "cold start (base model), held-out third (not looked at while tuning; not trained on)",
-        &test(&cold, &held_out),
-        None,
-    );
-    table(
-        "cold start (base model), tuning part (trained on)",
-        &test(&cold, &tuning),
-        None,
-    );
+    for (title, proposer, rows) in [
+        (
+            "the lexicons alone, all passages (issue 8's proposer)",
+            &plain,
+            &all,
+        ),
+        ("the lexicons alone, held-out third", &plain, &held_out),
+        (
+            "cold start (base model), held-out third (not looked at while tuning; not trained on)",
+            &cold,
+            &held_out,
+        ),
+        (
+            "cold start (base model), tuning part (trained on)",
+            &cold,
+            &tuning,
+        ),
+    ] {
+        table(title, &test(proposer, rows), None);
+    }
     for k in [20, 50, 100] {
         let (c, m) = learning(&cold, &tuning, Some(&held_out), k, SEEDS);
         table(
@@ -860,67 +852,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     by_style("held-out part, the lexicons alone", &plain, &held);
     by_style("held-out part, cold start (base model)", &cold, &held);
-    for (train_w, test_w) in [("A", "B"), ("B", "A")] {
-        let p = base_from(&plain, &tuning, &tune_of(train_w));
-        let rows: Vec<&Row> = held
-            .iter()
-            .copied()
-            .filter(|r| r.writer == test_w)
-            .collect();
+    // A base from the shipped set and one writer's tune part, and the other writer's
+    // held-out passages.
+    let by_writer: Vec<(&str, &str, Proposer, Vec<&Row>)> = [("A", "B"), ("B", "A")]
+        .into_iter()
+        .map(|(train_w, test_w)| {
+            let p = base_from(&plain, &tuning, &tune_of(train_w));
+            let rows: Vec<&Row> = held
+                .iter()
+                .copied()
+                .filter(|r| r.writer == test_w)
+                .collect();
+            (train_w, test_w, p, rows)
+        })
+        .collect();
+    for (train_w, test_w, p, rows) in &by_writer {
         by_style(
             &format!(
                 "by writer: base from shipped + writer {train_w}'s tune part, tested on writer {test_w}'s held-out part"
             ),
-            &p,
-            &rows,
+            p,
+            rows,
         );
     }
-    for (train_w, test_w) in [("A", "B"), ("B", "A")] {
-        let p = base_from(&plain, &tuning, &tune_of(train_w));
-        let rows: Vec<&Row> = held
-            .iter()
-            .copied()
-            .filter(|r| r.writer == test_w)
-            .collect();
-        let (pool, test_rows) = halves(&rows);
-        let (random, uncertain) = curves(
-            &format!(
-                "by writer: learning on writer {test_w}'s held-out part with a base that never saw writer {test_w} (pool {}, test {})",
-                pool.len(),
-                test_rows.len()
-            ),
-            &p,
-            &pool,
-            &test_rows,
-            SEEDS,
-        );
-        println!(
-            "  gain after 100: random {:+.3}, uncertain {:+.3}",
-            random[3] - random[0],
-            uncertain[3] - uncertain[0]
-        );
+    for (_, test_w, p, rows) in &by_writer {
+        learning_gain(p, rows, |pool, test| {
+            format!(
+                "by writer: learning on writer {test_w}'s held-out part with a base that never saw writer {test_w} (pool {pool}, test {test})"
+            )
+        });
     }
-    let (pool, test_rows) = halves(&held);
-    let (random, uncertain) = curves(
-        &format!(
-            "learning on the held-out part: decisions from one half (pool {}), tested on the other half ({}); cold = 0",
-            pool.len(),
-            test_rows.len()
-        ),
-        &cold,
-        &pool,
-        &test_rows,
-        SEEDS,
-    );
-    println!(
-        "  gain after 100: random {:+.3}, uncertain {:+.3}",
-        random[3] - random[0],
-        uncertain[3] - uncertain[0]
-    );
+    let (pool, test_rows) = learning_gain(&cold, &held, |pool, test| {
+        format!(
+            "learning on the held-out part: decisions from one half (pool {pool}), tested on the other half ({test}); cold = 0"
+        )
+    });
     {
         let picked: Vec<Decision> = {
             let mut o = pool.clone();
-            Rng(0).shuffle(&mut o);
+            Rng::new(0).shuffle(&mut o);
             o.iter().take(100).map(|r| decision(r)).collect()
         };
         by_style(

@@ -26,10 +26,10 @@ pub fn read(path: &Path) -> Result<(Vec<Decision>, Vec<Diagnostic>)> {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(source) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
+            return Err(Error::Io(kooste_core::FileError::new(
+                path.to_path_buf(),
                 source,
-            });
+            )));
         }
     };
     let mut decisions = Vec::new();
@@ -74,10 +74,8 @@ pub fn append(path: &Path, decisions: &[Decision]) -> Result<()> {
     if decisions.is_empty() {
         return Ok(());
     }
-    let io = |source: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io =
+        |source: std::io::Error| Error::Io(kooste_core::FileError::new(path.to_path_buf(), source));
     let mut buf = Vec::new();
     for d in decisions {
         serde_json::to_writer(&mut buf, d).map_err(|e| io(e.into()))?;

@@ -5,8 +5,8 @@ use crate::{Error, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use kooste_core::model::{Dimension, Lang};
 use kooste_core::project::Bilingual;
-use kooste_text::analyze::{Word, fold};
-use kooste_text::terms::TermSet;
+use kooste_text::analyze::Word;
+use kooste_text::terms::{Kind, Pattern, TermSet};
 
 use serde::Deserialize;
 
@@ -232,78 +232,6 @@ fn slot(lang: Lang) -> usize {
     match lang {
         Lang::Fi => 0,
         Lang::Sv => 1,
-    }
-}
-
-/// How a pattern matches a word (the syntax of `kooste_text::terms`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Exact,
-    Prefix,
-    Suffix,
-    Contains,
-}
-
-/// One word of a term: matched as written (lowercased) against a word with diacritics,
-/// folded against one without, as `kooste_text::terms` does.
-#[derive(Debug, Clone)]
-struct Pattern {
-    kind: Kind,
-    lower: String,
-    folded: String,
-}
-
-/// How many leading letters file a prefix pattern in `kooste_text::terms`; a term whose
-/// first pattern is an exact word is tried first, one filed by a prefix next, the rest
-/// last (the order decides which term of a concept gives its span).
-const PREFIX_KEY: usize = 3;
-
-impl Pattern {
-    fn parse(raw: &str) -> Option<Pattern> {
-        let star_start = raw.starts_with('*');
-        let star_end = raw.len() > 1 && raw.ends_with('*');
-        let lower: String = raw
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        if lower.is_empty() {
-            return None;
-        }
-        let kind = match (star_start, star_end) {
-            (false, false) => Kind::Exact,
-            (false, true) => Kind::Prefix,
-            (true, false) => Kind::Suffix,
-            (true, true) => Kind::Contains,
-        };
-        Some(Pattern {
-            kind,
-            folded: fold(&lower),
-            lower,
-        })
-    }
-
-    fn matches(&self, w: &Word) -> bool {
-        let (p, w) = if w.lower.is_ascii() {
-            (self.folded.as_str(), w.folded.as_str())
-        } else {
-            (self.lower.as_str(), w.lower.as_str())
-        };
-        match self.kind {
-            Kind::Exact => w == p,
-            Kind::Prefix => w.starts_with(p),
-            Kind::Suffix => w.ends_with(p) && w != p,
-            Kind::Contains => w.contains(p) && w != p,
-        }
-    }
-
-    /// The order class of a term starting with this pattern (see [`PREFIX_KEY`]).
-    fn class(&self) -> u8 {
-        match self.kind {
-            Kind::Exact => 0,
-            Kind::Prefix if self.lower.chars().count() >= PREFIX_KEY => 1,
-            _ => 2,
-        }
     }
 }
 

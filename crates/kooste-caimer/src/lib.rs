@@ -46,13 +46,8 @@ pub enum Error {
         message: String,
     },
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] kooste_core::FileError),
     /// The project's register of participants could not be read.
     #[error(transparent)]
     Project(#[from] kooste_core::Error),
@@ -173,9 +168,11 @@ fn load_or_train(base: &Proposer, decisions: &[Decision], model_path: &Path) -> 
     }
     let trained = base.trained(decisions);
     kooste_core::fsutil::write_atomic(model_path, trained.model().to_json().as_bytes()).map_err(
-        |source| Error::Io {
-            path: model_path.to_path_buf(),
-            source,
+        |source| {
+            Error::Io(kooste_core::FileError::new(
+                model_path.to_path_buf(),
+                source,
+            ))
         },
     )?;
     Ok(trained)

@@ -13,6 +13,7 @@ pub mod model;
 pub mod project;
 pub mod publish;
 pub mod record;
+pub mod rng;
 pub mod round;
 pub mod steps;
 pub mod task;
@@ -20,6 +21,26 @@ pub mod task;
 pub use diagnostic::Diagnostic;
 pub use model::{Dimension, Document, DocumentMeta, Lang, Passage, Provenance, Voice};
 pub use project::{Battery, Participant, Project, Question, Region, Task, Workshop};
+
+/// A file that could not be read or written, and why: `path: error`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct FileError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// The underlying error.
+    pub source: std::io::Error,
+}
+
+impl FileError {
+    /// The error of `path`.
+    pub fn new(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> FileError {
+        FileError {
+            path: path.into(),
+            source,
+        }
+    }
+}
 
 /// An error from reading a project's configuration.
 #[derive(Debug, thiserror::Error)]

@@ -225,13 +225,9 @@ impl Grouper {
         shared / all
     }
 
-    /// Groups some passages of the round (indices into the round, in corpus order). The groups
-    /// come in the order of their first member; each group's members are positions in
-    /// `passages`.
-    pub fn group(&self, passages: &[usize], threshold: f64) -> Vec<Group> {
+    /// The similarity of every pair of `passages` (indices into the round), as a matrix.
+    fn similarities(&self, passages: &[usize]) -> Vec<Vec<f64>> {
         let n = passages.len();
-        let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-        let mut alive = vec![true; n];
         let mut sim = vec![vec![0.0; n]; n];
         for i in 0..n {
             for j in i + 1..n {
@@ -240,6 +236,17 @@ impl Grouper {
                 sim[j][i] = s;
             }
         }
+        sim
+    }
+
+    /// Groups some passages of the round (indices into the round, in corpus order). The groups
+    /// come in the order of their first member; each group's members are positions in
+    /// `passages`.
+    pub fn group(&self, passages: &[usize], threshold: f64) -> Vec<Group> {
+        let n = passages.len();
+        let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+        let mut alive = vec![true; n];
+        let mut sim = self.similarities(passages);
         // Each live group's most similar live group after it: the first of the most similar,
         // as a scan in order finds it. Keeping these per row makes a merge cost O(n) instead
         // of a rescan of every pair, and picks the same pair as that rescan would.
@@ -378,13 +385,7 @@ mod tests {
         let n = passages.len();
         let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
         let mut alive = vec![true; n];
-        let mut sim = vec![vec![0.0; n]; n];
-        for i in 0..n {
-            for j in i + 1..n {
-                sim[i][j] = g.similarity(passages[i], passages[j]);
-                sim[j][i] = sim[i][j];
-            }
-        }
+        let mut sim = g.similarities(passages);
         loop {
             let mut best: Option<(usize, usize, f64)> = None;
             for i in (0..n).filter(|&i| alive[i]) {

@@ -101,13 +101,7 @@ fn readers_do_not_panic_on_garbage() {
             }
         }
         for name in ["x.md", "x.txt", "x.csv"] {
-            let _ = read_input(
-                &project,
-                &redactor,
-                Path::new(name),
-                &bytes,
-                &IngestOptions::default(),
-            );
+            read_damaged(&project, &redactor, name, &bytes);
         }
     }
 }
@@ -142,6 +136,28 @@ fn read_office(
 
 fn survey() -> kooste_ingest::Survey {
     kooste_ingest::Survey::parse(office::SURVEY_TOML, Path::new("palaute.survey.toml")).unwrap()
+}
+
+/// Reads a damaged input: whatever it holds, reading it returns (no panic).
+fn read_damaged(project: &Project, redactor: &kooste_ingest::Redactor, name: &str, bytes: &[u8]) {
+    let _ = read_input(
+        project,
+        redactor,
+        Path::new(name),
+        bytes,
+        &IngestOptions::default(),
+    );
+}
+
+/// Options that say the material is a worker's.
+fn as_worker() -> IngestOptions {
+    IngestOptions {
+        defaults: kooste_ingest::Defaults {
+            voice: Some(Voice::Worker),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }
 
 /// What a snapshot shows of each document read: its metadata, its passages and what was
@@ -205,13 +221,7 @@ fn office_inputs() {
             "memo-docx",
             "muistio.docx",
             office::memo_docx(),
-            IngestOptions {
-                defaults: kooste_ingest::Defaults {
-                    voice: Some(Voice::Worker),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
+            as_worker(),
         ),
         (
             "form-docx",
@@ -235,13 +245,7 @@ fn office_inputs() {
 /// The same Markdown a reader stores is what the corpus reads back.
 #[test]
 fn office_documents_survive_the_corpus_round_trip() {
-    let opts = IngestOptions {
-        defaults: kooste_ingest::Defaults {
-            voice: Some(Voice::Worker),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let opts = as_worker();
     let first = read_office("muistio.docx", &office::memo_docx(), &opts).unwrap();
     let doc = &first[0].document;
     let stored = kooste_ingest::render_document(&doc.meta, &doc.body);
@@ -373,13 +377,7 @@ fn office_errors() {
 /// survey's contact columns never reach a document.
 #[test]
 fn office_inputs_are_redacted() {
-    let worker = IngestOptions {
-        defaults: kooste_ingest::Defaults {
-            voice: Some(Voice::Worker),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let worker = as_worker();
     let inputs: Vec<(&str, Vec<u8>, IngestOptions)> = vec![
         ("lomake.xlsx", office::form_xlsx(), IngestOptions::default()),
         (
@@ -443,13 +441,7 @@ fn office_readers_do_not_panic_on_damaged_files() {
             let pos = (state as usize) % bytes.len();
             bytes[pos] ^= (state >> 32) as u8 | 1;
         }
-        let _ = read_input(
-            &project,
-            &redactor,
-            Path::new(name),
-            &bytes,
-            &IngestOptions::default(),
-        );
+        read_damaged(&project, &redactor, name, &bytes);
     }
 }
 

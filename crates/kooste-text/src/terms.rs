@@ -13,10 +13,14 @@ use std::ops::Range;
 
 /// How a pattern matches a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
+    /// `kela`: the word exactly.
     Exact,
+    /// `velka*`: the word begins with it.
     Prefix,
+    /// `*laki`: the word ends with it (and is longer).
     Suffix,
+    /// `*velka*`: the word holds it (and is longer).
     Contains,
 }
 
@@ -25,14 +29,18 @@ enum Kind {
 /// `första`, or `får` and `far`; a word without any is matched folded, so that text typed
 /// without diacritics still matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Pattern {
-    kind: Kind,
-    lower: String,
-    folded: String,
+pub struct Pattern {
+    /// How it matches.
+    pub kind: Kind,
+    /// The pattern lowercased, letters and digits only.
+    pub lower: String,
+    /// The same, folded.
+    pub folded: String,
 }
 
 impl Pattern {
-    fn parse(raw: &str) -> Option<Pattern> {
+    /// Parses one space-free piece of a term; `None` when it holds no letter or digit.
+    pub fn parse(raw: &str) -> Option<Pattern> {
         let star_start = raw.starts_with('*');
         let star_end = raw.len() > 1 && raw.ends_with('*');
         // Hyphens and punctuation are not part of words (see `analyze::words`): a
@@ -58,7 +66,8 @@ impl Pattern {
         })
     }
 
-    fn matches(&self, w: &Word) -> bool {
+    /// Whether the pattern matches the word.
+    pub fn matches(&self, w: &Word) -> bool {
         let (p, w) = if w.lower.is_ascii() {
             (self.folded.as_str(), w.folded.as_str())
         } else {
@@ -69,6 +78,17 @@ impl Pattern {
             Kind::Prefix => w.starts_with(p),
             Kind::Suffix => w.ends_with(p) && w != p,
             Kind::Contains => w.contains(p) && w != p,
+        }
+    }
+
+    /// The order class of a term starting with this pattern: an exact word is tried first,
+    /// one filed by a prefix of at least [`PREFIX_KEY`] letters next, the rest last (the
+    /// order decides which term of a concept gives its span).
+    pub fn class(&self) -> u8 {
+        match self.kind {
+            Kind::Exact => 0,
+            Kind::Prefix if self.lower.chars().count() >= PREFIX_KEY => 1,
+            _ => 2,
         }
     }
 
@@ -92,7 +112,7 @@ impl Pattern {
 }
 
 /// How many leading letters file a prefix pattern; shorter prefixes are scanned.
-const PREFIX_KEY: usize = 3;
+pub const PREFIX_KEY: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {

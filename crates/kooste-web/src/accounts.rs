@@ -153,7 +153,7 @@ impl Users {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Users::default()),
-            Err(e) => return Err(Error::Io { path, source: e }),
+            Err(e) => return Err(Error::Io(kooste_core::FileError::new(path, e))),
         };
         let file: File = kooste_core::project::parse_toml(&text, &path)?;
         Ok(Users {
@@ -170,7 +170,7 @@ impl Users {
         })
         .map_err(|e| Error::Users(e.to_string()))?;
         write_private(&path, format!("{HEADER}{body}").as_bytes())
-            .map_err(|e| Error::Io { path, source: e })
+            .map_err(|e| Error::Io(kooste_core::FileError::new(path, e)))
     }
 
     /// The account with this name (names are compared without regard to case).
@@ -304,7 +304,7 @@ fn load_owners(project: &Project) -> Result<Owners> {
     match std::fs::read_to_string(&path) {
         Ok(t) => Ok(kooste_core::project::parse_toml(&t, &path)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Owners::default()),
-        Err(e) => Err(Error::Io { path, source: e }),
+        Err(e) => Err(Error::Io(kooste_core::FileError::new(path, e))),
     }
 }
 
@@ -327,7 +327,7 @@ pub fn record_owner(project: &Project, id: &str, user: &str) -> Result<()> {
     let body = toml::to_string(&owners).map_err(|e| Error::Users(e.to_string()))?;
     let header = "# Which participant saved which web submission (kooste serve). Keep this file out of\n# version control: it links user names to documents.\n\n";
     write_private(&path, format!("{header}{body}").as_bytes())
-        .map_err(|e| Error::Io { path, source: e })
+        .map_err(|e| Error::Io(kooste_core::FileError::new(path, e)))
 }
 
 /// Whether `user` saved the web submission `id` (an unreadable file: no).

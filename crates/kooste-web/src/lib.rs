@@ -27,20 +27,13 @@ pub use pages::forms::read_form_post;
 pub use render::BUILTIN;
 pub use server::{run, serve, serve_until};
 
-use std::path::PathBuf;
-
 /// What can go wrong in the web app.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] kooste_core::FileError),
     /// The project's configuration or accounts file is malformed.
     #[error(transparent)]
     Project(#[from] kooste_core::Error),

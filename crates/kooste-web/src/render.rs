@@ -117,7 +117,7 @@ impl Pages {
         let read = |name: &str| -> Result<String> {
             kooste_digest::read_template(Some(dir), BUILTIN, name)
                 .map(Option::unwrap_or_default)
-                .map_err(|(path, source)| Error::Io { path, source })
+                .map_err(|(path, source)| Error::Io(kooste_core::FileError::new(path, source)))
         };
         let mut strings: Strings = toml::from_str(
             BUILTIN
