@@ -6,8 +6,55 @@ use kooste_core::record::PassageRecord;
 /// A stable 64-bit fingerprint (FNV-1a) of a document's records: what decides whether a
 /// document must be reindexed.
 pub fn fingerprint(records: &[PassageRecord]) -> u64 {
-    let bytes = serde_json::to_vec(records).unwrap_or_default();
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    let jsons: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap_or_default())
+        .collect();
+    fingerprint_of_json(&jsons)
+}
+
+/// [`fingerprint`] of records already serialized one by one (as the index stores them):
+/// the same value, without serializing them again.
+pub(crate) fn fingerprint_of_json(jsons: &[String]) -> u64 {
+    let fnv = |h: u64, bytes: &[u8]| {
+        bytes
+            .iter()
+            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    };
+    // The bytes of the JSON array of the records: `[a,b,c]`.
+    let mut h = fnv(0xcbf2_9ce4_8422_2325, b"[");
+    for (i, j) in jsons.iter().enumerate() {
+        if i > 0 {
+            h = fnv(h, b",");
+        }
+        h = fnv(h, j.as_bytes());
+    }
+    fnv(h, b"]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_is_that_of_the_records_json_array() {
+        let a: PassageRecord = serde_json::from_value(serde_json::json!({
+            "passage": "d#1", "doc": "d", "text": "Velat ja vuokra.", "voice": "client",
+            "document_voice": "client", "lang": "fi", "workshop": null, "region": null,
+            "theme": null, "battery": null, "date": null, "question": null,
+            "file": "corpus/d.md", "line": 5,
+            "labels": { "proposed": [], "confirmed": null }
+        }))
+        .unwrap();
+        let mut b = a.clone();
+        b.passage = "d#2".into();
+        let none: Vec<PassageRecord> = Vec::new();
+        for records in [none, vec![a.clone()], vec![a, b]] {
+            let bytes = serde_json::to_vec(&records).unwrap();
+            let whole = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            assert_eq!(fingerprint(&records), whole);
+        }
+    }
 }

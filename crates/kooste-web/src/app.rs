@@ -301,8 +301,19 @@ impl Web {
                 };
                 let started = std::time::Instant::now();
                 let stale = app.index().freshness(&app.project.root, true);
-                if let Some(why) = stale {
+                if stale.is_some() {
                     let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+                    // The app's own saves stored but not yet indexed are no hand edits: with
+                    // no save storing meanwhile, index them and look again (else every
+                    // save under load looked like a hand edit, and each brought a full
+                    // update and a fresh `Corpus::open`).
+                    let last = app.queue.lock().unwrap_or_else(|e| e.into_inner()).last;
+                    let _ = app.index_saved(last);
+                    let Some(why) = app.index().freshness(&app.project.root, true) else {
+                        drop(writing);
+                        wait = (started.elapsed() * 10).max(Duration::from_secs(1));
+                        continue;
+                    };
                     // The corpus changed under the app: open it afresh at the next save.
                     *writing = None;
                     if let Err(e) = refresh() {
