@@ -344,11 +344,16 @@ impl SearchIndex {
 
     /// A writer, once what a writer killed in the middle of its commit left is gone. Called
     /// under the write lock (no other writer is at work).
-    fn writer(&self) -> Result<IndexWriter> {
-        let w = self
-            .index
-            .writer(50_000_000)
-            .map_err(|e| Error::tantivy(&self.dir, e))?;
+    /// `small`: a few documents (a form saved, a decision): one indexing thread and
+    /// tantivy's smallest memory budget, since the budget is allocated (and zeroed) anew for
+    /// every writer, which took most of a small update's time at 50 MB.
+    fn writer(&self, small: bool) -> Result<IndexWriter> {
+        let w = if small {
+            self.index.writer_with_num_threads(1, 15_000_000)
+        } else {
+            self.index.writer(50_000_000)
+        }
+        .map_err(|e| Error::tantivy(&self.dir, e))?;
         // A commit writes each segment's deletions to `SEGMENT.OPSTAMP.del` before
         // `meta.json` names them. Killed in between, it leaves that file behind, and the next
         // update that makes the same changes from the same committed state counts up to the
@@ -658,6 +663,7 @@ impl SearchIndex {
             ..SyncReport::default()
         };
         let mut w: Option<IndexWriter> = None;
+        let small = !complete && docs.values().map(Vec::len).sum::<usize>() < 2_000;
         // What the manifest said of each document this sync changes (`None`: not in it).
         let mut before: Vec<(String, Option<String>)> = Vec::new();
         for (id, records) in docs {
@@ -678,7 +684,7 @@ impl SearchIndex {
             *change += 1;
             let wr = match w.as_mut() {
                 Some(wr) => wr,
-                None => w.insert(self.writer()?),
+                None => w.insert(self.writer(small)?),
             };
             wr.delete_term(Term::from_field_text(self.fields.doc, id));
             for (r, json) in records.iter().zip(jsons) {
@@ -699,7 +705,7 @@ impl SearchIndex {
             for id in gone {
                 let wr = match w.as_mut() {
                     Some(wr) => wr,
-                    None => w.insert(self.writer()?),
+                    None => w.insert(self.writer(small)?),
                 };
                 wr.delete_term(Term::from_field_text(self.fields.doc, &id));
                 let old = self.parsed().docs.remove(&id);

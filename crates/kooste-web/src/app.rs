@@ -155,6 +155,8 @@ pub(crate) struct App {
     queue: Mutex<Queue>,
     /// Held by the one request that indexes what the queue holds; what it did.
     indexed: Mutex<Indexed>,
+    /// Wakes the indexer thread when a save is queued (paired with `queue`).
+    saved: std::sync::Condvar,
 }
 
 /// Saved documents that wait to be indexed, in the order they were saved.
@@ -217,8 +219,11 @@ impl Web {
             register: Mutex::new((register, redactor)),
             queue: Mutex::new(Queue::default()),
             indexed: Mutex::new(Indexed::default()),
+            saved: std::sync::Condvar::new(),
         };
-        Ok(Web { app: Arc::new(app) })
+        let app = Arc::new(app);
+        App::start_indexer(&app);
+        Ok(Web { app })
     }
 
     /// The router: every page of the app.
@@ -308,16 +313,27 @@ impl Web {
                     // save under load looked like a hand edit, and each brought a full
                     // update and a fresh `Corpus::open`).
                     let last = app.queue.lock().unwrap_or_else(|e| e.into_inner()).last;
-                    let _ = app.index_saved(last);
+                    let _ = app.index_through(last);
                     let Some(why) = app.index().freshness(&app.project.root, true) else {
                         drop(writing);
                         wait = (started.elapsed() * 10).max(Duration::from_secs(1));
                         continue;
                     };
-                    // The corpus changed under the app: open it afresh at the next save.
-                    *writing = None;
+                    // The corpus changed under the app: open it afresh at the next save,
+                    // unless the update found nothing to write (the index was complete but
+                    // not yet known to be: the app's own saves kept the corpus from
+                    // standing still for two seconds).
+                    let kept = writing.take();
                     if let Err(e) = refresh() {
                         eprintln!("kooste serve: bringing the index up to date ({why}): {e}");
+                    }
+                    let moved = app
+                        .index
+                        .read()
+                        .map(|ix| ix.behind())
+                        .unwrap_or_else(|e| e.into_inner().behind());
+                    if !moved {
+                        *writing = kept;
                     }
                     drop(writing);
                     // Read what the refresh wrote.
@@ -576,9 +592,18 @@ impl App {
         Ok(records)
     }
 
-    /// The index for reading, first brought up to what another process (a `kooste ingest`
-    /// or `kooste index` run beside the app) has written since.
+    /// The index for reading, with every save queued so far indexed, and brought up to what
+    /// another process (a `kooste ingest` or `kooste index` run beside the app) has written
+    /// since.
     pub(crate) fn index(&self) -> std::sync::RwLockReadGuard<'_, SearchIndex> {
+        // Saves the page has called saved are searchable before anything is read.
+        let last = self.queue.lock().unwrap_or_else(|e| e.into_inner()).last;
+        let done = self.indexed.lock().unwrap_or_else(|e| e.into_inner()).done;
+        if done < last
+            && let Err(e) = self.index_through(last)
+        {
+            eprintln!("kooste serve: indexing saved forms: {e}");
+        }
         let behind = self
             .index
             .read()
@@ -591,6 +616,14 @@ impl App {
             }
         }
         self.index.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether another process has written the index since the app last read it (then it
+    /// may have stored documents the app's opened corpus does not know). Does not wait
+    /// while the app's own indexer writes the index (that is no other process): a save
+    /// would otherwise wait for every commit.
+    pub(crate) fn written_beside(&self) -> bool {
+        self.index.try_read().is_ok_and(|ix| ix.behind())
     }
 
     /// The redactor of the project's register as it is now: a name added to
@@ -653,13 +686,67 @@ impl App {
         Ok(q.last)
     }
 
-    /// Makes sure the save with `ticket` is in the index. Saves are indexed in groups (a
-    /// group commit): the first request to get here indexes everything queued so far in
-    /// one tantivy commit and one manifest write, while the others wait; a request whose
-    /// save a group has already taken only waits for that group. Its corpus files are
-    /// recorded as kooste's own writes (`SearchIndex::note_written`), so that they do not
-    /// count as hand edits.
+    /// Hands the save with `ticket` to the indexer: it is on disk already, and is in the
+    /// index before any later read of the index (`App::index` first indexes every save
+    /// queued, `App::index_through`), so a search made after the page said "saved" finds
+    /// it. The indexer thread (`App::start_indexer`) takes everything queued so far into
+    /// one tantivy commit and one append to the manifest's log, while the next saves store
+    /// theirs: under load a group holds as many saves as were stored during the previous
+    /// commit, however few connections there are. A commit that fails is logged; the files
+    /// are on disk, and the watcher's next check (they are not noted as kooste's writes)
+    /// brings the index up to date.
     pub(crate) fn index_saved(&self, ticket: u64) -> std::result::Result<(), String> {
+        let _ = ticket;
+        self.saved.notify_one();
+        Ok(())
+    }
+
+    /// Indexes queued saves on a thread of its own, as they come (see
+    /// [`App::index_saved`]), after opening the corpus for the first save. The thread ends
+    /// when the app is dropped.
+    fn start_indexer(app: &Arc<App>) {
+        let app = Arc::downgrade(app);
+        std::thread::spawn(move || {
+            // Opens the corpus for the first save now (it reads every corpus file's front
+            // matter: seconds at 100k passages), not while that save's page waits.
+            if let Some(app) = app.upgrade() {
+                let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
+                if writing.is_none() {
+                    *writing = Corpus::open(&app.project).ok().map(|(c, _)| c);
+                }
+            }
+            loop {
+                let Some(app) = app.upgrade() else {
+                    return;
+                };
+                let last = {
+                    let q = app.queue.lock().unwrap_or_else(|e| e.into_inner());
+                    let q = if q.records.is_empty() && q.files.is_empty() {
+                        app.saved
+                            .wait_timeout(q, Duration::from_millis(200))
+                            .map(|(q, _)| q)
+                            .unwrap_or_else(|e| e.into_inner().0)
+                    } else {
+                        q
+                    };
+                    (!q.records.is_empty() || !q.files.is_empty()).then_some(q.last)
+                };
+                if let Some(last) = last
+                    && let Err(e) = app.index_through(last)
+                {
+                    eprintln!("kooste serve: indexing saved forms: {e}");
+                }
+            }
+        });
+    }
+
+    /// Indexes every save queued up to `ticket` (at least), now. Saves are indexed in
+    /// groups (a group commit): the first caller to get here indexes everything queued so
+    /// far in one tantivy commit and one append to the manifest's log, while the others
+    /// wait; a caller whose save a group has already taken only waits for that group. Its
+    /// corpus files are recorded as kooste's own writes (`SearchIndex::note_written`), so
+    /// that they do not count as hand edits.
+    pub(crate) fn index_through(&self, ticket: u64) -> std::result::Result<(), String> {
         let mut indexed = self.indexed.lock().unwrap_or_else(|e| e.into_inner());
         if indexed.done < ticket {
             let (range, records, files) = {

@@ -806,7 +806,7 @@ async fn save(
             let mut writing = app.writer.lock().unwrap_or_else(|e| e.into_inner());
             // Another process (`kooste ingest` beside the app) has stored documents since:
             // open the corpus afresh, so that it knows where they are.
-            if app.index.read().is_ok_and(|ix| ix.behind()) {
+            if app.written_beside() {
                 *writing = None;
             }
             let redactor = app.redactor().map_err(|e| e.to_string())?;
