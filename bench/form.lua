@@ -8,9 +8,22 @@ local body = "csrf_token=" .. csrf ..
   "&r1_q2=Sain+t%C3%A4ydent%C3%A4v%C3%A4%C3%A4+toimeentulotukea+vuokrar%C3%A4stiin." ..
   "&r1_q3=Soitin+vuokranantajalle+ja+ohjasin+asumisneuvojalle."
 wrk.method = "POST"
-wrk.body = body
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = cookie
+
+-- Every request is a new form (the app takes the same answers sent again from one session
+-- for a resubmission of the saved form): the last answer ends with a number of its own.
+local thread_id = 0
+local next_id = 1
+function setup(thread)
+  thread:set("thread_id", next_id)
+  next_id = next_id + 1
+end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format(nil, nil, nil, body .. "+Kerta+" .. thread_id .. "-" .. n .. ".")
+end
 
 local statuses = {}
 function response(status, headers, body)

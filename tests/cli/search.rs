@@ -275,7 +275,7 @@ fn files_not_changed_are_not_read_again_but_every_change_is_seen() {
     let again = p.kooste(&["index", "--json"]).json();
     assert_eq!(again["report"]["added"], 0, "{again}");
     assert_eq!(again["report"]["updated"], 0, "{again}");
-    let manifest = std::fs::read_to_string(p.root.join(".kooste/index/manifest.json")).unwrap();
+    let manifest = std::fs::read_to_string(p.root.join(".kooste/index/manifest")).unwrap();
     assert!(
         manifest.contains("corpus/rannikko-3/naapuri.md"),
         "{manifest}"

@@ -480,7 +480,12 @@ fn documents(
             .filter(|i| kooste_core::model::is_valid_id(i))
             .map(str::to_string)
             .unwrap_or_else(|| {
-                kooste_ingest::source::file_id(redactor, project.config.project.lang, &src.raw_name)
+                kooste_ingest::source::file_id(
+                    redactor,
+                    project.config.project.lang,
+                    &project.workshop_ids(),
+                    &src.raw_name,
+                )
             });
         if taken.contains(&id) {
             let base = id.clone();

@@ -7,7 +7,13 @@
 //! bench_peers fts5-build OUT.jsonl DB           # one FTS5 table (unicode61) on disk
 //! bench_peers tantivy-build OUT.jsonl DIR       # one TEXT field, default tokenizer
 //! bench_peers search PROJECT DB QUERIES ROUNDS  # latencies of kooste and FTS5
+//! bench_peers kooste-build PROJECT              # kooste's full build without CAIMeR proposals
 //! ```
+//!
+//! `kooste-build` is `kooste index --rebuild` (reading, validation, redaction, analysis,
+//! indexing) with every passage's labels left empty: beside the command's own figure it
+//! shows what the CAIMeR proposer costs. It leaves an index without proposals, which the
+//! next `kooste index` reads again from scratch (its inputs differ).
 //!
 //! Every command prints one JSON object on stdout. The passages are exported from kooste's
 //! index after ingestion, so the peers see exactly the redacted texts kooste indexed.
@@ -33,6 +39,7 @@ fn main() -> Result<()> {
             Path::new(queries),
             rounds.parse().context("ROUNDS is a number")?,
         ),
+        ["kooste-build", project] => kooste_build(Path::new(project)),
         _ => bail!("usage: see the comment at the top of bench_peers.rs"),
     }
 }
@@ -61,6 +68,21 @@ fn export(project: &Path, out: &Path) -> Result<()> {
     }
     w.flush()?;
     println!("{}", serde_json::json!({ "passages": records.len() }));
+    Ok(())
+}
+
+fn kooste_build(project: &Path) -> Result<()> {
+    let project = kooste_core::Project::load(project)?;
+    let start = Instant::now();
+    let (_, report, problems) =
+        kooste_index::update(&project, true, "bench: no proposals", |_, _| {
+            kooste_index::Labels::default()
+        })?;
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({ "system": "kooste-no-proposals", "passages": report.passages, "problems": problems.len(), "seconds": secs })
+    );
     Ok(())
 }
 

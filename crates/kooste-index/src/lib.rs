@@ -7,11 +7,13 @@
 //! reindexing only documents whose passages or labels changed.
 
 pub mod analyze;
+mod manifest;
 pub mod query;
 mod record;
 mod search;
 mod snippet;
 mod store;
+mod tokenizer;
 mod watch;
 
 pub use kooste_core::record::{Labels, PassageRecord, hint_labels, records};
@@ -110,9 +112,10 @@ pub fn update(
     let now = std::time::SystemTime::now();
     let (corpus, mut problems) =
         kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
-    let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?;
+    let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?
+        .rebuilt_if_damaged(&project.state_dir())?;
     let none = BTreeMap::new();
-    let known = ix.stamps(inputs).unwrap_or(&none);
+    let known = ix.stamps(inputs)?.unwrap_or(&none);
     // Whether every file that could be read got its stamp.
     let mut complete = true;
     let mut stamps = BTreeMap::new();

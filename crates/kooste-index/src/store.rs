@@ -1,25 +1,25 @@
 //! The on-disk index under `.kooste/index/`: its schema, opening (and rebuilding when it is
 //! missing, from another format, or damaged), and incremental updates.
 
-use crate::analyze::{Analyzed, analyze};
-use crate::record::fingerprint;
+use crate::record::fingerprint_of_json;
+use crate::tokenizer::{Part, value};
 use crate::watch::Watch;
 use crate::{Error, Result};
 use kooste_core::fsutil::{FileVersion, WriteLock, write_atomic};
 use kooste_core::record::PassageRecord;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another format is
 /// rebuilt.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -49,10 +49,10 @@ pub(crate) struct Fields {
 impl Fields {
     fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let text = |positions: bool| {
+        let text = |part: Part, positions: bool| {
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer("raw")
+                    .set_tokenizer(part.name())
                     .set_index_option(if positions {
                         IndexRecordOption::WithFreqsAndPositions
                     } else {
@@ -64,12 +64,12 @@ impl Fields {
             passage: b.add_text_field("passage", STRING | STORED),
             doc: b.add_text_field("doc", STRING),
             record: b.add_text_field("record", STORED),
-            exact: b.add_text_field("exact", text(true)),
-            stem: b.add_text_field("stem", text(true)),
-            rev: b.add_text_field("rev", text(false)),
-            trunc: b.add_text_field("trunc", text(false)),
-            gram: b.add_text_field("gram", text(false)),
-            context: b.add_text_field("context", text(false)),
+            exact: b.add_text_field("exact", text(Part::Exact, true)),
+            stem: b.add_text_field("stem", text(Part::Stem, true)),
+            rev: b.add_text_field("rev", text(Part::Rev, false)),
+            trunc: b.add_text_field("trunc", text(Part::Trunc, false)),
+            gram: b.add_text_field("gram", text(Part::Gram, false)),
+            context: b.add_text_field("context", text(Part::Context, false)),
             voice: b.add_text_field("voice", STRING),
             lang: b.add_text_field("lang", STRING),
             workshop: b.add_text_field("workshop", STRING),
@@ -85,35 +85,16 @@ impl Fields {
         (b.build(), fields)
     }
 
-    fn document(&self, r: &PassageRecord) -> Result<TantivyDocument> {
+    /// The document of one passage; `json` is its record serialized.
+    fn document(&self, r: &PassageRecord, json: String) -> TantivyDocument {
         let mut d = TantivyDocument::default();
         d.add_text(self.passage, &r.passage);
         d.add_text(self.doc, &r.doc);
-        d.add_text(
-            self.record,
-            serde_json::to_string(r).map_err(|e| Error::Index(e.to_string()))?,
-        );
-        let Analyzed {
-            exact,
-            stem,
-            rev,
-            trunc,
-            gram,
-        } = analyze(&r.text, r.lang);
-        for (field, tokens) in [
-            (self.exact, exact),
-            (self.stem, stem),
-            (self.rev, rev),
-            (self.trunc, trunc),
-            (self.gram, gram),
-        ] {
-            d.add_pre_tokenized_text(
-                field,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens,
-                },
-            );
+        d.add_text(self.record, json);
+        // The analysis is tantivy's tokenizers' (`crate::tokenizer`), on its indexing threads.
+        let text = value(&r.text, r.lang);
+        for field in [self.exact, self.stem, self.rev, self.trunc, self.gram] {
+            d.add_text(field, &text);
         }
         let context: Vec<&str> = [&r.question_text, &r.title]
             .into_iter()
@@ -121,16 +102,7 @@ impl Fields {
             .map(String::as_str)
             .collect();
         if !context.is_empty() {
-            d.add_pre_tokenized_text(
-                self.context,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens: {
-                        let a = analyze(&context.join(" \n "), r.lang);
-                        a.stem.into_iter().chain(a.trunc).collect()
-                    },
-                },
-            );
+            d.add_text(self.context, value(&context.join(" \n "), r.lang));
         }
         d.add_text(self.voice, r.voice.as_str());
         d.add_facet(self.facets, Facet::from_path(["voice", r.voice.as_str()]));
@@ -159,7 +131,7 @@ impl Fields {
         if let Some(date) = r.date {
             d.add_u64(self.date, date_key(date));
         }
-        Ok(d)
+        d
     }
 }
 
@@ -168,35 +140,8 @@ pub(crate) fn date_key(d: kooste_core::model::Date) -> u64 {
     u64::from(d.year) * 10_000 + u64::from(d.month) * 100 + u64::from(d.day)
 }
 
-/// What the index holds, by document: written after each commit.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    format: u32,
-    /// Document id → fingerprint of its records.
-    docs: BTreeMap<String, String>,
-    /// The fingerprint of everything besides the corpus files that shapes the records (see
-    /// [`SearchIndex::stamps`]).
-    #[serde(default)]
-    inputs: String,
-    /// Corpus file (relative to the project) → what it was when its documents were indexed.
-    #[serde(default)]
-    files: BTreeMap<String, FileStamp>,
-    /// The project's watched paths when the index was last brought fully in line with the
-    /// project (see [`crate::watch`]); `None` when it is not known to be.
-    #[serde(default)]
-    watch: Option<Watch>,
-}
-
-/// A corpus file as it was when its documents were indexed. While the file keeps this
-/// version, and nothing else that shapes the records changed, its documents are in the
-/// index as they would be indexed now, and the file need not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct FileStamp {
-    /// The file's version when it was read.
-    pub(crate) version: FileVersion,
-    /// The ids of the documents read from it.
-    pub(crate) docs: Vec<String>,
-}
+pub(crate) use crate::manifest::FileStamp;
+use crate::manifest::{Body, Change, Head, Log, Raw};
 
 /// What an update did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -221,10 +166,21 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
     dir: PathBuf,
-    manifest: Manifest,
-    /// The manifest file as this value last read or wrote it: when the file differs,
-    /// another process has written the index since.
-    seen: Option<FileVersion>,
+    /// The manifest's head, always read.
+    head: Head,
+    /// The rest of the manifest as read, parsed into `body` when first needed.
+    raw: Raw,
+    body: OnceLock<Body>,
+    /// The log of changes over the manifest as read (`manifest::Log`), applied when the
+    /// body is parsed.
+    log: Log,
+    /// Changes to the body since the manifest was last written or logged.
+    changes: Vec<Change>,
+    /// The manifest's length when last read or written whole.
+    main_bytes: u64,
+    /// The manifest and its log as this value last read or wrote them: when either
+    /// differs, another process has written the index since.
+    seen: (Option<FileVersion>, Option<FileVersion>),
     rebuilt: Option<String>,
 }
 
@@ -236,7 +192,8 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
-const MANIFEST: &str = "manifest.json";
+const MANIFEST: &str = "manifest";
+const LOG: &str = "manifest.log";
 
 impl SearchIndex {
     /// Where a project's index lives.
@@ -271,17 +228,23 @@ impl SearchIndex {
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_dir(&dir, schema).map_err(|e| Error::tantivy(&dir, e))?;
+        crate::tokenizer::register(&index);
         let reader = reader(&index, &dir)?;
         let mut ix = SearchIndex {
             index,
             fields,
             reader,
             dir,
-            manifest: Manifest {
+            head: Head {
                 format: FORMAT,
-                ..Manifest::default()
+                ..Head::default()
             },
-            seen: None,
+            raw: Raw::default(),
+            body: OnceLock::from(Body::default()),
+            log: Log::default(),
+            changes: Vec::new(),
+            main_bytes: 0,
+            seen: (None, None),
             rebuilt: reason,
         };
         ix.write_manifest()?;
@@ -292,11 +255,16 @@ impl SearchIndex {
     /// another format.
     fn try_open(dir: &Path) -> Result<Option<SearchIndex>> {
         let path = dir.join(MANIFEST);
-        let seen = FileVersion::of(&path);
-        let Some(manifest) = read_manifest(&path)? else {
+        let seen = (FileVersion::of(&path), FileVersion::of(&dir.join(LOG)));
+        let Some((mut head, raw, log, main_bytes)) = read_both(dir)? else {
             return Ok(None);
         };
+        if let Some(h) = &log.head {
+            head.inputs = h.inputs.clone();
+            head.watch = h.watch.clone();
+        }
         let index = Index::open_in_dir(dir).map_err(|e| Error::tantivy(dir, e))?;
+        crate::tokenizer::register(&index);
         let (_, fields) = Fields::schema();
         if index.schema() != Fields::schema().0 {
             return Ok(None);
@@ -312,7 +280,12 @@ impl SearchIndex {
             fields,
             reader,
             dir: dir.to_path_buf(),
-            manifest,
+            head,
+            raw,
+            body: OnceLock::new(),
+            log,
+            changes: Vec::new(),
+            main_bytes,
             seen,
             rebuilt: None,
         }))
@@ -321,7 +294,10 @@ impl SearchIndex {
     /// Whether another process has written the index since this value last read or wrote
     /// it (see [`SearchIndex::catch_up`]).
     pub fn behind(&self) -> bool {
-        FileVersion::of(&self.dir.join(MANIFEST)) != self.seen
+        (
+            FileVersion::of(&self.dir.join(MANIFEST)),
+            FileVersion::of(&self.dir.join(LOG)),
+        ) != self.seen
     }
 
     /// Reads again what another process (`kooste ingest` beside `kooste serve`, say) has
@@ -333,9 +309,20 @@ impl SearchIndex {
             return Ok(false);
         }
         let path = self.dir.join(MANIFEST);
-        let seen = FileVersion::of(&path);
-        match read_manifest(&path)? {
-            Some(m) => self.manifest = m,
+        let seen = (FileVersion::of(&path), FileVersion::of(&self.dir.join(LOG)));
+        match read_both(&self.dir)? {
+            Some((mut head, raw, log, main_bytes)) => {
+                if let Some(h) = &log.head {
+                    head.inputs = h.inputs.clone();
+                    head.watch = h.watch.clone();
+                }
+                self.head = head;
+                self.raw = raw;
+                self.body = OnceLock::new();
+                self.log = log;
+                self.changes.clear();
+                self.main_bytes = main_bytes;
+            }
             None => {
                 return Err(Error::Index(format!(
                     "{} was replaced by another version of kooste",
@@ -357,11 +344,16 @@ impl SearchIndex {
 
     /// A writer, once what a writer killed in the middle of its commit left is gone. Called
     /// under the write lock (no other writer is at work).
-    fn writer(&self) -> Result<IndexWriter> {
-        let w = self
-            .index
-            .writer(50_000_000)
-            .map_err(|e| Error::tantivy(&self.dir, e))?;
+    /// `small`: a few documents (a form saved, a decision): one indexing thread and
+    /// tantivy's smallest memory budget, since the budget is allocated (and zeroed) anew for
+    /// every writer, which took most of a small update's time at 50 MB.
+    fn writer(&self, small: bool) -> Result<IndexWriter> {
+        let w = if small {
+            self.index.writer_with_num_threads(1, 15_000_000)
+        } else {
+            self.index.writer(50_000_000)
+        }
+        .map_err(|e| Error::tantivy(&self.dir, e))?;
         // A commit writes each segment's deletions to `SEGMENT.OPSTAMP.del` before
         // `meta.json` names them. Killed in between, it leaves that file behind, and the next
         // update that makes the same changes from the same committed state counts up to the
@@ -385,12 +377,83 @@ impl SearchIndex {
         Ok(w)
     }
 
+    /// The manifest's documents and stamps, parsed the first time they are needed.
+    pub(crate) fn body(&self) -> Result<&Body> {
+        if let Some(b) = self.body.get() {
+            return Ok(b);
+        }
+        let mut parsed = self.raw.body(&self.dir.join(MANIFEST))?;
+        self.log.apply(&mut parsed);
+        Ok(self.body.get_or_init(|| parsed))
+    }
+
+    fn body_mut(&mut self) -> Result<&mut Body> {
+        self.body()?;
+        self.raw = Raw::default();
+        Ok(self.body.get_mut().expect("parsed above"))
+    }
+
+    /// The body, once `body_mut` has parsed it.
+    fn parsed(&mut self) -> &mut Body {
+        self.body
+            .get_mut()
+            .expect("the manifest's body is parsed first")
+    }
+
+    /// Writes the manifest whole (a new generation) and removes its log.
     fn write_manifest(&mut self) -> Result<()> {
         let path = self.dir.join(MANIFEST);
-        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| Error::Index(e.to_string()))?;
+        self.body_mut()?;
+        self.head.generation += 1;
+        let body = self.body.get().expect("parsed above");
+        let bytes = crate::manifest::encode(&self.head, body)?;
         write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e))?;
-        self.seen = FileVersion::of(&path);
+        // A log that outlives this (a kill) is of the older generation: ignored.
+        let log = self.dir.join(LOG);
+        if let Err(e) = std::fs::remove_file(&log)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(Error::io(&log, e));
+        }
+        self.log = Log::default();
+        self.changes.clear();
+        self.main_bytes = bytes.len() as u64;
+        self.seen = (FileVersion::of(&path), None);
         Ok(())
+    }
+
+    /// Makes the changes since the manifest was last written durable: appended to its log
+    /// while the log stays small beside the manifest, else by writing it whole.
+    fn persist_changes(&mut self) -> Result<()> {
+        let limit = (self.main_bytes / 4).max(256 * 1024);
+        if self.log.bytes > limit {
+            return self.write_manifest();
+        }
+        let changes = std::mem::take(&mut self.changes);
+        self.append_log(&changes)
+    }
+
+    /// Appends changes (and the head) to the manifest's log.
+    fn append_log(&mut self, changes: &[Change]) -> Result<()> {
+        let log = self.dir.join(LOG);
+        self.log.bytes =
+            crate::manifest::append(&log, &self.head, changes).map_err(|e| Error::io(&log, e))?;
+        self.seen.1 = FileVersion::of(&log);
+        Ok(())
+    }
+
+    /// Starts the index over when the manifest's body, read only when an update needs it,
+    /// turns out damaged (as [`SearchIndex::open`] does when its head is).
+    pub(crate) fn rebuilt_if_damaged(self, state_dir: &Path) -> Result<SearchIndex> {
+        match self.body() {
+            Ok(_) => Ok(self),
+            Err(e) => {
+                drop(self);
+                let mut ix = SearchIndex::open(state_dir, true)?;
+                ix.rebuilt = Some(format!("it could not be read ({e})"));
+                Ok(ix)
+            }
+        }
     }
 
     /// Why the index was started over when it was opened (it could not be read, or was of
@@ -407,8 +470,11 @@ impl SearchIndex {
     /// The stamps of the corpus files whose documents are indexed, if they were taken with
     /// the same `inputs` (a fingerprint of the project's settings, register, CAIMeR model and
     /// decisions, and of the program): files unchanged since are unchanged in the index.
-    pub(crate) fn stamps(&self, inputs: &str) -> Option<&BTreeMap<String, FileStamp>> {
-        (self.manifest.inputs == inputs).then_some(&self.manifest.files)
+    pub(crate) fn stamps(&self, inputs: &str) -> Result<Option<&BTreeMap<String, FileStamp>>> {
+        if self.head.inputs != inputs {
+            return Ok(None);
+        }
+        Ok(Some(&self.body()?.files))
     }
 
     /// Records the stamps of the corpus files as they were read for the last
@@ -422,15 +488,12 @@ impl SearchIndex {
         files: BTreeMap<String, FileStamp>,
         watch: Option<Watch>,
     ) -> Result<()> {
-        if self.manifest.inputs == inputs
-            && self.manifest.files == files
-            && self.manifest.watch == watch
-        {
+        if self.head.inputs == inputs && self.head.watch == watch && self.body()?.files == files {
             return Ok(());
         }
-        self.manifest.inputs = inputs.to_string();
-        self.manifest.files = files;
-        self.manifest.watch = watch;
+        self.head.inputs = inputs.to_string();
+        self.head.watch = watch;
+        self.body_mut()?.files = files;
         self.write_manifest()
     }
 
@@ -442,15 +505,19 @@ impl SearchIndex {
     /// edited in place). Reads no file, and without `deep` stats only directories and the
     /// few files besides the corpus.
     pub fn freshness(&self, project_root: &Path, deep: bool) -> Option<String> {
-        let Some(watch) = &self.manifest.watch else {
+        let Some(watch) = &self.head.watch else {
             return Some("the index is not known to hold the whole corpus".into());
         };
         if let Some(path) = watch.changed(project_root) {
             return Some(format!("{path} changed"));
         }
         if deep {
+            let files = match self.body() {
+                Ok(b) => &b.files,
+                Err(e) => return Some(e.to_string()),
+            };
             return self
-                .changed_files(project_root, self.manifest.files.keys().map(String::as_str))
+                .changed_files(project_root, files.keys().map(String::as_str))
                 .into_iter()
                 .next()
                 .map(|f| format!("{f} changed"));
@@ -472,23 +539,26 @@ impl SearchIndex {
     ) -> Result<()> {
         let _lock = WriteLock::take(self.state_dir());
         let root = &project.root;
+        let body = self.body_mut()?;
+        let mut changes = Vec::new();
         for (rel, docs) in files {
             match FileVersion::of(&root.join(rel)) {
                 Some(version) => {
-                    self.manifest.files.insert(
-                        rel.clone(),
-                        FileStamp {
-                            version,
-                            docs: docs.clone(),
-                        },
-                    );
+                    let stamp = FileStamp {
+                        version,
+                        docs: docs.clone(),
+                    };
+                    body.files.insert(rel.clone(), stamp.clone());
+                    changes.push(Change::File(rel.clone(), Some(stamp)));
                 }
                 None => {
-                    self.manifest.files.remove(rel);
+                    body.files.remove(rel);
+                    changes.push(Change::File(rel.clone(), None));
                 }
             }
         }
-        if let Some(old) = self.manifest.watch.take() {
+        self.changes.extend(changes);
+        if let Some(old) = self.head.watch.take() {
             let now = Watch::take(project);
             let corpus = project.corpus_dir();
             let recorded: BTreeMap<&str, &Option<FileVersion>> =
@@ -499,35 +569,46 @@ impl SearchIndex {
                         || (root.join(rel).starts_with(&corpus) && self.all_stamped(root, rel))
                 });
             if ours {
-                self.manifest.watch = Some(now);
+                self.head.watch = Some(now);
             }
         }
-        self.write_manifest()
+        self.persist_changes()
     }
 
     /// Whether the files of the corpus directory `dir` (relative to the project) are
     /// exactly files with stamps.
-    fn all_stamped(&self, root: &Path, dir: &str) -> bool {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+    fn all_stamped(&self, root: &Path, dir_rel: &str) -> bool {
+        let Ok(entries) = std::fs::read_dir(root.join(dir_rel)) else {
+            return false;
+        };
+        let Ok(body) = self.body() else {
             return false;
         };
         let mut seen = 0;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || e.path().is_dir() {
+            let dir = match e.file_type() {
+                Ok(t) if t.is_symlink() => e.path().is_dir(),
+                Ok(t) => t.is_dir(),
+                Err(_) => e.path().is_dir(),
+            };
+            if name.starts_with('.') || dir {
                 continue;
             }
-            if !self.manifest.files.contains_key(&format!("{dir}/{name}")) {
+            if !body.files.contains_key(&format!("{dir_rel}/{name}")) {
                 return false;
             }
             seen += 1;
         }
-        let prefix = format!("{dir}/");
-        let stamped = self
-            .manifest
+        let prefix = format!("{dir_rel}/");
+        let stamped = body
             .files
-            .keys()
-            .filter(|f| f.strip_prefix(&prefix).is_some_and(|n| !n.contains('/')))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(f, _)| f.starts_with(&prefix))
+            .filter(|(f, _)| !f[prefix.len()..].contains('/'))
             .count();
         seen == stamped
     }
@@ -547,10 +628,15 @@ impl SearchIndex {
                 continue;
             }
             let now = FileVersion::of(&project_root.join(f));
-            let same = match (self.manifest.files.get(f), now) {
-                (Some(stamp), Some(now)) => stamp.version == now,
-                _ => false,
+            // Without parsing the manifest's body when a search has not needed it.
+            let stamp = match self.body.get() {
+                Some(body) => body.files.get(f).map(|s| s.version),
+                None => match self.log.files.get(f) {
+                    Some(logged) => logged.as_ref().map(|s| s.version),
+                    None => self.raw.stamp(f).map(|s| s.version),
+                },
             };
+            let same = matches!((stamp, now), (Some(stamp), Some(now)) if stamp == now);
             if !same {
                 out.push(f.to_string());
             }
@@ -571,16 +657,22 @@ impl SearchIndex {
         // One writer at a time, across processes, and on top of what the others wrote.
         let _lock = WriteLock::take(self.state_dir());
         self.catch_up()?;
+        self.body_mut()?;
         let mut report = SyncReport {
             rebuilt: self.rebuilt.take(),
             ..SyncReport::default()
         };
         let mut w: Option<IndexWriter> = None;
+        let small = !complete && docs.values().map(Vec::len).sum::<usize>() < 2_000;
         // What the manifest said of each document this sync changes (`None`: not in it).
         let mut before: Vec<(String, Option<String>)> = Vec::new();
         for (id, records) in docs {
-            let print = format!("{:016x}", fingerprint(records));
-            let change = match self.manifest.docs.get(id) {
+            let jsons = records
+                .iter()
+                .map(|r| serde_json::to_string(r).map_err(|e| Error::Index(e.to_string())))
+                .collect::<Result<Vec<String>>>()?;
+            let print = format!("{:016x}", fingerprint_of_json(&jsons));
+            let change = match self.parsed().docs.get(id) {
                 Some(old) if *old == print => {
                     report.unchanged += 1;
                     continue;
@@ -588,22 +680,23 @@ impl SearchIndex {
                 Some(_) => &mut report.updated,
                 None => &mut report.added,
             };
-            before.push((id.clone(), self.manifest.docs.get(id).cloned()));
+            before.push((id.clone(), self.parsed().docs.get(id).cloned()));
             *change += 1;
             let wr = match w.as_mut() {
                 Some(wr) => wr,
-                None => w.insert(self.writer()?),
+                None => w.insert(self.writer(small)?),
             };
             wr.delete_term(Term::from_field_text(self.fields.doc, id));
-            for r in records {
-                wr.add_document(self.fields.document(r)?)
+            for (r, json) in records.iter().zip(jsons) {
+                wr.add_document(self.fields.document(r, json))
                     .map_err(|e| Error::tantivy(&self.dir, e))?;
             }
-            self.manifest.docs.insert(id.clone(), print);
+            self.parsed().docs.insert(id.clone(), print.clone());
+            self.changes.push(Change::Doc(id.clone(), Some(print)));
         }
         if complete {
             let gone: BTreeSet<String> = self
-                .manifest
+                .parsed()
                 .docs
                 .keys()
                 .filter(|id| !docs.contains_key(*id) && !kept.contains(*id))
@@ -612,10 +705,11 @@ impl SearchIndex {
             for id in gone {
                 let wr = match w.as_mut() {
                     Some(wr) => wr,
-                    None => w.insert(self.writer()?),
+                    None => w.insert(self.writer(small)?),
                 };
                 wr.delete_term(Term::from_field_text(self.fields.doc, &id));
-                let old = self.manifest.docs.remove(&id);
+                let old = self.parsed().docs.remove(&id);
+                self.changes.push(Change::Doc(id.clone(), None));
                 before.push((id, old));
                 report.removed += 1;
             }
@@ -628,14 +722,25 @@ impl SearchIndex {
             // with a fingerprint no records have (they count as changed until the manifest
             // follows the commit); the ones it updates or removes keep their old fingerprints.
             if before.iter().any(|(_, old)| old.is_none()) {
-                let mut pending = self.manifest.docs.clone();
-                for (id, old) in &before {
-                    pending.insert(id.clone(), old.clone().unwrap_or_default());
+                if complete {
+                    let mut pending = self.parsed().docs.clone();
+                    for (id, old) in &before {
+                        pending.insert(id.clone(), old.clone().unwrap_or_default());
+                    }
+                    std::mem::swap(&mut self.parsed().docs, &mut pending);
+                    let written = self.write_manifest();
+                    std::mem::swap(&mut self.parsed().docs, &mut pending);
+                    written?;
+                } else {
+                    // Logged, without writing the whole manifest: the added documents under
+                    // the fingerprint no records have.
+                    let pending: Vec<Change> = before
+                        .iter()
+                        .filter(|(_, old)| old.is_none())
+                        .map(|(id, _)| Change::Doc(id.clone(), Some(String::new())))
+                        .collect();
+                    self.append_log(&pending)?;
                 }
-                std::mem::swap(&mut self.manifest.docs, &mut pending);
-                let written = self.write_manifest();
-                std::mem::swap(&mut self.manifest.docs, &mut pending);
-                written?;
             }
             wr.commit().map_err(|e| Error::tantivy(&self.dir, e))?;
             // A fault point for the fault tests: the process dies between the commit and
@@ -645,28 +750,36 @@ impl SearchIndex {
             }
             wr.wait_merging_threads()
                 .map_err(|e| Error::tantivy(&self.dir, e))?;
-            self.write_manifest()?;
+            if complete {
+                self.write_manifest()?;
+            } else {
+                self.persist_changes()?;
+            }
             self.reader
                 .reload()
                 .map_err(|e| Error::tantivy(&self.dir, e))?;
         }
         report.unchanged += kept
             .iter()
-            .filter(|id| !docs.contains_key(*id) && self.manifest.docs.contains_key(*id))
+            .filter(|id| {
+                !docs.contains_key(*id) && self.body.get().is_some_and(|b| b.docs.contains_key(*id))
+            })
             .count();
         report.passages = self.passages();
         Ok(report)
     }
 }
 
-/// Reads a manifest; `None` when there is none or it is of another format.
-fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
-    let Ok(bytes) = std::fs::read(path) else {
+/// Reads the manifest and its log: the head (with the manifest's length), the unparsed
+/// body and the log's changes; `None` when there is no manifest or it is of another format.
+fn read_both(dir: &Path) -> Result<Option<(Head, Raw, Log, u64)>> {
+    let path = dir.join(MANIFEST);
+    let Some((head, raw)) = crate::manifest::read(&path, FORMAT)? else {
         return Ok(None);
     };
-    let manifest: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Index(format!("{}: {e}", path.display())))?;
-    Ok((manifest.format == FORMAT).then_some(manifest))
+    let log = crate::manifest::read_log(&dir.join(LOG), head.generation)?;
+    let bytes = raw.len();
+    Ok(Some((head, raw, log, bytes)))
 }
 
 fn reader(index: &Index, dir: &Path) -> Result<IndexReader> {

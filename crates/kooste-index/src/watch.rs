@@ -97,10 +97,23 @@ fn walk(dir: &Path, files: bool, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > MAX_DEPTH {
         return;
     }
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    // Whether an entry is a directory, from the directory listing itself where the file
+    // system says (no `stat` per file: a corpus directory holds thousands).
+    let mut entries: Vec<(PathBuf, bool)> = entries
+        .flatten()
+        .map(|e| {
+            let dir = match e.file_type() {
+                Ok(t) if t.is_dir() => true,
+                Ok(t) if t.is_symlink() => e.path().is_dir(),
+                Ok(_) => false,
+                Err(_) => e.path().is_dir(),
+            };
+            (e.path(), dir)
+        })
+        .collect();
     entries.sort();
-    for p in entries {
-        if p.is_dir() {
+    for (p, dir) in entries {
+        if dir {
             walk(&p, files, depth + 1, out);
         } else if files {
             out.push(p);

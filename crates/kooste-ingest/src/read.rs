@@ -76,9 +76,11 @@ pub(crate) fn read_noted(
         .unwrap_or("")
         .to_ascii_lowercase();
     // An id made from a file name never carries the personal data a file name can hold.
+    let workshops = project.workshop_ids();
     let stem = crate::source::file_id(
         redactor,
         opts.defaults.lang.unwrap_or(project.config.project.lang),
+        &workshops,
         &file
             .file_stem()
             .map(|s| s.to_string_lossy())
@@ -126,14 +128,16 @@ pub(crate) fn read_noted(
                 .as_deref()
                 .and_then(|s| s.strip_prefix("web/"))
                 .is_some_and(|sub| meta.id.starts_with(sub));
-            if id_given && !issued && crate::source::id_has_personal_data(redactor, lang, &meta.id)
+            if id_given
+                && !issued
+                && crate::source::id_has_personal_data(redactor, lang, &workshops, &meta.id)
             {
                 return Err(diag(vec![(
                     frontmatter::key_line(yaml, "id").unwrap_or(1),
                     format!(
                         "the id '{}' holds personal data (a name, an identity code or a phone number); write an id without it, such as {}, or remove the `id:` line and kooste makes one",
                         meta.id,
-                        crate::source::file_id(redactor, lang, &meta.id)
+                        crate::source::file_id(redactor, lang, &workshops, &meta.id)
                     ),
                 )]));
             }

@@ -277,20 +277,84 @@ pub fn redact_file_name(redactor: &Redactor, lang: Lang, name: &str) -> String {
     }
 }
 
-/// The id kooste makes from a file name: its slug, after personal data was taken out.
-pub fn file_id(redactor: &Redactor, lang: Lang, stem: &str) -> String {
-    let (redacted, removals) = redactor.redact(&as_words(stem), lang);
+/// Splits an id or file name into what a person may have written and the sequence a
+/// program numbered it with: after one of the project's workshop ids (`rannikko-6`),
+/// optionally one word (a voice, `client`), a sequence number of at most seven digits and
+/// optionally a row number of at most three (`asp-paiva-rannikko-6-0014252-6`,
+/// `rannikko-6-client-0123456`). Such a sequence is a counter, not a phone number, even
+/// when its digits could be read as one (`0014252-6`, `0123456`): the redactor reads only
+/// the first part. Anything else is all first part, so a phone number written after a
+/// workshop id (`rannikko-6-0401234567`, `rannikko-6-040-1234567`) is still read.
+pub fn split_sequence<'a>(name: &'a str, workshops: &[String]) -> (&'a str, &'a str) {
+    let whole = (name, "");
+    let is_sep = |c: char| c == '-' || c == '_';
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    // The start of the sequence: the last one or two segments, when they are digits.
+    let Some(last_sep) = name.rfind(is_sep) else {
+        return whole;
+    };
+    let last = &name[last_sep + 1..];
+    let mut start = last_sep;
+    if digits(last, 3)
+        && let Some(prev_sep) = name[..last_sep].rfind(is_sep)
+        && digits(&name[prev_sep + 1..last_sep], 7)
+    {
+        start = prev_sep;
+    }
+    if start == last_sep && !digits(last, 7) {
+        return whole;
+    }
+    let head = &name[..start];
+    let ends_with_workshop = |h: &str| {
+        workshops.iter().any(|w| {
+            h.len() >= w.len()
+                && h.is_char_boundary(h.len() - w.len())
+                && h[h.len() - w.len()..].eq_ignore_ascii_case(w)
+                && h[..h.len() - w.len()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(is_sep)
+        })
+    };
+    let after_word = head
+        .rfind(is_sep)
+        .filter(|&i| {
+            let word = &head[i + 1..];
+            !word.is_empty() && word.chars().all(char::is_alphabetic)
+        })
+        .map(|i| &head[..i]);
+    if ends_with_workshop(head) || after_word.is_some_and(ends_with_workshop) {
+        (head, &name[start..])
+    } else {
+        whole
+    }
+}
+
+/// The id kooste makes from a file name: its slug, after personal data was taken out (a
+/// program's sequence number after a workshop id is kept, `split_sequence`).
+pub fn file_id(redactor: &Redactor, lang: Lang, workshops: &[String], stem: &str) -> String {
+    let (head, tail) = split_sequence(stem, workshops);
+    let (redacted, removals) = redactor.redact(&as_words(head), lang);
     if removals.is_empty() {
         slug(stem)
     } else {
-        slug(&redacted)
+        slug(&format!("{redacted}{tail}"))
     }
 }
 
 /// Whether an id given by a person holds personal data (a name, an identity code, a phone
-/// number), read as the words of a file name.
-pub fn id_has_personal_data(redactor: &Redactor, lang: Lang, id: &str) -> bool {
-    !redactor.redact(&as_words(id), lang).1.is_empty()
+/// number), read as the words of a file name; a program's sequence number after a
+/// workshop id is not (`split_sequence`).
+pub fn id_has_personal_data(
+    redactor: &Redactor,
+    lang: Lang,
+    workshops: &[String],
+    id: &str,
+) -> bool {
+    let (head, _) = split_sequence(id, workshops);
+    !redactor.redact(&as_words(head), lang).1.is_empty()
 }
 
 #[cfg(test)]
@@ -311,15 +375,15 @@ mod tests {
     fn file_names_lose_names_and_identity_codes() {
         let r = redactor();
         assert_eq!(
-            file_id(&r, Lang::Fi, "10 Marjatta Korhonen 131052-308T"),
+            file_id(&r, Lang::Fi, &[], "10 Marjatta Korhonen 131052-308T"),
             "10-nimi-hetu"
         );
         assert_eq!(
-            file_id(&r, Lang::Fi, "haastattelu_sanna_laaksonen"),
+            file_id(&r, Lang::Fi, &[], "haastattelu_sanna_laaksonen"),
             "haastattelu-asiakas-a"
         );
         assert_eq!(
-            file_id(&r, Lang::Fi, "asiakkaan-kertomus"),
+            file_id(&r, Lang::Fi, &[], "asiakkaan-kertomus"),
             "asiakkaan-kertomus"
         );
         assert_eq!(
@@ -327,12 +391,62 @@ mod tests {
             "[nimi].docx"
         );
         assert_eq!(redact_file_name(&r, Lang::Fi, "tiimi-a"), "tiimi-a");
-        assert!(id_has_personal_data(&r, Lang::Fi, "sanna-laaksonen-2018"));
+        assert!(id_has_personal_data(
+            &r,
+            Lang::Fi,
+            &[],
+            "sanna-laaksonen-2018"
+        ));
         assert!(!id_has_personal_data(
             &r,
             Lang::Fi,
+            &[],
             "vaasa-2018-03-asiakas-07"
         ));
+    }
+
+    #[test]
+    fn a_programs_sequence_after_a_workshop_id_is_no_phone_number() {
+        let r = redactor();
+        let ws = ["rannikko-6".to_string(), "kaupunki-1".to_string()];
+        // Generated and exported ids: a battery, a workshop, a sequence, a row.
+        for id in [
+            "asp-paiva-rannikko-6-0014252-6",
+            "asp-paiva-rannikko-6-0123456",
+            "rannikko-6-client-0104257",
+            "Kaupunki-1_worker_0999999",
+        ] {
+            assert!(!id_has_personal_data(&r, Lang::Fi, &ws, id), "{id}");
+            assert_eq!(file_id(&r, Lang::Fi, &ws, id), slug(id), "{id}");
+        }
+        // Without the workshop id (or with another) the digits are read as before.
+        assert!(id_has_personal_data(
+            &r,
+            Lang::Fi,
+            &[],
+            "asp-paiva-rannikko-6-0014252-6"
+        ));
+        assert!(id_has_personal_data(
+            &r,
+            Lang::Fi,
+            &ws,
+            "asp-paiva-vaasa-6-0123456"
+        ));
+        // A phone number after a workshop id is still a phone number, and so are names.
+        for id in [
+            "rannikko-6-0401234567",
+            "rannikko-6-040-1234567",
+            "asp-paiva-rannikko-6-040-1234567-2",
+            "rannikko-6-client-+358401234567",
+            "rannikko-6-sanna-laaksonen-0012345",
+            "0401234567-rannikko-6-0012345",
+        ] {
+            assert!(id_has_personal_data(&r, Lang::Fi, &ws, id), "{id}");
+        }
+        assert_eq!(
+            file_id(&r, Lang::Fi, &ws, "sanna_laaksonen_rannikko-6-0012345-2"),
+            "asiakas-a-rannikko-6-0012345-2"
+        );
     }
 
     #[test]

@@ -475,3 +475,74 @@ fn merged_cells_fill_their_rows_and_an_instructions_sheet_is_skipped() {
         );
     }
 }
+
+/// A form file numbered by a program after its workshop (`asp-paiva-rannikko-6-0014252`)
+/// is ingested, and its rows (ids ending in `-0014252-6`, digits a phone number could
+/// have) are read back from the corpus without being refused; a phone number in a given
+/// id still is.
+#[test]
+fn sequence_numbered_form_rows_are_read_back_and_a_phone_in_an_id_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kooste.toml"), "[project]\nname = \"t\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("workshops")).unwrap();
+    let mut cycle = String::from("id = \"rannikko\"\nname = \"Rannikko\"\n");
+    for n in 1..=6 {
+        cycle.push_str(&format!(
+            "\n[[workshop]]\nnumber = {n}\ndate = 2026-0{n}-01\n"
+        ));
+    }
+    std::fs::write(dir.path().join("workshops/rannikko.toml"), cycle).unwrap();
+    let project = Project::load(dir.path()).unwrap();
+    let redactor = Redactor::new(&register());
+    let opts = IngestOptions {
+        defaults: kooste_ingest::Defaults {
+            workshop: Some("rannikko-6".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut csv = String::from(
+        "Missä tilanteissa olet hakenut apua?;Millaista apua sait sosiaalityöstä?;Mitä sosiaalityöntekijä teki tässä?\n",
+    );
+    for _ in 0..6 {
+        csv.push_str("Velat;Suunnitelma;Soitti\n");
+    }
+    let reads = read_input(
+        &project,
+        &redactor,
+        Path::new("asp-paiva-rannikko-6-0014252.csv"),
+        csv.as_bytes(),
+        &opts,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(reads.len(), 6);
+    assert_eq!(reads[5].document.meta.id, "asp-paiva-rannikko-6-0014252-6");
+    for read in &reads {
+        let doc = &read.document;
+        let stored = kooste_ingest::render_document(&doc.meta, &doc.body);
+        let name = format!("{}.md", doc.meta.id);
+        let again = read_input(
+            &project,
+            &redactor,
+            Path::new(&name),
+            stored.as_bytes(),
+            &IngestOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(again[0].document.meta.id, doc.meta.id);
+    }
+    let phone =
+        "---\nid: rannikko-6-0401234567\nvoice: client\nworkshop: rannikko-6\n---\nVelat.\n";
+    let errors = read_input(
+        &project,
+        &redactor,
+        Path::new("x.md"),
+        phone.as_bytes(),
+        &IngestOptions::default(),
+    )
+    .expect_err("a phone number in an id is refused");
+    assert!(
+        errors[0].to_string().contains("holds personal data"),
+        "{errors:?}"
+    );
+}

@@ -181,3 +181,67 @@ fn files_kooste_writes_itself_keep_the_index_complete_but_others_do_not() {
         .unwrap();
     assert!(f.ix.freshness(&f.root, false).is_some());
 }
+
+/// What the web app's saves write (a partial sync and `note_written`) goes to the
+/// manifest's log instead of rewriting the manifest, and is all there when another process
+/// opens the index: the documents, their files' stamps, the watch. A full update writes the
+/// manifest whole again and removes the log.
+#[test]
+fn saves_logged_beside_the_manifest_are_what_another_process_reads() {
+    let mut f = Fixture::new();
+    settle(&f.root);
+    f.update(false);
+    let dir = SearchIndex::dir_of(&f.project.state_dir());
+    assert!(!dir.join("manifest.log").exists());
+    let redactor = kooste_ingest::Redactor::new(&f.project.participants().unwrap());
+    let (corpus, _) = kooste_ingest::Corpus::open(&f.project).unwrap();
+    for n in 1..=3 {
+        let rel = format!("corpus/testi-1/lomake-{n}.md");
+        std::fs::write(
+            f.root.join(&rel),
+            format!(
+                "---\nvoice: worker\nworkshop: testi-1\n---\nLomakkeen {n}. vastaus ryhmätyöstä.\n"
+            ),
+        )
+        .unwrap();
+        let reads = corpus
+            .read_file(&f.project, &redactor, &f.root.join(&rel))
+            .unwrap();
+        let d = &reads[0].document;
+        let records = std::collections::BTreeMap::from([(
+            d.meta.id.clone(),
+            kooste_index::records(&f.project, d, |p| crate::labels(d, p)),
+        )]);
+        let r =
+            f.ix.sync(&records, &std::collections::BTreeSet::new(), false)
+                .unwrap();
+        assert_eq!(r.added, 1);
+        f.ix.note_written(&f.project, &[(rel.clone(), vec![d.meta.id.clone()])])
+            .unwrap();
+    }
+    assert!(dir.join("manifest.log").exists());
+    let other = SearchIndex::open(&f.project.state_dir(), false).unwrap();
+    assert_eq!(other.freshness(&f.root, true), None);
+    assert!(
+        other
+            .changed_files(&f.root, ["corpus/testi-1/lomake-2.md"])
+            .is_empty()
+    );
+    let found = other
+        .search(&kooste_index::SearchRequest {
+            query: "ryhmätyö".into(),
+            filters: kooste_index::Filters::default(),
+            limit: 10,
+        })
+        .unwrap();
+    assert_eq!(crate::ids(&found).len(), 3, "{:?}", crate::ids(&found));
+    // Nothing to read again: every document is as logged.
+    let r = f.update(false);
+    assert_eq!((r.added, r.updated, r.removed), (0, 0, 0), "{r:?}");
+    // A hand removal: the full update writes the manifest whole, without the log.
+    std::fs::remove_file(f.root.join("corpus/testi-1/lomake-2.md")).unwrap();
+    let r = f.update(false);
+    assert_eq!(r.removed, 1, "{r:?}");
+    assert!(!dir.join("manifest.log").exists());
+    assert_eq!(f.ids("ryhmätyö").len(), 2);
+}
