@@ -658,7 +658,7 @@ impl Proposer {
     }
 
     /// The proposer with the memory of `decisions` (their effective ones; see
-    /// [`crate::memory`]); with [`Settings::memory`] zero, none.
+    /// `memory.rs`); with [`Settings::memory`] zero, none.
     pub fn remembering(&self, decisions: &[Decision]) -> Proposer {
         let memory = if self.settings.memory == 0.0 {
             Memory::default()

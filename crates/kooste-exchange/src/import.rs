@@ -94,10 +94,10 @@ struct Source {
 /// in `problems` while the rest is imported; a file with no good source is an error.
 ///
 /// The import runs in phases, each with its own typed result: the archive is parsed
-/// ([`Parsed`]: users, codes, sources; nothing of the project touched), its sources become
-/// redacted documents ([`Documents`]), the new ones are stored (those that came back from a
+/// (`Parsed`: users, codes, sources; nothing of the project touched), its sources become
+/// redacted documents (`Documents`), the new ones are stored (those that came back from a
 /// QDA tool are recognised and kept as the corpus has them), and the codings become
-/// decisions ([`Codings`]), appended last.
+/// decisions (`Codings`), appended last.
 pub fn import_qdpx(
     project: &Project,
     corpus: &mut Corpus,

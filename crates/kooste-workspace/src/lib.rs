@@ -7,7 +7,7 @@
 //! the decisions file changes), the search index and the policy that keeps it in line with
 //! the corpus ([`Workspace::refresh`], [`Workspace::search`], [`Workspace::watch`]), how
 //! passages get their labels, the fingerprint of everything besides the corpus that shapes
-//! the index, where each kind of input is read ([`Workspace::ingest`], `.qdpx` included),
+//! the index, where each kind of input is read ([`Workspace::ingest_file`], `.qdpx` included),
 //! the digest of a round ([`Workspace::digest`]), and the web app's writes: forms,
 //! comments and decisions, stored one at a time and indexed in groups ([`save`]).
 //!
@@ -272,7 +272,7 @@ impl Workspace {
     /// Brings the index in line with the corpus and the CAIMeR labels (or, with `rebuild`,
     /// builds it anew): the one way every command and the web app update it. Only files
     /// that changed since they were last indexed are read, unless something besides the
-    /// corpus that shapes the index changed ([`Workspace::inputs`]).
+    /// corpus that shapes the index changed (`inputs`).
     pub fn refresh(&self, rebuild: bool) -> Result<Refreshed> {
         // No write of this process runs meanwhile. The corpus may have changed under it:
         // unless the update finds nothing changed, the next write opens it afresh.

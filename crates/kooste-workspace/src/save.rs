@@ -3,7 +3,7 @@
 //!
 //! Saves are stored one at a time (the workspace's writer lock), durably, and queued for
 //! the index with their CAIMeR labels. They are indexed in groups (a group commit): the
-//! first caller of [`Workspace::index_through`] indexes everything queued so far in one
+//! first caller of `Workspace::index_through` indexes everything queued so far in one
 //! tantivy commit and one append to the manifest's log, while the others wait; a caller
 //! whose save a group has already taken only waits for that group. Whoever indexes, a save
 //! is in the index before any later read of it: [`Workspace::index`] first indexes every
