@@ -129,6 +129,11 @@ impl Date {
         time::Date::from_calendar_date(i32::from(year), m, day).ok()?;
         Some(Date { year, month, day })
     }
+
+    /// The date as Finnish and Swedish write it: `1.3.2018`.
+    pub fn local(&self) -> String {
+        format!("{}.{}.{}", self.day, self.month, self.year)
+    }
 }
 
 impl FromStr for Date {

@@ -335,15 +335,9 @@ pub fn md_escape(text: String) -> String {
 
 /// `2018-03-01` → `1.3.2018`, the way dates are written in Finnish and Swedish.
 fn local_date(value: String) -> String {
-    let parts: Vec<&str> = value.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => format!(
-            "{}.{}.{y}",
-            d.trim_start_matches('0'),
-            m.trim_start_matches('0')
-        ),
-        _ => value,
-    }
+    value
+        .parse::<kooste_core::model::Date>()
+        .map_or(value, |d| d.local())
 }
 
 #[cfg(test)]

@@ -17,9 +17,50 @@ use axum::routing::get;
 use kooste_core::Project;
 use kooste_core::model::Lang;
 use kooste_workspace::Workspace;
-use minijinja::{Value, context};
+use minijinja::Value;
+use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// What every page's template gets besides its own view model ([`App::base`]): the
+/// wording, the language and the way to the other one, the user, the CSRF token, the
+/// current path and the navigation for the user's role.
+#[derive(Serialize)]
+pub(crate) struct Layout {
+    /// The wording in the page's language.
+    t: Value,
+    lang: &'static str,
+    other_lang: &'static str,
+    other_lang_name: String,
+    lang_switch: String,
+    user: Option<LayoutUser>,
+    csrf: Option<String>,
+    /// The current path, without the query.
+    path: String,
+    nav: Vec<NavLink>,
+    project_name: String,
+}
+
+#[derive(Serialize)]
+struct LayoutUser {
+    name: String,
+    role: &'static str,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    href: &'static str,
+    label: String,
+    /// The page shown.
+    current: bool,
+}
+
+/// The view model of a page with a heading and one message (`message.html.j2`).
+#[derive(Serialize)]
+pub(crate) struct Message {
+    pub(crate) title: String,
+    pub(crate) text: String,
+}
 
 /// How the app runs.
 #[derive(Debug, Clone)]
@@ -359,7 +400,7 @@ impl App {
 
     /// What every template gets: the wording, the language and the other one, the user,
     /// the CSRF token, the current path and the navigation for the user's role.
-    pub(crate) fn base(&self, lang: Lang, view: Option<&View>, path: &str) -> Value {
+    pub(crate) fn base(&self, lang: Lang, view: Option<&View>, path: &str) -> Layout {
         let user = view.and_then(|v| v.user.as_ref());
         let mut nav: Vec<(&str, &str)> = Vec::new();
         if let Some(u) = user {
@@ -375,21 +416,27 @@ impl App {
             Lang::Sv => Lang::Fi,
         };
         let path_only = path.split('?').next().unwrap_or("/");
-        context! {
-            t => Value::from(minijinja::value::Serde(self.pages.text(lang))),
-            lang => lang.as_str(),
-            other_lang => other.as_str(),
-            other_lang_name => self.pages.word(other, "lang_name"),
-            lang_switch => format!("/lang/{}?next={}", other.as_str(), encode(path)),
-            user => user.map(|u| context! { name => u.name.clone(), role => u.role.as_str() }),
-            csrf => view.map(|v| v.csrf.clone()),
-            path => path_only,
-            nav => nav.iter().map(|(href, key)| context! {
-                href => *href,
-                label => self.pages.word(lang, key),
-                current => *href == path_only,
-            }).collect::<Vec<_>>(),
-            project_name => self.project.config.project.name(lang).to_string(),
+        Layout {
+            t: Value::from(minijinja::value::Serde(self.pages.text(lang))),
+            lang: lang.as_str(),
+            other_lang: other.as_str(),
+            other_lang_name: self.pages.word(other, "lang_name"),
+            lang_switch: format!("/lang/{}?next={}", other.as_str(), encode(path)),
+            user: user.map(|u| LayoutUser {
+                name: u.name.clone(),
+                role: u.role.as_str(),
+            }),
+            csrf: view.map(|v| v.csrf.clone()),
+            path: path_only.to_string(),
+            nav: nav
+                .iter()
+                .map(|(href, key)| NavLink {
+                    href,
+                    label: self.pages.word(lang, key),
+                    current: *href == path_only,
+                })
+                .collect(),
+            project_name: self.project.config.project.name(lang).to_string(),
         }
     }
 
@@ -422,11 +469,15 @@ impl App {
         title: &str,
         text: &str,
     ) -> Response {
+        let view = Message {
+            title: self.pages.word(ctx.lang, title),
+            text: self.pages.word(ctx.lang, text),
+        };
         let base = self.base(ctx.lang, Some(&ctx.view), &ctx.path);
         self.html(
             status,
             "message.html.j2",
-            context! { title => self.pages.word(ctx.lang, title), text => self.pages.word(ctx.lang, text), ..base },
+            crate::render::with_view(base, &view),
         )
     }
 

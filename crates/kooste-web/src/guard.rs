@@ -11,7 +11,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use kooste_core::model::Lang;
-use minijinja::context;
 use std::net::{IpAddr, SocketAddr};
 
 /// The longest request target (path and query) accepted, in bytes; longer ones get 414.
@@ -122,15 +121,15 @@ pub(crate) fn error_page(
     path: &str,
     key: &str,
 ) -> Response {
+    let view = crate::app::Message {
+        title: app.pages.word(lang, &format!("{key}_title")),
+        text: app.pages.word(lang, &format!("{key}_text")),
+    };
     let base = app.base(lang, None, path);
     app.html(
         status,
         "message.html.j2",
-        context! {
-            title => app.pages.word(lang, &format!("{key}_title")),
-            text => app.pages.word(lang, &format!("{key}_text")),
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
 }
 

@@ -106,8 +106,11 @@ pub(crate) struct Pages {
 }
 
 /// A page's template context: its view model over what every page gets (`App::base`).
-pub(crate) fn with_view(base: Value, view: &impl serde::Serialize) -> Value {
-    minijinja::context! { ..Value::from(minijinja::value::Serde(view)), ..base }
+pub(crate) fn with_view(base: crate::app::Layout, view: &impl serde::Serialize) -> Value {
+    minijinja::context! {
+        ..Value::from(minijinja::value::Serde(view)),
+        ..Value::from(minijinja::value::Serde(base))
+    }
 }
 
 impl Pages {

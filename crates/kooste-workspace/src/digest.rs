@@ -4,9 +4,32 @@ use crate::{Result, Workspace};
 use kooste_core::Project;
 use kooste_core::model::Lang;
 use kooste_core::steps::StepsList;
+use kooste_digest::findings::{Change, Curation, Problem};
 use kooste_digest::{Digest, Grouping, Input, Round, assemble};
 use kooste_index::Filters;
 use kooste_ingest::Diagnostic;
+use std::path::PathBuf;
+
+/// Why a change to a digest's findings was not made (nothing was written).
+#[derive(Debug)]
+pub enum Unchanged {
+    /// The curation file cannot be read: writing it would lose what is in it.
+    BrokenFile(Problem),
+    /// The digest has no such theme.
+    UnknownTheme(String),
+    /// The change does not fit the findings as they stand: why, in plain words.
+    Refused(String),
+}
+
+impl std::fmt::Display for Unchanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unchanged::BrokenFile(p) => write!(f, "{p}"),
+            Unchanged::UnknownTheme(t) => write!(f, "the digest has no theme '{t}'"),
+            Unchanged::Refused(why) => f.write_str(why),
+        }
+    }
+}
 
 /// A digest, with what went wrong on the way.
 #[derive(Debug)]
@@ -50,6 +73,45 @@ impl Workspace {
             digest,
             index_problems,
         })
+    }
+
+    /// Curates the findings of `digest` (the digest of `round` as it stands): applies
+    /// `changes` in order, each checked against the theme's findings, and writes
+    /// `findings/WORKSHOP.toml` durably. All or nothing: when one change does not fit, or the
+    /// file cannot be read, nothing is written. Curations of one workspace are made one at a
+    /// time, so two researchers' changes never overwrite each other.
+    pub fn curate(
+        &self,
+        round: &Round,
+        digest: &Digest,
+        changes: &[Change],
+    ) -> Result<std::result::Result<PathBuf, Unchanged>> {
+        let _one_at_a_time = self
+            .curating
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mut curation, problems) = Curation::load(&self.project.root, &round.workshop);
+        if let Some(p) = problems.into_iter().next() {
+            return Ok(Err(Unchanged::BrokenFile(p)));
+        }
+        for change in changes {
+            let theme = change.theme();
+            let Some(section) = digest.themes.iter().find(|t| t.theme.id == theme) else {
+                return Ok(Err(Unchanged::UnknownTheme(theme.to_string())));
+            };
+            if let Err(why) = curation.apply(change, &section.members()) {
+                return Ok(Err(Unchanged::Refused(why)));
+            }
+        }
+        let path = curation
+            .save(&self.project.root, &round.workshop)
+            .map_err(|e| {
+                kooste_core::FileError::new(
+                    self.project.root.join(Curation::file(&round.workshop)),
+                    e,
+                )
+            })?;
+        Ok(Ok(path))
     }
 
     /// Makes sure the index is in line with the corpus before a read that must see all of

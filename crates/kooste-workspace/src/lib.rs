@@ -22,16 +22,19 @@ mod corpus;
 mod digest;
 mod ingest;
 mod label;
+mod preview;
+pub mod review;
 pub mod save;
 mod search;
 
 pub use corpus::{Inspected, Rewritten};
-pub use digest::Built;
+pub use digest::{Built, Unchanged};
 pub use ingest::{FileResult, Qdpx};
 pub use kooste_index::Error as IndexError;
 pub use kooste_index::{
     FacetCounts, Facets, Filters, Hit, PassageRecord, Results, SearchRequest, SyncReport,
 };
+pub use preview::Previewed;
 pub use search::Searched;
 
 use kooste_caimer::Caimer;
@@ -65,6 +68,9 @@ pub enum Error {
     /// The corpus could not be opened.
     #[error("opening the corpus: {0}")]
     Corpus(std::io::Error),
+    /// A project file could not be read.
+    #[error(transparent)]
+    File(#[from] kooste_core::FileError),
     /// Stored, but indexing it failed: why.
     #[error("indexing: {0}")]
     Indexing(String),
@@ -95,6 +101,10 @@ pub struct Workspace {
     saves: save::Saves,
     /// Whether reads trust the index as it stands ([`Workspace::trust_index`]).
     watched: AtomicBool,
+    /// Held while a digest's findings are curated ([`Workspace::curate`]).
+    curating: Mutex<()>,
+    /// The review queue's proposals, computed once per text and model.
+    margins: review::Margins,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -184,6 +194,8 @@ impl Workspace {
             writer: Mutex::new(None),
             saves: save::Saves::default(),
             watched: AtomicBool::new(false),
+            curating: Mutex::new(()),
+            margins: review::Margins::default(),
         }
     }
 
@@ -393,6 +405,42 @@ impl Workspace {
         let (reads, more) = corpus.read_all(&self.project, &redactor);
         problems.extend(more);
         Ok((reads, problems))
+    }
+
+    /// One document as a reader of the app sees it: read from its corpus file through the
+    /// same validation and redaction as everything else, with the index's records of its
+    /// passages. `None` when the index knows no such document or its file no longer holds it.
+    pub fn document(
+        &self,
+        id: &str,
+    ) -> Result<Option<(kooste_core::Document, Vec<PassageRecord>)>> {
+        let records = self.index()?.document(id)?;
+        let Some(file) = records.first().map(|r| r.file.clone()) else {
+            return Ok(None);
+        };
+        let path = self.project.root.join(&file);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(kooste_core::FileError::new(path, e).into()),
+        };
+        let redactor = self.redactor()?;
+        let Ok(reads) = kooste_ingest::read_input(
+            &self.project,
+            &redactor,
+            std::path::Path::new(&file),
+            &bytes,
+            &kooste_ingest::IngestOptions::default(),
+        ) else {
+            // Edited by hand into something unreadable since it was indexed: the next
+            // refresh reports it; until then there is nothing to show.
+            return Ok(None);
+        };
+        Ok(reads
+            .into_iter()
+            .map(|r| r.document)
+            .find(|d| d.meta.id == id)
+            .map(|d| (d, records)))
     }
 
     /// Opens the corpus for a write when it is not open yet (or another process stored

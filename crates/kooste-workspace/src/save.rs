@@ -91,7 +91,7 @@ impl Workspace {
     /// between what it checks and what is stored): it gives the decision to record with
     /// its document, or `Err(why)` to record nothing, which `decide` returns as
     /// `Ok(Some(why))`; `Ok(None)`: recorded.
-    pub fn decide<T, E: From<Error>>(
+    pub(crate) fn decide<T, E: From<Error>>(
         &self,
         check: impl FnOnce(
             &Workspace,

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kooste_digest::{Digest, Finding, Round};
 use kooste_ingest::Comment;
 use kooste_workspace::{Filters, PassageRecord};
-use minijinja::{Value, context};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -46,7 +46,7 @@ fn key(f: &Finding) -> String {
 
 /// The comments made so far on the digest of `workshop` (workshop `workshop`'s material
 /// with `comment_on: workshop`), one item per comment document.
-fn comments_on(app: &App, workshop: &str) -> crate::Result<Vec<(Vec<String>, Value)>> {
+fn comments_on(app: &App, workshop: &str) -> crate::Result<Vec<(Vec<String>, CommentView)>> {
     let records = app.ws.index()?.records(&Filters {
         workshop: Some(workshop.to_string()),
         ..Filters::default()
@@ -67,10 +67,10 @@ fn comments_on(app: &App, workshop: &str) -> crate::Result<Vec<(Vec<String>, Val
             let first = ps[0];
             (
                 first.comment_passages.clone(),
-                context! {
-                    paragraphs => ps.iter().map(|p| p.text.clone()).collect::<Vec<_>>(),
-                    voice => first.document_voice.as_str(),
-                    lang => first.lang.as_str(),
+                CommentView {
+                    paragraphs: ps.iter().map(|p| p.text.clone()).collect(),
+                    voice: first.document_voice.as_str(),
+                    lang: first.lang.as_str(),
                 },
             )
         })
@@ -81,34 +81,70 @@ fn comments_on(app: &App, workshop: &str) -> crate::Result<Vec<(Vec<String>, Val
 /// comment forms and, under each finding, the comments made on it so far. A comment belongs
 /// under every finding that holds one of its passages, so it stays with its passages when a
 /// curation moves them.
-pub(crate) fn web_context(app: &App, digest: &Digest, view: &WebView) -> crate::Result<Value> {
+pub(crate) fn web_context(
+    app: &App,
+    digest: &Digest,
+    view: &WebView,
+) -> crate::Result<CommentsView> {
     let made = comments_on(app, &view.workshop)?;
-    let mut by_finding: BTreeMap<String, Value> = BTreeMap::new();
+    let mut by_finding = BTreeMap::new();
     for (i, (_, f)) in findings(digest).into_iter().enumerate() {
         let passages: BTreeSet<&str> = f.passages().map(|q| q.passage.as_str()).collect();
-        let here: Vec<Value> = made
+        let comments = made
             .iter()
             .filter(|(ps, _)| ps.iter().any(|p| passages.contains(p.as_str())))
             .map(|(_, v)| v.clone())
             .collect();
         by_finding.insert(
             key(f),
-            context! { anchor => format!("finding-{}", i + 1), comments => here },
+            FindingComments {
+                anchor: format!("finding-{}", i + 1),
+                comments,
+            },
         );
     }
-    let whole: Vec<Value> = made
+    let whole = made
         .iter()
         .filter(|(ps, _)| ps.is_empty())
         .map(|(_, v)| v.clone())
         .collect();
-    Ok(context! {
-        workshop => view.workshop.clone(),
-        csrf => view.csrf.clone(),
-        can_comment => view.can_comment,
-        max => MAX_COMMENT,
-        findings => by_finding,
-        whole => whole,
+    Ok(CommentsView {
+        workshop: view.workshop.clone(),
+        csrf: view.csrf.clone(),
+        can_comment: view.can_comment,
+        max: MAX_COMMENT,
+        findings: by_finding,
+        whole,
     })
+}
+
+/// What the app's view of a digest adds for comments (`web` in the digest's templates).
+#[derive(Serialize)]
+pub(crate) struct CommentsView {
+    workshop: String,
+    csrf: String,
+    can_comment: bool,
+    /// The longest comment accepted, in characters.
+    max: usize,
+    /// The comment form and comments of each finding, by the finding's key (its passage
+    /// ids, as its form posts them).
+    findings: BTreeMap<String, FindingComments>,
+    /// Comments on the digest as a whole.
+    whole: Vec<CommentView>,
+}
+
+#[derive(Serialize)]
+struct FindingComments {
+    anchor: String,
+    comments: Vec<CommentView>,
+}
+
+/// One comment made at the workshop.
+#[derive(Clone, Serialize)]
+struct CommentView {
+    paragraphs: Vec<String>,
+    voice: &'static str,
+    lang: &'static str,
 }
 
 /// A new comment id: `WORKSHOP-kommentti-YYYYMMDD-xxxxxxxx` (the random part starts with a

@@ -14,8 +14,7 @@ use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use kooste_core::model::Lang;
 use kooste_digest::{Digest, Error, Format, Round, Templates};
-use minijinja::context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,13 +48,35 @@ fn render(
     let templates = Templates::load(&app.project.root.join("templates"))?;
     let (digest, passages) = build(app, round, lang)?;
     let web = match web {
-        Some(w) => super::comments::web_context(app, &digest, &w)?,
+        Some(w) => minijinja::Value::from(minijinja::value::Serde(super::comments::web_context(
+            app, &digest, &w,
+        )?)),
         None => minijinja::Value::from(()),
     };
     Ok((
         templates.render_web(&digest, format, web, app_link)?,
         passages,
     ))
+}
+
+/// The view model of a digest's page in the app (`digest.html.j2`): what the round holds
+/// and the ways to read it.
+#[derive(Default, Serialize)]
+struct DigestPage {
+    /// The workshop the digest is for, by name.
+    workshop: String,
+    /// The region's first workshop: nothing was collected before it.
+    first: bool,
+    /// The first workshop's page: the next workshop's id, if there is one.
+    next: Option<String>,
+    /// The workshop whose round of material the digest covers, by name.
+    round: String,
+    id: String,
+    passages: usize,
+    published: bool,
+    can_publish: bool,
+    researcher: bool,
+    flash: Option<String>,
 }
 
 /// Who views a digest in the app, for its comment forms.
@@ -113,10 +134,16 @@ pub(crate) async fn page(
     let round = match Round::of(&app.project, &workshop) {
         Ok(r) => r,
         Err(Error::FirstWorkshop { next, .. }) => {
+            let view = DigestPage {
+                workshop: super::search::workshop_label(&app, &workshop, ctx.lang),
+                first: true,
+                next,
+                ..DigestPage::default()
+            };
             return app.html(
                 StatusCode::NOT_FOUND,
                 "digest.html.j2",
-                context! { workshop => super::search::workshop_label(&app, &workshop, ctx.lang), first => true, next => next, ..base },
+                crate::render::with_view(base, &view),
             );
         }
         Err(_) => {
@@ -155,19 +182,22 @@ pub(crate) async fn page(
         Err(e) => return app.failure(&ctx, &e),
     };
     let Some(format) = format else {
+        let view = DigestPage {
+            workshop: super::search::workshop_label(&app, &round.workshop, ctx.lang),
+            round: super::search::workshop_label(&app, &round.previous, ctx.lang),
+            id: round.workshop.clone(),
+            passages,
+            published: is_published,
+            can_publish: researcher && !is_published,
+            researcher,
+            flash: app.sessions.take_flash(&ctx.view.token),
+            first: false,
+            next: None,
+        };
         return app.html(
             StatusCode::OK,
             "digest.html.j2",
-            context! {
-            workshop => super::search::workshop_label(&app, &round.workshop, ctx.lang),
-            round => super::search::workshop_label(&app, &round.previous, ctx.lang),
-            id => round.workshop.clone(),
-            passages => passages,
-            published => is_published,
-            can_publish => researcher && !is_published,
-            researcher => researcher,
-            flash => app.sessions.take_flash(&ctx.view.token),
-            first => false, ..base },
+            crate::render::with_view(base, &view),
         );
     };
     let (mime, ext) = match format {

@@ -14,38 +14,22 @@ use crate::extract::{Anyone, Signed};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use kooste_core::model::Document;
-use kooste_ingest::{IngestOptions, read_input};
+use kooste_core::model::{Document, Lang};
 use kooste_workspace::PassageRecord;
-use minijinja::context;
+use serde::Serialize;
 use std::collections::HashMap;
 
-/// The document with this id, read from its corpus file through the same validation and
-/// redaction as everything else, and the index's records of its passages.
+/// The document with this id as a reader sees it ([`kooste_workspace::Workspace::document`]),
+/// with the index's records of its passages by passage id.
 pub(crate) fn find(app: &App, id: &str) -> Option<(Document, HashMap<String, PassageRecord>)> {
-    let records: Vec<PassageRecord> = {
-        let ix = app.ws.index().ok()?;
-        ix.document(id).ok()?
-    };
-    let records: HashMap<String, PassageRecord> = records
+    let (doc, records) = app.ws.document(id).unwrap_or_else(|e| {
+        eprintln!("kooste serve: document {id}: {e}");
+        None
+    })?;
+    let records = records
         .into_iter()
         .map(|r| (r.passage.clone(), r))
         .collect();
-    let file = records.values().next()?.file.clone();
-    let bytes = std::fs::read(app.project.root.join(&file)).ok()?;
-    let redactor = app.ws.redactor().ok()?;
-    let reads = read_input(
-        &app.project,
-        &redactor,
-        std::path::Path::new(&file),
-        &bytes,
-        &IngestOptions::default(),
-    )
-    .ok()?;
-    let doc = reads
-        .into_iter()
-        .map(|r| r.document)
-        .find(|d| d.meta.id == id)?;
     Some((doc, records))
 }
 
@@ -106,26 +90,65 @@ pub(crate) async fn passage(
     let plain = !ctx.user.role.allows(Role::Researcher);
     let whole = may_read_whole(&app, &ctx, &doc)
         .then(|| format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id));
+    let view = PassagePage {
+        passage: PassageView {
+            id: p.id.clone(),
+            title: m.title.clone(),
+            question: rec.and_then(|r| r.question_text.clone()),
+            text: p.text.clone(),
+            voice: voice_label(&app, lang, p.voice),
+            workshop: m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
+            theme: m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
+            date: m.date.map(|d| d.to_string()),
+            dimensions: dimensions(&app, lang, plain, rec),
+            confirmed: rec.is_some_and(|r| r.labels.confirmed.is_some()),
+        },
+        whole,
+        plain,
+    };
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
         StatusCode::OK,
         "passage.html.j2",
-        context! {
-            passage => context! {
-                id => p.id.clone(),
-                title => m.title.clone(),
-                question => rec.and_then(|r| r.question_text.clone()),
-                text => p.text.clone(),
-                voice => voice_label(&app, lang, p.voice),
-                workshop => m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
-                theme => m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
-                date => m.date.map(|d| d.to_string()),
-                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_for(&app, lang, plain, *d)).collect::<Vec<_>>()).unwrap_or_default(),
-                confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
-            },
-            whole => whole,
-            plain => plain, ..base },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// A passage's dimensions as the reader's role names them: a researcher's decision where
+/// there is one, else the proposal.
+fn dimensions(app: &App, lang: Lang, plain: bool, rec: Option<&PassageRecord>) -> Vec<String> {
+    rec.map(|r| {
+        r.labels
+            .effective()
+            .iter()
+            .map(|d| dimension_for(app, lang, plain, *d))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The view model of `/passages/DOCID/N`.
+#[derive(Serialize)]
+struct PassagePage {
+    passage: PassageView,
+    /// The passage in its whole document, for those who may read it.
+    whole: Option<String>,
+    /// Dimensions in everyday words (everyone but researchers).
+    plain: bool,
+}
+
+#[derive(Serialize)]
+struct PassageView {
+    id: String,
+    title: Option<String>,
+    question: Option<String>,
+    text: String,
+    voice: String,
+    workshop: Option<String>,
+    theme: Option<String>,
+    date: Option<String>,
+    dimensions: Vec<String>,
+    confirmed: bool,
 }
 
 /// `GET /documents/DOCID`.
@@ -144,43 +167,87 @@ pub(crate) async fn page(
     let m = &doc.meta;
     let researcher = ctx.user.role.allows(Role::Researcher);
     let plain = !researcher;
-    let passages: Vec<_> = doc
+    let passages = doc
         .passages
         .iter()
         .map(|p| {
             let rec = records.get(&p.id);
             let n = p.id.rsplit('#').next().unwrap_or("1");
-            context! {
-                anchor => format!("{}-{n}", m.id),
-                id => p.id.clone(),
-                question => rec.and_then(|r| r.question_text.clone()),
-                voice => voice_label(&app, lang, p.voice),
-                text => p.text.clone(),
-                dimensions => rec.map(|r| r.labels.effective().iter().map(|d| dimension_for(&app, lang, plain, *d)).collect::<Vec<_>>()).unwrap_or_default(),
-                confirmed => rec.is_some_and(|r| r.labels.confirmed.is_some()),
-                review => researcher.then(|| super::review::reopen_href(&p.id, &format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id))),
+            let here = format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id);
+            DocumentPassage {
+                anchor: format!("{}-{n}", m.id),
+                id: p.id.clone(),
+                question: rec.and_then(|r| r.question_text.clone()),
+                voice: voice_label(&app, lang, p.voice),
+                text: p.text.clone(),
+                dimensions: dimensions(&app, lang, plain, rec),
+                confirmed: rec.is_some_and(|r| r.labels.confirmed.is_some()),
+                review: researcher.then(|| super::review::reopen_href(&p.id, &here)),
             }
         })
         .collect();
+    let view = DocumentPage {
+        doc: DocumentView {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            voice: voice_label(&app, lang, m.voice),
+            via: m.via.map(|v| voice_label(&app, lang, v)),
+            workshop: m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
+            theme: m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
+            battery: m
+                .battery
+                .as_deref()
+                .and_then(|b| app.project.batteries.get(b))
+                .map(|b| b.title.get(lang).to_string()),
+            date: m.date.map(|d| d.to_string()),
+            pseudonym: m.pseudonym.clone(),
+        },
+        passages,
+        plain,
+    };
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
     app.html(
         StatusCode::OK,
         "document.html.j2",
-        context! {
-            doc => context! {
-                id => m.id.clone(),
-                title => m.title.clone(),
-                voice => voice_label(&app, lang, m.voice),
-                via => m.via.map(|v| voice_label(&app, lang, v)),
-                workshop => m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
-                theme => m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
-                battery => m.battery.as_deref().and_then(|b| app.project.batteries.get(b)).map(|b| b.title.get(lang).to_string()),
-                date => m.date.map(|d| d.to_string()),
-                pseudonym => m.pseudonym.clone(),
-            },
-            passages => passages,
-            plain => plain, ..base },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The view model of `/documents/DOCID`.
+#[derive(Serialize)]
+struct DocumentPage {
+    doc: DocumentView,
+    passages: Vec<DocumentPassage>,
+    /// Dimensions in everyday words (everyone but researchers).
+    plain: bool,
+}
+
+#[derive(Serialize)]
+struct DocumentView {
+    id: String,
+    title: Option<String>,
+    voice: String,
+    /// Whose words a worker wrote down, when not their own.
+    via: Option<String>,
+    workshop: Option<String>,
+    theme: Option<String>,
+    battery: Option<String>,
+    date: Option<String>,
+    pseudonym: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DocumentPassage {
+    /// The passage's anchor in the page (`DOCID-N`).
+    anchor: String,
+    id: String,
+    question: Option<String>,
+    voice: String,
+    text: String,
+    dimensions: Vec<String>,
+    confirmed: bool,
+    /// The passage on the review page (researchers).
+    review: Option<String>,
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
 use kooste_digest::findings::{Change, Curation, ProblemKind};
 use kooste_digest::{Digest, Finding, Round};
-use minijinja::context;
-use minijinja::value::Value;
+use kooste_workspace::Unchanged;
+use serde::Serialize;
 use std::sync::Arc;
 
 fn path_of(workshop: &str) -> String {
@@ -35,13 +35,13 @@ async fn digest(app: &Shared, round: &Round, lang: Lang) -> Result<Digest, Strin
     }
 }
 
-fn quote_view(app: &App, lang: Lang, q: &kooste_digest::Quote, pinned: bool) -> Value {
-    context! {
-        passage => q.passage.clone(),
-        text => q.text.clone(),
-        lang => q.lang.as_str(),
-        who => app.pages.word(lang, &format!("voice_{}", q.voice.as_str())),
-        pinned => pinned,
+fn quote_view(app: &App, lang: Lang, q: &kooste_digest::Quote, pinned: bool) -> QuoteView {
+    QuoteView {
+        passage: q.passage.clone(),
+        text: q.text.clone(),
+        lang: q.lang.as_str(),
+        who: app.pages.word(lang, &format!("voice_{}", q.voice.as_str())),
+        pinned,
     }
 }
 
@@ -51,26 +51,101 @@ fn finding_view(
     f: &Finding,
     others: &[&Finding],
     curation: &Curation,
-) -> Value {
+) -> FindingView {
     let entry = curation.entry(&f.theme, &f.id);
     let pinned: Vec<&str> =
         entry.map_or_else(Vec::new, |e| e.pinned.iter().map(String::as_str).collect());
-    context! {
-        id => f.id.clone(),
-        theme => f.theme.clone(),
-        anchor => f.anchor.clone(),
-        heading => f.heading.text.clone(),
-        curated => f.curated,
-        count => f.count,
-        voices => f.voices.iter().map(|v| app.pages.word(lang, &format!("voice_{}", v.as_str()))).collect::<Vec<_>>().join(", "),
-        own_heading => entry.and_then(|e| e.heading.clone()).unwrap_or_default(),
-        own_heading_sv => entry.and_then(|e| e.heading_sv.clone()).unwrap_or_default(),
-        summary => entry.and_then(|e| e.summary.clone()).unwrap_or_default(),
-        summary_sv => entry.and_then(|e| e.summary_sv.clone()).unwrap_or_default(),
-        passages => f.passages().map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str())))
-            .collect::<Vec<_>>(),
-        others => others.iter().filter(|o| o.id != f.id).map(|o| context! { id => o.id.clone(), heading => o.heading.text.clone() }).collect::<Vec<_>>(),
+    let own = |field: fn(&kooste_digest::findings::Entry) -> &Option<String>| {
+        entry.and_then(|e| field(e).clone()).unwrap_or_default()
+    };
+    FindingView {
+        id: f.id.clone(),
+        theme: f.theme.clone(),
+        anchor: f.anchor.clone(),
+        heading: f.heading.text.clone(),
+        curated: f.curated,
+        count: f.count,
+        voices: f
+            .voices
+            .iter()
+            .map(|v| app.pages.word(lang, &format!("voice_{}", v.as_str())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        own_heading: own(|e| &e.heading),
+        own_heading_sv: own(|e| &e.heading_sv),
+        summary: own(|e| &e.summary),
+        summary_sv: own(|e| &e.summary_sv),
+        passages: f
+            .passages()
+            .map(|q| quote_view(app, lang, q, pinned.contains(&q.passage.as_str())))
+            .collect(),
+        others: others
+            .iter()
+            .filter(|o| o.id != f.id)
+            .map(|o| OtherFinding {
+                id: o.id.clone(),
+                heading: o.heading.text.clone(),
+            })
+            .collect(),
     }
+}
+
+/// The view model of the findings page.
+#[derive(Serialize)]
+struct FindingsPage {
+    workshop: String,
+    round: String,
+    /// The curation file, relative to the project.
+    file: String,
+    themes: Vec<ThemeView>,
+    /// What in the curation file no longer fits the findings.
+    problems: Vec<String>,
+    /// The curation file cannot be read: changes are refused until it is fixed.
+    broken: bool,
+    /// Why the change just posted was not made.
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ThemeView {
+    id: String,
+    label: String,
+    findings: Vec<FindingView>,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    id: String,
+    theme: String,
+    anchor: String,
+    heading: String,
+    curated: bool,
+    count: usize,
+    /// The voices behind it, in words.
+    voices: String,
+    own_heading: String,
+    own_heading_sv: String,
+    summary: String,
+    summary_sv: String,
+    passages: Vec<QuoteView>,
+    /// The theme's other findings, to merge or move into.
+    others: Vec<OtherFinding>,
+}
+
+#[derive(Serialize)]
+struct QuoteView {
+    passage: String,
+    text: String,
+    lang: &'static str,
+    who: String,
+    pinned: bool,
+}
+
+#[derive(Serialize)]
+struct OtherFinding {
+    id: String,
+    heading: String,
 }
 
 /// `GET /digest/WORKSHOP/findings`.
@@ -98,34 +173,35 @@ async fn render(
     };
     let (curation, _) = Curation::load(&app.project.root, &round.workshop);
     let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
-    let themes: Vec<Value> = d
+    let themes = d
         .themes
         .iter()
         .map(|t| {
             let all: Vec<&Finding> = t.all_findings().collect();
-            context! {
-                id => t.theme.id.clone(),
-                label => t.theme.label.clone(),
-                findings => all.iter().map(|f| finding_view(app, ctx.lang, f, &all, &curation)).collect::<Vec<_>>(),
+            ThemeView {
+                id: t.theme.id.clone(),
+                label: t.theme.label.clone(),
+                findings: all
+                    .iter()
+                    .map(|f| finding_view(app, ctx.lang, f, &all, &curation))
+                    .collect(),
             }
         })
         .collect();
-    let problems: Vec<String> = d.curation.iter().map(ToString::to_string).collect();
-    let broken = d.curation.iter().any(|p| p.kind == ProblemKind::BadFile);
+    let view = FindingsPage {
+        workshop: round.workshop.clone(),
+        round: round.previous.clone(),
+        file: Curation::file(&round.workshop),
+        themes,
+        problems: d.curation.iter().map(ToString::to_string).collect(),
+        broken: d.curation.iter().any(|p| p.kind == ProblemKind::BadFile),
+        error,
+        flash: app.sessions.take_flash(&ctx.view.token),
+    };
     app.html(
         status,
         "findings.html.j2",
-        context! {
-            workshop => round.workshop.clone(),
-            round => round.previous.clone(),
-            file => Curation::file(&round.workshop),
-            themes => themes,
-            problems => problems,
-            broken => broken,
-            error => error,
-            flash => app.sessions.take_flash(&ctx.view.token),
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
 }
 
@@ -230,37 +306,37 @@ pub(crate) async fn change(
         Ok(d) => d,
         Err(e) => return app.failure(&ctx, &e),
     };
-    let (mut curation, problems) = Curation::load(&app.project.root, &round.workshop);
-    if !problems.is_empty() {
-        // A file that cannot be read is not overwritten: what is in it would be lost.
-        let msg = app.pages.word(ctx.lang, "findings_file_broken");
-        return render(&app, &ctx, &round, StatusCode::CONFLICT, Some(msg)).await;
-    }
     let theme = wanted[0].theme().to_string();
-    let Some(section) = d.themes.iter().find(|t| t.theme.id == theme) else {
-        let msg = app.pages.word(ctx.lang, "findings_unknown_change");
-        return refuse(msg).await;
+    let saved = {
+        let (app, round) = (Arc::clone(&app), round.clone());
+        tokio::task::spawn_blocking(move || app.ws.curate(&round, &d, &wanted).map(|r| (r, d)))
+            .await
     };
-    let members = section.members();
-    for c in &wanted {
-        if let Err(e) = curation.apply(c, &members) {
+    let d = match saved {
+        Ok(Ok((Ok(_), d))) => d,
+        Ok(Ok((Err(Unchanged::BrokenFile(_)), _))) => {
+            // A file that cannot be read is not overwritten: what is in it would be lost.
+            let msg = app.pages.word(ctx.lang, "findings_file_broken");
+            return render(&app, &ctx, &round, StatusCode::CONFLICT, Some(msg)).await;
+        }
+        Ok(Ok((Err(Unchanged::UnknownTheme(_)), _))) => {
+            let msg = app.pages.word(ctx.lang, "findings_unknown_change");
+            return refuse(msg).await;
+        }
+        Ok(Ok((Err(Unchanged::Refused(e)), _))) => {
             let msg = format!("{} ({e})", app.pages.word(ctx.lang, "findings_not_saved"));
             return refuse(msg).await;
         }
-    }
-    let saved = {
-        let (root, w) = (app.project.root.clone(), round.workshop.clone());
-        tokio::task::spawn_blocking(move || curation.save(&root, &w)).await
-    };
-    match saved {
-        Ok(Ok(_)) => {}
         Ok(Err(e)) => return app.failure(&ctx, &e),
         Err(e) => return app.failure(&ctx, &e),
-    }
+    };
     app.sessions
         .set_flash(&ctx.view.token, app.pages.word(ctx.lang, "findings_saved"));
-    let anchor = section
-        .all_findings()
+    let anchor = d
+        .themes
+        .iter()
+        .filter(|t| t.theme.id == theme)
+        .flat_map(|t| t.all_findings())
         .find(|x| x.id == field(&f, "finding") || x.id == field(&f, "into"))
         .map(|x| format!("#{}", x.anchor))
         .unwrap_or_default();

@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use kooste_core::model::{Date, Lang};
 use kooste_core::project::{Battery, Project};
+use kooste_ingest::redact::Removal;
 use kooste_ingest::{Diagnostic, Read, Redactor, Submission, read_submission, render_document};
-use minijinja::{Value, context};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -401,83 +402,188 @@ fn render_form(
             .map(|(_, k)| app.pages.word(lang, k))
     };
     let today = app.today();
-    let workshops: Vec<Value> = app
+    let workshops = app
         .project
         .workshop_ids()
         .into_iter()
-        .map(|id| {
-            context! {
-                label => workshop_label(app, &id, lang),
-                selected => id == input.workshop,
-                round => round_text(app, &id, lang, today),
-                id => id,
-            }
+        .map(|id| WorkshopChoice {
+            label: workshop_label(app, &id, lang),
+            selected: id == input.workshop,
+            round: round_text(app, &id, lang, today),
+            id,
         })
         .collect();
-    let themes: Vec<Value> = app
+    let themes = app
         .project
         .config
         .themes
         .iter()
-        .map(|(id, t)| context! { id => id, label => t.get(lang), selected => *id == input.theme })
+        .map(|(id, t)| ThemeChoice {
+            id: id.clone(),
+            label: t.get(lang).to_string(),
+            selected: *id == input.theme,
+        })
         .collect();
-    let rows: Vec<Value> = input
+    let rows = input
         .rows
         .iter()
         .enumerate()
         .map(|(i, row)| {
             let n = i + 1;
-            let questions: Vec<Value> = battery
+            let questions = battery
                 .questions
                 .iter()
                 .enumerate()
                 .map(|(qi, q)| {
                     let id = format!("f-r{n}-{}", q.id);
-                    context! {
-                        name => format!("r{n}_{}", q.id),
-                        error => error_of(&id),
-                        id => id,
-                        label => question_text(q, lang),
-                        voice => app.pages.word(lang, &format!("answered_by_{}", q.voice)),
-                        value => row.get(&q.id).cloned().unwrap_or_default(),
-                        autofocus => focus_row == Some(n) && qi == 0,
+                    QuestionField {
+                        name: format!("r{n}_{}", q.id),
+                        error: error_of(&id),
+                        id,
+                        label: question_text(q, lang).to_string(),
+                        voice: app.pages.word(lang, &format!("answered_by_{}", q.voice)),
+                        value: row.get(&q.id).cloned().unwrap_or_default(),
+                        autofocus: focus_row == Some(n) && qi == 0,
                     }
                 })
                 .collect();
-            context! { n => n, label => row_label(app, lang, battery, n), questions => questions }
+            RowView {
+                n,
+                label: row_label(app, lang, battery, n),
+                questions,
+            }
         })
         .collect();
+    let view = FormPage {
+        battery: BatteryView::of(battery, lang),
+        workshops,
+        round: round_text(app, &input.workshop, lang, today),
+        situations: rows_are_situations(battery),
+        max_answer: crate::render::number(MAX_ANSWER as i64),
+        max_chars: MAX_ANSWER,
+        themes,
+        date: input.date.clone(),
+        text_lang: input.lang().as_str(),
+        row_count: input.rows.len(),
+        can_add_row: input.rows.len() < MAX_ROWS,
+        rows,
+        submission: input.submission.clone(),
+        errors: errors
+            .iter()
+            .map(|(id, k)| FormError {
+                id: id.clone(),
+                message: app.pages.word(lang, k),
+            })
+            .collect(),
+        field_errors: FieldErrors {
+            workshop: error_of("f-workshop"),
+            date: error_of("f-date"),
+            theme: error_of("f-theme"),
+            save: error_of("f-save"),
+        },
+        client_only: client_only(&ctx.user),
+        notice: notice.map(str::to_string),
+    };
     app.html(
         status,
         "form.html.j2",
-        context! {
-            battery => context! {
-                id => battery.id.clone(),
-                title => battery.title.get(lang),
-                intro => battery.intro.get(lang),
-            },
-            workshops => workshops,
-            round => round_text(app, &input.workshop, lang, today),
-            situations => rows_are_situations(battery),
-            max_answer => crate::render::number(MAX_ANSWER as i64),
-            max_chars => MAX_ANSWER,
-            themes => themes,
-            date => input.date.clone(),
-            text_lang => input.lang().as_str(),
-            row_count => input.rows.len(),
-            can_add_row => input.rows.len() < MAX_ROWS,
-            rows => rows,
-            submission => input.submission.clone(),
-            errors => errors.iter().map(|(id, k)| context! { id => id, message => app.pages.word(lang, k) }).collect::<Vec<_>>(),
-            field_errors => context! {
-                workshop => error_of("f-workshop"),
-                date => error_of("f-date"),
-                theme => error_of("f-theme"),
-                save => error_of("f-save"),
-            },
-            client_only => client_only(&ctx.user),
-            notice => notice, ..base },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The form page's view model (`form.html.j2`).
+#[derive(Serialize)]
+struct FormPage {
+    battery: BatteryView,
+    workshops: Vec<WorkshopChoice>,
+    /// Which round the chosen workshop collects for, in words.
+    round: String,
+    /// The rows are situations ("day of adult social work"), not persons.
+    situations: bool,
+    /// The longest answer, as a number is written.
+    max_answer: String,
+    max_chars: usize,
+    themes: Vec<ThemeChoice>,
+    date: String,
+    text_lang: &'static str,
+    row_count: usize,
+    can_add_row: bool,
+    rows: Vec<RowView>,
+    submission: String,
+    /// The error summary, each linking to its field.
+    errors: Vec<FormError>,
+    field_errors: FieldErrors,
+    /// A client answering the client questions themselves.
+    client_only: bool,
+    notice: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BatteryView {
+    id: String,
+    title: String,
+    intro: String,
+}
+
+impl BatteryView {
+    fn of(battery: &Battery, lang: Lang) -> BatteryView {
+        BatteryView {
+            id: battery.id.clone(),
+            title: battery.title.get(lang).to_string(),
+            intro: battery.intro.get(lang).to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct WorkshopChoice {
+    id: String,
+    label: String,
+    selected: bool,
+    round: String,
+}
+
+#[derive(Serialize)]
+struct ThemeChoice {
+    id: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    n: usize,
+    label: String,
+    questions: Vec<QuestionField>,
+}
+
+#[derive(Serialize)]
+struct QuestionField {
+    /// The field's name in the posted form (`rN_QUESTION`).
+    name: String,
+    /// The control's id (`f-rN-QUESTION`).
+    id: String,
+    label: String,
+    /// Who answers it, in words.
+    voice: String,
+    value: String,
+    error: Option<String>,
+    autofocus: bool,
+}
+
+#[derive(Serialize)]
+struct FormError {
+    id: String,
+    message: String,
+}
+
+/// The errors of the fields outside the rows.
+#[derive(Serialize)]
+struct FieldErrors {
+    workshop: Option<String>,
+    date: Option<String>,
+    theme: Option<String>,
+    save: Option<String>,
 }
 
 /// `GET /forms/BATTERY`.
@@ -668,22 +774,16 @@ pub(crate) async fn submit(
 /// each kind removed with how many and the placeholder left for it, and each pseudonym a
 /// participant's name was replaced by (only when the first name or alias and the register
 /// agree; any other name is removed, not linked to a participant).
-fn what_was_done(
-    app: &App,
-    lang: Lang,
-    redactor: &Redactor,
-    text_lang: Lang,
-    answers: &[(String, String)],
-) -> (Vec<String>, Vec<String>) {
-    let mut removed: BTreeMap<kooste_ingest::Kind, (usize, String)> = BTreeMap::new();
-    let mut pseudonyms: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, a) in answers {
-        for r in redactor.redact(a, text_lang).1 {
-            if r.kind == kooste_ingest::Kind::Participant {
-                *pseudonyms.entry(r.replacement).or_default() += 1;
-            } else {
-                removed.entry(r.kind).or_insert((0, r.replacement)).0 += 1;
-            }
+/// What the redactor did to a row's answers, in words: what was removed (how many, and
+/// what stands in its place) and the pseudonyms put in for participants' names.
+fn what_was_done(app: &App, lang: Lang, removals: &[Removal]) -> (Vec<String>, Vec<String>) {
+    let mut removed: BTreeMap<kooste_ingest::Kind, (usize, &str)> = BTreeMap::new();
+    let mut pseudonyms: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in removals {
+        if r.kind == kooste_ingest::Kind::Participant {
+            *pseudonyms.entry(&r.replacement).or_default() += 1;
+        } else {
+            removed.entry(r.kind).or_insert((0, &r.replacement)).0 += 1;
         }
     }
     let count = |key: &str, n: usize| crate::render::plural(&app.pages.word(lang, key), n as i64);
@@ -700,32 +800,18 @@ fn what_was_done(
 
 fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submission) -> Response {
     let lang = ctx.lang;
-    let redactor = match app.ws.redactor() {
-        Ok(r) => r,
+    let previewed = match app.ws.preview_form(sub) {
+        Ok(Ok(p)) => p,
+        Ok(Err(d)) => return app.failure(ctx, &joined(&d)),
         Err(e) => return app.failure(ctx, &e),
     };
-    let reads = match read_submission(&app.project, &redactor, sub) {
-        Ok(r) => r,
-        Err(d) => return app.failure(ctx, &joined(&d)),
-    };
     let text_lang = input.lang();
-    // The rows that became documents, in order (rows without an answer make none).
-    let rows: Vec<&Vec<(String, String)>> = sub
-        .rows
+    let docs = previewed
         .iter()
-        .filter(|r| {
-            r.iter().any(|(q, a)| {
-                !a.trim().is_empty() && battery.questions.iter().any(|bq| bq.id == *q)
-            })
-        })
-        .collect();
-    let docs: Vec<Value> = reads
-        .iter()
-        .zip(rows)
-        .map(|(r, answers)| {
-            let (removed, pseudonyms) = what_was_done(app, lang, &redactor, text_lang, answers);
-            let d = &r.document;
-            let passages: Vec<Value> = d
+        .map(|p| {
+            let (removed, pseudonyms) = what_was_done(app, lang, &p.removals);
+            let d = &p.read.document;
+            let passages = d
                 .passages
                 .iter()
                 .map(|p| {
@@ -733,37 +819,84 @@ fn preview(app: &App, ctx: &Ctx, battery: &Battery, input: &Input, sub: &Submiss
                         .questions
                         .iter()
                         .find(|q| Some(&q.id) == p.question.as_ref());
-                    context! {
-                        question => q.map(|q| question_text(q, text_lang)),
-                        voice => app.pages.word(lang, &format!("voice_{}", p.voice)),
-                        text => p.text.clone(),
+                    PreviewPassage {
+                        question: q.map(|q| question_text(q, text_lang).to_string()),
+                        voice: app.pages.word(lang, &format!("voice_{}", p.voice)),
+                        text: p.text.clone(),
                     }
                 })
                 .collect();
-            context! {
-                row => d.meta.row,
-                label => d.meta.row.map(|n| row_label(app, lang, battery, n)),
-                passages => passages,
-                removed => removed,
-                pseudonyms => pseudonyms,
-                stored => render_document(&d.meta, &d.body),
+            PreviewDocument {
+                row: d.meta.row,
+                label: d.meta.row.map(|n| row_label(app, lang, battery, n)),
+                passages,
+                removed,
+                pseudonyms,
+                stored: render_document(&d.meta, &d.body),
             }
         })
         .collect();
+    let view = PreviewPage {
+        battery: BatteryView::of(battery, lang),
+        workshop: workshop_label(app, &input.workshop, lang),
+        round: round_text(app, &input.workshop, lang, app.today()),
+        date: super::parse_date(&input.date).map(|d| d.to_string()),
+        theme: (!input.theme.is_empty()).then(|| theme_label(app, &input.theme, lang)),
+        text_lang: app
+            .pages
+            .word(lang, &format!("lang_{}", text_lang.as_str())),
+        docs,
+        hidden: input
+            .fields()
+            .into_iter()
+            .map(|(name, value)| Hidden { name, value })
+            .collect(),
+    };
     let base = app.base(lang, Some(&ctx.view), &format!("/forms/{}", battery.id));
     app.html(
         StatusCode::OK,
         "preview.html.j2",
-        context! {
-            battery => context! { id => battery.id.clone(), title => battery.title.get(lang) },
-            workshop => workshop_label(app, &input.workshop, lang),
-            round => round_text(app, &input.workshop, lang, app.today()),
-            date => super::parse_date(&input.date).map(|d| d.to_string()),
-            theme => (!input.theme.is_empty()).then(|| theme_label(app, &input.theme, lang)),
-            text_lang => app.pages.word(lang, &format!("lang_{}", text_lang.as_str())),
-            docs => docs,
-            hidden => input.fields().into_iter().map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(), ..base },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The view model of the page that shows what saving would store (`preview.html.j2`).
+#[derive(Serialize)]
+struct PreviewPage {
+    battery: BatteryView,
+    workshop: String,
+    round: String,
+    date: Option<String>,
+    theme: Option<String>,
+    /// The answers' language, in words.
+    text_lang: String,
+    docs: Vec<PreviewDocument>,
+    /// The form's input, carried to the save button.
+    hidden: Vec<Hidden>,
+}
+
+#[derive(Serialize)]
+struct PreviewDocument {
+    row: Option<usize>,
+    label: Option<String>,
+    passages: Vec<PreviewPassage>,
+    removed: Vec<String>,
+    pseudonyms: Vec<String>,
+    /// The corpus file as it would be stored.
+    stored: String,
+}
+
+#[derive(Serialize)]
+struct PreviewPassage {
+    question: Option<String>,
+    voice: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Hidden {
+    name: String,
+    value: String,
 }
 
 /// The first `n` words of a text (as stored, personal data removed), with "…" when there
@@ -828,20 +961,51 @@ async fn save(
         .saved(&ctx.view.token, &input.submission, input.fingerprint());
     let lang = ctx.lang;
     let base = app.base(lang, Some(&ctx.view), &format!("/forms/{}", battery.id));
+    let view = SavedPage {
+        battery: BatteryView::of(battery, lang),
+        count: rows_count(app, lang, battery, stored.len()),
+        workshop: (!input.workshop.is_empty()).then(|| workshop_label(app, &input.workshop, lang)),
+        round: round_text(app, &input.workshop, lang, app.today()),
+        docs: stored
+            .iter()
+            .map(|r| SavedDocument {
+                href: format!("/documents/{}", crate::app::encode(&r.document.meta.id)),
+                label: r
+                    .document
+                    .meta
+                    .row
+                    .map(|n| row_label(app, lang, battery, n)),
+                first_words: first_words(
+                    r.document.passages.first().map_or("", |p| p.text.as_str()),
+                    12,
+                ),
+            })
+            .collect(),
+    };
     app.html(
         StatusCode::OK,
         "saved.html.j2",
-        context! {
-        battery => context! { id => battery.id.clone(), title => battery.title.get(lang) },
-        count => rows_count(app, lang, battery, stored.len()),
-        workshop => (!input.workshop.is_empty()).then(|| workshop_label(app, &input.workshop, lang)),
-        round => round_text(app, &input.workshop, lang, app.today()),
-        docs => stored.iter().map(|r| context! {
-            href => format!("/documents/{}", crate::app::encode(&r.document.meta.id)),
-            label => r.document.meta.row.map(|n| row_label(app, lang, battery, n)),
-            first_words => first_words(r.document.passages.first().map_or("", |p| p.text.as_str()), 12),
-        }).collect::<Vec<_>>(), ..base },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The view model of the page that says a form was saved (`saved.html.j2`).
+#[derive(Serialize)]
+struct SavedPage {
+    battery: BatteryView,
+    /// How many documents were saved, in words.
+    count: String,
+    workshop: Option<String>,
+    round: String,
+    docs: Vec<SavedDocument>,
+}
+
+#[derive(Serialize)]
+struct SavedDocument {
+    href: String,
+    label: Option<String>,
+    /// How the saved answer is recognised: its first words (as stored).
+    first_words: String,
 }
 
 #[cfg(test)]

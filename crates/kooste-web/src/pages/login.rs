@@ -17,7 +17,7 @@ use axum::extract::{Form, Query};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_core::model::Lang;
-use minijinja::context;
+use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +32,18 @@ pub(crate) struct Login {
     pub(crate) notice: Option<&'static str>,
     /// How long the visitor must wait before the next try (with `err_rate_limited`).
     pub(crate) wait: Option<Duration>,
+}
+
+/// The login page's view model.
+#[derive(Serialize)]
+struct LoginView {
+    username: String,
+    /// Where to go once signed in.
+    next: String,
+    /// Form input kept across a re-login (JSON).
+    carry: String,
+    error: Option<String>,
+    notice: Option<String>,
 }
 
 /// A wait as the wording says it: "30 sekunnin", "2 minuutin" / "30 sekunder", "2 minuter".
@@ -80,15 +92,17 @@ pub(crate) fn render(app: &App, headers: &HeaderMap, status: StatusCode, login: 
         Some(w) => e.replace("{wait}", &wait_words(app, lang, w)),
         None => e,
     });
+    let page = LoginView {
+        username: login.username,
+        next: login.next,
+        carry: login.carry,
+        error,
+        notice: word(login.notice),
+    };
     let mut res = app.html(
         status,
         "login.html.j2",
-        context! {
-        username => login.username,
-        next => login.next,
-        carry => login.carry,
-        error => error,
-        notice => word(login.notice), ..base },
+        crate::render::with_view(base, &page),
     );
     if new {
         res.headers_mut().append(

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::Lang;
 use kooste_digest::{Digest, Round, Templates};
-use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,7 +27,7 @@ pub(crate) struct Params {
 const QUOTES: usize = 4;
 
 /// The screens of a digest, in order; `d` is the digest's wording in its language.
-fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
+fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Screen> {
     let w = |k: &str| d.get(k).cloned().unwrap_or_else(|| k.to_string());
     let voices = |vs: &[kooste_core::Voice]| {
         vs.iter()
@@ -41,14 +40,20 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
         None => w(&format!("voice_{}", q.voice)),
     };
     let ws = &digest.workshop;
-    let mut out = vec![context! {
-        kind => "cover",
-        heading => w("title").replace("{number}", &ws.number.to_string()),
-        lines => vec![
+    let quote = |q: &kooste_digest::Quote| ScreenQuote {
+        text: q.text.clone(),
+        who: who(q),
+        lang: q.lang.as_str(),
+        comment: false,
+    };
+    let mut out = vec![Screen::text(
+        "cover",
+        w("title").replace("{number}", &ws.number.to_string()),
+        vec![
             digest.project.clone(),
-            format!("{} · {}", ws.region_name, ws.date),
+            format!("{} · {}", ws.region_name, ws.date.local()),
         ],
-    }];
+    )];
     if let Some(a) = &digest.asked {
         let mut lines = vec![
             format!("{}: {}", w("theme"), a.theme.label),
@@ -65,7 +70,7 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
         if !a.how.text.is_empty() {
             lines.push(a.how.text.clone());
         }
-        out.push(context! { kind => "text", heading => w("part_asked"), lines => lines });
+        out.push(Screen::text("text", w("part_asked"), lines));
     }
     let r = &digest.received;
     let mut lines: Vec<String> = r
@@ -81,20 +86,25 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
         })
         .collect();
     lines.insert(0, format!("{} / {}", w("documents"), w("passages")));
-    out.push(context! { kind => "text", heading => w("part_received"), lines => lines });
+    out.push(Screen::text("text", w("part_received"), lines));
     for th in &digest.themes {
         for f in th.all_findings() {
-            out.push(context! {
-                kind => "finding",
-                theme => th.theme.label.clone(),
-                dimension => f.dimensions.iter().map(|d| w(&format!("dim_{}", d.dimension))).collect::<Vec<_>>().join(", "),
-                heading => f.heading.text.clone(),
-                multi => f.multi_voiced.then(|| w("multi_voiced")),
-                voices => voices(&f.voices),
-                quotes => f.quotes.iter().take(QUOTES).map(|q| context! {
-                    text => q.text.clone(), who => who(q), lang => q.lang.as_str(),
-                }).collect::<Vec<_>>(),
-                more => f.count.saturating_sub(QUOTES),
+            out.push(Screen {
+                dimension: Some(
+                    f.dimensions
+                        .iter()
+                        .map(|d| w(&format!("dim_{}", d.dimension)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                multi: f.multi_voiced.then(|| w("multi_voiced")),
+                voices: Some(voices(&f.voices)),
+                more: f.count.saturating_sub(QUOTES),
+                ..Screen::finding(
+                    th.theme.label.clone(),
+                    f.heading.text.clone(),
+                    f.quotes.iter().take(QUOTES).map(quote).collect(),
+                )
             });
         }
     }
@@ -107,31 +117,24 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
                 None => w("comments_on_finding"),
             }
         };
-        out.push(context! {
-            kind => "finding",
-            theme => w("comments_title"),
-            heading => heading,
-            quotes => g.quotes.iter().map(|q| context! {
-                text => q.text.clone(), who => who(q), lang => q.lang.as_str(),
-            }).chain(g.comments.iter().map(|c| context! {
-                text => c.paragraphs.join(" "),
-                who => w(&format!("voice_{}", c.voice)),
-                lang => c.lang.as_str(),
-                comment => true,
-            })).collect::<Vec<_>>(),
-            more => 0,
+        let comments = g.comments.iter().map(|c| ScreenQuote {
+            text: c.paragraphs.join(" "),
+            who: w(&format!("voice_{}", c.voice)),
+            lang: c.lang.as_str(),
+            comment: true,
         });
+        out.push(Screen::finding(
+            w("comments_title"),
+            heading,
+            g.quotes.iter().map(quote).chain(comments).collect(),
+        ));
     }
     if !digest.questions.is_empty() {
-        out.push(context! {
-            kind => "finding",
-            theme => w("part_next"),
-            heading => w("researcher_questions"),
-            quotes => digest.questions.iter().map(|q| context! {
-                text => q.text.clone(), who => who(q), lang => q.lang.as_str(),
-            }).collect::<Vec<_>>(),
-            more => 0,
-        });
+        out.push(Screen::finding(
+            w("part_next"),
+            w("researcher_questions"),
+            digest.questions.iter().map(quote).collect(),
+        ));
     }
     let next = match &digest.next {
         Some(t) => {
@@ -143,14 +146,66 @@ fn screens(digest: &Digest, d: &BTreeMap<String, String>) -> Vec<Value> {
                 lines.push(format!("{}: {}", w("questions"), b.title));
             }
             if let Some(due) = t.due {
-                lines.push(format!("{}: {due}", w("due")));
+                lines.push(format!("{}: {}", w("due"), due.local()));
             }
             lines
         }
         None => vec![w("next_task_none")],
     };
-    out.push(context! { kind => "text", heading => w("next_task"), lines => next });
+    out.push(Screen::text("text", w("next_task"), next));
     out
+}
+
+/// One screen on the projector.
+#[derive(Serialize)]
+struct Screen {
+    /// `cover`, `text` (lines) or `finding` (quotes).
+    kind: &'static str,
+    /// Above the heading: the theme (or the part) the screen belongs to.
+    theme: Option<String>,
+    /// The finding's dimensions, in words.
+    dimension: Option<String>,
+    heading: String,
+    /// A finding that more than one voice supports, said in words.
+    multi: Option<String>,
+    voices: Option<String>,
+    lines: Vec<String>,
+    quotes: Vec<ScreenQuote>,
+    /// Passages not shown on the screen.
+    more: usize,
+}
+
+impl Screen {
+    fn text(kind: &'static str, heading: String, lines: Vec<String>) -> Screen {
+        Screen {
+            kind,
+            theme: None,
+            dimension: None,
+            heading,
+            multi: None,
+            voices: None,
+            lines,
+            quotes: Vec::new(),
+            more: 0,
+        }
+    }
+
+    fn finding(theme: String, heading: String, quotes: Vec<ScreenQuote>) -> Screen {
+        Screen {
+            theme: Some(theme),
+            quotes,
+            ..Screen::text("finding", heading, Vec::new())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ScreenQuote {
+    text: String,
+    who: String,
+    lang: &'static str,
+    /// A comment made at the workshop, not a passage of the material.
+    comment: bool,
 }
 
 /// `GET /digest/WORKSHOP/present?screen=N&lang=fi|sv`.
@@ -176,7 +231,7 @@ pub(crate) async fn page(
         })
         .await
     };
-    let screens = match built {
+    let mut screens = match built {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return app.failure(&ctx, &e),
         Err(e) => return app.failure(&ctx, &e),
@@ -188,12 +243,13 @@ pub(crate) async fn page(
             lang.as_str()
         )
     };
+    let total = screens.len();
     let view = PresentView {
-        screen: screens[n].clone(),
+        screen: screens.swap_remove(n),
         number: n + 1,
-        total: screens.len(),
+        total,
         prev: (n > 0).then(|| link(n - 1)),
-        next: (n + 1 < screens.len()).then(|| link(n + 1)),
+        next: (n + 1 < total).then(|| link(n + 1)),
         first: link(0),
         digest_page: format!("/digest/{workshop}"),
         other: link(n).replace(
@@ -218,7 +274,7 @@ pub(crate) async fn page(
 /// The projector page's view model: one screen, where it is among them, and the links.
 #[derive(Serialize)]
 struct PresentView {
-    screen: Value,
+    screen: Screen,
     number: usize,
     total: usize,
     prev: Option<String>,

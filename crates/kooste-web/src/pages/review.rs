@@ -16,7 +16,6 @@
 //! beside random order); skipped
 //! passages come back at the end. It can be filtered by workshop, voice and theme.
 
-use super::document;
 use super::search::{dimension_label, theme_label, voice_label, workshop_label};
 use super::{Fields, field, login};
 use crate::accounts::Role;
@@ -28,11 +27,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kooste_caimer::{Proposal, Source};
 use kooste_core::model::{Decision, Dimension, Lang, Voice};
-use kooste_workspace::{Filters, PassageRecord};
-use minijinja::{Value, context};
-use serde::Deserialize;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, LazyLock, Mutex};
+use kooste_workspace::Filters;
+use kooste_workspace::review::{Changed, PassageState, Queue, Review, Reviewed, Seen};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// `GET /review` parameters; the filters also travel in the form as hidden fields.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -104,36 +102,6 @@ pub(crate) fn reopen_href(passage: &str, back: &str) -> String {
     format!("/review?passage={}&back={}", encode(passage), encode(back))
 }
 
-fn hints(app: &App, r: &PassageRecord) -> Vec<Dimension> {
-    r.battery
-        .as_deref()
-        .and_then(|b| app.project.batteries.get(b))
-        .and_then(|b| {
-            b.questions
-                .iter()
-                .find(|q| Some(&q.id) == r.question.as_ref())
-        })
-        .map(|q| q.hints.clone())
-        .unwrap_or_default()
-}
-
-/// A 64-bit FNV-1a hash, for the version fields of the form.
-fn fnv(parts: &[&str]) -> u64 {
-    let mut f = kooste_core::fingerprint::Fingerprint::new();
-    for p in parts {
-        f.add(p);
-    }
-    f.value()
-}
-
-/// The hash of a passage's text as the researcher saw it (whitespace aside).
-fn text_hash(text: &str) -> String {
-    format!(
-        "{:016x}",
-        fnv(&[&text.split_whitespace().collect::<Vec<_>>().join(" ")])
-    )
-}
-
 /// Labels as a form value: `actors,results` in canonical order.
 fn labels_value(labels: &[Dimension]) -> String {
     labels
@@ -148,98 +116,6 @@ fn parse_labels(s: &str) -> Vec<Dimension> {
     l.sort_unstable();
     l.dedup();
     l
-}
-
-/// Margins already computed, by model fingerprint, language, hints and text: a proposal
-/// depends on nothing else, so the queue is not proposed again in full on every page.
-static MARGINS: LazyLock<Mutex<HashMap<u64, f32>>> = LazyLock::new(Mutex::default);
-
-/// The rounds that feed the next digest: in each region, the workshop before the first one
-/// dated today or later. When no workshop lies ahead (a cycle that has ended, or an
-/// example project), the latest round that has material awaiting a decision.
-fn next_rounds(app: &App, waiting: &[PassageRecord]) -> BTreeSet<String> {
-    let today = Some(kooste_core::clock::today());
-    let mut rounds = BTreeSet::new();
-    for r in &app.project.regions {
-        let upcoming = r
-            .workshops
-            .iter()
-            .filter(|w| today.is_some_and(|t| w.date >= t))
-            .min_by_key(|w| w.date);
-        if let Some(next) = upcoming
-            && let Some(prev) = r.workshops.iter().find(|w| w.number + 1 == next.number)
-        {
-            rounds.insert(format!("{}-{}", r.id, prev.number));
-        }
-    }
-    if rounds.is_empty() {
-        let latest = waiting
-            .iter()
-            .filter_map(|r| r.workshop.as_deref())
-            .filter_map(|w| app.project.workshop(w).map(|(_, ws)| (ws.date, w)))
-            .max();
-        if let Some((_, w)) = latest {
-            rounds.insert(w.to_string());
-        }
-    }
-    rounds
-}
-
-/// The queue: passages without a decision under the filters, the next digest's round
-/// first, then the most uncertain proposals, then corpus order; skipped ones at the end,
-/// in the order skipped.
-struct Queue {
-    passages: Vec<PassageRecord>,
-    rounds: BTreeSet<String>,
-    /// The records of every passage under the filters, decided or not (to open one).
-    all: Vec<PassageRecord>,
-}
-
-fn queue(app: &App, params: &Params, skipped: &[String]) -> Result<Queue, String> {
-    let all = app
-        .ws
-        .index()
-        .and_then(|ix| Ok(ix.records(&params.filters())?))
-        .map_err(|e| e.to_string())?;
-    let waiting: Vec<PassageRecord> = all
-        .iter()
-        .filter(|r| r.labels.confirmed.is_none())
-        .cloned()
-        .collect();
-    let rounds = next_rounds(app, &waiting);
-    let caimer = app.ws.caimer().map_err(|e| e.to_string())?;
-    let fp = caimer.proposer().model().fingerprint().to_string();
-    let threshold = caimer.proposer().settings().threshold;
-    let mut margins = MARGINS.lock().unwrap_or_else(|e| e.into_inner());
-    if margins.len() > 500_000 {
-        margins.clear();
-    }
-    let mut keyed: Vec<(Option<usize>, bool, f32, usize, PassageRecord)> = waiting
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let h = hints(app, &r);
-            let hint_names = labels_value(&h);
-            let key = fnv(&[&fp, r.lang.as_str(), &hint_names, &r.text]);
-            let m = *margins
-                .entry(key)
-                .or_insert_with(|| caimer.propose(&r.text, r.lang, &h).margin(threshold));
-            let skip = skipped.iter().position(|s| *s == r.passage);
-            let in_round = r.workshop.as_ref().is_some_and(|w| rounds.contains(w));
-            (skip, !in_round, m, i, r)
-        })
-        .collect();
-    keyed.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(a.1.cmp(&b.1))
-            .then(a.2.total_cmp(&b.2))
-            .then(a.3.cmp(&b.3))
-    });
-    Ok(Queue {
-        passages: keyed.into_iter().map(|k| k.4).collect(),
-        rounds,
-        all,
-    })
 }
 
 /// A weight as Finnish and Swedish write it: a sign (a true minus), one decimal, a decimal
@@ -259,95 +135,16 @@ fn when_label(when: &str) -> String {
     }
 }
 
-/// What the version fields of a review form say the page showed.
-#[derive(Debug, Clone, Default)]
-struct Seen {
-    /// The labels proposed. (The form also carries the fingerprint of the model that
-    /// proposed them, `model`, but only a change of the labels counts: a model retrained
-    /// into the same proposal changed nothing the researcher saw.)
-    proposal: Vec<Dimension>,
-    /// The hash of the text.
-    text: String,
-    /// How many decisions the passage had.
-    basis: usize,
-}
-
-impl Seen {
-    fn from_fields(f: &Fields) -> Option<Seen> {
-        Some(Seen {
-            proposal: parse_labels(field(f, "proposal")),
-            text: Some(field(f, "seen"))
-                .filter(|s| !s.is_empty())?
-                .to_string(),
-            basis: field(f, "basis").parse().ok()?,
-        })
-    }
-}
-
-/// The passage as it stands now: its record, the proposal, its decisions.
-struct Now {
-    rec: PassageRecord,
-    proposal: Proposal,
-    model: String,
-    history: Vec<Decision>,
-    /// The score from which the proposer proposes a dimension.
-    threshold: f32,
-}
-
-impl Now {
-    fn of(app: &App, rec: PassageRecord) -> Result<Now, String> {
-        let caimer = app.ws.caimer().map_err(|e| e.to_string())?;
-        let proposal = caimer.propose(&rec.text, rec.lang, &hints(app, &rec));
-        let history = kooste_caimer::decisions::history(caimer.decisions(), &rec.passage)
-            .into_iter()
-            .cloned()
-            .collect();
-        Ok(Now {
-            threshold: caimer.proposer().settings().threshold,
-            model: caimer.proposer().model().fingerprint().to_string(),
-            rec,
-            proposal,
-            history,
-        })
-    }
-
-    /// The decision that holds: the last one, unless it withdrew the earlier ones.
-    fn decision(&self) -> Option<&Decision> {
-        self.history.last().filter(|d| !d.withdrawn)
-    }
-
-    fn seen(&self) -> Seen {
-        Seen {
-            proposal: self.proposal.labels.clone(),
-            text: text_hash(&self.rec.text),
-            basis: self.history.len(),
-        }
-    }
-}
-
-/// What changed between what a page showed and now.
-#[derive(Debug, Default)]
-struct Changed {
-    /// Decisions made on the passage since (by someone else, or in another tab).
-    decided: Vec<Decision>,
-    /// The proposal shown, when the proposer now proposes other labels.
-    proposal_was: Option<Vec<Dimension>>,
-    /// The text was edited since.
-    text: bool,
-}
-
-impl Changed {
-    fn between(seen: &Seen, now: &Now) -> Changed {
-        Changed {
-            decided: now.history.iter().skip(seen.basis).cloned().collect(),
-            proposal_was: (seen.proposal != now.proposal.labels).then(|| seen.proposal.clone()),
-            text: seen.text != text_hash(&now.rec.text),
-        }
-    }
-
-    fn any(&self) -> bool {
-        !self.decided.is_empty() || self.proposal_was.is_some() || self.text
-    }
+/// What the version fields of a review form say the page showed (the form also carries
+/// the fingerprint of the model, `model`, which does not count: see [`Seen`]).
+fn seen_in(f: &Fields) -> Option<Seen> {
+    Some(Seen {
+        proposal: parse_labels(field(f, "proposal")),
+        text: Some(field(f, "seen"))
+            .filter(|s| !s.is_empty())?
+            .to_string(),
+        basis: field(f, "basis").parse().ok()?,
+    })
 }
 
 /// How the page is shown besides the passage.
@@ -452,7 +249,12 @@ pub(crate) fn reasons(
     out
 }
 
-fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) -> Vec<Value> {
+fn dims_view(
+    app: &App,
+    lang: Lang,
+    proposal: &Proposal,
+    checked: &[Dimension],
+) -> Vec<DimensionView> {
     Dimension::ALL
         .iter()
         .map(|d| {
@@ -461,24 +263,20 @@ fn dims_view(app: &App, lang: Lang, proposal: &Proposal, checked: &[Dimension]) 
             let (support, against): (Vec<_>, Vec<_>) = reasons(app, lang, &proposal.evidence, *d)
                 .into_iter()
                 .partition(|r| r.net() > 0.0);
-            let explain = |r: &Reason| {
-                context! {
-                    feature => r.feature.clone(),
-                    detail => r.detail(),
-                }
+            let explain = |r: &Reason| Explained {
+                feature: r.feature.clone(),
+                detail: r.detail(),
             };
-            let support: Vec<Value> = support.iter().map(explain).collect();
-            let against: Vec<Value> = against.iter().map(explain).collect();
             let score = proposal.score(*d);
-            context! {
-                value => d.as_str(),
-                label => dimension_label(*d, lang),
-                score => format!("{:.0}\u{a0}%", score * 100.0),
-                percent => (score * 100.0).round() as u32,
-                proposed => proposal.labels.contains(d),
-                checked => checked.contains(d),
-                support => support,
-                against => against,
+            DimensionView {
+                value: d.as_str(),
+                label: dimension_label(*d, lang),
+                score: format!("{:.0}\u{a0}%", score * 100.0),
+                percent: (score * 100.0).round() as u32,
+                proposed: proposal.labels.contains(d),
+                checked: checked.contains(d),
+                support: support.iter().map(explain).collect(),
+                against: against.iter().map(explain).collect(),
             }
         })
         .collect()
@@ -496,35 +294,166 @@ fn labels_text(labels: &[Dimension], lang: Lang, none: &str) -> String {
     }
 }
 
-fn decision_view(app: &App, lang: Lang, d: &Decision) -> Value {
-    context! {
-        who => d.who.clone(),
-        when => when_label(&d.when),
-        withdrawn => d.withdrawn,
-        labels => labels_text(&d.labels, lang, &app.pages.word(lang, "review_labels_none")),
+fn decision_view(app: &App, lang: Lang, d: &Decision) -> DecisionView {
+    DecisionView {
+        who: d.who.clone(),
+        when: when_label(&d.when),
+        withdrawn: d.withdrawn,
+        labels: labels_text(&d.labels, lang, &app.pages.word(lang, "review_labels_none")),
     }
 }
 
 /// The select options of the filters.
-fn filter_options(app: &App, lang: Lang, p: &Params) -> Value {
-    let workshops: Vec<Value> = app
+fn filter_options(app: &App, lang: Lang, p: &Params) -> FilterOptions {
+    let workshops = app
         .project
         .workshop_ids()
         .into_iter()
-        .map(|id| context! { label => workshop_label(app, &id, lang), selected => id == p.workshop, id => id })
+        .map(|id| Choice {
+            label: workshop_label(app, &id, lang),
+            selected: id == p.workshop,
+            id,
+        })
         .collect();
-    let voices: Vec<Value> = Voice::ALL
+    let voices = Voice::ALL
         .iter()
-        .map(|v| context! { id => v.as_str(), label => voice_label(app, lang, *v), selected => v.as_str() == p.voice })
+        .map(|v| Choice {
+            id: v.as_str().to_string(),
+            label: voice_label(app, lang, *v),
+            selected: v.as_str() == p.voice,
+        })
         .collect();
-    let themes: Vec<Value> = app
+    let themes = app
         .project
         .config
         .themes
         .keys()
-        .map(|id| context! { label => theme_label(app, id, lang), selected => *id == p.theme, id => id })
+        .map(|id| Choice {
+            label: theme_label(app, id, lang),
+            selected: *id == p.theme,
+            id: id.clone(),
+        })
         .collect();
-    context! { workshops => workshops, voices => voices, themes => themes, any => p.filters().any() }
+    FilterOptions {
+        workshops,
+        voices,
+        themes,
+        any: p.filters().any(),
+    }
+}
+
+/// The review page's view model (`review.html.j2`).
+#[derive(Serialize)]
+struct ReviewPage {
+    /// Passages left in the queue.
+    remaining: usize,
+    /// Passages skipped in this session.
+    skipped: usize,
+    /// The rounds being collected, by name (their passages come first).
+    rounds: Vec<String>,
+    /// The passage to decide; none when the queue is empty.
+    item: Option<ItemView>,
+    filters: FilterOptions,
+    params: ParamsView,
+    notice: Option<String>,
+    flash: Option<String>,
+}
+
+/// The passage on the review page.
+#[derive(Serialize)]
+struct ItemView {
+    passage: String,
+    /// The passage in its document.
+    href: String,
+    text: String,
+    question: Option<String>,
+    voice: String,
+    workshop: Option<String>,
+    /// The passage belongs to a round being collected.
+    in_round: bool,
+    /// The labels proposed, in words.
+    proposed: String,
+    decided: Option<DecisionView>,
+    /// Decided under another id (its document was edited): the labels, in words.
+    decided_elsewhere: Option<String>,
+    history: Vec<DecisionView>,
+    skipped: bool,
+    changed: Option<ChangedView>,
+    dims: Vec<DimensionView>,
+    /// The score from which a dimension is proposed, as a percentage.
+    threshold: String,
+    version: VersionView,
+}
+
+/// What changed since the researcher's page was shown.
+#[derive(Serialize)]
+struct ChangedView {
+    decided: Vec<DecisionView>,
+    proposal_was: Option<String>,
+    proposal_now: String,
+    text: bool,
+}
+
+/// What the page showed, carried in the form to tell what changed before a save.
+#[derive(Serialize)]
+struct VersionView {
+    model: String,
+    proposal: String,
+    seen: String,
+    basis: usize,
+}
+
+#[derive(Serialize)]
+struct DimensionView {
+    value: &'static str,
+    label: String,
+    score: String,
+    percent: u32,
+    proposed: bool,
+    checked: bool,
+    /// What pushed the score up.
+    support: Vec<Explained>,
+    /// What held it down.
+    against: Vec<Explained>,
+}
+
+#[derive(Serialize)]
+struct Explained {
+    feature: Option<String>,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct DecisionView {
+    who: String,
+    when: String,
+    withdrawn: bool,
+    labels: String,
+}
+
+#[derive(Serialize)]
+struct FilterOptions {
+    workshops: Vec<Choice>,
+    voices: Vec<Choice>,
+    themes: Vec<Choice>,
+    any: bool,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    id: String,
+    label: String,
+    selected: bool,
+}
+
+/// The queue's filters as given, carried in the form.
+#[derive(Serialize)]
+struct ParamsView {
+    workshop: String,
+    voice: String,
+    theme: String,
+    /// Where to return after deciding: only a path of this site.
+    back: Option<String>,
 }
 
 /// Renders the review page: the passage `params.passage` (decided or not), else the head
@@ -541,27 +470,22 @@ async fn render(
     let built = {
         let app = Arc::clone(app);
         let params = params.clone();
-        tokio::task::spawn_blocking(move || -> Result<(Queue, Option<Now>), String> {
-            let q = queue(&app, &params, &skipped)?;
-            let rec = if params.passage.is_empty() {
-                q.passages.first().cloned()
-            } else {
-                let doc = params.passage.rsplit_once('#').map_or("", |(d, _)| d);
-                match q.all.iter().find(|r| r.passage == params.passage) {
-                    Some(r) => Some(r.clone()),
-                    // Outside the filters: opened from a document or a search.
-                    None => app
-                        .ws
-                        .index()
-                        .and_then(|ix| Ok(ix.document(doc)?))
-                        .map_err(|e| e.to_string())?
-                        .into_iter()
-                        .find(|r| r.passage == params.passage),
-                }
-            };
-            let now = rec.map(|r| Now::of(&app, r)).transpose()?;
-            Ok((q, now))
-        })
+        tokio::task::spawn_blocking(
+            move || -> kooste_workspace::Result<(Queue, Option<PassageState>)> {
+                let q = app.ws.review_queue(&params.filters(), &skipped)?;
+                let now = if params.passage.is_empty() {
+                    let first = q.passages.first().cloned();
+                    first.map(|r| app.ws.passage_state(r)).transpose()?
+                } else {
+                    match q.all.iter().find(|r| r.passage == params.passage) {
+                        Some(r) => Some(app.ws.passage_state(r.clone())?),
+                        // Outside the filters: opened from a document or a search.
+                        None => app.ws.passage(&params.passage)?,
+                    }
+                };
+                Ok((q, now))
+            },
+        )
         .await
     };
     let (q, now) = match built {
@@ -587,67 +511,80 @@ async fn render(
         });
         let seen = now.seen();
         let n = r.passage.rsplit('#').next().unwrap_or("1");
-        let changed = shown.changed.as_ref().map(|c| {
-            context! {
-                decided => c.decided.iter().map(|d| decision_view(app, lang, d)).collect::<Vec<_>>(),
-                proposal_was => c.proposal_was.as_ref().map(|p| labels_text(p, lang, &none)),
-                proposal_now => labels_text(&now.proposal.labels, lang, &none),
-                text => c.text,
-            }
+        let changed = shown.changed.as_ref().map(|c| ChangedView {
+            decided: c
+                .decided
+                .iter()
+                .map(|d| decision_view(app, lang, d))
+                .collect(),
+            proposal_was: c.proposal_was.as_ref().map(|p| labels_text(p, lang, &none)),
+            proposal_now: labels_text(&now.proposal.labels, lang, &none),
+            text: c.text,
         });
-        context! {
-            passage => r.passage.clone(),
-            href => format!("/documents/{}#{}-{n}", encode(&r.doc), r.doc),
-            text => r.text.clone(),
-            question => r.question_text.clone(),
-            voice => voice_label(app, lang, r.voice),
-            workshop => r.workshop.as_deref().map(|w| workshop_label(app, w, lang)),
-            in_round => r.workshop.as_ref().is_some_and(|w| q.rounds.contains(w)),
-            proposed => labels_text(&now.proposal.labels, lang, &app.pages.word(lang, "review_no_proposal")),
-            decided => decided.map(|d| decision_view(app, lang, d)),
+        ItemView {
+            passage: r.passage.clone(),
+            href: format!("/documents/{}#{}-{n}", encode(&r.doc), r.doc),
+            text: r.text.clone(),
+            question: r.question_text.clone(),
+            voice: voice_label(app, lang, r.voice),
+            workshop: r.workshop.as_deref().map(|w| workshop_label(app, w, lang)),
+            in_round: r.workshop.as_ref().is_some_and(|w| q.rounds.contains(w)),
+            proposed: labels_text(
+                &now.proposal.labels,
+                lang,
+                &app.pages.word(lang, "review_no_proposal"),
+            ),
+            decided: decided.map(|d| decision_view(app, lang, d)),
             // A passage aligned with a decision made under another id (its document was
             // edited): decided, by whom the history of this id does not say.
-            decided_elsewhere => r.labels.confirmed.as_ref().filter(|_| decided.is_none()).map(|l| labels_text(l, lang, &none)),
-            history => now.history.iter().map(|d| decision_view(app, lang, d)).collect::<Vec<_>>(),
-            skipped => ctx.view.skipped.contains(&r.passage),
-            changed => changed,
-            dims => dims_view(app, lang, &now.proposal, &checked),
-            threshold => format!("{:.0}\u{a0}%", now.threshold * 100.0),
-            version => context! {
-                model => now.model.clone(),
-                proposal => labels_value(&seen.proposal),
-                seen => seen.text,
-                basis => seen.basis,
+            decided_elsewhere: r
+                .labels
+                .confirmed
+                .as_ref()
+                .filter(|_| decided.is_none())
+                .map(|l| labels_text(l, lang, &none)),
+            history: now
+                .history
+                .iter()
+                .map(|d| decision_view(app, lang, d))
+                .collect(),
+            skipped: ctx.view.skipped.contains(&r.passage),
+            changed,
+            dims: dims_view(app, lang, &now.proposal, &checked),
+            threshold: format!("{:.0}\u{a0}%", now.threshold * 100.0),
+            version: VersionView {
+                model: now.model.clone(),
+                proposal: labels_value(&seen.proposal),
+                seen: seen.text,
+                basis: seen.basis,
             },
         }
     });
     let flash = app.sessions.take_flash(&ctx.view.token);
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
-    let rounds: Vec<String> = q
-        .rounds
-        .iter()
-        .map(|w| workshop_label(app, w, lang))
-        .collect();
+    let view = ReviewPage {
+        remaining: q.passages.len(),
+        skipped: ctx.view.skipped.len(),
+        rounds: q
+            .rounds
+            .iter()
+            .map(|w| workshop_label(app, w, lang))
+            .collect(),
+        item,
+        filters: filter_options(app, lang, &params),
+        params: ParamsView {
+            workshop: params.workshop,
+            voice: params.voice,
+            theme: params.theme,
+            back: (!params.back.is_empty()).then(|| local_path(&params.back)),
+        },
+        notice: shown.notice,
+        flash,
+    };
     app.html(
         status,
         "review.html.j2",
-        context! {
-            remaining => q.passages.len(),
-            skipped => ctx.view.skipped.len(),
-            rounds => rounds,
-            item => item,
-            filters => filter_options(app, lang, &params),
-            params => context! {
-                workshop => params.workshop,
-                voice => params.voice,
-                theme => params.theme,
-                // Only a path of this site, never a link elsewhere.
-                back => (!params.back.is_empty()).then(|| local_path(&params.back)),
-            },
-            notice => shown.notice,
-            flash => flash,
-            ..base
-        },
+        crate::render::with_view(base, &view),
     )
 }
 
@@ -687,10 +624,10 @@ pub(crate) async fn resume(
     if !ctx.user.role.allows(Role::Researcher) {
         return None;
     }
-    let changed = match Seen::from_fields(&fields) {
+    let changed = match seen_in(&fields) {
         Some(seen) => {
             let (app, passage) = (Arc::clone(app), params.passage.clone());
-            tokio::task::spawn_blocking(move || current(&app, &passage))
+            tokio::task::spawn_blocking(move || app.ws.passage(&passage))
                 .await
                 .ok()
                 .and_then(Result::ok)
@@ -718,41 +655,6 @@ fn chosen(f: &Fields) -> Vec<Dimension> {
     c.sort_unstable();
     c.dedup();
     c
-}
-
-/// The passage with this id as it stands now, `None` when it is gone.
-fn current(app: &App, passage: &str) -> Result<Option<Now>, String> {
-    let doc = passage.rsplit_once('#').map_or("", |(d, _)| d);
-    let rec = app
-        .ws
-        .index()
-        .and_then(|ix| Ok(ix.document(doc)?))
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|r| r.passage == passage);
-    rec.map(|r| Now::of(app, r)).transpose()
-}
-
-/// Why a decision could not be stored, as the log tells it.
-struct Failed(String);
-
-impl From<String> for Failed {
-    fn from(e: String) -> Failed {
-        Failed(e)
-    }
-}
-
-impl From<kooste_workspace::Error> for Failed {
-    fn from(e: kooste_workspace::Error) -> Failed {
-        Failed(e.to_string())
-    }
-}
-
-/// What a decision request did.
-enum Outcome {
-    Stored,
-    Gone,
-    Changed(Box<Changed>),
 }
 
 /// `POST /review`: `passage`, `action` (`save` the labels checked in `dim`; `withdraw` the
@@ -808,56 +710,22 @@ pub(crate) async fn decide(app: Shared, Post { ctx, fields: f, .. }: Post<Review
     let labels = chosen(&f);
     // A form without its version fields (an old page) cannot say what it showed: it is
     // shown again rather than trusted.
-    let seen = Seen::from_fields(&f).unwrap_or_else(|| Seen {
-        basis: usize::MAX,
-        ..Seen::default()
-    });
-    let who = ctx.user.name.clone();
+    let review = Review {
+        passage,
+        labels: labels.clone(),
+        withdraw,
+        seen: seen_in(&f).unwrap_or_else(|| Seen {
+            basis: usize::MAX,
+            ..Seen::default()
+        }),
+        who: ctx.user.name.clone(),
+    };
     let done = {
         let app = Arc::clone(&app);
-        let labels = labels.clone();
-        tokio::task::spawn_blocking(move || -> Result<Outcome, String> {
-            let ws = Arc::clone(&app.ws);
-            let not_stored = ws
-                .decide(|_| -> Result<Result<_, Outcome>, Failed> {
-                    let Some(now) = current(&app, &passage)? else {
-                        return Ok(Err(Outcome::Gone));
-                    };
-                    let mut changed = Changed::between(&seen, &now);
-                    if seen.basis > now.history.len() {
-                        // The version fields were missing: everything on the passage counts as new.
-                        changed.decided = now.history.clone();
-                        changed.proposal_was = Some(seen.proposal.clone());
-                    }
-                    if changed.any() {
-                        return Ok(Err(Outcome::Changed(Box::new(changed))));
-                    }
-                    if withdraw && now.decision().is_none() {
-                        // Nothing to withdraw (withdrawn meanwhile in another tab): nothing to do.
-                        return Ok(Err(Outcome::Stored));
-                    }
-                    let Some((doc, _)) = document::find(&app, &now.rec.doc) else {
-                        return Ok(Err(Outcome::Gone));
-                    };
-                    let decision = Decision {
-                        passage: passage.clone(),
-                        text: now.rec.text.clone(),
-                        lang: now.rec.lang,
-                        labels: if withdraw { Vec::new() } else { labels },
-                        who,
-                        when: kooste_core::clock::now(),
-                        note: None,
-                        withdrawn: withdraw,
-                    };
-                    Ok(Ok((decision, doc)))
-                })
-                .map_err(|f| f.0)?;
-            Ok(not_stored.unwrap_or(Outcome::Stored))
-        })
-        .await
+        tokio::task::spawn_blocking(move || app.ws.review(review)).await
     };
     match done {
-        Ok(Ok(Outcome::Stored)) => {
+        Ok(Ok(Reviewed::Stored)) => {
             let key = if withdraw {
                 "review_withdrawn"
             } else {
@@ -867,7 +735,7 @@ pub(crate) async fn decide(app: Shared, Post { ctx, fields: f, .. }: Post<Review
                 .set_flash(&view.token, app.pages.word(ctx.lang, key));
             Redirect::to(&params.after()).into_response()
         }
-        Ok(Ok(Outcome::Changed(changed))) => {
+        Ok(Ok(Reviewed::Changed(changed))) => {
             render(
                 &app,
                 &ctx,
@@ -881,7 +749,7 @@ pub(crate) async fn decide(app: Shared, Post { ctx, fields: f, .. }: Post<Review
             )
             .await
         }
-        Ok(Ok(Outcome::Gone)) => app.not_found(&ctx),
+        Ok(Ok(Reviewed::Gone)) => app.not_found(&ctx),
         Ok(Err(e)) => app.failure(&ctx, &e),
         Err(e) => app.failure(&ctx, &e),
     }

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::{Date, Dimension, Lang, Voice};
 use kooste_workspace::{Filters, SearchRequest};
-use minijinja::{Value, context};
-use serde::Deserialize;
+use minijinja::Value;
+use serde::{Deserialize, Serialize};
 
 /// The query string; every value is text, so a bad one is ignored or explained, never a 400.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -154,14 +154,18 @@ pub(crate) async fn page(
     let query = question
         .as_ref()
         .map_or_else(|| p.q.clone(), |v| v.rest.clone());
-    let mut errors: Vec<Value> = Vec::new();
+    let mut errors: Vec<FieldError> = Vec::new();
     let mut date = |name: &str, v: &str| -> Option<Date> {
         if v.is_empty() {
             return None;
         }
         let d = super::parse_date(v);
         if d.is_none() {
-            errors.push(context! { id => format!("f-{name}"), field => name, message => app.pages.word(lang, "err_date") });
+            errors.push(FieldError {
+                id: format!("f-{name}"),
+                field: name.to_string(),
+                message: app.pages.word(lang, "err_date"),
+            });
         }
         d
     };
@@ -195,7 +199,7 @@ pub(crate) async fn page(
         None
     };
     let voice_value = voice.map_or("", |v| v.as_str());
-    let options = |name: &str, values: Vec<(String, String)>| -> Vec<Value> {
+    let options = |name: &str, values: Vec<(String, String)>| -> Vec<Choice> {
         let chosen = if name == "voice" {
             voice_value
         } else {
@@ -203,7 +207,11 @@ pub(crate) async fn page(
         };
         values
             .into_iter()
-            .map(|(v, l)| context! { selected => v == chosen, value => v, label => l })
+            .map(|(value, label)| Choice {
+                selected: value == chosen,
+                value,
+                label,
+            })
             .collect()
     };
     let voices = options(
@@ -254,7 +262,7 @@ pub(crate) async fn page(
         l.literal = p.q.clone();
         l
     };
-    let active: Vec<Value> = FILTERS
+    let active: Vec<ActiveFilter> = FILTERS
         .iter()
         .filter_map(|k| {
             let value = if *k == "voice" { voice_value } else { p.get(k) };
@@ -264,70 +272,88 @@ pub(crate) async fn page(
                 } else {
                     p.href(k, "")
                 };
-                context! {
-                    name => filter_name(k),
-                    label => label_of(&app, lang, plain, k, value),
-                    remove => remove,
+                ActiveFilter {
+                    name: filter_name(k),
+                    label: label_of(&app, lang, plain, k, value),
+                    remove,
                 }
             })
         })
         .collect();
-    let from_question = question.as_ref().filter(|_| p.voice.is_empty()).map(|v| {
-        context! {
-            texts => app.pages.word(lang, &format!("voice_texts_{}", v.voice)),
-            words => v.rest.clone(),
-            undo => literal.href("voice", ""),
-        }
-    });
+    let from_question = question
+        .as_ref()
+        .filter(|_| p.voice.is_empty())
+        .map(|v| FromQuestion {
+            texts: app.pages.word(lang, &format!("voice_texts_{}", v.voice)),
+            words: v.rest.clone(),
+            undo: literal.href("voice", ""),
+        });
     let results = results.map(|r| {
-        let facet = |name: &str, counts: &kooste_workspace::FacetCounts| {
-            context! {
-                name => filter_name(name),
-                items => counts.iter().map(|(v, n)| context! {
-                    label => label_of(&app, lang, plain, name, v),
-                    count => n,
-                    href => p.href(name, v),
-                    active => p.get(name) == v,
-                }).collect::<Vec<_>>(),
-            }
+        let facet = |name: &str, counts: &kooste_workspace::FacetCounts| Facet {
+            name: filter_name(name),
+            items: counts
+                .iter()
+                .map(|(v, n)| FacetItem {
+                    label: label_of(&app, lang, plain, name, v),
+                    count: *n,
+                    href: p.href(name, v),
+                    active: p.get(name) == v,
+                })
+                .collect(),
         };
         let researcher = ctx.user.role.allows(Role::Researcher);
-        let hits: Vec<Value> = r
+        let hits = r
             .hits
             .iter()
             .map(|h| {
                 let rec = &h.record;
-                context! {
-                    passage => rec.passage.clone(),
+                HitView {
+                    passage: rec.passage.clone(),
                     // Participants open the passage; whole documents are for workers and
                     // researchers (`document::may_read_whole`).
-                    href => super::document::passage_href(&ctx, &rec.doc, &rec.passage),
-                    title => rec.title.clone(),
-                    question => rec.question_text.clone(),
-                    snippet => Value::from_safe_string(h.snippet.html()),
-                    voice => voice_label(&app, lang, rec.voice),
-                    workshop => rec.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
-                    theme => rec.theme.as_deref().map(|t| theme_label(&app, t, lang)),
-                    date => rec.date.map(|d| d.to_string()),
-                    dimensions => rec.labels.effective().iter().map(|d| dimension_for(&app, lang, plain, *d)).collect::<Vec<_>>(),
-                    confirmed => rec.labels.confirmed.is_some(),
-                    review => researcher.then(|| super::review::reopen_href(&rec.passage, &ctx.path)),
+                    href: super::document::passage_href(&ctx, &rec.doc, &rec.passage),
+                    title: rec.title.clone(),
+                    question: rec.question_text.clone(),
+                    snippet: Value::from_safe_string(h.snippet.html()),
+                    voice: voice_label(&app, lang, rec.voice),
+                    workshop: rec
+                        .workshop
+                        .as_deref()
+                        .map(|w| workshop_label(&app, w, lang)),
+                    theme: rec.theme.as_deref().map(|t| theme_label(&app, t, lang)),
+                    date: rec.date.map(|d| d.to_string()),
+                    dimensions: rec
+                        .labels
+                        .effective()
+                        .iter()
+                        .map(|d| dimension_for(&app, lang, plain, *d))
+                        .collect(),
+                    confirmed: rec.labels.confirmed.is_some(),
+                    review: researcher.then(|| super::review::reopen_href(&rec.passage, &ctx.path)),
                 }
             })
             .collect();
-        context! {
-            total => r.total,
-            shown => r.hits.len(),
-            more => (r.hits.len() < r.total && limit < 200).then(|| format!("{}&limit={}", p.href("", ""), (limit * 2).min(200))),
-            hits => hits,
-            facets => vec![
+        ResultsView {
+            total: r.total,
+            shown: r.hits.len(),
+            more: (r.hits.len() < r.total && limit < 200)
+                .then(|| format!("{}&limit={}", p.href("", ""), (limit * 2).min(200))),
+            hits,
+            facets: vec![
                 facet("voice", &r.facets.voice),
                 facet("dimension", &r.facets.dimension),
                 facet("workshop", &r.facets.workshop),
                 facet("theme", &r.facets.theme),
             ],
-            suggestions => r.suggestions.iter().map(|s| context! { text => s, href => p.href("q", s) }).collect::<Vec<_>>(),
-            loose_phrases => r.loose_phrases,
+            suggestions: r
+                .suggestions
+                .iter()
+                .map(|s| Suggestion {
+                    text: s.clone(),
+                    href: p.href("q", s),
+                })
+                .collect(),
+            loose_phrases: r.loose_phrases,
         }
     });
     let base = app.base(lang, Some(&ctx.view), &ctx.path);
@@ -336,24 +362,129 @@ pub(crate) async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let view = SearchView {
+        q: p.q.clone(),
+        from: p.from.clone(),
+        to: p.to.clone(),
+        voices,
+        dimensions,
+        plain,
+        participant: !ctx.user.role.allows(Role::Worker),
+        from_question,
+        literal: p.literal.clone(),
+        workshops,
+        themes,
+        active,
+        asked,
+        results,
+        errors,
+    };
     app.html(
         status,
         "search.html.j2",
-        context! {
-        q => p.q.clone(),
-        from => p.from.clone(),
-        to => p.to.clone(),
-        voices => voices,
-        dimensions => dimensions,
-        plain => plain,
-        participant => !ctx.user.role.allows(Role::Worker),
-        from_question => from_question,
-        literal => p.literal.clone(),
-        workshops => workshops,
-        themes => themes,
-        active => active,
-        asked => asked,
-        results => results,
-        errors => errors, ..base },
+        crate::render::with_view(base, &view),
     )
+}
+
+/// The search page's view model.
+#[derive(Serialize)]
+struct SearchView {
+    q: String,
+    from: String,
+    to: String,
+    voices: Vec<Choice>,
+    dimensions: Vec<Choice>,
+    /// Dimensions in everyday words (everyone but researchers).
+    plain: bool,
+    participant: bool,
+    /// The voice that a question named, and how to search its words as typed.
+    from_question: Option<FromQuestion>,
+    literal: String,
+    workshops: Vec<Choice>,
+    themes: Vec<Choice>,
+    active: Vec<ActiveFilter>,
+    /// A query or a filter was given.
+    asked: bool,
+    results: Option<ResultsView>,
+    errors: Vec<FieldError>,
+}
+
+/// One option of a filter's list.
+#[derive(Serialize)]
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}
+
+/// A field whose value could not be read, and why.
+#[derive(Serialize)]
+pub(crate) struct FieldError {
+    /// The id of the form control, for the error summary's link.
+    pub(crate) id: String,
+    pub(crate) field: String,
+    pub(crate) message: String,
+}
+
+#[derive(Serialize)]
+struct ActiveFilter {
+    name: String,
+    label: String,
+    /// The same search without this filter.
+    remove: String,
+}
+
+#[derive(Serialize)]
+struct FromQuestion {
+    texts: String,
+    words: String,
+    undo: String,
+}
+
+#[derive(Serialize)]
+struct ResultsView {
+    total: usize,
+    shown: usize,
+    more: Option<String>,
+    hits: Vec<HitView>,
+    facets: Vec<Facet>,
+    suggestions: Vec<Suggestion>,
+    loose_phrases: bool,
+}
+
+#[derive(Serialize)]
+struct HitView {
+    passage: String,
+    href: String,
+    title: Option<String>,
+    question: Option<String>,
+    /// Highlighted HTML, escaped by the snippet builder.
+    snippet: Value,
+    voice: String,
+    workshop: Option<String>,
+    theme: Option<String>,
+    date: Option<String>,
+    dimensions: Vec<String>,
+    confirmed: bool,
+    review: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Facet {
+    name: String,
+    items: Vec<FacetItem>,
+}
+
+#[derive(Serialize)]
+struct FacetItem {
+    label: String,
+    count: u64,
+    href: String,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct Suggestion {
+    text: String,
+    href: String,
 }

@@ -9,6 +9,7 @@ use crate::Outcome;
 use kooste_core::model::Lang;
 use kooste_digest::findings::{Change, Curation};
 use kooste_digest::{Digest, Finding, Round};
+use kooste_workspace::Unchanged;
 use serde_json::json;
 use std::path::Path;
 
@@ -82,29 +83,16 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     let mut built = super::digest::build(&ws, &round, lang)?;
     let mut changed = None;
     if let Some(change) = &args.change {
-        if let Some(p) = built
-            .digest
-            .curation
-            .iter()
-            .find(|p| p.kind == kooste_digest::findings::ProblemKind::BadFile)
-        {
-            return Err(anyhow::anyhow!(
-                "{p}; fix the file before changing the findings, so that nothing in it is lost"
-            ));
-        }
         let change = resolve(change, &built.digest)?;
-        let (mut curation, _) = Curation::load(&project.root, &round.workshop);
-        let theme = built
-            .digest
-            .themes
-            .iter()
-            .find(|t| t.theme.id == change.theme())
-            .map(|t| t.members())
-            .unwrap_or_default();
-        curation
-            .apply(&change, &theme)
-            .map_err(|e| super::Usage(format!("{e}; nothing was changed")))?;
-        let path = curation.save(&project.root, &round.workshop)?;
+        let path = match ws.curate(&round, &built.digest, &[change])? {
+            Ok(path) => path,
+            Err(Unchanged::BrokenFile(p)) => {
+                return Err(anyhow::anyhow!(
+                    "{p}; fix the file before changing the findings, so that nothing in it is lost"
+                ));
+            }
+            Err(why) => return Err(super::Usage(format!("{why}; nothing was changed")).into()),
+        };
         changed = Some(path);
         built = super::digest::build(&ws, &round, lang)?;
     }
