@@ -2707,6 +2707,14 @@ async fn researchers_rename_merge_split_and_pin_findings_and_the_digest_follows(
     assert!(md.contains("#### Velkaneuvonta\n"), "{md}");
     assert!(md.contains("#### Kotona tapaaminen\n"), "{md}");
     assert!(std::fs::read_to_string(&file).unwrap().contains("oma-1"));
+    // A curation file broken by hand is not overwritten: what is in it would be lost.
+    let broken = "[[finding]\ntheme = \"ihanne\"\n";
+    std::fs::write(&file, broken).unwrap();
+    let mut f = curate(&[("op", "text"), ("finding", "kotikaynnit"), ("heading", "Y")]);
+    f.push(("csrf_token", &csrf));
+    let r = c.post("/digest/r-3/findings", &f).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }
 
 // ---- The workshop loop (issue 21): accounts' voices, clients' own answers, published

@@ -91,3 +91,94 @@ fn records_carry_the_labels_the_index_gives() {
     };
     assert_eq!(labels(&labelled["a"]), labels(&indexed));
 }
+
+/// A decision is stored only when the passage is still what the review page showed;
+/// otherwise nothing is stored and what changed is said.
+#[test]
+fn a_review_is_stored_only_on_what_the_page_showed() {
+    use kooste_core::model::Dimension;
+    use kooste_workspace::review::{Review, Reviewed};
+    let dir = project();
+    let ws = Workspace::new(Project::load(dir.path()).unwrap());
+    ws.refresh(false).unwrap();
+    let shown = ws.passage("a#1").unwrap().expect("the passage is indexed");
+    assert!(shown.history.is_empty());
+    let review = |seen, labels: &[Dimension], withdraw| Review {
+        passage: "a#1".into(),
+        labels: labels.to_vec(),
+        withdraw,
+        seen,
+        who: "tutkija".into(),
+    };
+    // Withdrawing when there is nothing to withdraw stores nothing.
+    let r = ws.review(review(shown.seen(), &[], true)).unwrap();
+    assert!(matches!(r, Reviewed::Stored), "{r:?}");
+    assert!(ws.passage("a#1").unwrap().unwrap().history.is_empty());
+    // Decided on what the page showed: stored, and the index has it.
+    let r = ws
+        .review(review(shown.seen(), &[Dimension::Interventions], false))
+        .unwrap();
+    assert!(matches!(r, Reviewed::Stored), "{r:?}");
+    let now = ws.passage("a#1").unwrap().unwrap();
+    assert_eq!(
+        now.decision().unwrap().labels,
+        vec![Dimension::Interventions]
+    );
+    assert_eq!(
+        now.rec.labels.confirmed,
+        Some(vec![Dimension::Interventions])
+    );
+    // A second page shown before that decision: refused, naming the decision made since.
+    let r = ws
+        .review(review(shown.seen(), &[Dimension::Results], false))
+        .unwrap();
+    let Reviewed::Changed(changed) = r else {
+        panic!("stored over a decision made since: {r:?}")
+    };
+    assert_eq!(changed.decided.len(), 1);
+    assert!(!changed.text);
+    assert_eq!(ws.passage("a#1").unwrap().unwrap().history.len(), 1);
+    // The text edited by hand since the page was shown: refused, saying so.
+    let seen = now.seen();
+    write(
+        dir.path(),
+        "Kotikäynti auttoi paljon. Sosiaalityöntekijä kuunteli.",
+    );
+    ws.refresh(false).unwrap();
+    let r = ws
+        .review(review(seen, &[Dimension::Results], false))
+        .unwrap();
+    assert!(matches!(&r, Reviewed::Changed(c) if c.text), "{r:?}");
+    // A passage that is not there.
+    assert!(ws.passage("a#9").unwrap().is_none());
+    let gone = Review {
+        passage: "a#9".into(),
+        ..review(Default::default(), &[Dimension::Results], false)
+    };
+    assert!(matches!(ws.review(gone).unwrap(), Reviewed::Gone));
+}
+
+/// A document as a reader sees it: from its file, through the redactor, with its records.
+#[test]
+fn a_document_is_read_through_the_redactor_with_its_records() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("corpus/b.md"),
+        "---\nid: b\nvoice: worker\nlang: fi\n---\nSoitin numeroon 040 123 4567.\n",
+    )
+    .unwrap();
+    let ws = Workspace::new(Project::load(dir.path()).unwrap());
+    ws.refresh(false).unwrap();
+    let (doc, records) = ws.document("b").unwrap().expect("indexed");
+    assert_eq!(doc.meta.id, "b");
+    assert_eq!(records.len(), doc.passages.len());
+    assert!(
+        !doc.passages[0].text.contains("040"),
+        "{}",
+        doc.passages[0].text
+    );
+    assert!(ws.document("ei-ole").unwrap().is_none());
+    // Its file removed by hand: gone, not an error.
+    std::fs::remove_file(dir.path().join("corpus/b.md")).unwrap();
+    assert!(ws.document("b").unwrap().is_none());
+}
