@@ -154,15 +154,13 @@ pub struct Web {
 impl std::fmt::Debug for Web {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Web")
-            .field("project", &self.app.project.root)
+            .field("project", &self.app.project().root)
             .finish()
     }
 }
 
 /// Everything the handlers share.
 pub(crate) struct App {
-    /// The project's settings, as the workspace opened them.
-    pub(crate) project: Project,
     pub(crate) config: Config,
     pub(crate) pages: Pages,
     pub(crate) sessions: Sessions,
@@ -175,6 +173,13 @@ pub(crate) struct App {
     pub(crate) ws: Arc<Workspace>,
 }
 
+impl App {
+    /// The project's settings, as the workspace opened them.
+    pub(crate) fn project(&self) -> &Project {
+        self.ws.project()
+    }
+}
+
 /// The shared state as handlers receive it.
 pub(crate) type Shared = State<Arc<App>>;
 
@@ -182,7 +187,7 @@ impl Web {
     /// Builds the app over a project's workspace. `kooste serve` brings its index up to
     /// date first and has it watch the corpus ([`Workspace::watch`]).
     pub fn new(ws: Arc<Workspace>, config: Config) -> Result<Web> {
-        let project = ws.project().clone();
+        let project = ws.project();
         let pages = Pages::load(&project.root.join("templates").join("web"))?;
         // The app's own writes reach the index at once, and `kooste serve` watches the
         // corpus for the rest: requests do not check the index against the corpus.
@@ -195,7 +200,7 @@ impl Web {
         ws.caimer()?;
         ws.index()?;
         // Read the accounts now, so a broken users.toml shows at start rather than at login.
-        crate::accounts::Users::load(&project)?;
+        crate::accounts::Users::load(project)?;
         let app = App {
             sessions: Sessions::new(config.session_idle, config.session_max),
             limiter: Limiter::new(
@@ -211,7 +216,6 @@ impl Web {
             ),
             signer: Signer::new(),
             checks: Checker::new(password_checks(config.password_checks)),
-            project,
             config,
             pages,
             ws,
@@ -354,7 +358,7 @@ impl App {
     pub(crate) fn lang(&self, headers: &HeaderMap) -> Lang {
         session::cookie(headers, LANG_COOKIE)
             .and_then(|l| l.parse().ok())
-            .unwrap_or(self.project.config.project.lang)
+            .unwrap_or(self.project().config.project.lang)
     }
 
     /// The request's live session, if any.
@@ -436,7 +440,7 @@ impl App {
                     current: *href == path_only,
                 })
                 .collect(),
-            project_name: self.project.config.project.name(lang).to_string(),
+            project_name: self.project().config.project.name(lang).to_string(),
         }
     }
 

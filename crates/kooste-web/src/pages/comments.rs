@@ -182,7 +182,7 @@ pub(crate) async fn post(
     Post { ctx, fields, .. }: Post<CommentPost>,
 ) -> Response {
     let path = format!("/digest/{workshop}?format=html");
-    let Ok(round) = Round::of(&app.project, &workshop) else {
+    let Ok(round) = Round::of(app.project(), &workshop) else {
         return app.not_found(&ctx);
     };
     // Every role, researchers too, once the digest is published.
@@ -245,7 +245,7 @@ fn store(
     text: &str,
 ) -> Result<String, Refused> {
     let failed = |e: &dyn std::fmt::Display| Refused::Failed(e.to_string());
-    let lang = app.project.config.project.lang;
+    let lang = app.project().config.project.lang;
     let (digest, _) = build(app, round, lang).map_err(|e| failed(&e))?;
     // The finding commented on: the one whose passages the form gave.
     let (anchor, heading, theme) = if passages.is_empty() {
@@ -273,7 +273,7 @@ fn store(
         workshop: round.workshop.clone(),
         passages,
         heading,
-        theme: theme.filter(|t| app.project.config.themes.contains_key(t)),
+        theme: theme.filter(|t| app.project().config.themes.contains_key(t)),
         text: text.to_string(),
         voice: ctx.user.voice,
         date: kooste_core::clock::today(),

@@ -45,7 +45,7 @@ fn render(
     web: Option<WebView>,
     app_link: Option<&str>,
 ) -> crate::Result<(String, usize)> {
-    let templates = Templates::load(&app.project.root.join("templates"))?;
+    let templates = Templates::load(&app.project().root.join("templates"))?;
     let (digest, passages) = build(app, round, lang)?;
     let web = match web {
         Some(w) => minijinja::Value::from(minijinja::value::Serde(super::comments::web_context(
@@ -90,7 +90,7 @@ pub(crate) struct WebView {
 /// Whether the digest of `workshop` is published; an unreadable `published.toml` counts as
 /// not published (and is logged).
 pub(crate) fn published(app: &App, workshop: &str) -> bool {
-    kooste_core::publish::is_published(&app.project, workshop).unwrap_or_else(|e| {
+    kooste_core::publish::is_published(app.project(), workshop).unwrap_or_else(|e| {
         eprintln!("kooste serve: {e}");
         false
     })
@@ -131,7 +131,7 @@ pub(crate) async fn page(
     }
     let lang = p.lang.parse().unwrap_or(ctx.lang);
     let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
-    let round = match Round::of(&app.project, &workshop) {
+    let round = match Round::of(app.project(), &workshop) {
         Ok(r) => r,
         Err(Error::FirstWorkshop { next, .. }) => {
             let view = DigestPage {
@@ -243,11 +243,11 @@ pub(crate) async fn publish(
     Post { ctx, .. }: Post<PublishPost>,
 ) -> Response {
     let path = format!("/digest/{workshop}");
-    if Round::of(&app.project, &workshop).is_err() {
+    if Round::of(app.project(), &workshop).is_err() {
         return app.not_found(&ctx);
     }
     let today = kooste_core::clock::today();
-    if let Err(e) = kooste_core::publish::publish(&app.project, &workshop, today) {
+    if let Err(e) = kooste_core::publish::publish(app.project(), &workshop, today) {
         return app.failure(&ctx, &e);
     }
     app.sessions.set_flash(

@@ -7,7 +7,7 @@
 //! (a worker's memo about one client) tells far more than a passage. [`may_read_whole`] is
 //! the rule.
 
-use super::search::{dimension_for, theme_label, voice_label, workshop_label};
+use super::search::{PassageFacts, dimension_for, theme_label, voice_label, workshop_label};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
 use crate::extract::{Anyone, Signed};
@@ -46,7 +46,7 @@ pub(crate) fn may_read_whole(app: &App, ctx: &Ctx, doc: &Document) -> bool {
         .is_some_and(|id| {
             app.sessions.issued_content(&ctx.view.token, id).is_some()
                 // Saved in an earlier session, before a restart.
-                || crate::accounts::owns(&app.project, id, &ctx.user.name)
+                || crate::accounts::owns(app.project(), id, &ctx.user.name)
         })
 }
 
@@ -86,7 +86,10 @@ pub(crate) async fn passage(
         return app.not_found(&ctx);
     };
     let m = &doc.meta;
-    let rec = records.get(&p.id);
+    let Some(rec) = records.get(&p.id) else {
+        // In the file but not yet in the index (added by hand a moment ago).
+        return app.not_found(&ctx);
+    };
     let plain = !ctx.user.role.allows(Role::Researcher);
     let whole = may_read_whole(&app, &ctx, &doc)
         .then(|| format!("/documents/{}#{}-{n}", crate::app::encode(&m.id), m.id));
@@ -94,14 +97,9 @@ pub(crate) async fn passage(
         passage: PassageView {
             id: p.id.clone(),
             title: m.title.clone(),
-            question: rec.and_then(|r| r.question_text.clone()),
+            question: rec.question_text.clone(),
             text: p.text.clone(),
-            voice: voice_label(&app, lang, p.voice),
-            workshop: m.workshop.as_deref().map(|w| workshop_label(&app, w, lang)),
-            theme: m.theme.as_deref().map(|t| theme_label(&app, t, lang)),
-            date: m.date.map(|d| d.to_string()),
-            dimensions: dimensions(&app, lang, plain, rec),
-            confirmed: rec.is_some_and(|r| r.labels.confirmed.is_some()),
+            facts: PassageFacts::of(&app, lang, plain, rec),
         },
         whole,
         plain,
@@ -143,12 +141,8 @@ struct PassageView {
     title: Option<String>,
     question: Option<String>,
     text: String,
-    voice: String,
-    workshop: Option<String>,
-    theme: Option<String>,
-    date: Option<String>,
-    dimensions: Vec<String>,
-    confirmed: bool,
+    #[serde(flatten)]
+    facts: PassageFacts,
 }
 
 /// `GET /documents/DOCID`.
@@ -197,7 +191,7 @@ pub(crate) async fn page(
             battery: m
                 .battery
                 .as_deref()
-                .and_then(|b| app.project.batteries.get(b))
+                .and_then(|b| app.project().batteries.get(b))
                 .map(|b| b.title.get(lang).to_string()),
             date: m.date.map(|d| d.to_string()),
             pseudonym: m.pseudonym.clone(),

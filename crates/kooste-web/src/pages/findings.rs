@@ -154,7 +154,7 @@ pub(crate) async fn page(
     Path(workshop): Path<String>,
     Signed { ctx, .. }: Signed<Researcher>,
 ) -> Response {
-    let Ok(round) = Round::of(&app.project, &workshop) else {
+    let Ok(round) = Round::of(app.project(), &workshop) else {
         return app.not_found(&ctx);
     };
     render(&app, &ctx, &round, StatusCode::OK, None).await
@@ -171,7 +171,7 @@ async fn render(
         Ok(d) => d,
         Err(e) => return app.failure(ctx, &e),
     };
-    let (curation, _) = Curation::load(&app.project.root, &round.workshop);
+    let (curation, _) = Curation::load(&app.project().root, &round.workshop);
     let base = app.base(ctx.lang, Some(&ctx.view), &ctx.path);
     let themes = d
         .themes
@@ -282,7 +282,7 @@ pub(crate) async fn change(
     Post { ctx, fields: f, .. }: Post<FindingsPost>,
 ) -> Response {
     let here = path_of(&workshop);
-    let Ok(round) = Round::of(&app.project, &workshop) else {
+    let Ok(round) = Round::of(app.project(), &workshop) else {
         return app.not_found(&ctx);
     };
     // The page again, saying why the change was not made.

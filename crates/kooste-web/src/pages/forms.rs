@@ -234,7 +234,7 @@ fn fillable(user: &User, battery: &Battery) -> Option<Battery> {
 
 /// The batteries `user` may fill in, for the start page.
 pub(crate) fn fillable_batteries(app: &App, user: &User) -> Vec<Battery> {
-    app.project
+    app.project()
         .batteries
         .values()
         .filter_map(|b| fillable(user, b))
@@ -260,7 +260,7 @@ fn new_submission_id(battery: &Battery) -> String {
 
 /// A workshop as the form names it: its name and number (as search names it) and its day.
 fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
-    match app.project.workshop(id) {
+    match app.project().workshop(id) {
         Some((_, w)) => {
             let d = w.date;
             let name = super::search::workshop_label(app, id, lang);
@@ -312,7 +312,7 @@ fn rows_count(app: &App, lang: Lang, battery: &Battery, n: usize) -> String {
 /// Which round material filed under workshop `id` goes to, in words: the round after it,
 /// presented at the next workshop, and when its task is due (or was, on `today`).
 pub(crate) fn round_text(app: &App, id: &str, lang: Lang, today: Date) -> String {
-    let Some((region, w)) = app.project.workshop(id) else {
+    let Some((region, w)) = app.project().workshop(id) else {
         return String::new();
     };
     let label = |n: u32| workshop_label(app, &format!("{}-{n}", region.id), lang);
@@ -344,7 +344,7 @@ pub(crate) fn round_text(app: &App, id: &str, lang: Lang, today: Date) -> String
 }
 
 fn theme_label(app: &App, id: &str, lang: Lang) -> String {
-    app.project
+    app.project()
         .config
         .themes
         .get(id)
@@ -403,7 +403,7 @@ fn render_form(
     };
     let today = app.today();
     let workshops = app
-        .project
+        .project()
         .workshop_ids()
         .into_iter()
         .map(|id| WorkshopChoice {
@@ -414,7 +414,7 @@ fn render_form(
         })
         .collect();
     let themes = app
-        .project
+        .project()
         .config
         .themes
         .iter()
@@ -592,14 +592,14 @@ pub(crate) async fn page(
     Path(battery): Path<String>,
     Signed { ctx, .. }: Signed<Anyone>,
 ) -> Response {
-    let Some(battery) = app.project.batteries.get(&battery) else {
+    let Some(battery) = app.project().batteries.get(&battery) else {
         return app.not_found(&ctx);
     };
     let Some(battery) = fillable(&ctx.user, battery) else {
         return app.forbidden(&ctx, "forbidden_text");
     };
     let battery = &battery;
-    let mut input = Input::new(&app.project, battery, ctx.lang, app.today());
+    let mut input = Input::new(app.project(), battery, ctx.lang, app.today());
     if client_only(&ctx.user) {
         // A client writes about their own situation: one at a time.
         input.rows.truncate(1);
@@ -628,7 +628,7 @@ pub(crate) async fn resume(
     if let Some(review) = v.get("review") {
         return super::review::resume(app, headers, view, review).await;
     }
-    let battery = app.project.batteries.get(v.get("battery")?.as_str()?)?;
+    let battery = app.project().batteries.get(v.get("battery")?.as_str()?)?;
     let fields: Fields = serde_json::from_value(v.get("fields")?.clone()).ok()?;
     let path = format!("/forms/{}", battery.id);
     let ctx = login::ctx_after_login(app, headers, view, &path)?;
@@ -657,7 +657,7 @@ impl PostRoute for FormPost {
 
     fn carry(app: &App, path: &str, fields: &Fields) -> String {
         let id = path.strip_prefix("/forms/").unwrap_or_default();
-        match app.project.batteries.get(id) {
+        match app.project().batteries.get(id) {
             // Whose form this is is not known without a session: every question is read (a
             // client's form carries only client questions anyway).
             Some(battery) => carry(battery, &Input::parse(fields, battery)),
@@ -693,7 +693,7 @@ impl PostRoute for FormPost {
 // The error is the response to send as it is, as in `App::page`.
 #[allow(clippy::result_large_err)]
 fn posted(app: &App, ctx: &Ctx, id: &str, fields: &Fields) -> Result<(Battery, Input), Response> {
-    let Some(battery) = app.project.batteries.get(id) else {
+    let Some(battery) = app.project().batteries.get(id) else {
         return Err(app.not_found(ctx));
     };
     let Some(fillable) = fillable(&ctx.user, battery) else {
@@ -755,7 +755,7 @@ pub(crate) async fn submit(
             render(&input, &[], Some(n), StatusCode::OK)
         }
         "preview" | "save" => {
-            let errors = input.validate(&app.project, battery);
+            let errors = input.validate(app.project(), battery);
             if !errors.is_empty() {
                 return render(&input, &errors, None, StatusCode::UNPROCESSABLE_ENTITY);
             }
@@ -932,7 +932,7 @@ async fn save(
             let stored = app.ws.save_form(&sub).map_err(|e| e.to_string())?;
             // A participant reads their own submission whole, also after a restart.
             if owner.role == Role::Participant {
-                crate::accounts::record_owner(&app.project, &sub.id, &owner.name)
+                crate::accounts::record_owner(app.project(), &sub.id, &owner.name)
                     .map_err(|e| format!("noting who saved it: {e}"))?;
             }
             Ok(stored)

@@ -59,14 +59,14 @@ pub(crate) async fn page(app: Shared, Signed { ctx, .. }: Signed<Anyone>) -> Res
             intro: b.intro.get(lang).to_string(),
         })
         .collect();
-    let published = kooste_core::publish::load(&app.project).unwrap_or_else(|e| {
+    let published = kooste_core::publish::load(app.project()).unwrap_or_else(|e| {
         eprintln!("kooste serve: {e}");
         Vec::new()
     });
     // Researchers: every digest (from the second workshop on), marked published or not;
     // everyone else: the published ones.
     let digests = app
-        .project
+        .project()
         .regions
         .iter()
         .flat_map(|r| r.workshops.iter().map(move |w| (r, w)))

@@ -220,7 +220,7 @@ pub(crate) async fn submit(
         app.clone()
             .checks
             .run(move || {
-                Users::load(&app.project).map(|users| {
+                Users::load(app.project()).map(|users| {
                     users.verify(&name, &password).map(|a| User {
                         name: a.name.clone(),
                         role: a.role,

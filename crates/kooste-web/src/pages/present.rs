@@ -218,14 +218,14 @@ pub(crate) async fn page(
     if !ctx.user.role.allows(Role::Researcher) && !published(&app, &workshop) {
         return app.forbidden(&ctx, "digest_unpublished");
     }
-    let Ok(round) = Round::of(&app.project, &workshop) else {
+    let Ok(round) = Round::of(app.project(), &workshop) else {
         return app.not_found(&ctx);
     };
     let lang: Lang = p.lang.parse().unwrap_or(ctx.lang);
     let built = {
         let (app, round) = (Arc::clone(&app), round.clone());
         tokio::task::spawn_blocking(move || -> crate::Result<_> {
-            let templates = Templates::load(&app.project.root.join("templates"))?;
+            let templates = Templates::load(&app.project().root.join("templates"))?;
             let (digest, _) = build(&app, &round, lang)?;
             Ok(screens(&digest, &templates.text(lang)))
         })

@@ -306,7 +306,7 @@ fn decision_view(app: &App, lang: Lang, d: &Decision) -> DecisionView {
 /// The select options of the filters.
 fn filter_options(app: &App, lang: Lang, p: &Params) -> FilterOptions {
     let workshops = app
-        .project
+        .project()
         .workshop_ids()
         .into_iter()
         .map(|id| Choice {
@@ -324,7 +324,7 @@ fn filter_options(app: &App, lang: Lang, p: &Params) -> FilterOptions {
         })
         .collect();
     let themes = app
-        .project
+        .project()
         .config
         .themes
         .keys()

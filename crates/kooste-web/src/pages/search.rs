@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use kooste_core::model::{Date, Dimension, Lang, Voice};
-use kooste_workspace::{Filters, SearchRequest};
+use kooste_workspace::{Filters, PassageRecord, SearchRequest};
 use minijinja::Value;
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +98,7 @@ pub(crate) fn dimension_label(d: Dimension, lang: Lang) -> String {
 }
 
 pub(crate) fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
-    match app.project.workshop(id) {
+    match app.project().workshop(id) {
         Some((r, w)) => {
             let name = if lang == Lang::Sv && !r.name_sv.is_empty() {
                 &r.name_sv
@@ -112,7 +112,7 @@ pub(crate) fn workshop_label(app: &App, id: &str, lang: Lang) -> String {
 }
 
 pub(crate) fn theme_label(app: &App, id: &str, lang: Lang) -> String {
-    app.project
+    app.project()
         .config
         .themes
         .get(id)
@@ -230,7 +230,7 @@ pub(crate) async fn page(
     );
     let workshops = options(
         "workshop",
-        app.project
+        app.project()
             .workshop_ids()
             .into_iter()
             .map(|w| {
@@ -241,7 +241,7 @@ pub(crate) async fn page(
     );
     let themes = options(
         "theme",
-        app.project
+        app.project()
             .config
             .themes
             .iter()
@@ -315,20 +315,7 @@ pub(crate) async fn page(
                     title: rec.title.clone(),
                     question: rec.question_text.clone(),
                     snippet: Value::from_safe_string(h.snippet.html()),
-                    voice: voice_label(&app, lang, rec.voice),
-                    workshop: rec
-                        .workshop
-                        .as_deref()
-                        .map(|w| workshop_label(&app, w, lang)),
-                    theme: rec.theme.as_deref().map(|t| theme_label(&app, t, lang)),
-                    date: rec.date.map(|d| d.to_string()),
-                    dimensions: rec
-                        .labels
-                        .effective()
-                        .iter()
-                        .map(|d| dimension_for(&app, lang, plain, *d))
-                        .collect(),
-                    confirmed: rec.labels.confirmed.is_some(),
+                    facts: PassageFacts::of(&app, lang, plain, rec),
                     review: researcher.then(|| super::review::reopen_href(&rec.passage, &ctx.path)),
                 }
             })
@@ -460,13 +447,44 @@ struct HitView {
     question: Option<String>,
     /// Highlighted HTML, escaped by the snippet builder.
     snippet: Value,
+    #[serde(flatten)]
+    facts: PassageFacts,
+    review: Option<String>,
+}
+
+/// What a hit and a passage's page both say of a passage besides its words: whose voice,
+/// when and where, and its dimensions as the reader's role names them.
+#[derive(Serialize)]
+pub(crate) struct PassageFacts {
     voice: String,
     workshop: Option<String>,
     theme: Option<String>,
     date: Option<String>,
+    /// A researcher's decision where there is one, else the proposal.
     dimensions: Vec<String>,
+    /// The dimensions are a researcher's decision.
     confirmed: bool,
-    review: Option<String>,
+}
+
+impl PassageFacts {
+    pub(crate) fn of(app: &App, lang: Lang, plain: bool, rec: &PassageRecord) -> PassageFacts {
+        PassageFacts {
+            voice: voice_label(app, lang, rec.voice),
+            workshop: rec
+                .workshop
+                .as_deref()
+                .map(|w| workshop_label(app, w, lang)),
+            theme: rec.theme.as_deref().map(|t| theme_label(app, t, lang)),
+            date: rec.date.map(|d| d.to_string()),
+            dimensions: rec
+                .labels
+                .effective()
+                .iter()
+                .map(|d| dimension_for(app, lang, plain, *d))
+                .collect(),
+            confirmed: rec.labels.confirmed.is_some(),
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -145,7 +145,7 @@ fn render(app: &App, ctx: &Ctx, posted: Option<&Posted>, status: StatusCode) -> 
     let lang = ctx.lang;
     let researcher = ctx.user.role.allows(Role::Researcher);
     // The files as they are now: a hand edit or `kooste steps` beside the app shows.
-    let loaded = Project::load(&app.project.root)
+    let loaded = Project::load(&app.project().root)
         .map_err(|e| e.to_string())
         .and_then(|p| {
             StepsList::load(&p)
@@ -279,7 +279,7 @@ pub(crate) async fn save(app: Shared, Post { ctx, fields, .. }: Post<StepsPost>)
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let project = &app.project;
+    let project = app.project();
     let current = StepsList::load(project)
         .ok()
         .and_then(|l| l.get(entry).map(Entry::status));
@@ -335,7 +335,7 @@ async fn store(
     note: NewNote,
 ) -> Result<Response, (&'static str, &'static str, Option<String>)> {
     let added = {
-        let (project, id) = (app.project.clone(), entry.to_string());
+        let (project, id) = (app.project().clone(), entry.to_string());
         tokio::task::spawn_blocking(move || add_note(&project, &id, &note)).await
     };
     match added {

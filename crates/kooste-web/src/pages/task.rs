@@ -172,7 +172,7 @@ struct FieldErrors {
 // The error is the response to send as it is, as in `App::page`.
 #[allow(clippy::result_large_err)]
 fn fresh(app: &App, ctx: &Ctx) -> Result<Project, Response> {
-    Project::load(&app.project.root).map_err(|e| app.failure(ctx, &e))
+    Project::load(&app.project().root).map_err(|e| app.failure(ctx, &e))
 }
 
 /// `GET /workshops/WORKSHOP/task`.
