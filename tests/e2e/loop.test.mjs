@@ -9,36 +9,21 @@
 //
 // Run: npm ci && npm test (in tests/e2e), after building the kooste binary.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { PHONE, TABLET, axe, bin, copyProject, launch, shot, signIn as signInAt, startServer } from "./support.mjs";
+import { PHONE, TABLET, axe, setup, shot, signIn as signInAt } from "./support.mjs";
 
-let project, server, base, browser;
+const site = setup();
 
-const signIn = (page, user, password) => signInAt(page, base, user, password);
+const signIn = (page, user, password) => signInAt(page, site.base, user, password);
 const PASSWORDS = { osallistuja: "osallistuja-demo", tyontekija: "tyontekija-demo", tutkija: "tutkija-demo" };
 const W = "rannikko-3";
 
-before(async () => {
-  assert.ok(bin, "build kooste first (cargo build --release)");
-  project = copyProject();
-  const s = await startServer(project);
-  server = s.child;
-  base = s.url;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill("SIGTERM");
-  if (project) fs.rmSync(project, { recursive: true, force: true });
-});
-
 /** A signed-in page of `user` in a new browser context. */
 async function as(user, options = {}) {
-  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI", ...options });
+  const context = await site.browser.newContext({ viewport: TABLET, locale: "fi-FI", ...options });
   const page = await context.newPage();
   await signIn(page, user, PASSWORDS[user]);
   return { context, page };
@@ -46,7 +31,7 @@ async function as(user, options = {}) {
 
 /** The web documents stored under `dir` of the corpus, by name. */
 function webDocuments(dir) {
-  const at = path.join(project, "corpus", dir);
+  const at = path.join(site.project, "corpus", dir);
   return fs.existsSync(at) ? fs.readdirSync(at).filter((f) => f.includes("-web-")) : [];
 }
 
@@ -54,7 +39,7 @@ test("a client participant answers only the client questions, previewed without 
   const { context, page } = await as("osallistuja");
   await page.getByText("Voit vastata itse lomakkeiden asiakkaille tarkoitettuihin kysymyksiin.").waitFor();
   await page.getByRole("link", { name: "Aikuissosiaalityön päivä" }).click();
-  await page.waitForURL(base + "/forms/asp-paiva");
+  await page.waitForURL(site.base + "/forms/asp-paiva");
   await page.getByText("Tässä ovat vain asiakkaille tarkoitetut kysymykset.").waitFor();
   assert.equal(await page.getByLabel("Millaisiin tilanteisiin olet hakenut apua?").count(), 1, "one row");
   assert.equal(await page.getByLabel("Mitä sosiaalityöntekijä teki tässä?").count(), 0, "no worker question");
@@ -74,7 +59,7 @@ test("a client participant answers only the client questions, previewed without 
   await page.getByRole("heading", { level: 1, name: "Tallennettu" }).waitFor();
   const added = webDocuments(workshop).filter((f) => !before.includes(f));
   assert.equal(added.length, 1, `one document stored (${added})`);
-  const stored = fs.readFileSync(path.join(project, "corpus", workshop, added[0]), "utf8");
+  const stored = fs.readFileSync(path.join(site.project, "corpus", workshop, added[0]), "utf8");
   assert.match(stored, /^voice: client$/m, "the client's own voice");
   assert.doesNotMatch(stored, /^via:/m, "not written down by a worker");
   assert.doesNotMatch(stored, /040 765 4321/);
@@ -83,20 +68,20 @@ test("a client participant answers only the client questions, previewed without 
 
 test("a researcher publishes the digest; a participant reads it and comments on a finding", async () => {
   const participant = await as("osallistuja");
-  let res = await participant.page.goto(base + `/digest/${W}?format=html`);
+  let res = await participant.page.goto(site.base + `/digest/${W}?format=html`);
   assert.equal(res.status(), 403, "not published yet");
 
   const researcher = await as("tutkija");
-  await researcher.page.goto(base + `/digest/${W}`);
+  await researcher.page.goto(site.base + `/digest/${W}`);
   await researcher.page.getByText("Koostetta ei ole julkaistu. Vain tutkijat näkevät sen.").waitFor();
   await researcher.page.getByRole("button", { name: "Julkaise kooste kaikille" }).click();
   await researcher.page.getByText("Kooste julkaistiin.").waitFor();
-  assert.match(fs.readFileSync(path.join(project, "published.toml"), "utf8"), new RegExp(`workshop = "${W}"`));
+  assert.match(fs.readFileSync(path.join(site.project, "published.toml"), "utf8"), new RegExp(`workshop = "${W}"`));
   await shot(researcher.page, "researcher-digest-published");
   await researcher.context.close();
 
   const { context, page } = participant;
-  res = await page.goto(base + `/digest/${W}?format=html`);
+  res = await page.goto(site.base + `/digest/${W}?format=html`);
   assert.equal(res.status(), 200);
   const block = page.locator(".finding-comments").first();
   const anchor = await block.getAttribute("id");
@@ -112,17 +97,17 @@ test("a researcher publishes the digest; a participant reads it and comments on 
   await page.locator(`#${anchor}`).scrollIntoViewIfNeeded();
   await shot(page, "participant-digest-comment");
   // The comment is searchable at once.
-  await page.goto(base + "/search?q=" + encodeURIComponent("meidänkin kunnassa"));
+  await page.goto(site.base + "/search?q=" + encodeURIComponent("meidänkin kunnassa"));
   assert.ok((await page.locator("li.hit").count()) >= 1, "the comment is found");
   await context.close();
 });
 
 test("a researcher records the next task; bad input writes nothing", async () => {
-  const file = path.join(project, "workshops/rannikko.toml");
+  const file = path.join(site.project, "workshops/rannikko.toml");
   const { context, page } = await as("tutkija");
-  await page.goto(base + `/digest/${W}`);
+  await page.goto(site.base + `/digest/${W}`);
   await page.getByRole("link", { name: "Kirjaa työpajan lopussa sovittu välitehtävä" }).click();
-  await page.waitForURL(base + `/workshops/${W}/task`);
+  await page.waitForURL(site.base + `/workshops/${W}/task`);
   const before = fs.readFileSync(file, "utf8");
   await page.getByLabel("Palautus viimeistään").fill("2018-02-01");
   await page.getByRole("button", { name: "Tallenna välitehtävä" }).click();
@@ -143,7 +128,7 @@ test("a researcher records the next task; bad input writes nothing", async () =>
 test("the projector moves with the arrow keys and Page Up/Down, and with plain links without JavaScript", async () => {
   const { context, page } = await as("tutkija");
   const screen = () => Number(new URL(page.url()).searchParams.get("screen") || 0);
-  await page.goto(base + `/digest/${W}/present`);
+  await page.goto(site.base + `/digest/${W}/present`);
   await page.locator(".present-nav").getByText(/^1 \/ \d+/).waitFor();
   await shot(page, "present");
   for (const [key, want] of [["ArrowRight", 1], ["PageDown", 2], ["ArrowLeft", 1], ["PageUp", 0]]) {
@@ -158,7 +143,7 @@ test("the projector moves with the arrow keys and Page Up/Down, and with plain l
 
   // A participant, with JavaScript off: the links.
   const plain = await as("osallistuja", { javaScriptEnabled: false });
-  await plain.page.goto(base + `/digest/${W}/present`);
+  await plain.page.goto(site.base + `/digest/${W}/present`);
   await Promise.all([plain.page.waitForURL(/screen=1/), plain.page.getByRole("link", { name: /Seuraava/ }).click()]);
   await plain.page.keyboard.press("ArrowRight");
   await plain.page.waitForTimeout(300);
@@ -168,17 +153,17 @@ test("the projector moves with the arrow keys and Page Up/Down, and with plain l
 });
 
 test("a researcher changes a step's status and adds a note; a participant reads the list", async () => {
-  const file = path.join(project, "development-steps.toml");
+  const file = path.join(site.project, "development-steps.toml");
   const before = fs.readFileSync(file, "utf8");
   const { context, page } = await as("tutkija");
   await page.getByRole("link", { name: "Kehittämislista" }).click();
-  await page.waitForURL(base + "/steps");
+  await page.waitForURL(site.base + "/steps");
   const entry = page.locator("article.step-entry").first();
   const id = (await entry.getAttribute("id")).replace(/^entry-/, "");
   await entry.locator("summary").click();
   await entry.getByLabel("Uusi tila").selectOption("in-trial");
   await entry.getByLabel("Mitä tapahtui").fill("Ruotsinkielisiä lomakkeita kokeillaan kahdessa tiimissä.");
-  await Promise.all([page.waitForURL(base + `/steps#entry-${id}`), entry.getByRole("button", { name: "Tallenna merkintä" }).click()]);
+  await Promise.all([page.waitForURL(site.base + `/steps#entry-${id}`), entry.getByRole("button", { name: "Tallenna merkintä" }).click()]);
   await page.getByText("Merkintä tallennettiin.").waitFor();
   assert.equal(await page.locator(`#entry-${id} .status`).innerText(), "kokeilussa");
   const after = fs.readFileSync(file, "utf8");
@@ -190,12 +175,12 @@ test("a researcher changes a step's status and adds a note; a participant reads 
   await page.locator(`#f-${id}-text-error`).waitFor();
   assert.equal(await page.locator(`#f-${id}-text`).getAttribute("aria-invalid"), "true");
   assert.equal(fs.readFileSync(file, "utf8"), after);
-  await page.goto(base + `/steps#entry-${id}`);
+  await page.goto(site.base + `/steps#entry-${id}`);
   await shot(page, "researcher-steps");
   await context.close();
 
   const reader = await as("osallistuja");
-  await reader.page.goto(base + "/steps");
+  await reader.page.goto(site.base + "/steps");
   assert.equal(await reader.page.locator('form[action="/steps"]').count(), 0, "no forms for participants");
   await reader.page.getByText("Ruotsinkielisiä lomakkeita kokeillaan kahdessa tiimissä.").waitFor();
   await shot(reader.page, "participant-steps");
@@ -221,9 +206,9 @@ test("the new pages pass axe at tablet and phone size in Finnish and Swedish and
       for (const lang of ["fi", "sv"]) {
         // bypassCSP lets the test inject axe-core; the app's own pages run under its CSP.
         const { context, page } = await as(user, { viewport, bypassCSP: true, locale: lang === "fi" ? "fi-FI" : "sv-FI" });
-        await page.goto(base + `/lang/${lang}?next=/`);
+        await page.goto(site.base + `/lang/${lang}?next=/`);
         for (const [name, url] of list) {
-          const res = await page.goto(base + url);
+          const res = await page.goto(site.base + url);
           assert.equal(res.status(), 200, `${user} ${url}`);
           await axe(page, `${user} ${lang} ${size} ${url}`);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -239,13 +224,13 @@ test("the new pages pass axe at tablet and phone size in Finnish and Swedish and
   // Without JavaScript: a note on a step, a comment, the task, and the client's form.
   const researcher = await as("tutkija", { javaScriptEnabled: false });
   let page = researcher.page;
-  await page.goto(base + "/steps");
+  await page.goto(site.base + "/steps");
   const entry = page.locator("article.step-entry").nth(1);
   await entry.locator("summary").click();
   await entry.getByLabel("Mitä tapahtui").fill("Kirjattu ilman JavaScriptiä.");
   await entry.getByRole("button", { name: "Tallenna merkintä" }).click();
   await page.getByText("Merkintä tallennettiin.").waitFor();
-  await page.goto(base + `/workshops/${W}/task`);
+  await page.goto(site.base + `/workshops/${W}/task`);
   await page.getByLabel("Miten ja kuka (ruotsiksi)").fill("Klienterna skriver med egna ord.");
   await page.getByRole("button", { name: "Tallenna välitehtävä" }).click();
   await page.getByText("Välitehtävä tallennettiin työpajatiedostoon.").waitFor();
@@ -253,12 +238,12 @@ test("the new pages pass axe at tablet and phone size in Finnish and Swedish and
 
   const participant = await as("osallistuja", { javaScriptEnabled: false });
   page = participant.page;
-  await page.goto(base + `/digest/${W}?format=html`);
+  await page.goto(site.base + `/digest/${W}?format=html`);
   const block = page.locator(".finding-comments").nth(1);
   await block.getByLabel("Kommentoi tätä havaintoa").fill("Kommentti ilman JavaScriptiä.");
   await block.getByRole("button", { name: "Lähetä kommentti" }).click();
   await page.getByText("Kommentti ilman JavaScriptiä.").waitFor();
-  await page.goto(base + "/forms/asp-paiva");
+  await page.goto(site.base + "/forms/asp-paiva");
   await page.getByLabel("Millaisiin tilanteisiin olet hakenut apua?").fill("Hain apua ilman JavaScriptiä.");
   await page.getByRole("button", { name: "Esikatsele" }).click();
   await page.getByRole("heading", { level: 1, name: "Tarkista ennen tallennusta" }).waitFor();

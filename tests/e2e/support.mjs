@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
@@ -107,4 +108,27 @@ export async function axe(page, what) {
     (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
   );
   assert.deepEqual(found, [], `${what}: axe finds ${found.join("; ")}`);
+}
+
+/**
+ * Registers what every end-to-end file needs before and after its tests: a copy of the
+ * example project served on a free port, and Chromium. The returned object has `project`
+ * (the copy's directory), `base` (the server's address) and `browser` once the tests run.
+ */
+export function setup() {
+  const site = {};
+  before(async () => {
+    assert.ok(bin, "build kooste first (cargo build --release)");
+    site.project = copyProject();
+    const s = await startServer(site.project);
+    site.server = s.child;
+    site.base = s.url;
+    site.browser = await launch();
+  });
+  after(async () => {
+    await site.browser?.close();
+    site.server?.kill("SIGTERM");
+    if (site.project) fs.rmSync(site.project, { recursive: true, force: true });
+  });
+  return site;
 }

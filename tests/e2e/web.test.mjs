@@ -11,35 +11,20 @@
 // Run: npm ci && npm test (in tests/e2e), after building the kooste binary. KOOSTE_BIN names
 // the binary (default: target/release/kooste, else target/debug/kooste).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { PHONE, TABLET, axe, bin, copyProject, launch, shot, signIn as signInAt, startServer } from "./support.mjs";
+import { PHONE, TABLET, axe, setup, shot, signIn as signInAt } from "./support.mjs";
 
-let project, server, base, browser;
+const site = setup();
 
-const signIn = (page, user, password) => signInAt(page, base, user, password);
-
-before(async () => {
-  assert.ok(bin, "build kooste first (cargo build --release)");
-  project = copyProject();
-  const s = await startServer(project);
-  server = s.child;
-  base = s.url;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill("SIGTERM");
-  if (project) fs.rmSync(project, { recursive: true, force: true });
-});
+const signIn = (page, user, password) => signInAt(page, site.base, user, password);
 
 test("a worker fills in a two-situation form on a tablet, previews, saves and finds it", async () => {
-  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const context = await site.browser.newContext({ viewport: TABLET, locale: "fi-FI" });
   const page = await context.newPage();
-  await page.goto(base + "/login");
+  await page.goto(site.base + "/login");
   await shot(page, "login");
   await signIn(page, "tyontekija", "tyontekija-demo");
 
@@ -53,7 +38,7 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   await shot(page, "home");
 
   await page.getByRole("link", { name: "Aikuissosiaalityön päivä" }).click();
-  await page.waitForURL(base + "/forms/asp-paiva");
+  await page.waitForURL(site.base + "/forms/asp-paiva");
   assert.equal(await page.locator("fieldset.situation").count(), 3);
   await page.getByLabel("Työpaja").selectOption("rannikko-3");
   await page.getByLabel("Päivämäärä", { exact: true }).fill("2018-04-12");
@@ -106,13 +91,13 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
 
 
   // Found through search at once, with the highlighted word and a link into the document.
-  await page.goto(base + "/search?q=zebrakuvio");
+  await page.goto(site.base + "/search?q=zebrakuvio");
   const hits = page.locator("li.hit");
   assert.equal(await hits.count(), 1);
   assert.equal(await hits.first().locator("mark").first().innerText(), "zebrakuvion");
-  await page.goto(base + "/search?q=asumisneuvonta&limit=4");
+  await page.goto(site.base + "/search?q=asumisneuvonta&limit=4");
   await shot(page, "search");
-  await page.goto(base + "/search?q=zebrakuvio");
+  await page.goto(site.base + "/search?q=zebrakuvio");
   await hits.first().getByRole("link", { name: /Näytä kohta/ }).click();
   assert.match(page.url(), new RegExp(`/documents/${ids[0]}#${ids[0]}-2$`));
   assert.doesNotMatch(await page.locator("main").innerText(), /040 765 4321/);
@@ -122,8 +107,8 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   // browser sends the preview again) and save once more: the same submission, replaced,
   // not stored twice.
   const stored = () =>
-    fs.readdirSync(path.join(project, "corpus/rannikko-3")).filter((f) => f.includes("-web-")).sort();
-  await page.goto(base + "/forms/asp-paiva");
+    fs.readdirSync(path.join(site.project, "corpus/rannikko-3")).filter((f) => f.includes("-web-")).sort();
+  await page.goto(site.base + "/forms/asp-paiva");
   await page.getByLabel("Työpaja").selectOption("rannikko-3");
   await page.getByLabel("Päivämäärä", { exact: true }).fill("2018-04-13");
   await rows.nth(0).getByLabel("Millaisiin tilanteisiin olet hakenut apua?").fill("Sähkölasku jäi maksamatta ja katkaisu uhkasi.");
@@ -148,14 +133,14 @@ test("a worker fills in a two-situation form on a tablet, previews, saves and fi
   assert.deepEqual(stored(), once);
 
   // A worker cannot review.
-  const res = await page.goto(base + "/review");
+  const res = await page.goto(site.base + "/review");
   assert.equal(res.status(), 403);
   await context.close();
 });
 
 /** The decisions file of the served project, one object per line. */
 function decisions() {
-  const file = path.join(project, "decisions/decisions.jsonl");
+  const file = path.join(site.project, "decisions/decisions.jsonl");
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, "utf8")
@@ -182,10 +167,10 @@ async function tabTo(page, test, max = 40) {
 }
 
 test("a researcher confirms, corrects and skips in review with the keyboard only", async () => {
-  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const context = await site.browser.newContext({ viewport: TABLET, locale: "fi-FI" });
   const page = await context.newPage();
   await signIn(page, "tutkija", "tutkija-demo");
-  await page.goto(base + "/review");
+  await page.goto(site.base + "/review");
   const stored = decisions().length;
   await shot(page, "review");
 
@@ -193,7 +178,7 @@ test("a researcher confirms, corrects and skips in review with the keyboard only
   // what is checked.
   await page.waitForFunction(() => document.activeElement?.matches("fieldset.dims input[type=checkbox]"));
   const confirmed = await onScreen(page);
-  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await Promise.all([page.waitForURL(site.base + "/review"), page.keyboard.press("Enter")]);
   await page.getByText("Päätös tallennettu").waitFor();
   let all = decisions();
   assert.equal(all.length, stored + 1);
@@ -214,7 +199,7 @@ test("a researcher confirms, corrects and skips in review with the keyboard only
   const corrected = await onScreen(page);
   assert.notDeepEqual(corrected.checked, proposal.checked);
   await tabTo(page, () => document.activeElement?.textContent === "Tallenna nämä luokat");
-  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await Promise.all([page.waitForURL(site.base + "/review"), page.keyboard.press("Enter")]);
   await page.getByText("Päätös tallennettu").waitFor();
   all = decisions();
   assert.equal(all.length, stored + 2);
@@ -227,7 +212,7 @@ test("a researcher confirms, corrects and skips in review with the keyboard only
   await page.keyboard.press("Space");
   const changed = await onScreen(page);
   assert.notDeepEqual(changed.checked, before.checked);
-  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await Promise.all([page.waitForURL(site.base + "/review"), page.keyboard.press("Enter")]);
   await page.getByText("Päätös tallennettu").waitFor();
   all = decisions();
   assert.equal(all.length, stored + 3);
@@ -237,33 +222,33 @@ test("a researcher confirms, corrects and skips in review with the keyboard only
   // Skip: Tab to "Ohita" and Enter; nothing is stored and the next passage comes.
   const skipped = await onScreen(page);
   await tabTo(page, () => document.activeElement?.textContent === "Ohita");
-  await Promise.all([page.waitForURL(base + "/review"), page.keyboard.press("Enter")]);
+  await Promise.all([page.waitForURL(site.base + "/review"), page.keyboard.press("Enter")]);
   await page.getByText("Kohta ohitettu").waitFor();
   assert.equal(decisions().length, stored + 3);
   assert.notEqual((await onScreen(page)).passage, skipped.passage);
 
-  await page.goto(base + "/digest/rannikko-4");
+  await page.goto(site.base + "/digest/rannikko-4");
   await shot(page, "digest");
-  const md = await page.request.get(base + "/digest/rannikko-4?format=md");
+  const md = await page.request.get(site.base + "/digest/rannikko-4?format=md");
   assert.equal(md.status(), 200);
   assert.match(md.headers()["content-disposition"], /attachment/);
 
   // Swedish, remembered across pages.
   await page.getByRole("link", { name: "På svenska" }).click();
-  await page.goto(base + "/search?q=hembesök&limit=4");
+  await page.goto(site.base + "/search?q=hembesök&limit=4");
   assert.equal(await page.locator("html").getAttribute("lang"), "sv");
   await shot(page, "search-sv");
   await context.close();
 });
 
 test("a phone-sized screen shows one column without sideways scrolling", async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const context = await site.browser.newContext({ viewport: { width: 375, height: 740 } });
   const page = await context.newPage();
   await signIn(page, "osallistuja", "osallistuja-demo");
-  await page.goto(base + "/search?q=kotik%C3%A4ynti");
+  await page.goto(site.base + "/search?q=kotik%C3%A4ynti");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
-  const res = await page.goto(base + "/forms/asp-paiva");
+  const res = await page.goto(site.base + "/forms/asp-paiva");
   assert.equal(res.status(), 200, "a client taking part answers the battery's client questions");
   assert.equal(await page.locator('[name="r1_q3"]').count(), 0, "but not the worker's question");
   const formOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -272,7 +257,7 @@ test("a phone-sized screen shows one column without sideways scrolling", async (
 });
 
 test("a form that another site posts is refused, and the worker stays signed in", async () => {
-  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const context = await site.browser.newContext({ viewport: TABLET, locale: "fi-FI" });
   const page = await context.newPage();
   await signIn(page, "tyontekija", "tyontekija-demo");
   const session = (await context.cookies()).find((c) => c.name === "kooste_session").value;
@@ -281,14 +266,14 @@ test("a form that another site posts is refused, and the worker stays signed in"
   const http = await import("node:http");
   const evil = http.createServer((req, res) => {
     res.setHeader("Content-Type", "text/html; charset=utf-8");
-    res.end(`<!doctype html><form method="post" action="${base}/forms/asp-paiva">
+    res.end(`<!doctype html><form method="post" action="${site.base}/forms/asp-paiva">
       <input name="action" value="preview"><input name="workshop" value="rannikko-3">
       <input name="date" value="2018-03-14"><textarea name="r1_q1">Toisen sivuston teksti</textarea>
       </form><script>document.forms[0].submit()</script>`);
   });
   await new Promise((r) => evil.listen(0, "127.0.0.1", r));
   try {
-    const posted = page.waitForResponse((r) => r.url() === base + "/forms/asp-paiva");
+    const posted = page.waitForResponse((r) => r.url() === site.base + "/forms/asp-paiva");
     await page.goto(`http://localhost:${evil.address().port}/`);
     const res = await posted;
     assert.equal(res.status(), 403);
@@ -299,17 +284,17 @@ test("a form that another site posts is refused, and the worker stays signed in"
   }
   const after = (await context.cookies()).find((c) => c.name === "kooste_session");
   assert.equal(after?.value, session, "the session cookie is not replaced");
-  const form = await page.goto(base + "/forms/asp-paiva");
+  const form = await page.goto(site.base + "/forms/asp-paiva");
   assert.equal(form.status(), 200, "still signed in");
   await context.close();
 });
 
 test("a researcher curates findings and the digest fits a phone screen", async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const context = await site.browser.newContext({ viewport: { width: 375, height: 740 } });
   const page = await context.newPage();
   await signIn(page, "tutkija", "tutkija-demo");
   // The digest itself: findings headed by their matter, no sideways scrolling.
-  await page.goto(base + "/digest/rannikko-3?format=html");
+  await page.goto(site.base + "/digest/rannikko-3?format=html");
   let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `digest: no sideways scrolling (${overflow}px)`);
   assert.ok(await page.locator("article.finding h4").count() > 3);
@@ -319,7 +304,7 @@ test("a researcher curates findings and the digest fits a phone screen", async (
   await more.click();
   assert.ok(await page.locator(target).isVisible());
   // The curation page works with the keyboard and without scripts.
-  await page.goto(base + "/digest/rannikko-3/findings");
+  await page.goto(site.base + "/digest/rannikko-3/findings");
   overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `findings page: no sideways scrolling (${overflow}px)`);
   const first = page.locator("article.finding-edit").first();
@@ -358,14 +343,14 @@ test("each role's pages are plain, pass axe at tablet and phone size in Finnish 
       for (const lang of ["fi", "sv"]) {
         // bypassCSP lets the test inject axe-core; the app's own pages run under its CSP.
         const locale = lang === "fi" ? "fi-FI" : "sv-FI";
-        const context = await browser.newContext({ viewport, bypassCSP: true, locale });
+        const context = await site.browser.newContext({ viewport, bypassCSP: true, locale });
         const page = await context.newPage();
         await signIn(page, user, passwords[user]);
-        await page.goto(base + `/lang/${lang}?next=/`);
+        await page.goto(site.base + `/lang/${lang}?next=/`);
         for (const [name, url] of list) {
           const swedish = lang === "sv" && name === "participant-search-voice";
           const res = await page.goto(
-            base + (swedish ? "/search?q=" + encodeURIComponent("vad sa klienterna om hembesök") : url),
+            site.base + (swedish ? "/search?q=" + encodeURIComponent("vad sa klienterna om hembesök") : url),
           );
           assert.equal(res.status(), 200, `${user} ${url}`);
           await axe(page, `${user} ${lang} ${size} ${url}`);
@@ -382,7 +367,7 @@ test("each role's pages are plain, pass axe at tablet and phone size in Finnish 
 
   // What a participant reads: what can be found, example searches, the voice question as a
   // removable filter, dimensions in everyday words, no passage ids.
-  const context = await browser.newContext({ viewport: TABLET, locale: "fi-FI" });
+  const context = await site.browser.newContext({ viewport: TABLET, locale: "fi-FI" });
   const page = await context.newPage();
   await signIn(page, "osallistuja", "osallistuja-demo");
   await page.getByText("Täältä löydät, mitä asiakkaat, työntekijät ja tutkijat").waitFor();
@@ -402,13 +387,13 @@ test("each role's pages are plain, pass axe at tablet and phone size in Finnish 
 
   // The form, with JavaScript: the count follows the typing; without: the limit in words.
   for (const javaScriptEnabled of [true, false]) {
-    const ctx = await browser.newContext({ viewport: TABLET, javaScriptEnabled });
+    const ctx = await site.browser.newContext({ viewport: TABLET, javaScriptEnabled });
     const p = await ctx.newPage();
-    await p.goto(base + "/login");
+    await p.goto(site.base + "/login");
     await p.getByLabel("Käyttäjätunnus").fill("tyontekija");
     await p.getByLabel("Salasana").fill("tyontekija-demo");
-    await Promise.all([p.waitForURL(base + "/"), p.getByRole("button", { name: "Kirjaudu sisään" }).click()]);
-    await p.goto(base + "/forms/asp-paiva");
+    await Promise.all([p.waitForURL(site.base + "/"), p.getByRole("button", { name: "Kirjaudu sisään" }).click()]);
+    await p.goto(site.base + "/forms/asp-paiva");
     const area = p.locator("fieldset.situation").nth(0).getByLabel("Millaisiin tilanteisiin olet hakenut apua?");
     await area.fill("Kaksitoista merkkiä");
     const limit = p.locator("#f-r1-q1-hint .limit");
