@@ -4,8 +4,14 @@
 # corpus holds, indexes it and searches it. Later steps (digest, serve) join here as they are built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked --quiet
-kooste="${CARGO_TARGET_DIR:-target}/release/kooste"
+# KOOSTE_PROFILE=debug runs the debug build instead (CI: the one its tests built already).
+if [ "${KOOSTE_PROFILE:-release}" = debug ]; then
+  cargo build --locked --quiet
+  kooste="${CARGO_TARGET_DIR:-target}/debug/kooste"
+else
+  cargo build --release --locked --quiet
+  kooste="${CARGO_TARGET_DIR:-target}/release/kooste"
+fi
 
 echo "== ingest: the round of workshop 3, as it arrived"
 # Markdown files carry their own metadata; the CSV forms and the plain-text memo get it here.
