@@ -14,7 +14,7 @@
 //! ```text
 //! cargo run --release -p kooste-caimer --example caimer_eval                 # the report
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --write-base # src/base.json
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv | --learn-cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv | --learn-cv | --learn-style] [--fast]
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --speed      # passages per second
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --dump=FILE  # every proposal
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=D] [--style=S]
@@ -27,6 +27,19 @@
 //! cues), `LW`, `LC`, `LB` (project L2), `DW` (decision weight), `TH` (threshold), `FLOOR`,
 //! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams), `MEM`, `MEMK`,
 //! `MEMMIN` (the memory of decided passages: strength, neighbours, least similarity).
+//! Experiments of issue 19's third round, none of which paid (`eval/caimer/RESULTS.md`):
+//! `REHEARSE=1` learns a project by training the base again with the decisions added at
+//! the decision weight (instead of pulling the project's weights to the base's);
+//! `CAL=n0` shifts each dimension's bias by the shift that gives the best F1 on the
+//! decided passages' cold scores, shrunk by n / (n + n0); `NOREAL=1` (with `--learn-cv`)
+//! uses a base that never saw the real-style set; `LSEEDS` sets `--learn-cv`'s random
+//! seeds (3).
+//!
+//! `--learn-cv` is the held-out learning protocol within the tune part's three folds;
+//! `--learn-style` the same for a project of a style the base never saw (per style, a base
+//! without it, and the style's tune passages in halves, each in turn decided and tested).
+//! The report's extra curve does that on the held-out part: a base without the style, the
+//! style's tune passages decided, its held-out passages tested.
 
 use kooste_caimer::evalset::{self, Row, Sets};
 use kooste_caimer::{Lexicon, Proposer, Settings};
@@ -244,6 +257,86 @@ fn by_style(title: &str, p: &Proposer, rows: &[&Row]) -> f64 {
     all.macro_f1()
 }
 
+thread_local! {
+    /// Experiment: the base's own training set, for learning by rehearsal.
+    static REHEARSAL: std::cell::RefCell<Option<(Proposer, Vec<Decision>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A project's proposer after `d`: `base.trained(d)`, or (experiment, `REHEARSE=1`) the
+/// base retrained with the decisions added at the decision weight.
+fn learn(base: &Proposer, d: &[Decision]) -> Proposer {
+    let p = REHEARSAL.with(|r| match &*r.borrow() {
+        Some((plain, shipped)) => {
+            let w = plain.settings().decision_weight.round().max(1.0) as usize;
+            let mut all = shipped.clone();
+            for (i, x) in d.iter().enumerate() {
+                for j in 0..w {
+                    let mut x = x.clone();
+                    x.passage = format!("{}#r{i}.{j}", x.passage);
+                    all.push(x);
+                }
+            }
+            plain.with_base(plain.train_base(&all)).remembering(d)
+        }
+        None => base.trained(d),
+    });
+    match std::env::var("CAL")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        Some(n0) if !d.is_empty() => calibrated(base, p, d, n0),
+        _ => p,
+    }
+}
+
+/// Experiment (`CAL=n0`): per dimension, the shift of the log-odds that gives the best F1
+/// on the decided passages' cold scores (the base never saw them), shrunk by n / (n + n0),
+/// added to the project model's bias.
+fn calibrated(base: &Proposer, p: Proposer, d: &[Decision], n0: f64) -> Proposer {
+    let th = f64::from(base.settings().threshold);
+    let cut = (th / (1.0 - th)).ln();
+    let cold: Vec<Vec<f64>> = d
+        .iter()
+        .map(|x| {
+            base.propose(&x.text, x.lang, &[])
+                .scores
+                .iter()
+                .map(|(_, s)| {
+                    let s = f64::from(*s).clamp(1e-6, 1.0 - 1e-6);
+                    (s / (1.0 - s)).ln()
+                })
+                .collect()
+        })
+        .collect();
+    let n = d.len() as f64;
+    let mut v: serde_json::Value = serde_json::from_str(&p.model().to_json()).unwrap();
+    for (k, dim) in Dimension::ALL.iter().enumerate() {
+        let mut best = (f64::NEG_INFINITY, 0.0f64);
+        for step in -8..=8 {
+            let delta = f64::from(step) * 0.25;
+            let mut c = [0u32; 3];
+            for (z, x) in cold.iter().zip(d) {
+                match (x.labels.contains(dim), z[k] + delta >= cut) {
+                    (true, true) => c[0] += 1,
+                    (false, true) => c[1] += 1,
+                    (true, false) => c[2] += 1,
+                    _ => {}
+                }
+            }
+            let f = 2.0 * f64::from(c[0]) / f64::from((2 * c[0] + c[1] + c[2]).max(1));
+            if f > best.0 + 1e-9 || ((f - best.0).abs() <= 1e-9 && delta.abs() < best.1.abs()) {
+                best = (f, delta);
+            }
+        }
+        let shift = best.1 * n / (n + n0);
+        let b = v["bias"][k].as_f64().unwrap() + shift;
+        v["bias"][k] = serde_json::json!(b);
+    }
+    let model = kooste_caimer::Model::from_json(&v.to_string()).unwrap();
+    p.with_model(model).remembering(d)
+}
+
 /// How a project picks the passages it decides.
 #[derive(Clone, Copy)]
 enum Order {
@@ -298,7 +391,7 @@ fn curve(
                     left.remove(i);
                 }
                 let d: Vec<Decision> = picked.iter().map(|r| decision(r)).collect();
-                p = base.trained(&d);
+                p = learn(base, &d);
             }
             picked
         }
@@ -308,7 +401,7 @@ fn curve(
         let p = if d.is_empty() {
             base.clone()
         } else {
-            base.trained(&d)
+            learn(base, &d)
         };
         out.push(test(&p, test_rows).macro_f1());
     }
@@ -453,14 +546,32 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
             .copied()
             .filter(|r| fold_of(r) == fold)
             .collect();
+        // `NOREAL=1`: a base that never saw the real-style set (the shipped tuning part
+        // alone), to see what learning does where the material is new to the base.
+        let train: Vec<&Row> = if std::env::var("NOREAL").is_ok() {
+            Vec::new()
+        } else {
+            train
+        };
         let base = base_from(plain, shipped_tuning, &train);
+        if std::env::var("REHEARSE").is_ok() {
+            let shipped: Vec<Decision> = shipped_tuning
+                .iter()
+                .chain(&train)
+                .map(|r| decision(r))
+                .collect();
+            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
+        }
         let (pool, test_rows) = halves(&rows);
         let (random, uncertain) = curves(
             &format!("fold {fold}: pool {}, test {}", pool.len(), test_rows.len()),
             &base,
             &pool,
             &test_rows,
-            3,
+            std::env::var("LSEEDS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3),
         );
         for i in 0..4 {
             sum_r[i] += random[i] / 3.0;
@@ -468,7 +579,7 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
         }
         // Per style: cold and after every passage of the pool (seed 0 order is irrelevant).
         let all: Vec<Decision> = pool.iter().map(|r| decision(r)).collect();
-        let learned = base.trained(&all);
+        let learned = learn(&base, &all);
         for r in &test_rows {
             let e = per_style.entry(r.style.clone()).or_default();
             e.0.add(&r.labels, &base.propose(&r.text, r.lang, &[]).labels);
@@ -517,6 +628,113 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
     for (st, (c, l)) in &per_style {
         println!("  {st:<9} {:.3} {:.3}", c.macro_f1(), l.macro_f1());
     }
+}
+
+/// The tuning proxy for a project of a style the base never saw, on the tune part only:
+/// per style, a base from the shipped tuning part and the tune part without that style;
+/// the style's tune passages split in halves (FNV-1a), each half in turn the decided pool
+/// and the other the test. Prints per style the curves at k = 0, 20, 40 (random order, 3
+/// seeds; most uncertain first) and their mean over styles.
+fn learn_style(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) -> [f64; 3] {
+    let ks = [0, 20, 40];
+    let mut sum_r = [0.0; 3];
+    let mut sum_u = [0.0; 3];
+    println!(
+        "\nnew style: per style, base without it; halves of its tune part, each in turn pool and test"
+    );
+    println!(
+        "  {:<9} {:>21} {:>21}",
+        "style", "random 0/20/40", "uncertain 0/20/40"
+    );
+    for style in STYLES {
+        let rest: Vec<&Row> = real_tune.iter().filter(|r| r.style != style).collect();
+        let rows: Vec<&Row> = real_tune.iter().filter(|r| r.style == style).collect();
+        let base = base_from(plain, shipped_tuning, &rest);
+        if std::env::var("REHEARSE").is_ok() {
+            let shipped: Vec<Decision> = shipped_tuning
+                .iter()
+                .chain(&rest)
+                .map(|r| decision(r))
+                .collect();
+            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
+        }
+        let (a, b) = halves(&rows);
+        let mut r = [0.0; 3];
+        let mut u = [0.0; 3];
+        for (pool, test_rows) in [(&a, &b), (&b, &a)] {
+            for seed in 0..3 {
+                let c = curve(&base, pool, test_rows, &ks, Order::Random(seed));
+                for i in 0..3 {
+                    r[i] += c[i] / 6.0;
+                }
+            }
+            let c = curve(&base, pool, test_rows, &ks, Order::Uncertain);
+            for i in 0..3 {
+                u[i] += c[i] / 2.0;
+            }
+        }
+        let fmt = |v: &[f64; 3]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+        println!("  {style:<9} {} {}", fmt(&r), fmt(&u));
+        for i in 0..3 {
+            sum_r[i] += r[i] / STYLES.len() as f64;
+            sum_u[i] += u[i] / STYLES.len() as f64;
+        }
+    }
+    let fmt = |v: &[f64; 3]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+    println!("  {:<9} {} {}", "mean", fmt(&sum_r), fmt(&sum_u));
+    sum_r
+}
+
+/// An extra curve beside the required one, on the held-out part: a project of a style the
+/// base never saw. Per style, a base from the shipped tuning part and the tune part without
+/// that style; the project decides passages of the style's tune part (which this base never
+/// saw) and is tested on the style's held-out part. Curves at k = 0, 20, 50, 100 (or the
+/// whole pool) in random order (`SEEDS` seeds) and most uncertain first, per style and
+/// their mean over styles.
+fn new_style_curves(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row], held: &[&Row]) {
+    let ks = [0, 20, 50, 100];
+    let fmt = |v: &[f64]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+    println!(
+        "\nextra: a style the base never saw (base without the style; pool: its tune part; test: its held-out part)"
+    );
+    println!(
+        "  {:<9} {:>5} {:>5} {:>28} {:>28}",
+        "style", "pool", "test", "random 0/20/50/100", "uncertain 0/20/50/100"
+    );
+    let mut sum_r = [0.0; 4];
+    let mut sum_u = [0.0; 4];
+    for style in STYLES {
+        let rest: Vec<&Row> = real_tune.iter().filter(|r| r.style != style).collect();
+        let pool: Vec<&Row> = real_tune.iter().filter(|r| r.style == style).collect();
+        let test_rows: Vec<&Row> = held.iter().copied().filter(|r| r.style == style).collect();
+        let base = base_from(plain, shipped_tuning, &rest);
+        let runs: Vec<Vec<f64>> = (0..SEEDS)
+            .map(|seed| curve(&base, &pool, &test_rows, &ks, Order::Random(seed)))
+            .collect();
+        let random: Vec<f64> = (0..ks.len())
+            .map(|i| mean(&runs.iter().map(|r| r[i]).collect::<Vec<_>>()))
+            .collect();
+        let uncertain = curve(&base, &pool, &test_rows, &ks, Order::Uncertain);
+        println!(
+            "  {style:<9} {:>5} {:>5} {} {}",
+            pool.len(),
+            test_rows.len(),
+            fmt(&random),
+            fmt(&uncertain)
+        );
+        for i in 0..4 {
+            sum_r[i] += random[i] / STYLES.len() as f64;
+            sum_u[i] += uncertain[i] / STYLES.len() as f64;
+        }
+    }
+    println!(
+        "  {:<9} {:>5} {:>5} {} {}",
+        "mean",
+        "",
+        "",
+        fmt(&sum_r),
+        fmt(&sum_u)
+    );
 }
 
 /// Speed: proposals for every passage of both sets, on one thread, for two seconds: cold,
@@ -771,6 +989,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if flag("--cv") {
             return Ok(());
         }
+        if flag("--learn-style") {
+            learn_style(&plain, &tuning, &real_tune);
+            return Ok(());
+        }
         if flag("--learn-cv") {
             learn_cv(&plain, &tuning, &real_tune);
             return Ok(());
@@ -787,6 +1009,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &rows,
             );
             by_style("  the lexicons alone, same rows", &plain, &rows);
+            if std::env::var("REHEARSE").is_ok() {
+                let shipped: Vec<Decision> = tuning
+                    .iter()
+                    .chain(&tune_of(train_w))
+                    .map(|r| decision(r))
+                    .collect();
+                REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
+            }
             if !flag("--fast") {
                 let (pool, test_rows) = halves(&rows);
                 curves(
@@ -882,6 +1112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         });
     }
+    new_style_curves(&plain, &tuning, &real_tune, &held);
     let (pool, test_rows) = learning_gain(&cold, &held, |pool, test| {
         format!(
             "learning on the held-out part: decisions from one half (pool {pool}), tested on the other half ({test}); cold = 0"
