@@ -65,6 +65,9 @@ pub enum Error {
     /// The corpus could not be opened.
     #[error("opening the corpus: {0}")]
     Corpus(std::io::Error),
+    /// A save could not be written to the corpus: why, naming the file, and what to do.
+    #[error("{0}")]
+    Write(String),
     /// Stored, but indexing it failed: why.
     #[error("indexing: {0}")]
     Indexing(String),
@@ -276,7 +279,7 @@ impl Workspace {
     pub fn refresh(&self, rebuild: bool) -> Result<Refreshed> {
         // No write of this process runs meanwhile. The corpus may have changed under it:
         // unless the update finds nothing changed, the next write opens it afresh.
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer_settled();
         let kept = writer.take();
         let caimer = self.caimer()?;
         let inputs = self.inputs(&caimer)?;
@@ -357,7 +360,8 @@ impl Workspace {
                 .unwrap_or_else(|e| Some(e.to_string()))
         };
         check()?;
-        let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        // Saves placed in the corpus are written first, and none is written meanwhile.
+        let _writing = self.writer_settled();
         let open = self.index.read().is_ok_and(|ix| ix.is_some());
         if let (Some(last), true) = (self.saves.last(), open)
             && let Err(e) = self.index_through(last)
@@ -406,7 +410,9 @@ impl Workspace {
             .index
             .try_read()
             .is_ok_and(|ix| ix.as_ref().is_some_and(SearchIndex::behind));
-        if behind {
+        // Not while saves wait in it to be written, though ([`save`]).
+        let settled = slot.as_ref().is_none_or(|c| c.deferred().0 == 0);
+        if settled && (behind || slot.as_ref().is_some_and(|c| self.reopen_corpus(c))) {
             *slot = None;
         }
         Ok(match slot {
