@@ -15,9 +15,9 @@
 //! whose save a group has already taken only waits for that group. Whoever indexes, a save
 //! is in the index before any later read of it: [`Workspace::index`] first indexes every
 //! save queued. With [`Workspace::index_in_background`] (the web app) a thread of its own
-//! indexes as saves come, so a save is answered once it is on disk, and under load a group
-//! holds as many saves as were stored during the previous commit; otherwise each save is
-//! indexed before it returns.
+//! indexes as saves come, at most once a second, so a save is answered once it is on disk,
+//! and under load a group holds a second's saves; otherwise each save is indexed before it
+//! returns.
 
 use crate::{Error, Result, Workspace};
 use kooste_core::Document;
@@ -28,6 +28,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
+
+/// The least time between two commits of the background indexer.
+const BACKGROUND_PAUSE: Duration = Duration::from_secs(1);
 
 /// Saves waiting to be written or indexed, and what the group commits did.
 #[derive(Default)]
@@ -381,10 +384,17 @@ impl Workspace {
                     };
                     (!q.records.is_empty() || !q.files.is_empty()).then_some(q.last)
                 };
-                if let Some(last) = last
-                    && let Err(e) = ws.index_through(last)
-                {
-                    eprintln!("indexing saved forms: {e}");
+                if let Some(last) = last {
+                    let started = std::time::Instant::now();
+                    if let Err(e) = ws.index_through(last) {
+                        eprintln!("indexing saved forms: {e}");
+                    }
+                    // At most one commit of its own a second: under a stream of saves a
+                    // group then holds a second's saves, and the index's commits and merges
+                    // do not take the cores from the saves. A read does not wait for it: it
+                    // first indexes what is queued itself.
+                    drop(ws);
+                    std::thread::sleep(BACKGROUND_PAUSE.saturating_sub(started.elapsed()));
                 }
             }
         });
