@@ -525,6 +525,14 @@ impl SearchIndex {
         None
     }
 
+    /// Every stamped corpus file that is not as it was when it was indexed (the deep part of
+    /// [`SearchIndex::freshness`], all of them rather than the first): stats each file,
+    /// reads none.
+    pub fn stale_files(&self, project_root: &Path) -> Result<Vec<String>> {
+        let files = &self.body()?.files;
+        Ok(self.changed_files(project_root, files.keys().map(String::as_str)))
+    }
+
     /// Records corpus files that kooste itself has just written and whose documents the
     /// last [`SearchIndex::sync`] indexed (`files`: path relative to the project, and the
     /// ids of its documents), so that they do not count as hand edits: each gets its stamp,

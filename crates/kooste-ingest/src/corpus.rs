@@ -59,6 +59,8 @@ pub struct Corpus {
     /// When storing is deferred ([`Corpus::defer`]): the units stored since the last
     /// [`Corpus::take_deferred`], not yet written.
     deferred: Option<Vec<Unit>>,
+    /// Opened without noting where each document is ([`Corpus::open_unread`]).
+    unread: bool,
 }
 
 /// Inputs stored in a [`Corpus`] (it knows where their documents are) but not yet written:
@@ -125,24 +127,8 @@ impl Corpus {
     /// Opens the corpus of a project: finishes or rolls back an interrupted ingest, then
     /// notes where every document is. Unreadable documents are reported, not fatal.
     pub fn open(project: &Project) -> std::io::Result<(Corpus, Vec<Diagnostic>)> {
-        let dir = project.corpus_dir();
-        std::fs::create_dir_all(&dir)?;
-        {
-            // Another process may be storing right now: its journal is not for us to finish.
-            let _lock = WriteLock::take(&project.state_dir());
-            recover(&dir)?;
-        }
-        let mut corpus = Corpus {
-            dir,
-            state: project.state_dir(),
-            root: project.root.clone(),
-            by_id: HashMap::new(),
-            by_key: HashMap::new(),
-            by_content: HashMap::new(),
-            by_legacy: HashMap::new(),
-            key: None,
-            deferred: None,
-        };
+        let mut corpus = Corpus::open_unread(project)?;
+        corpus.unread = false;
         let mut diags = Vec::new();
         for path in corpus.files() {
             // A form's documents are named by row, not by front matter; skip it unread.
@@ -160,14 +146,7 @@ impl Corpus {
             let peek = frontmatter::peek(yaml);
             let id = peek.id.unwrap_or(stem);
             if let Some(prev) = corpus.by_id.get(&id) {
-                diags.push(Diagnostic::new(
-                    &rel,
-                    1,
-                    format!(
-                        "the id '{id}' is also used by {}; give one of them another id",
-                        corpus.relative(&prev.path)
-                    ),
-                ));
+                diags.push(duplicate_id(&rel, &id, &corpus.relative(&prev.path)));
                 continue;
             }
             corpus.insert(
@@ -181,6 +160,32 @@ impl Corpus {
             );
         }
         Ok((corpus, diags))
+    }
+
+    /// Opens the corpus of a project for reading every file ([`Corpus::files`],
+    /// [`Corpus::read_file`]), finishing or rolling back an interrupted ingest first, without
+    /// reading each file's front matter to note where each document is: for a reader that
+    /// reads every file anyway (the index's update). Such a corpus cannot store.
+    pub fn open_unread(project: &Project) -> std::io::Result<Corpus> {
+        let dir = project.corpus_dir();
+        std::fs::create_dir_all(&dir)?;
+        {
+            // Another process may be storing right now: its journal is not for us to finish.
+            let _lock = WriteLock::take(&project.state_dir());
+            recover(&dir)?;
+        }
+        Ok(Corpus {
+            dir,
+            state: project.state_dir(),
+            root: project.root.clone(),
+            by_id: HashMap::new(),
+            by_key: HashMap::new(),
+            by_content: HashMap::new(),
+            by_legacy: HashMap::new(),
+            key: None,
+            deferred: None,
+            unread: true,
+        })
     }
 
     /// Notes where a document is, with its source facts.
@@ -389,6 +394,9 @@ impl Corpus {
         replace: Option<&str>,
         keep_missing: bool,
     ) -> Result<Stored, String> {
+        if self.unread {
+            return Err("the corpus was opened for reading only".into());
+        }
         let _lock = WriteLock::take(&self.state);
         let mut notes = Vec::new();
 
@@ -662,6 +670,16 @@ fn rename(document: &mut Document, id: &str) {
         p.id = format!("{id}#{n}");
     }
     document.meta.id = id.to_string();
+}
+
+/// The problem of a corpus file whose document id another file has (the first in the
+/// corpus's sorted order keeps it).
+pub fn duplicate_id(file: &str, id: &str, other: &str) -> Diagnostic {
+    Diagnostic::new(
+        file,
+        1,
+        format!("the id '{id}' is also used by {other}; give one of them another id"),
+    )
 }
 
 /// A path relative to the project root, for messages and provenance.

@@ -349,17 +349,31 @@ impl Workspace {
     }
 
     /// Why the index is behind the project's files (the deep check: every corpus file's
-    /// version against its stamp), or `None`. The process's own saves stored but not yet
-    /// indexed are no hand edits: with no save storing meanwhile, they are indexed and the
-    /// files looked at again (else, under a stream of saves, each would look like a hand
-    /// edit and bring a full update).
+    /// version against its stamp), or `None`. The process's own saves written but not yet
+    /// indexed are no hand edits: when the check finds anything, the saves written so far
+    /// are indexed and what it found is looked at again, with no save writing meanwhile
+    /// (else, under a stream of saves, each would look like a hand edit and bring a full
+    /// update). The deep check itself runs while saves go on (a million passages are some
+    /// hundred thousand files to stat); only what it found is checked again under the lock.
     fn stale(&self) -> Option<String> {
-        let check = || {
-            self.index()
-                .map(|ix| ix.freshness(&self.project.root, true))
-                .unwrap_or_else(|e| Some(e.to_string()))
+        let root = &self.project.root;
+        let (shallow, files) = match self.index() {
+            Ok(ix) => (
+                ix.freshness(root, false),
+                ix.stale_files(root).unwrap_or_default(),
+            ),
+            Err(e) => return Some(e.to_string()),
         };
-        check()?;
+        if shallow.is_none() && files.is_empty() {
+            return None;
+        }
+        // The saves queued so far are indexed while others go on, then, with the lock, the
+        // few that came meanwhile.
+        if let Some(last) = self.saves.last()
+            && let Err(e) = self.index_through(last)
+        {
+            eprintln!("indexing saved forms: {e}");
+        }
         // Saves placed in the corpus are written first, and none is written meanwhile.
         let _writing = self.writer_settled();
         let open = self.index.read().is_ok_and(|ix| ix.is_some());
@@ -368,7 +382,16 @@ impl Workspace {
         {
             eprintln!("indexing saved forms: {e}");
         }
-        check()
+        let ix = match self.index() {
+            Ok(ix) => ix,
+            Err(e) => return Some(e.to_string()),
+        };
+        ix.freshness(root, false).or_else(|| {
+            ix.changed_files(root, files.iter().map(String::as_str))
+                .into_iter()
+                .next()
+                .map(|f| format!("{f} changed"))
+        })
     }
 
     /// From now on reads ([`Workspace::search`], [`Workspace::digest`]) trust the index as
