@@ -13,7 +13,10 @@ wrk.headers["Cookie"] = cookie
 
 -- Every request is a new form (the app takes the same answers sent again from one session
 -- for a resubmission of the saved form): the last answer ends with a number of its own.
-local thread_id = 0
+-- thread_id is a global: setup() sets it in each thread's own state (a local here would
+-- stay 0 in every thread, and the two threads would send the same answers, which the app
+-- takes for one form sent again).
+thread_id = 0
 local next_id = 1
 function setup(thread)
   thread:set("thread_id", next_id)

@@ -102,6 +102,72 @@ pub fn remove_durable(path: &Path) -> std::io::Result<()> {
     sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
+/// Writes `contents` to `stage`, a new file beside `target`, with the permissions
+/// [`write_atomic`] would give `target`, but without making it durable: for writing many
+/// files at once, made durable together with [`sync_together`] before they are renamed
+/// over their targets (`kooste-ingest`'s journal).
+pub fn write_staged(stage: &Path, target: &Path, contents: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = stage.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(stage)?;
+    file.write_all(contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match std::fs::metadata(target) {
+            Ok(m) => m.permissions().mode() & 0o7777,
+            Err(_) => 0o666 & !umask(),
+        };
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+    Ok(())
+}
+
+/// Makes files and directories durable (`fsync`), several at once: the file system commits
+/// the `fsync`s that wait together in one journal commit, so a hundred small files take
+/// about as long as a few, where one after the other each takes a commit of its own. The
+/// result of each path, in order.
+pub fn sync_together(paths: &[&Path]) -> Vec<std::io::Result<()>> {
+    fn one(p: &Path) -> std::io::Result<()> {
+        #[cfg(unix)]
+        std::fs::File::open(p)?.sync_all()?;
+        #[cfg(not(unix))]
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(p)?
+            .sync_all()?;
+        Ok(())
+    }
+    const THREADS: usize = 16;
+    if paths.len() <= 1 {
+        return paths.iter().map(|p| one(p)).collect();
+    }
+    let chunk = paths.len().div_ceil(THREADS);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| (c.len(), s.spawn(move || c.iter().map(|p| one(p)).collect())))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(n, h)| {
+                h.join().unwrap_or_else(|_| {
+                    (0..n)
+                        .map(|_| Err(std::io::Error::other("a sync thread panicked")))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect()
+    })
+}
+
 /// The process's file-creation mask, from `/proc/self/status` (Linux); 022 where that
 /// cannot be read.
 #[cfg(unix)]

@@ -26,6 +26,11 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::time::Instant;
 
+/// The allocator the kooste binary uses, so that kooste's in-process build and raw tantivy
+/// are timed as the command runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();

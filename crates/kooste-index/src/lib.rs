@@ -110,8 +110,9 @@ pub fn update(
     // Taken before the corpus is listed: what changes from here on makes it out of date.
     let watch = watch::Watch::take(project);
     let now = std::time::SystemTime::now();
-    let (corpus, mut problems) =
-        kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
+    // Every file is read below anyway: the corpus is not read twice to learn its ids.
+    let corpus = kooste_ingest::Corpus::open_unread(project).map_err(UpdateError::Corpus)?;
+    let mut problems = Vec::new();
     let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?
         .rebuilt_if_damaged(&project.state_dir())?;
     let none = BTreeMap::new();
@@ -123,6 +124,9 @@ pub fn update(
     let mut by_doc = BTreeMap::new();
     // Which files must be read: those whose stamp does not hold.
     let mut to_read = Vec::new();
+    // Each file's documents, in the corpus's order (the ones read filled in below), so that
+    // a document id two files give is reported as opening the corpus reports it.
+    let mut ids_of: Vec<(String, Option<Vec<String>>)> = Vec::new();
     for path in corpus.files() {
         let rel = corpus.relative(&path);
         let version = FileVersion::of(&path);
@@ -130,9 +134,11 @@ pub fn update(
             && old.version == v
         {
             kept.extend(old.docs.iter().cloned());
+            ids_of.push((rel.clone(), Some(old.docs.clone())));
             stamps.insert(rel, old.clone());
             continue;
         }
+        ids_of.push((rel.clone(), None));
         to_read.push((rel, path, version));
     }
     // Reading (validation, redaction) and labelling (the CAIMeR proposer) on every core;
@@ -154,9 +160,11 @@ pub fn update(
             })
         })
         .collect();
+    let mut read_ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ((rel, _, version), read) in to_read.into_iter().zip(read) {
         match read {
             Ok((docs, recs)) => {
+                read_ids.insert(rel.clone(), docs.clone());
                 // A file changed less than two seconds ago could change again within its
                 // modification time's resolution without a new one: read it again next time.
                 if let Some(version) = version
@@ -172,6 +180,25 @@ pub fn update(
             Err(d) => problems.extend(d),
         }
     }
+    let mut first: std::collections::HashMap<String, String> = Default::default();
+    let mut duplicates = Vec::new();
+    for (rel, docs) in ids_of {
+        // A form's documents are named by its rows: only other files name theirs.
+        if rel.ends_with(".csv") {
+            continue;
+        }
+        for id in docs.or_else(|| read_ids.remove(&rel)).unwrap_or_default() {
+            match first.get(&id) {
+                Some(other) => {
+                    duplicates.push(kooste_ingest::corpus::duplicate_id(&rel, &id, other))
+                }
+                None => {
+                    first.insert(id, rel.clone());
+                }
+            }
+        }
+    }
+    problems.splice(0..0, duplicates);
     let report = ix.sync(&by_doc, &kept, true)?;
     // A file that cannot be read is reported by `kooste index` and `kooste status`; it
     // does not keep the index from being complete (it holds nothing of the file).

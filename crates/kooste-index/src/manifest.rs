@@ -82,12 +82,38 @@ pub(crate) struct FileStamp {
 }
 
 /// A manifest as read: the head parsed, the body kept as bytes until it is needed.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Raw {
-    bytes: Vec<u8>,
+    /// The file mapped into memory (tens of megabytes for a million passages): a search
+    /// touches only the pages of the head and of the stamps it looks up.
+    bytes: tantivy::directory::OwnedBytes,
     /// Where the files' and the documents' sections are in `bytes`.
     files: std::ops::Range<usize>,
     docs: std::ops::Range<usize>,
+}
+
+impl Default for Raw {
+    fn default() -> Raw {
+        Raw {
+            bytes: tantivy::directory::OwnedBytes::empty(),
+            files: 0..0,
+            docs: 0..0,
+        }
+    }
+}
+
+/// A file mapped into memory (through tantivy's directory, which keeps the mapping safe to
+/// hold); `None` when it cannot be opened. The manifest is only ever replaced by a rename,
+/// never written in place, so the mapping keeps the version it was opened with.
+fn map(path: &Path) -> Option<tantivy::directory::OwnedBytes> {
+    use tantivy::directory::{Directory, MmapDirectory};
+    let dir = path.parent()?;
+    let name = path.file_name()?;
+    let slice = MmapDirectory::open(dir)
+        .ok()?
+        .open_read(Path::new(name))
+        .ok()?;
+    slice.read_bytes().ok()
 }
 
 fn escape(s: &str, space: bool) -> std::borrow::Cow<'_, str> {
@@ -160,11 +186,12 @@ pub(crate) fn encode(head: &Head, body: &Body) -> Result<Vec<u8>> {
 /// Reads a manifest's head; `None` when there is no manifest or it is of another format.
 /// The body stays unparsed in the returned [`Raw`].
 pub(crate) fn read(path: &Path, format: u32) -> Result<Option<(Head, Raw)>> {
-    let Ok(bytes) = std::fs::read(path) else {
+    let Some(bytes) = map(path) else {
         return Ok(None);
     };
     let bad = |what: &str| Error::Index(format!("{}: {what}", path.display()));
     let Some(rest) = bytes
+        .as_slice()
         .strip_prefix(MAGIC.as_bytes())
         .and_then(|r| r.strip_prefix(b"\n"))
     else {

@@ -354,6 +354,14 @@ impl SearchIndex {
             self.index.writer(50_000_000)
         }
         .map_err(|e| Error::tantivy(&self.dir, e))?;
+        if small {
+            // A small update (a group of web saves) merges only small segments: its commit
+            // waits for its merges, and a merge it started among a full build's large
+            // segments took seconds while saves waited (a million passages).
+            let mut policy = tantivy::indexer::LogMergePolicy::default();
+            policy.set_max_docs_before_merge(SMALL_MERGE_DOCS);
+            w.set_merge_policy(Box::new(policy));
+        }
         // A commit writes each segment's deletions to `SEGMENT.OPSTAMP.del` before
         // `meta.json` names them. Killed in between, it leaves that file behind, and the next
         // update that makes the same changes from the same committed state counts up to the
@@ -523,6 +531,14 @@ impl SearchIndex {
                 .map(|f| format!("{f} changed"));
         }
         None
+    }
+
+    /// Every stamped corpus file that is not as it was when it was indexed (the deep part of
+    /// [`SearchIndex::freshness`], all of them rather than the first): stats each file,
+    /// reads none.
+    pub fn stale_files(&self, project_root: &Path) -> Result<Vec<String>> {
+        let files = &self.body()?.files;
+        Ok(self.changed_files(project_root, files.keys().map(String::as_str)))
     }
 
     /// Records corpus files that kooste itself has just written and whose documents the
@@ -789,3 +805,6 @@ fn reader(index: &Index, dir: &Path) -> Result<IndexReader> {
         .try_into()
         .map_err(|e| Error::tantivy(dir, e))
 }
+
+/// The largest segment, in passages, that a small update's merges take in.
+const SMALL_MERGE_DOCS: usize = 20_000;

@@ -2,7 +2,7 @@
 //! documents so that each input file lands whole or not at all (the writing itself is
 //! `journal`'s).
 
-use crate::journal::{commit, recover};
+use crate::journal::{Unit, commit, commit_units, recover};
 use crate::markdown::render_document;
 use crate::read::{IngestOptions, Read, read_input, read_noted};
 use crate::redact::{self, Counts, Redactor};
@@ -49,8 +49,59 @@ pub struct Corpus {
     state: PathBuf,
     root: PathBuf,
     by_id: HashMap<String, Entry>,
+    /// The ids of the documents of each source key, of each content key, and of each
+    /// source without a key (an older kooste's): what `store` looks up per input.
+    by_key: HashMap<String, BTreeSet<String>>,
+    by_content: HashMap<String, BTreeSet<String>>,
+    by_legacy: HashMap<String, BTreeSet<String>>,
     /// The project's source key, read when first needed (only writers need it).
     key: Option<SourceKey>,
+    /// When storing is deferred ([`Corpus::defer`]): the units stored since the last
+    /// [`Corpus::take_deferred`], not yet written.
+    deferred: Option<Vec<Unit>>,
+    /// Opened without noting where each document is ([`Corpus::open_unread`]).
+    unread: bool,
+}
+
+/// Inputs stored in a [`Corpus`] (it knows where their documents are) but not yet written:
+/// [`Pending::commit`] writes them together, durably, in one group commit.
+#[derive(Debug)]
+pub struct Pending {
+    dir: PathBuf,
+    state: PathBuf,
+    root: PathBuf,
+    units: Vec<Unit>,
+}
+
+impl Pending {
+    /// How many inputs wait.
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Whether none wait.
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Writes every input as one unit each, together (the journal's `commit_units`): the
+    /// result of each input in the order they were stored, a failure in plain words naming
+    /// the file. A failed input's documents are not written; the corpus that stored it
+    /// must then be opened afresh, since it takes them for written.
+    pub fn commit(self) -> Vec<Result<(), String>> {
+        if self
+            .units
+            .iter()
+            .all(|u| u.writes.is_empty() && u.removes.is_empty())
+        {
+            return self.units.iter().map(|_| Ok(())).collect();
+        }
+        let _lock = WriteLock::take(&self.state);
+        commit_units(&self.dir, &self.units)
+            .into_iter()
+            .map(|r| r.map_err(|(path, e)| write_error(&relative(&self.root, &path), &e)))
+            .collect()
+    }
 }
 
 /// One stored document: where it is, and its source facts as its front matter gives them.
@@ -76,20 +127,8 @@ impl Corpus {
     /// Opens the corpus of a project: finishes or rolls back an interrupted ingest, then
     /// notes where every document is. Unreadable documents are reported, not fatal.
     pub fn open(project: &Project) -> std::io::Result<(Corpus, Vec<Diagnostic>)> {
-        let dir = project.corpus_dir();
-        std::fs::create_dir_all(&dir)?;
-        {
-            // Another process may be storing right now: its journal is not for us to finish.
-            let _lock = WriteLock::take(&project.state_dir());
-            recover(&dir)?;
-        }
-        let mut corpus = Corpus {
-            dir,
-            state: project.state_dir(),
-            root: project.root.clone(),
-            by_id: HashMap::new(),
-            key: None,
-        };
+        let mut corpus = Corpus::open_unread(project)?;
+        corpus.unread = false;
         let mut diags = Vec::new();
         for path in corpus.files() {
             // A form's documents are named by row, not by front matter; skip it unread.
@@ -107,17 +146,10 @@ impl Corpus {
             let peek = frontmatter::peek(yaml);
             let id = peek.id.unwrap_or(stem);
             if let Some(prev) = corpus.by_id.get(&id) {
-                diags.push(Diagnostic::new(
-                    &rel,
-                    1,
-                    format!(
-                        "the id '{id}' is also used by {}; give one of them another id",
-                        corpus.relative(&prev.path)
-                    ),
-                ));
+                diags.push(duplicate_id(&rel, &id, &corpus.relative(&prev.path)));
                 continue;
             }
-            corpus.by_id.insert(
+            corpus.insert(
                 id,
                 Entry {
                     path,
@@ -128,6 +160,132 @@ impl Corpus {
             );
         }
         Ok((corpus, diags))
+    }
+
+    /// Opens the corpus of a project for reading every file ([`Corpus::files`],
+    /// [`Corpus::read_file`]), finishing or rolling back an interrupted ingest first, without
+    /// reading each file's front matter to note where each document is: for a reader that
+    /// reads every file anyway (the index's update). Such a corpus cannot store.
+    pub fn open_unread(project: &Project) -> std::io::Result<Corpus> {
+        let dir = project.corpus_dir();
+        std::fs::create_dir_all(&dir)?;
+        {
+            // Another process may be storing right now: its journal is not for us to finish.
+            let _lock = WriteLock::take(&project.state_dir());
+            recover(&dir)?;
+        }
+        Ok(Corpus {
+            dir,
+            state: project.state_dir(),
+            root: project.root.clone(),
+            by_id: HashMap::new(),
+            by_key: HashMap::new(),
+            by_content: HashMap::new(),
+            by_legacy: HashMap::new(),
+            key: None,
+            deferred: None,
+            unread: true,
+        })
+    }
+
+    /// Notes where a document is, with its source facts.
+    fn insert(&mut self, id: String, e: Entry) {
+        self.remove(&id);
+        match &e.source_key {
+            Some(k) => self.by_key.entry(k.clone()).or_default().insert(id.clone()),
+            None => self
+                .by_legacy
+                .entry(e.source.clone())
+                .or_default()
+                .insert(id.clone()),
+        };
+        if let Some(c) = &e.content_key {
+            self.by_content
+                .entry(c.clone())
+                .or_default()
+                .insert(id.clone());
+        }
+        self.by_id.insert(id, e);
+    }
+
+    /// Forgets a document.
+    fn remove(&mut self, id: &str) {
+        let Some(e) = self.by_id.remove(id) else {
+            return;
+        };
+        let forget = |map: &mut HashMap<String, BTreeSet<String>>, key: &str| {
+            if let Some(ids) = map.get_mut(key) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    map.remove(key);
+                }
+            }
+        };
+        match &e.source_key {
+            Some(k) => forget(&mut self.by_key, k),
+            None => forget(&mut self.by_legacy, &e.source),
+        }
+        if let Some(c) = &e.content_key {
+            forget(&mut self.by_content, c);
+        }
+    }
+
+    /// From now on [`Corpus::store`] does not write: it notes where the documents go, and
+    /// the inputs wait for [`Corpus::take_deferred`] to be written together (a group
+    /// commit). Until they are written, reading them back goes through
+    /// [`Corpus::read_back`].
+    pub fn defer(&mut self) {
+        self.deferred.get_or_insert_with(Vec::new);
+    }
+
+    /// How many inputs stored since the last [`Corpus::take_deferred`] wait to be written,
+    /// and their size in bytes.
+    pub fn deferred(&self) -> (usize, usize) {
+        self.deferred.as_ref().map_or((0, 0), |d| {
+            let bytes = d
+                .iter()
+                .flat_map(|u| u.writes.iter().map(|(_, t)| t.len()))
+                .sum();
+            (d.len(), bytes)
+        })
+    }
+
+    /// The inputs stored since the last call, to be written ([`Pending::commit`]); storing
+    /// stays deferred.
+    pub fn take_deferred(&mut self) -> Pending {
+        Pending {
+            dir: self.dir.clone(),
+            state: self.state.clone(),
+            root: self.root.clone(),
+            units: self
+                .deferred
+                .as_mut()
+                .map(std::mem::take)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// From now on [`Corpus::store`] writes each input at once again; returns the inputs
+    /// deferred until now, to be written first.
+    pub fn write_now(&mut self) -> Pending {
+        let pending = self.take_deferred();
+        self.deferred = None;
+        pending
+    }
+
+    /// What a corpus file holds, or will hold once the inputs deferred are written.
+    pub fn read_back(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        if let Some(d) = &self.deferred {
+            for u in d.iter().rev() {
+                if let Some((_, t)) = u.writes.iter().rev().find(|(p, _)| p == path) {
+                    return Ok(t.clone().into_bytes());
+                }
+                if u.removes.iter().any(|p| p == path) {
+                    return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+                }
+            }
+        }
+        std::fs::read(path)
     }
 
     /// Every file in the corpus, sorted; hidden files (journal, staged files) are skipped.
@@ -144,10 +302,7 @@ impl Corpus {
 
     /// A path relative to the project, for messages and provenance.
     pub fn relative(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/")
+        relative(&self.root, path)
     }
 
     /// Reads every document of the corpus through the same validation and redaction as
@@ -189,14 +344,33 @@ impl Corpus {
 
     /// The ids of the documents that came from the same source as `e`.
     fn group_of(&self, e: &Entry) -> BTreeSet<String> {
-        self.by_id
-            .iter()
-            .filter(|(_, o)| match &e.source_key {
-                Some(k) => o.source_key.as_ref() == Some(k),
-                None => o.source_key.is_none() && o.source == e.source,
-            })
-            .map(|(id, _)| id.clone())
-            .collect()
+        match &e.source_key {
+            Some(k) => self.by_key.get(k),
+            None => self.by_legacy.get(&e.source),
+        }
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    /// The text of a stored document's file as it is (or will be, when deferred).
+    fn current(&self, path: &Path) -> Option<String> {
+        self.read_back(path)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    }
+
+    /// Writes one input's changes now, or defers them ([`Corpus::defer`]).
+    fn write_unit(
+        &mut self,
+        writes: Vec<(PathBuf, String)>,
+        removes: Vec<PathBuf>,
+    ) -> Result<(), String> {
+        if let Some(d) = &mut self.deferred {
+            d.push(Unit { writes, removes });
+            return Ok(());
+        }
+        commit(&self.dir, &writes, &removes)
+            .map_err(|(path, e)| write_error(&self.relative(&path), &e))
     }
 
     /// Stores the documents read from one input. Either all of them land or none: several
@@ -220,6 +394,9 @@ impl Corpus {
         replace: Option<&str>,
         keep_missing: bool,
     ) -> Result<Stored, String> {
+        if self.unread {
+            return Err("the corpus was opened for reading only".into());
+        }
         let _lock = WriteLock::take(&self.state);
         let mut notes = Vec::new();
 
@@ -237,22 +414,22 @@ impl Corpus {
                 ));
                 self.group_of(e)
             }
-            None => self
-                .by_id
-                .iter()
-                .filter(|(_, e)| match &e.source_key {
-                    Some(k) => *k == source.key,
-                    None => source.legacy.as_deref() == Some(e.source.as_str()),
-                })
-                .map(|(id, _)| id.clone())
-                .collect(),
+            None => {
+                let mut own = self.by_key.get(&source.key).cloned().unwrap_or_default();
+                if let Some(ids) = source.legacy.as_ref().and_then(|l| self.by_legacy.get(l)) {
+                    own.extend(ids.iter().cloned());
+                }
+                own
+            }
         };
         if own.is_empty()
             && let Some(content) = &source.content
             && let Some(e) = self
-                .by_id
-                .values()
-                .filter(|e| e.content_key.as_deref() == Some(content.as_str()))
+                .by_content
+                .get(content)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| self.by_id.get(id))
                 .min_by(|a, b| a.path.cmp(&b.path))
         {
             if self.still_there(e, content) {
@@ -262,6 +439,7 @@ impl Corpus {
                     "the same contents as {}, which is already in the corpus; nothing stored",
                     e.source
                 ));
+                self.write_unit(Vec::new(), Vec::new())?;
                 return Ok(Stored {
                     documents: ids.into_iter().map(|id| (id, Outcome::Unchanged)).collect(),
                     notes,
@@ -276,12 +454,7 @@ impl Corpus {
         // Documents an older kooste stored under this bare file name, not knowing which
         // folder it came from: this input's only when it reads exactly as they do.
         let loose: BTreeSet<String> = match (&source.loose, own.is_empty()) {
-            (Some(name), true) => self
-                .by_id
-                .iter()
-                .filter(|(_, e)| e.source_key.is_none() && e.source == *name)
-                .map(|(id, _)| id.clone())
-                .collect(),
+            (Some(name), true) => self.by_legacy.get(name).cloned().unwrap_or_default(),
             _ => BTreeSet::new(),
         };
         if !loose.is_empty()
@@ -289,8 +462,9 @@ impl Corpus {
             && docs.iter().all(|r| {
                 self.by_id.get(&r.document.meta.id).is_some_and(|e| {
                     loose.contains(&r.document.meta.id)
-                        && std::fs::read_to_string(&e.path)
-                            .is_ok_and(|t| t == render_with(&r.document, e))
+                        && self
+                            .current(&e.path)
+                            .is_some_and(|t| t == render_with(&r.document, e))
                 })
             })
         {
@@ -374,10 +548,10 @@ impl Corpus {
             };
             let text = render_document(&meta, &r.document.body);
             let (path, outcome, write) = match self.by_id.get(&meta.id) {
-                Some(e) => match std::fs::read_to_string(&e.path) {
-                    Ok(t) if t == text => (e.path.clone(), Outcome::Unchanged, false),
+                Some(e) => match self.current(&e.path) {
+                    Some(t) if t == text => (e.path.clone(), Outcome::Unchanged, false),
                     // Only the source facts are new: recorded, the document is unchanged.
-                    Ok(t) if t == render_with(&r.document, e) => {
+                    Some(t) if t == render_with(&r.document, e) => {
                         (e.path.clone(), Outcome::Unchanged, true)
                     }
                     _ => (e.path.clone(), Outcome::Replaced, true),
@@ -419,15 +593,10 @@ impl Corpus {
             .filter(|id| !keep_missing && !new_ids.contains(id))
             .filter_map(|id| self.by_id.get(id).map(|e| (id.clone(), e.path.clone())))
             .collect();
-        commit(
-            &self.dir,
-            &writes,
-            &stale.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(),
-        )
-        .map_err(|(path, e)| write_error(&self.relative(&path), &e))?;
+        self.write_unit(writes, stale.iter().map(|(_, p)| p.clone()).collect())?;
         let mut documents = Vec::new();
         for (id, outcome, path) in outcomes {
-            self.by_id.insert(
+            self.insert(
                 id.clone(),
                 Entry {
                     path,
@@ -439,7 +608,7 @@ impl Corpus {
             documents.push((id, outcome));
         }
         for (id, _) in stale {
-            self.by_id.remove(&id);
+            self.remove(&id);
             documents.push((id, Outcome::Removed));
         }
         Ok(Stored { documents, notes })
@@ -501,6 +670,24 @@ fn rename(document: &mut Document, id: &str) {
         p.id = format!("{id}#{n}");
     }
     document.meta.id = id.to_string();
+}
+
+/// The problem of a corpus file whose document id another file has (the first in the
+/// corpus's sorted order keeps it).
+pub fn duplicate_id(file: &str, id: &str, other: &str) -> Diagnostic {
+    Diagnostic::new(
+        file,
+        1,
+        format!("the id '{id}' is also used by {other}; give one of them another id"),
+    )
+}
+
+/// A path relative to the project root, for messages and provenance.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// What to tell the user when the corpus cannot be written: the file, why, and what to do.

@@ -20,7 +20,7 @@ mod table;
 pub mod text;
 mod xlsx;
 
-pub use corpus::{Corpus, Ingested, Outcome, Stored, ingest_file};
+pub use corpus::{Corpus, Ingested, Outcome, Pending, Stored, ingest_file};
 pub use frontmatter::Defaults;
 pub use frontmatter::split_front_matter;
 pub use markdown::{parse_document, render_document};

@@ -252,7 +252,8 @@ fn store_web(
                 "the document '{id}' was stored but cannot be found"
             ))
         })?;
-        let bytes = std::fs::read(path)
+        let bytes = corpus
+            .read_back(path)
             .map_err(|e| fail(format!("cannot read back the document '{id}': {e}")))?;
         let rel = PathBuf::from(corpus.relative(path));
         stored.extend(read_input(

@@ -71,6 +71,9 @@ pub enum Error {
     /// A project file could not be read.
     #[error(transparent)]
     File(#[from] kooste_core::FileError),
+    /// A save could not be written to the corpus: why, naming the file, and what to do.
+    #[error("{0}")]
+    Write(String),
     /// Stored, but indexing it failed: why.
     #[error("indexing: {0}")]
     Indexing(String),
@@ -288,7 +291,7 @@ impl Workspace {
     pub fn refresh(&self, rebuild: bool) -> Result<Refreshed> {
         // No write of this process runs meanwhile. The corpus may have changed under it:
         // unless the update finds nothing changed, the next write opens it afresh.
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer_settled();
         let kept = writer.take();
         let caimer = self.caimer()?;
         let inputs = self.inputs(&caimer)?;
@@ -358,25 +361,49 @@ impl Workspace {
     }
 
     /// Why the index is behind the project's files (the deep check: every corpus file's
-    /// version against its stamp), or `None`. The process's own saves stored but not yet
-    /// indexed are no hand edits: with no save storing meanwhile, they are indexed and the
-    /// files looked at again (else, under a stream of saves, each would look like a hand
-    /// edit and bring a full update).
+    /// version against its stamp), or `None`. The process's own saves written but not yet
+    /// indexed are no hand edits: when the check finds anything, the saves written so far
+    /// are indexed and what it found is looked at again, with no save writing meanwhile
+    /// (else, under a stream of saves, each would look like a hand edit and bring a full
+    /// update). The deep check itself runs while saves go on (a million passages are some
+    /// hundred thousand files to stat); only what it found is checked again under the lock.
     fn stale(&self) -> Option<String> {
-        let check = || {
-            self.index()
-                .map(|ix| ix.freshness(&self.project.root, true))
-                .unwrap_or_else(|e| Some(e.to_string()))
+        let root = &self.project.root;
+        let (shallow, files) = match self.index() {
+            Ok(ix) => (
+                ix.freshness(root, false),
+                ix.stale_files(root).unwrap_or_default(),
+            ),
+            Err(e) => return Some(e.to_string()),
         };
-        check()?;
-        let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if shallow.is_none() && files.is_empty() {
+            return None;
+        }
+        // The saves queued so far are indexed while others go on, then, with the lock, the
+        // few that came meanwhile.
+        if let Some(last) = self.saves.last()
+            && let Err(e) = self.index_through(last)
+        {
+            eprintln!("indexing saved forms: {e}");
+        }
+        // Saves placed in the corpus are written first, and none is written meanwhile.
+        let _writing = self.writer_settled();
         let open = self.index.read().is_ok_and(|ix| ix.is_some());
         if let (Some(last), true) = (self.saves.last(), open)
             && let Err(e) = self.index_through(last)
         {
             eprintln!("indexing saved forms: {e}");
         }
-        check()
+        let ix = match self.index() {
+            Ok(ix) => ix,
+            Err(e) => return Some(e.to_string()),
+        };
+        ix.freshness(root, false).or_else(|| {
+            ix.changed_files(root, files.iter().map(String::as_str))
+                .into_iter()
+                .next()
+                .map(|f| format!("{f} changed"))
+        })
     }
 
     /// From now on reads ([`Workspace::search`], [`Workspace::digest`]) trust the index as
@@ -454,7 +481,9 @@ impl Workspace {
             .index
             .try_read()
             .is_ok_and(|ix| ix.as_ref().is_some_and(SearchIndex::behind));
-        if behind {
+        // Not while saves wait in it to be written, though ([`save`]).
+        let settled = slot.as_ref().is_none_or(|c| c.deferred().0 == 0);
+        if settled && (behind || slot.as_ref().is_some_and(|c| self.reopen_corpus(c))) {
             *slot = None;
         }
         Ok(match slot {

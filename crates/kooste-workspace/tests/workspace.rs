@@ -182,3 +182,126 @@ fn a_document_is_read_through_the_redactor_with_its_records() {
     std::fs::remove_file(dir.path().join("corpus/b.md")).unwrap();
     assert!(ws.document("b").unwrap().is_none());
 }
+
+/// Whether a search for `word` finds a passage whose text holds it exactly.
+fn found(ws: &Workspace, word: &str) -> bool {
+    let req = SearchRequest {
+        query: word.into(),
+        filters: Default::default(),
+        limit: 50,
+    };
+    let results = ws.search(&req).unwrap().results;
+    results.hits.iter().any(|h| h.record.text.contains(word))
+}
+
+/// A web form's submission answering the first question with `answer`.
+fn submission(id: &str, answer: &str, workshop: Option<&str>) -> kooste_ingest::Submission {
+    kooste_ingest::Submission {
+        id: id.into(),
+        battery: "asp-paiva".into(),
+        rows: vec![vec![("q1".into(), answer.into())]],
+        workshop: workshop.map(Into::into),
+        theme: None,
+        date: Some("2018-03-14".parse().unwrap()),
+        lang: kooste_core::model::Lang::Fi,
+        via: None,
+        voice: None,
+    }
+}
+
+/// A word of letters only, one per number, that nothing else in the corpus holds.
+fn word(n: usize) -> String {
+    // Each letter three times, so that two words are never within a typo of each other.
+    let [a, b] = [n / 26 % 26, n % 26].map(|d| char::from(b'a' + d as u8));
+    format!("{a}{b}zor{a}{b}blq{b}{a}")
+}
+
+#[test]
+fn saves_from_many_threads_are_each_on_disk_and_searchable() {
+    let dir = project();
+    let ws = std::sync::Arc::new(Workspace::new(Project::load(dir.path()).unwrap()));
+    ws.refresh(false).unwrap();
+    // As the web app runs: a save is answered once on disk, indexed on a thread of its own.
+    ws.index_in_background();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let ws = std::sync::Arc::clone(&ws);
+            std::thread::spawn(move || {
+                for i in 0..6 {
+                    let n = t * 6 + i;
+                    let sub = submission(
+                        &format!("web-{n}"),
+                        &format!("Puhuimme sanasta {}.", word(n)),
+                        None,
+                    );
+                    let stored = ws.save_form(&sub).unwrap();
+                    assert_eq!(stored.len(), 1);
+                    // On disk when answered.
+                    let file = ws
+                        .project()
+                        .root
+                        .join(&stored[0].document.passages[0].provenance.file);
+                    let text = std::fs::read_to_string(&file).unwrap();
+                    assert!(text.contains(&word(n)), "{text}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    for n in 0..48 {
+        assert!(found(&ws, &word(n)), "save {n} is searchable");
+    }
+    // And in a process that opens the project afresh.
+    let again = Workspace::new(Project::load(dir.path()).unwrap());
+    for n in [0, 17, 47] {
+        assert!(found(&again, &word(n)), "save {n} is searchable afresh");
+    }
+}
+
+#[test]
+fn a_save_whose_file_cannot_be_written_fails_alone() {
+    let dir = project();
+    // A file where one workshop's folder would be: its saves cannot be written.
+    std::fs::write(dir.path().join("corpus/suljettu"), "not a folder").unwrap();
+    let ws = std::sync::Arc::new(Workspace::new(Project::load(dir.path()).unwrap()));
+    ws.refresh(false).unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|n| {
+            let ws = std::sync::Arc::clone(&ws);
+            std::thread::spawn(move || {
+                let workshop = (n == 3).then_some("suljettu");
+                let sub = submission(
+                    &format!("web-{n}"),
+                    &format!("Puhuimme sanasta {}.", word(n)),
+                    workshop,
+                );
+                ws.save_form(&sub).map(|_| ()).map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    for (n, r) in results.iter().enumerate() {
+        if n == 3 {
+            let e = r.as_ref().unwrap_err();
+            assert!(
+                e.contains("corpus/suljettu/web-3-1.md"),
+                "the error names the file: {e}"
+            );
+        } else {
+            assert!(r.is_ok(), "save {n}: {r:?}");
+            assert!(found(&ws, &word(n)), "save {n} is searchable");
+        }
+    }
+    assert!(!found(&ws, &word(3)), "the failed save is nowhere");
+    // The next save goes on as usual.
+    ws.save_form(&submission(
+        "web-9",
+        &format!("Ja sanasta {}.", word(9)),
+        None,
+    ))
+    .unwrap();
+    assert!(found(&ws, &word(9)));
+    assert!(!found(&ws, &word(3)));
+}

@@ -9,6 +9,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: indexing and reading make many small strings
+/// on every core, where glibc's allocator spent a fifth of a full build's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// kooste: co-produce the knowledge base of adult social work.
 #[derive(Parser, Debug)]
 #[command(name = "kooste", version, about)]

@@ -94,11 +94,11 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
     });
     let mut reports = Vec::new();
     let mut changed = false;
-    for f in &files {
+    // Written in groups; each file's result comes once its group is on disk.
+    ws.ingest_files(&files, &opts, |f, result| {
         if let Some(b) = &bar {
             b.set_message(f.display().to_string());
         }
-        let result = ws.ingest_file(f, &opts)?;
         match result {
             Ok(file) => {
                 changed |= file.changed();
@@ -160,7 +160,7 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
         if let Some(b) = &bar {
             b.inc(1);
         }
-    }
+    })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
