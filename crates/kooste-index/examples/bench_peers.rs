@@ -26,6 +26,11 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::time::Instant;
 
+/// The allocator of the `kooste` program, so that kooste's build without proposals and
+/// raw tantivy are measured as `kooste index` runs (SQLite allocates with its own).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -110,8 +110,9 @@ pub fn update(
     // Taken before the corpus is listed: what changes from here on makes it out of date.
     let watch = watch::Watch::take(project);
     let now = std::time::SystemTime::now();
-    let (corpus, mut problems) =
-        kooste_ingest::Corpus::open(project).map_err(UpdateError::Corpus)?;
+    // Each file is read once, below (not also to note where every document is).
+    let corpus = kooste_ingest::Corpus::open_for_reading(project).map_err(UpdateError::Corpus)?;
+    let mut problems = Vec::new();
     let mut ix = SearchIndex::open(&project.state_dir(), rebuild)?
         .rebuilt_if_damaged(&project.state_dir())?;
     let none = BTreeMap::new();
@@ -123,15 +124,25 @@ pub fn update(
     let mut by_doc = BTreeMap::new();
     // Which files must be read: those whose stamp does not hold.
     let mut to_read = Vec::new();
+    // The document ids of every Markdown file, in corpus order (read or kept), for the
+    // check of ids used twice; `None` for the files still to read.
+    let mut ids_of: Vec<(String, Option<Vec<String>>)> = Vec::new();
     for path in corpus.files() {
         let rel = corpus.relative(&path);
+        let markdown = path.extension().is_none_or(|x| x != "csv");
         let version = FileVersion::of(&path);
         if let (Some(v), Some(old)) = (version, known.get(&rel))
             && old.version == v
         {
             kept.extend(old.docs.iter().cloned());
+            if markdown {
+                ids_of.push((rel.clone(), Some(old.docs.clone())));
+            }
             stamps.insert(rel, old.clone());
             continue;
+        }
+        if markdown {
+            ids_of.push((rel.clone(), None));
         }
         to_read.push((rel, path, version));
     }
@@ -154,9 +165,11 @@ pub fn update(
             })
         })
         .collect();
+    let mut read_ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ((rel, _, version), read) in to_read.into_iter().zip(read) {
         match read {
             Ok((docs, recs)) => {
+                read_ids.insert(rel.clone(), docs.clone());
                 // A file changed less than two seconds ago could change again within its
                 // modification time's resolution without a new one: read it again next time.
                 if let Some(version) = version
@@ -172,12 +185,48 @@ pub fn update(
             Err(d) => problems.extend(d),
         }
     }
+    problems.splice(0..0, ids_used_twice(ids_of, &read_ids));
     let report = ix.sync(&by_doc, &kept, true)?;
     // A file that cannot be read is reported by `kooste index` and `kooste status`; it
     // does not keep the index from being complete (it holds nothing of the file).
     let watch = (complete && watch.settled(now)).then_some(watch);
     ix.set_stamps(inputs, stamps, watch)?;
     Ok((ix, report, problems))
+}
+
+/// A diagnostic for each Markdown file whose document id an earlier file (in corpus
+/// order) already has, as opening the corpus for storing reports it (`Corpus::open`):
+/// `ids_of` lists every Markdown file with the ids of its documents, or `None` when they
+/// were read now (`read`: by file; a file that could not be read has none).
+fn ids_used_twice(
+    ids_of: Vec<(String, Option<Vec<String>>)>,
+    read: &BTreeMap<String, Vec<String>>,
+) -> Vec<kooste_ingest::Diagnostic> {
+    let mut first: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (rel, ids) in ids_of {
+        let ids = match ids {
+            Some(ids) => ids,
+            None => match read.get(&rel) {
+                Some(ids) => ids.clone(),
+                None => continue,
+            },
+        };
+        for id in ids {
+            match first.get(&id) {
+                Some(prev) if *prev != rel => out.push(kooste_ingest::Diagnostic::new(
+                    &rel,
+                    1,
+                    format!("the id '{id}' is also used by {prev}; give one of them another id"),
+                )),
+                Some(_) => {}
+                None => {
+                    first.insert(id, rel.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Why [`update`] could not run at all.

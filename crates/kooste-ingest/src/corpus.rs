@@ -130,6 +130,27 @@ impl Corpus {
         Ok((corpus, diags))
     }
 
+    /// Opens the corpus of a project for reading its files only ([`Corpus::files`],
+    /// [`Corpus::read_file`]): finishes or rolls back an interrupted ingest like
+    /// [`Corpus::open`], but does not read every document to note where it is, so
+    /// [`Corpus::path_of`] knows nothing and storing is not for this value. The index build
+    /// reads each file once this way (it reported the ids used twice itself).
+    pub fn open_for_reading(project: &Project) -> std::io::Result<Corpus> {
+        let dir = project.corpus_dir();
+        std::fs::create_dir_all(&dir)?;
+        {
+            let _lock = WriteLock::take(&project.state_dir());
+            recover(&dir)?;
+        }
+        Ok(Corpus {
+            dir,
+            state: project.state_dir(),
+            root: project.root.clone(),
+            by_id: HashMap::new(),
+            key: None,
+        })
+    }
+
     /// Every file in the corpus, sorted; hidden files (journal, staged files) are skipped.
     pub fn files(&self) -> Vec<PathBuf> {
         // Every file, not only the ones kooste reads: a stray .pdf or .docx here gets an

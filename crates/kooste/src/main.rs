@@ -6,6 +6,11 @@ mod output;
 mod cmd;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc instead of the system allocator: the index build allocates many small strings
+/// (terms, records) on several threads, where glibc's malloc took a fifth of the time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
