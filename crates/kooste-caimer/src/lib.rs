@@ -104,6 +104,12 @@ impl Caimer {
         self.proposer.propose(text, lang, hints)
     }
 
+    /// The proposed dimensions with their scores, best first, without the evidence (see
+    /// [`Proposer::proposed`]).
+    pub fn proposed(&self, text: &str, lang: Lang, hints: &[Dimension]) -> Vec<(Dimension, f32)> {
+        self.proposer.proposed(text, lang, hints)
+    }
+
     /// Every valid decision in the file, in the order recorded.
     pub fn decisions(&self) -> &[Decision] {
         &self.decisions

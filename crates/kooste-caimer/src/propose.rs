@@ -727,9 +727,25 @@ impl Proposer {
             return self.propose_reference(text, lang, hints);
         }
         SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => self.propose_fast(&mut s, text, lang, hints),
-            Err(_) => self.propose_fast(&mut Scratch::default(), text, lang, hints),
+            Ok(mut s) => self.propose_fast(&mut s, text, lang, hints, true),
+            Err(_) => self.propose_fast(&mut Scratch::default(), text, lang, hints, true),
         })
+    }
+
+    /// The proposed dimensions with their scores, best first: what
+    /// `propose(text, lang, hints).proposed()` gives (a test holds them equal), without
+    /// building the evidence (its texts and their order), which only the review page shows.
+    /// The index labels every passage this way.
+    pub fn proposed(&self, text: &str, lang: Lang, hints: &[Dimension]) -> Vec<(Dimension, f32)> {
+        if self.settings.tails || self.settings.grams {
+            return self.propose_reference(text, lang, hints).proposed();
+        }
+        SCRATCH
+            .with(|s| match s.try_borrow_mut() {
+                Ok(mut s) => self.propose_fast(&mut s, text, lang, hints, false),
+                Err(_) => self.propose_fast(&mut Scratch::default(), text, lang, hints, false),
+            })
+            .proposed()
     }
 
     /// [`Proposer::propose`] without feature names: the weights looked up by number (cues,
@@ -741,8 +757,12 @@ impl Proposer {
         text: &str,
         lang: Lang,
         hints: &[Dimension],
+        explain: bool,
     ) -> Proposal {
         let t = &*self.table;
+        // Without `explain`: per dimension, the greatest weight of the evidence that would
+        // have been named (what the label from the floor asks), and no evidence.
+        let mut best = [f32::NEG_INFINITY; 5];
         let words: Vec<Word> = analyze::words(text);
         if s.seen.len() < t.weights.len() {
             s.seen.resize(t.weights.len(), 0);
@@ -847,6 +867,10 @@ impl Proposer {
                 if w[i] == 0.0 {
                     continue;
                 }
+                if !explain && !matches!(origin, Origin::Word(_)) {
+                    best[i] = best[i].max(w[i]);
+                    continue;
+                }
                 match origin {
                     Origin::Cue(c, span) => evidence.push(Evidence {
                         dimension: *d,
@@ -882,6 +906,10 @@ impl Proposer {
                 k += 1;
             }
             if w.abs() >= 0.05 {
+                if !explain {
+                    best[i] = best[i].max(w);
+                    continue;
+                }
                 evidence.push(Evidence {
                     dimension: DIMS[i],
                     feature: text.get(a..b).unwrap_or_default().to_string(),
@@ -891,7 +919,16 @@ impl Proposer {
             }
         }
         if remember {
-            self.vote(known, unknown_count, dot, &mut z, &mut evidence);
+            let named = if explain { None } else { Some(&mut best) };
+            self.vote(known, unknown_count, dot, &mut z, &mut evidence, named);
+        }
+        if !explain {
+            let (scores, labels) = self.decide(z, |d| best[dim_index(d)] >= FLOOR_EVIDENCE);
+            return Proposal {
+                scores,
+                labels,
+                evidence: Vec::new(),
+            };
         }
         self.finish(z, evidence)
     }
@@ -904,6 +941,7 @@ impl Proposer {
         dot: &mut Vec<f32>,
         z: &mut [f32; 5],
         evidence: &mut Vec<Evidence>,
+        mut best: Option<&mut [f32; 5]>,
     ) {
         let s = &self.settings;
         for (p, sim) in self
@@ -911,10 +949,18 @@ impl Proposer {
             .nearest(known, unknown, s.memory_k, s.memory_min, dot)
         {
             let r = &self.memory.passages[p];
-            let feature = shorten(&r.text);
+            let feature = if best.is_some() {
+                String::new()
+            } else {
+                shorten(&r.text)
+            };
             for (i, d) in DIMS.iter().enumerate() {
                 let v = s.memory * sim * if r.labels[i] { 1.0 } else { -1.0 };
                 z[i] += v;
+                if let Some(best) = best.as_deref_mut() {
+                    best[i] = best[i].max(v);
+                    continue;
+                }
                 evidence.push(Evidence {
                     dimension: *d,
                     feature: feature.clone(),
@@ -1000,7 +1046,14 @@ impl Proposer {
                     _ => unknown += 1,
                 }
             }
-            self.vote(&known, unknown, &mut Vec::new(), &mut z, &mut evidence);
+            self.vote(
+                &known,
+                unknown,
+                &mut Vec::new(),
+                &mut z,
+                &mut evidence,
+                None,
+            );
         }
         self.finish(z, evidence)
     }
@@ -1012,6 +1065,25 @@ impl Proposer {
                 .cmp(&dim_index(b.dimension))
                 .then(b.weight.total_cmp(&a.weight))
         });
+        let (scores, labels) = self.decide(z, |d| {
+            evidence
+                .iter()
+                .any(|e| e.dimension == d && e.weight >= FLOOR_EVIDENCE)
+        });
+        Proposal {
+            scores,
+            labels,
+            evidence,
+        }
+    }
+
+    /// The scores of the log-odds, and the labels: those at or above the threshold, or when
+    /// none is, the best dimension from the floor if `strong` evidence speaks for it.
+    fn decide(
+        &self,
+        z: [f32; 5],
+        strong: impl Fn(Dimension) -> bool,
+    ) -> (Vec<(Dimension, f32)>, Vec<Dimension>) {
         let scores: Vec<(Dimension, f32)> =
             DIMS.iter().zip(z).map(|(d, z)| (*d, sigmoid(z))).collect();
         let mut labels: Vec<Dimension> = scores
@@ -1022,17 +1094,11 @@ impl Proposer {
         if labels.is_empty()
             && let Some((d, s)) = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1))
             && *s >= self.settings.floor
-            && evidence
-                .iter()
-                .any(|e| e.dimension == *d && e.weight >= FLOOR_EVIDENCE)
+            && strong(*d)
         {
             labels.push(*d);
         }
-        Proposal {
-            scores,
-            labels,
-            evidence,
-        }
+        (scores, labels)
     }
 }
 

@@ -12,7 +12,9 @@
 //! after another on one thread, and the first field's tokenizer leaves the other fields'
 //! terms in a per-thread slot keyed by the value, where theirs find them.
 
-use crate::analyze::{Analyzed, analyze};
+#[cfg(test)]
+use crate::analyze::analyze;
+use crate::analyze::{MIN_COMPOUND_STEM, TRUNC, Word, is_stop, stem, words};
 use kooste_core::model::Lang;
 use std::cell::RefCell;
 use tantivy::Index;
@@ -90,48 +92,124 @@ fn split(value: &str) -> (Lang, &str) {
     }
 }
 
-thread_local! {
-    /// The last value analyzed on this thread, with the terms of the fields that have not
-    /// taken theirs yet.
-    static LAST: RefCell<(String, Option<Analyzed>)> = const { RefCell::new((String::new(), None)) };
+/// The terms of one field of one value: their texts one after another in `buf`, and where
+/// each is. Five of these per passage instead of a `String` per term: the analysis
+/// allocated a dozen small strings per word, most of an indexing thread's time.
+#[derive(Debug, Default)]
+struct Terms {
+    buf: String,
+    toks: Vec<Tok>,
 }
 
-fn tokens(value: &str, part: Part) -> Vec<Token> {
-    let take = |a: &mut Analyzed| match part {
-        Part::Exact => std::mem::take(&mut a.exact),
-        Part::Stem => std::mem::take(&mut a.stem),
-        Part::Rev => std::mem::take(&mut a.rev),
-        Part::Trunc => std::mem::take(&mut a.trunc),
-        Part::Gram => std::mem::take(&mut a.gram),
-        Part::Context => {
-            let mut t = std::mem::take(&mut a.stem);
-            t.append(&mut a.trunc);
-            t
-        }
-    };
-    let (lang, text) = split(value);
-    if part == Part::Context {
-        // Its own value (question and title), analyzed alone.
-        return take(&mut analyze(text, lang));
+/// One term of [`Terms`]: its bytes in the buffer, its offsets in the text, its position.
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    start: usize,
+    end: usize,
+    from: usize,
+    to: usize,
+    position: usize,
+}
+
+impl Terms {
+    /// Adds the term `write` writes, at the word `w`.
+    fn push(&mut self, w: &Word, write: impl FnOnce(&mut String)) {
+        let start = self.buf.len();
+        write(&mut self.buf);
+        self.toks.push(Tok {
+            start,
+            end: self.buf.len(),
+            from: w.span.start,
+            to: w.span.end,
+            position: w.position,
+        });
     }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if last.0 != value || last.1.is_none() {
-            last.0.clear();
-            last.0.push_str(value);
-            last.1 = Some(analyze(text, lang));
+
+    fn append(&mut self, mut other: Terms) {
+        let shift = self.buf.len();
+        self.buf.push_str(&other.buf);
+        self.toks.extend(other.toks.drain(..).map(|t| Tok {
+            start: t.start + shift,
+            end: t.end + shift,
+            ..t
+        }));
+    }
+}
+
+/// The terms of every field for one text, as [`analyze`] gives them (a test holds them
+/// equal), written into [`Terms`]: exact, stem, rev, trunc, gram.
+fn analyze_compact(text: &str, lang: Lang) -> [Terms; 5] {
+    let mut out: [Terms; 5] = Default::default();
+    let [exact, stem_t, rev, trunc_t, gram] = &mut out;
+    let mut chars: Vec<char> = Vec::new();
+    for w in words(text) {
+        exact.push(&w, |b| b.push_str(&w.lower));
+        let s = stem(&w.folded, lang);
+        if s.chars().count() >= MIN_COMPOUND_STEM + 2 {
+            rev.push(&w, |b| b.extend(s.chars().rev()));
         }
-        let analyzed = last.1.as_mut().expect("set above");
-        let out = take(analyzed);
-        // A field asked twice for one value (the same text in two documents in a row whose
-        // field was already taken) gets it afresh.
-        if out.is_empty() && !text.trim().is_empty() {
-            let fresh = take(&mut analyze(text, lang));
-            if !fresh.is_empty() {
-                return fresh;
+        stem_t.push(&w, |b| b.push_str(&s));
+        if is_stop(&w.lower) {
+            continue;
+        }
+        chars.clear();
+        chars.extend(w.folded.chars());
+        if chars.len() > TRUNC && !chars.iter().any(char::is_ascii_digit) {
+            trunc_t.push(&w, |b| b.extend(&chars[..TRUNC]));
+        }
+        // Character trigrams with `^` and `$` at the ends (`grams`).
+        if chars.len() >= 3 {
+            chars.insert(0, '^');
+            chars.push('$');
+            for g in chars.windows(3) {
+                gram.push(&w, |b| b.extend(g));
             }
         }
-        out
+    }
+    out
+}
+
+fn index_of(part: Part) -> usize {
+    match part {
+        Part::Exact => 0,
+        Part::Stem => 1,
+        Part::Rev => 2,
+        Part::Trunc => 3,
+        Part::Gram | Part::Context => 4,
+    }
+}
+
+thread_local! {
+    /// The last value analyzed on this thread, with the terms of the fields that have not
+    /// taken theirs yet (`None`: taken).
+    static LAST: RefCell<(String, [Option<Terms>; 5])> = RefCell::default();
+}
+
+fn terms(value: &str, part: Part) -> Terms {
+    let (lang, text) = split(value);
+    if part == Part::Context {
+        // Its own value (question and title), analyzed alone: stems, then truncations.
+        let [_, mut stem, _, trunc, _] = analyze_compact(text, lang);
+        stem.append(trunc);
+        return stem;
+    }
+    let i = index_of(part);
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != value {
+            last.0.clear();
+            last.0.push_str(value);
+            last.1 = analyze_compact(text, lang).map(Some);
+        }
+        match last.1[i].take() {
+            Some(t) => t,
+            // A field asked twice for one value (the same text in two documents in a row):
+            // analyzed afresh.
+            None => {
+                let [a, b, c, d, e] = analyze_compact(text, lang);
+                [a, b, c, d, e].into_iter().nth(i).unwrap_or_default()
+            }
+        }
     })
 }
 
@@ -146,43 +224,42 @@ impl Tokenizer for KoosteTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
         Stream {
-            tokens: tokens(text, self.part),
+            terms: terms(text, self.part),
             next: 0,
-            blank: Token::default(),
+            token: Token::default(),
         }
     }
 }
 
-/// The terms of one field, in order.
+/// The terms of one field, in order, each written into the one token when reached.
 pub(crate) struct Stream {
-    tokens: Vec<Token>,
-    /// One past the current token.
+    terms: Terms,
+    /// One past the current term.
     next: usize,
-    /// What `token` gives before the first `advance` of an empty stream.
-    blank: Token,
+    token: Token,
 }
 
 impl TokenStream for Stream {
     fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
-            false
-        }
+        let Some(t) = self.terms.toks.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.token.text.clear();
+        self.token.text.push_str(&self.terms.buf[t.start..t.end]);
+        self.token.offset_from = t.from;
+        self.token.offset_to = t.to;
+        self.token.position = t.position;
+        self.token.position_length = 1;
+        true
     }
 
     fn token(&self) -> &Token {
-        self.tokens
-            .get(self.next.saturating_sub(1))
-            .unwrap_or(&self.blank)
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        match self.tokens.get_mut(self.next.saturating_sub(1)) {
-            Some(t) => t,
-            None => &mut self.blank,
-        }
+        &mut self.token
     }
 }
 
@@ -224,5 +301,46 @@ mod tests {
         let both: Vec<Token> = ctx.stem.iter().chain(&ctx.trunc).cloned().collect();
         assert_eq!(texts(Part::Context, "Mitä teit?", Lang::Fi), of(&both));
         assert!(texts(Part::Stem, "", Lang::Fi).is_empty());
+    }
+
+    #[test]
+    fn the_terms_written_into_one_buffer_are_those_of_the_analysis() {
+        let of = |v: &[Token]| -> Vec<(String, usize, usize, usize)> {
+            v.iter()
+                .map(|t| (t.text.clone(), t.position, t.offset_from, t.offset_to))
+                .collect()
+        };
+        let full = |part: Part, text: &str, lang: Lang| {
+            let mut t = KoosteTokenizer { part };
+            let v = value(text, lang);
+            let mut s = t.token_stream(&v);
+            let mut out = Vec::new();
+            while s.advance() {
+                let k = s.token();
+                out.push((k.text.clone(), k.position, k.offset_from, k.offset_to));
+            }
+            out
+        };
+        for (text, lang) in [
+            (
+                "Sain apua 3 kertaa, ja se auttoi: velkaneuvonta ja kotikäynti.",
+                Lang::Fi,
+            ),
+            ("Y hteiskehittäminen on ok. Äö å 12a x", Lang::Fi),
+            (
+                "Jag fick hjälp med skulderna och hembesöken i höstas.",
+                Lang::Sv,
+            ),
+            ("a b c", Lang::Sv),
+        ] {
+            let a = analyze(text, lang);
+            assert_eq!(full(Part::Exact, text, lang), of(&a.exact), "{text}");
+            assert_eq!(full(Part::Stem, text, lang), of(&a.stem), "{text}");
+            assert_eq!(full(Part::Rev, text, lang), of(&a.rev), "{text}");
+            assert_eq!(full(Part::Trunc, text, lang), of(&a.trunc), "{text}");
+            assert_eq!(full(Part::Gram, text, lang), of(&a.gram), "{text}");
+            let both: Vec<Token> = a.stem.iter().chain(&a.trunc).cloned().collect();
+            assert_eq!(full(Part::Context, text, lang), of(&both), "{text}");
+        }
     }
 }

@@ -28,7 +28,7 @@ fn labels(
 ) -> Labels {
     let lang = d.meta.lang.unwrap_or(project.config.project.lang);
     Labels {
-        proposed: caimer.propose(&p.text, lang, &p.hints).proposed(),
+        proposed: caimer.proposed(&p.text, lang, &p.hints),
         confirmed,
     }
 }

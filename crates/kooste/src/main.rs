@@ -6,6 +6,7 @@ mod output;
 mod cmd;
 
 use clap::{Parser, Subcommand};
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

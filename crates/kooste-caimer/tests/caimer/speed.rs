@@ -39,6 +39,19 @@ fn proposals_are_the_reference_proposals_cold_and_trained() {
         for p in [&*COLD, &trained] {
             let fast = p.propose(&r.text, r.lang, &[]);
             assert_eq!(fast, p.propose_reference(&r.text, r.lang, &[]), "{}", r.id);
+            // What the index takes, without the evidence: the same labels and scores.
+            assert_eq!(
+                p.proposed(&r.text, r.lang, &[]),
+                fast.proposed(),
+                "{}",
+                r.id
+            );
+            assert_eq!(
+                p.proposed(&r.text, r.lang, &hints),
+                p.propose(&r.text, r.lang, &hints).proposed(),
+                "{} with hints",
+                r.id
+            );
             assert_eq!(
                 fast.why(),
                 p.propose_reference(&r.text, r.lang, &[]).why(),

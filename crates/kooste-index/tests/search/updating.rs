@@ -245,3 +245,78 @@ fn saves_logged_beside_the_manifest_are_what_another_process_reads() {
     assert!(!dir.join("manifest.log").exists());
     assert_eq!(f.ids("ryhmätyö").len(), 2);
 }
+
+/// Runs an update with the fixture's labels, counting the passages labelled (each passage
+/// of every file read is labelled once).
+fn counted_update(
+    f: &mut crate::Fixture,
+    rebuild: bool,
+) -> (
+    kooste_index::SyncReport,
+    usize,
+    Vec<kooste_ingest::Diagnostic>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = AtomicUsize::new(0);
+    let (ix, report, problems) = kooste_index::update(&f.project, rebuild, "", |d, p| {
+        n.fetch_add(1, Ordering::Relaxed);
+        crate::labels(d, p)
+    })
+    .unwrap();
+    f.ix = ix;
+    (report, n.into_inner(), problems)
+}
+
+#[test]
+fn files_unchanged_since_they_were_indexed_are_not_read_again() {
+    let mut f = Fixture::new();
+    settle(&f.root);
+    // Stamped now (the files have settled); every file read once more.
+    let (_, labelled, _) = counted_update(&mut f, false);
+    assert_eq!(labelled, 12);
+    let (r, labelled, _) = counted_update(&mut f, false);
+    assert_eq!(labelled, 0, "an unchanged file was read again");
+    assert_eq!((r.unchanged, r.passages), (5, 12));
+    // One file changed: only its passages are read (and labelled) again.
+    let doc = f.root.join("corpus/testi-2/klient.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, text.replace("skulderna", "skulderna och hyran")).unwrap();
+    let (r, labelled, _) = counted_update(&mut f, false);
+    assert_eq!((r.updated, r.unchanged), (1, 4), "{r:?}");
+    let passages = f.ix.document("klient").unwrap().len();
+    assert_eq!(labelled, passages);
+    // Other inputs (the settings, the register, the CAIMeR labels): every file again.
+    let (ix, _, _) =
+        kooste_index::update(&f.project, false, "other inputs", crate::labels).unwrap();
+    f.ix = ix;
+    let (_, labelled, _) = counted_update(&mut f, false);
+    assert_eq!(labelled, 12);
+}
+
+#[test]
+fn a_rebuild_indexes_the_same_records_as_the_updates_before_it() {
+    let mut f = Fixture::new();
+    let all = |f: &Fixture| f.ix.records(&kooste_index::Filters::default()).unwrap();
+    let before = all(&f);
+    assert_eq!(before.len(), 12);
+    let (r, labelled, problems) = counted_update(&mut f, true);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!((r.added, labelled), (5, 12));
+    assert_eq!(all(&f), before);
+}
+
+#[test]
+fn an_id_used_by_two_files_is_reported_by_the_update() {
+    let mut f = Fixture::new();
+    let text = std::fs::read_to_string(f.root.join("corpus/testi-1/asiakas.md")).unwrap();
+    std::fs::write(f.root.join("corpus/testi-2/toinen.md"), text).unwrap();
+    let (_, _, problems) = counted_update(&mut f, false);
+    let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("corpus/testi-2/toinen.md")
+                && m.contains("also used by corpus/testi-1/asiakas.md")),
+        "{messages:?}"
+    );
+}
