@@ -685,6 +685,15 @@ fn halves<'a>(rows: &[&'a Row]) -> (Vec<&'a Row>, Vec<&'a Row>) {
         .partition(|r| evalset::fnv(&format!("half:{}", r.id)).is_multiple_of(2))
 }
 
+/// Experiment (`REHEARSE=1`): the base's own training set, the shipped passages and
+/// `tune`, is rehearsed with a project's decisions (see [`REHEARSAL`]).
+fn rehearse_with(plain: &Proposer, shipped: &[&Row], tune: &[&Row]) {
+    if std::env::var("REHEARSE").is_ok() {
+        let d: Vec<Decision> = shipped.iter().chain(tune).map(|r| decision(r)).collect();
+        REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), d)));
+    }
+}
+
 fn base_from(plain: &Proposer, shipped: &[&Row], tune: &[&Row]) -> Proposer {
     let d: Vec<Decision> = shipped.iter().chain(tune).map(|r| decision(r)).collect();
     plain.with_base(plain.train_base(&d))
@@ -760,14 +769,7 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
             train
         };
         let base = base_from(plain, shipped_tuning, &train);
-        if std::env::var("REHEARSE").is_ok() {
-            let shipped: Vec<Decision> = shipped_tuning
-                .iter()
-                .chain(&train)
-                .map(|r| decision(r))
-                .collect();
-            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
-        }
+        rehearse_with(plain, shipped_tuning, &train);
         let (pool, test_rows) = halves(&rows);
         let (random, uncertain) = curves(
             &format!("fold {fold}: pool {}, test {}", pool.len(), test_rows.len()),
@@ -893,14 +895,7 @@ fn learn_style(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) -> 
         let rest: Vec<&Row> = real_tune.iter().filter(|r| r.style != style).collect();
         let rows: Vec<&Row> = real_tune.iter().filter(|r| r.style == style).collect();
         let base = base_from(plain, shipped_tuning, &rest);
-        if std::env::var("REHEARSE").is_ok() {
-            let shipped: Vec<Decision> = shipped_tuning
-                .iter()
-                .chain(&rest)
-                .map(|r| decision(r))
-                .collect();
-            REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
-        }
+        rehearse_with(plain, shipped_tuning, &rest);
         let (a, b) = halves(&rows);
         let mut r = [0.0; 3];
         let mut u = [0.0; 3];
@@ -1269,14 +1264,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &rows,
             );
             by_style("  the lexicons alone, same rows", &plain, &rows);
-            if std::env::var("REHEARSE").is_ok() {
-                let shipped: Vec<Decision> = tuning
-                    .iter()
-                    .chain(&tune_of(train_w))
-                    .map(|r| decision(r))
-                    .collect();
-                REHEARSAL.with(|r| *r.borrow_mut() = Some((plain.clone(), shipped)));
-            }
+            rehearse_with(&plain, &tuning, &tune_of(train_w));
             if !flag("--fast") {
                 let (pool, test_rows) = halves(&rows);
                 curves(

@@ -214,7 +214,7 @@ impl Workspace {
             .map(|(i, r)| {
                 let hints = self.hints(&r);
                 let mut key = kooste_core::fingerprint::Fingerprint::new();
-                for part in [&fp, r.lang.as_str(), &hint_names(&hints), &r.text] {
+                for part in [&fp, r.lang.as_str(), &labels_value(&hints), &r.text] {
                     key.add(part);
                 }
                 let m = *margins
@@ -307,8 +307,8 @@ impl Workspace {
     }
 }
 
-/// Hints as one key part: `actors,results`.
-fn hint_names(hints: &[Dimension]) -> String {
+/// Dimensions as one text, `actors,results` (a review form's value, a cache key's part).
+pub fn labels_value(hints: &[Dimension]) -> String {
     hints
         .iter()
         .map(|d| d.as_str())

@@ -7,14 +7,14 @@
 //! (a worker's memo about one client) tells far more than a passage. [`may_read_whole`] is
 //! the rule.
 
-use super::search::{PassageFacts, dimension_for, theme_label, voice_label, workshop_label};
+use super::search::{PassageFacts, dimensions_of, theme_label, voice_label, workshop_label};
 use crate::accounts::Role;
 use crate::app::{App, Ctx, Shared};
 use crate::extract::{Anyone, Signed};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use kooste_core::model::{Document, Lang};
+use kooste_core::model::Document;
 use kooste_workspace::PassageRecord;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -112,19 +112,6 @@ pub(crate) async fn passage(
     )
 }
 
-/// A passage's dimensions as the reader's role names them: a researcher's decision where
-/// there is one, else the proposal.
-fn dimensions(app: &App, lang: Lang, plain: bool, rec: Option<&PassageRecord>) -> Vec<String> {
-    rec.map(|r| {
-        r.labels
-            .effective()
-            .iter()
-            .map(|d| dimension_for(app, lang, plain, *d))
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
 /// The view model of `/passages/DOCID/N`.
 #[derive(Serialize)]
 struct PassagePage {
@@ -174,7 +161,9 @@ pub(crate) async fn page(
                 question: rec.and_then(|r| r.question_text.clone()),
                 voice: voice_label(&app, lang, p.voice),
                 text: p.text.clone(),
-                dimensions: dimensions(&app, lang, plain, rec),
+                dimensions: rec
+                    .map(|r| dimensions_of(&app, lang, plain, r))
+                    .unwrap_or_default(),
                 confirmed: rec.is_some_and(|r| r.labels.confirmed.is_some()),
                 review: researcher.then(|| super::review::reopen_href(&p.id, &here)),
             }

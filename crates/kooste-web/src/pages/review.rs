@@ -28,7 +28,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kooste_caimer::{Proposal, Source};
 use kooste_core::model::{Decision, Dimension, Lang, Voice};
 use kooste_workspace::Filters;
-use kooste_workspace::review::{Changed, PassageState, Queue, Review, Reviewed, Seen};
+use kooste_workspace::review::{
+    Changed, PassageState, Queue, Review, Reviewed, Seen, labels_value,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -100,15 +102,6 @@ impl Params {
 /// what the document page and search link to for researchers.
 pub(crate) fn reopen_href(passage: &str, back: &str) -> String {
     format!("/review?passage={}&back={}", encode(passage), encode(back))
-}
-
-/// Labels as a form value: `actors,results` in canonical order.
-fn labels_value(labels: &[Dimension]) -> String {
-    labels
-        .iter()
-        .map(|d| d.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 fn parse_labels(s: &str) -> Vec<Dimension> {

@@ -466,6 +466,21 @@ pub(crate) struct PassageFacts {
     confirmed: bool,
 }
 
+/// A passage's dimensions as the reader's role names them: a researcher's decision where
+/// there is one, else the proposal.
+pub(crate) fn dimensions_of(
+    app: &App,
+    lang: Lang,
+    plain: bool,
+    rec: &PassageRecord,
+) -> Vec<String> {
+    rec.labels
+        .effective()
+        .iter()
+        .map(|d| dimension_for(app, lang, plain, *d))
+        .collect()
+}
+
 impl PassageFacts {
     pub(crate) fn of(app: &App, lang: Lang, plain: bool, rec: &PassageRecord) -> PassageFacts {
         PassageFacts {
@@ -476,12 +491,7 @@ impl PassageFacts {
                 .map(|w| workshop_label(app, w, lang)),
             theme: rec.theme.as_deref().map(|t| theme_label(app, t, lang)),
             date: rec.date.map(|d| d.to_string()),
-            dimensions: rec
-                .labels
-                .effective()
-                .iter()
-                .map(|d| dimension_for(app, lang, plain, *d))
-                .collect(),
+            dimensions: dimensions_of(app, lang, plain, rec),
             confirmed: rec.labels.confirmed.is_some(),
         }
     }
