@@ -27,7 +27,11 @@ fi = "Osallisuus"
 sv = "Delaktighet"
 "#;
 
-const REGION: &str = r#"id = "r"
+/// The coast's first three workshops (a macro, so that [`LOOP_REGION`] can extend it), with
+/// comments of the kind people write in a region's file.
+macro_rules! region {
+    () => {
+        r#"id = "r"
 name = "Rannikko"
 name_sv = "Kusten"
 
@@ -45,11 +49,16 @@ theme = "ihanne"
 from = ["client", "worker"]
 battery = "asp-paiva"
 
+# The third day: the digest of the second round is presented and commented on.
 [[workshop]]
-number = 3
+number = 3 # agreed in advance
 date = 2018-05-24
 themes = ["ihanne"]
-"#;
+"#
+    };
+}
+
+const REGION: &str = region!();
 
 const PARTICIPANTS: &str = r#"[[participant]]
 name = "Maija Virtanen"
@@ -2721,37 +2730,17 @@ async fn researchers_rename_merge_split_and_pin_findings_and_the_digest_follows(
 // digests, comments, presenting, the next task ----
 
 /// The region with a fourth workshop (whose digest covers the third's round, where the
-/// comments made on the third's digest go) and comments of the kind people write in it.
-const LOOP_REGION: &str = r#"# The coast's cycle, for the tests of the workshop loop.
-id = "r"
-name = "Rannikko"
-name_sv = "Kusten"
-
-[[workshop]]
-number = 1
-date = 2018-01-10
-themes = ["osallisuus"]
-
-[[workshop]]
-number = 2
-date = 2018-03-01
-themes = ["ihanne"]
-[workshop.task]
-theme = "ihanne"
-from = ["client", "worker"]
-battery = "asp-paiva"
-
-# The third day: the digest of the second round is presented and commented on.
-[[workshop]]
-number = 3 # agreed in advance
-date = 2018-05-24
-themes = ["ihanne"]
-
+/// comments made on the third's digest go).
+const LOOP_REGION: &str = concat!(
+    "# The coast's cycle, for the tests of the workshop loop.\n",
+    region!(),
+    r#"
 [[workshop]]
 number = 4
 date = 2018-09-20
 themes = ["osallisuus"]
-"#;
+"#
+);
 
 /// A site with four workshops and, besides the accounts of every site (whose participant
 /// has no voice: an account from before voices), a client and a worker taking part.
