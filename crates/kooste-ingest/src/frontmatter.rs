@@ -80,8 +80,8 @@ fn yaml_value(yaml: &str) -> Result<Value, serde_norway::Error> {
 /// parser (which was a fifth of the time reading a corpus file took): only `key: value`
 /// lines, each key once, the key a lower-case word, the value plain words (letters,
 /// digits, `-`, `_`, `.`, `/` and single spaces between them) that YAML takes for a string,
-/// not for null, a boolean or a number. `None` when it is not of this shape; then the YAML
-/// parser reads it. What this gives is what the parser gives (a test compares them).
+/// not for null, a boolean or a number, or a whole number written plainly (`row: 12`).
+/// `None` when it is not of this shape; then the YAML parser reads it. What this gives is what the parser gives (a test compares them).
 fn simple(yaml: &str) -> Option<serde_norway::Mapping> {
     let mut m = serde_norway::Mapping::new();
     let mut lines = yaml.split('\n').peekable();
@@ -103,14 +103,31 @@ fn simple(yaml: &str) -> Option<serde_norway::Mapping> {
                     || matches!(c, '-' | '_' | '.' | '/' | ' ')
                     || (!c.is_ascii() && c.is_alphabetic())
             });
-        if !(key_ok && value_ok && surely_a_string(key) && surely_a_string(value)) {
+        // A whole number as YAML writes one (a form's `row`): no sign, no leading zero.
+        let number = if (value == "0" || !value.starts_with('0'))
+            && value.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = value.parse::<u64>()
+        {
+            Some(n)
+        } else {
+            None
+        };
+        if !(key_ok
+            && value_ok
+            && surely_a_string(key)
+            && (number.is_some() || surely_a_string(value)))
+        {
             return None;
         }
         let key = Value::String(key.to_string());
         if m.contains_key(&key) {
             return None;
         }
-        m.insert(key, Value::String(value.to_string()));
+        let value = match number {
+            Some(n) => Value::Number(n.into()),
+            None => Value::String(value.to_string()),
+        };
+        m.insert(key, value);
     }
     Some(m)
 }
@@ -410,6 +427,12 @@ mod tests {
     /// spacing, repeated keys), whenever the short path takes them.
     #[test]
     fn simple_front_matter_is_what_yaml_reads() {
+        let row = "id: rannikko-3-lomake-12\nvoice: client\nrow: 12\nbattery: asp-paiva\n";
+        let m = simple(row).expect("a form row's front matter is simple");
+        assert_eq!(
+            serde_norway::from_str::<Value>(row).unwrap(),
+            Value::Mapping(m)
+        );
         let own = "id: kaupunki-2-tutkija-0013888\nvoice: researcher\nworkshop: kaupunki-2\ntheme: osallisuus\ndate: 2017-11-18\nlang: fi\nsource: inbox/kaupunki-2/kaupunki-2-tutkija-0013888.md\nsource_key: 52a7b46bf18d673a8a3d630a5970cc53\ncontent_key: d3e7a0f5e7a5761efb7bc55d0d2c1d2a\n";
         let m = simple(own).expect("kooste's own front matter is simple");
         assert_eq!(
