@@ -68,7 +68,11 @@ pub const MODEL_FILE: &str = "caimer/model.json";
 pub struct Caimer {
     decisions_path: PathBuf,
     model_path: PathBuf,
-    redactor: Redactor,
+    /// The register, for the redactor, which is built the first time a text is redacted:
+    /// most users of a `Caimer` (an index build) only propose, and building it takes a
+    /// tenth of a second.
+    register: Vec<kooste_core::project::Participant>,
+    redactor: std::sync::OnceLock<Redactor>,
     decisions: Vec<Decision>,
     problems: Vec<Diagnostic>,
     proposer: Proposer,
@@ -79,7 +83,7 @@ impl Caimer {
     /// caching it under `.kooste/caimer/`) when it is missing, stale or damaged. Malformed
     /// lines of the decisions file are skipped and listed in [`Caimer::problems`].
     pub fn open(project: &Project) -> Result<Caimer> {
-        let redactor = Redactor::new(&project.participants()?);
+        let register = project.participants()?;
         let decisions_path = decisions::path(project);
         let (decisions, problems) = decisions::read(&decisions_path)?;
         let model_path = project.state_dir().join(MODEL_FILE);
@@ -87,7 +91,8 @@ impl Caimer {
         Ok(Caimer {
             decisions_path,
             model_path,
-            redactor,
+            register,
+            redactor: std::sync::OnceLock::new(),
             decisions,
             problems,
             proposer,
@@ -128,7 +133,10 @@ impl Caimer {
 
     /// Removes personal data from a text the way decisions are stored.
     pub fn redact(&self, text: &str, lang: Lang) -> String {
-        self.redactor.redact(text, lang).0
+        self.redactor
+            .get_or_init(|| Redactor::new(&self.register))
+            .redact(text, lang)
+            .0
     }
 
     /// Records one decision and retrains (see [`Caimer::record_all`]).

@@ -441,6 +441,9 @@ type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 /// and hints by number.
 #[derive(Debug, Default)]
 struct Table {
+    /// A number no other table of this process has: what a thread's memo of words is
+    /// keyed by ([`WordMemo`]).
+    id: u64,
     index: HashMap<Box<str>, u32, FxBuild>,
     weights: Vec<[f32; 5]>,
     /// Per cue of the lexicon: its entry.
@@ -462,7 +465,11 @@ const NONE: u32 = u32::MAX;
 
 impl Table {
     fn build(p: &Proposer) -> Table {
-        let mut t = Table::default();
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut t = Table {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ..Table::default()
+        };
         let layers = [&p.model.weights, &p.base.weights, &p.curated];
         for layer in layers {
             for name in layer.keys() {
@@ -532,9 +539,73 @@ impl Table {
     }
 }
 
+/// What the proposer makes of one word of a passage in one language, for one table: whether
+/// it is a content word, and its stem's (`w:`) and prefix's (`p:`) table entries, or the
+/// hashes of their names when they have none (the memory counts those). A thread keeps
+/// these for the words it has seen, since an index build meets the same words millions of
+/// times and each would otherwise be stemmed, checked against the lists of function words
+/// and looked up by a name built for it.
+#[derive(Debug, Clone, Copy)]
+struct WordFeatures {
+    content: bool,
+    stem: Option<u32>,
+    stem_hash: u64,
+    /// `None` when the word gives no prefix feature (too short, or with digits).
+    prefix: Option<(Option<u32>, u64)>,
+}
+
+/// A thread's [`WordFeatures`] by language and word (`lang`, the lower-case word, a NUL, the
+/// folded word), for the table `table`.
+#[derive(Default)]
+struct WordMemo {
+    table: u64,
+    words: HashMap<Box<str>, WordFeatures, FxBuild>,
+    key: String,
+}
+
+/// At most this many words are kept per thread (about 6 MB); then the memo starts over.
+const MEMO_WORDS: usize = 100_000;
+
+impl WordMemo {
+    fn features(&mut self, t: &Table, w: &Word, lang: Lang, name: &mut String) -> WordFeatures {
+        if self.table != t.id || self.words.len() >= MEMO_WORDS {
+            self.words.clear();
+            self.table = t.id;
+        }
+        self.key.clear();
+        self.key.push(char::from(lang_slot(lang) as u8 + b'0'));
+        self.key.push_str(&w.lower);
+        self.key.push('\0');
+        self.key.push_str(&w.folded);
+        if let Some(f) = self.words.get(self.key.as_str()) {
+            return *f;
+        }
+        let stem = analyze::stem(&w.folded, lang);
+        name.clear();
+        name.push_str("w:");
+        name.push_str(&stem);
+        let f = WordFeatures {
+            content: is_content(w, lang, &stem),
+            stem: t.get(name),
+            stem_hash: kooste_core::fingerprint::of(name.as_bytes()),
+            prefix: (w.folded.chars().nth(analyze::TRUNC).is_some()
+                && !w.folded.bytes().any(|c| c.is_ascii_digit()))
+            .then(|| {
+                name.clear();
+                name.push_str("p:");
+                name.extend(w.folded.chars().take(analyze::TRUNC));
+                (t.get(name), kooste_core::fingerprint::of(name.as_bytes()))
+            }),
+        };
+        self.words.insert(self.key.as_str().into(), f);
+        f
+    }
+}
+
 /// Buffers a thread keeps between proposals.
 #[derive(Default)]
 struct Scratch {
+    memo: WordMemo,
     lexicon: crate::lexicon::Scratch,
     hits: Vec<crate::lexicon::Hit>,
     name: String,
@@ -775,6 +846,7 @@ impl Proposer {
         let stamp = s.stamp;
         s.features.clear();
         let Scratch {
+            memo,
             lexicon,
             hits,
             name,
@@ -816,28 +888,19 @@ impl Proposer {
             add(t.hints[dim_index(*d)], Origin::Hint);
         }
         for w in &words {
-            let stem = analyze::stem(&w.folded, lang);
-            if !is_content(w, lang, &stem) {
+            let f = memo.features(t, w, lang, name);
+            if !f.content {
                 continue;
             }
-            name.clear();
-            name.push_str("w:");
-            name.push_str(&stem);
-            let e = t.get(name);
-            if e.is_none() && remember {
-                unknown.push(kooste_core::fingerprint::of(name.as_bytes()));
+            if f.stem.is_none() && remember {
+                unknown.push(f.stem_hash);
             }
-            add(e, Origin::Word(w.span.clone()));
+            add(f.stem, Origin::Word(w.span.clone()));
             if self.settings.prefixes
-                && w.folded.chars().nth(analyze::TRUNC).is_some()
-                && !w.folded.bytes().any(|c| c.is_ascii_digit())
+                && let Some((e, hash)) = f.prefix
             {
-                name.clear();
-                name.push_str("p:");
-                name.extend(w.folded.chars().take(analyze::TRUNC));
-                let e = t.get(name);
                 if e.is_none() && remember {
-                    unknown.push(kooste_core::fingerprint::of(name.as_bytes()));
+                    unknown.push(hash);
                 }
                 add(e, Origin::Word(w.span.clone()));
             }
@@ -858,16 +921,44 @@ impl Proposer {
             }
         }
         let mut z = self.model.bias;
-        let mut evidence: Vec<Evidence> = Vec::with_capacity(4 * features.len());
+        let mut evidence: Vec<Evidence> =
+            Vec::with_capacity(if explain { 4 * features.len() } else { 0 });
         learned.clear();
+        // Without `explain`: the learned weights of the word being summed (a word's
+        // features follow one another), per dimension, as the sums below make them.
+        let mut word: Option<(Range<usize>, [Option<f32>; 5])> = None;
+        let flush = |sums: &[Option<f32>; 5], best: &mut [f32; 5]| {
+            for (i, w) in sums.iter().enumerate() {
+                if let Some(w) = *w
+                    && w.abs() >= 0.05
+                {
+                    best[i] = best[i].max(w);
+                }
+            }
+        };
         for (e, origin) in features.iter() {
             let w = t.weights[*e as usize];
+            if !explain && let Origin::Word(span) = origin {
+                if word.as_ref().is_some_and(|(s, _)| s != span)
+                    && let Some((_, sums)) = word.take()
+                {
+                    flush(&sums, &mut best);
+                }
+                let (_, sums) = word.get_or_insert_with(|| (span.clone(), [None; 5]));
+                for i in 0..DIMS.len() {
+                    z[i] += w[i];
+                    if w[i] != 0.0 {
+                        sums[i] = Some(sums[i].unwrap_or(0.0) + w[i]);
+                    }
+                }
+                continue;
+            }
             for (i, d) in DIMS.iter().enumerate() {
                 z[i] += w[i];
                 if w[i] == 0.0 {
                     continue;
                 }
-                if !explain && !matches!(origin, Origin::Word(_)) {
+                if !explain {
                     best[i] = best[i].max(w[i]);
                     continue;
                 }
@@ -893,6 +984,9 @@ impl Proposer {
                     Origin::Word(span) => learned.push((i, span.start, span.end, w[i])),
                 }
             }
+        }
+        if let Some((_, sums)) = word {
+            flush(&sums, &mut best);
         }
         // Learned weights summed per word in the order they came (as the reference sums
         // them), then by dimension and position.

@@ -102,8 +102,26 @@ pub fn update(
     inputs: &str,
     labels: impl Fn(&kooste_core::model::Document, &kooste_core::model::Passage) -> Labels + Sync,
 ) -> std::result::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>), UpdateError> {
-    let redactor =
-        kooste_ingest::Redactor::new(&project.participants().map_err(UpdateError::Project)?);
+    let register = project.participants().map_err(UpdateError::Project)?;
+    // The redactor (a tenth of a second of compiling patterns) is built on another thread
+    // while the index is opened and the corpus listed and looked at.
+    std::thread::scope(|scope| {
+        let redactor = scope.spawn(|| kooste_ingest::Redactor::new(&register));
+        update_with(project, rebuild, inputs, labels, || {
+            redactor
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    })
+}
+
+fn update_with(
+    project: &kooste_core::Project,
+    rebuild: bool,
+    inputs: &str,
+    labels: impl Fn(&kooste_core::model::Document, &kooste_core::model::Passage) -> Labels + Sync,
+    redactor: impl FnOnce() -> kooste_ingest::Redactor,
+) -> std::result::Result<(SearchIndex, SyncReport, Vec<kooste_ingest::Diagnostic>), UpdateError> {
     // Held from listing the corpus to writing the stamps, so that what another process
     // (the web app saving a form) stores meanwhile is not taken for a removed file.
     let _lock = kooste_core::fsutil::WriteLock::take(&project.state_dir());
@@ -141,6 +159,7 @@ pub fn update(
         ids_of.push((rel.clone(), None));
         to_read.push((rel, path, version));
     }
+    let redactor = redactor();
     // Reading (validation, redaction) and labelling (the CAIMeR proposer) on every core;
     // the results are taken in corpus order, so the outcome is as if read one by one.
     use rayon::prelude::*;

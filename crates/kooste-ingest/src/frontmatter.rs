@@ -68,6 +68,109 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, (usize, String)> {
     Err((1, "the front matter opened with --- on this line is never closed; add a line with only --- after the last field".into()))
 }
 
+/// Front matter as YAML reads it: [`simple`] when it has that shape, else the YAML parser.
+fn yaml_value(yaml: &str) -> Result<Value, serde_norway::Error> {
+    match simple(yaml) {
+        Some(m) => Ok(Value::Mapping(m)),
+        None => serde_norway::from_str::<Value>(yaml),
+    }
+}
+
+/// Front matter in the shape kooste writes and most people keep, read without the YAML
+/// parser (which was a fifth of the time reading a corpus file took): only `key: value`
+/// lines, each key once, the key a lower-case word, the value plain words (letters,
+/// digits, `-`, `_`, `.`, `/` and single spaces between them) that YAML takes for a string,
+/// not for null, a boolean or a number, or a whole number written plainly (`row: 12`).
+/// `None` when it is not of this shape; then the YAML parser reads it. What this gives is what the parser gives (a test compares them).
+fn simple(yaml: &str) -> Option<serde_norway::Mapping> {
+    let mut m = serde_norway::Mapping::new();
+    let mut lines = yaml.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        if line.is_empty() && lines.peek().is_none() {
+            break;
+        }
+        let (key, value) = line.split_once(": ")?;
+        let key_ok = key.starts_with(|c: char| c.is_ascii_lowercase())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let value_ok = value.starts_with(|c: char| {
+            c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic())
+        }) && !value.ends_with(' ')
+            && !value.contains("  ")
+            && value.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '-' | '_' | '.' | '/' | ' ')
+                    || (!c.is_ascii() && c.is_alphabetic())
+            });
+        // A whole number as YAML writes one (a form's `row`): no sign, no leading zero.
+        let number = if (value == "0" || !value.starts_with('0'))
+            && value.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = value.parse::<u64>()
+        {
+            Some(n)
+        } else {
+            None
+        };
+        if !(key_ok
+            && value_ok
+            && surely_a_string(key)
+            && (number.is_some() || surely_a_string(value)))
+        {
+            return None;
+        }
+        let key = Value::String(key.to_string());
+        if m.contains_key(&key) {
+            return None;
+        }
+        let value = match number {
+            Some(n) => Value::Number(n.into()),
+            None => Value::String(value.to_string()),
+        };
+        m.insert(key, value);
+    }
+    Some(m)
+}
+
+/// Whether YAML reads the plain scalar `v` as a string for sure: it is none of the words
+/// for null and the booleans, and cannot be read as an integer (in any base, with a sign)
+/// or a number with a point or exponent (or infinity or not-a-number). When in doubt, no.
+fn surely_a_string(v: &str) -> bool {
+    if matches!(
+        v,
+        "" | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+    ) {
+        return false;
+    }
+    let unsigned = v.strip_prefix(['+', '-']).unwrap_or(v);
+    let unsigned = unsigned.strip_prefix(['+', '-']).unwrap_or(unsigned);
+    let (digits, radix) = if let Some(d) = unsigned.strip_prefix("0x") {
+        (d, 16)
+    } else if let Some(d) = unsigned.strip_prefix("0o") {
+        (d, 8)
+    } else if let Some(d) = unsigned.strip_prefix("0b") {
+        (d, 2)
+    } else {
+        (unsigned, 10)
+    };
+    let digits = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+    let integer = !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix));
+    let lower = unsigned.to_ascii_lowercase();
+    let float = v.parse::<f64>().is_ok()
+        || unsigned.parse::<f64>().is_ok()
+        || matches!(lower.as_str(), ".inf" | ".nan" | "inf" | "infinity" | "nan");
+    !(integer || float)
+}
+
 /// What the corpus needs to know of a stored document without reading it whole.
 #[derive(Debug, Default)]
 pub(crate) struct Peek {
@@ -80,7 +183,7 @@ pub(crate) struct Peek {
 /// Reads only `id` and the source facts from front matter, whatever else it holds, so that
 /// the corpus can be mapped even when some of its files are invalid.
 pub(crate) fn peek(yaml: Option<&str>) -> Peek {
-    let Some(Ok(Value::Mapping(m))) = yaml.map(serde_norway::from_str::<Value>) else {
+    let Some(Ok(Value::Mapping(m))) = yaml.map(yaml_value) else {
         return Peek::default();
     };
     let get = |k: &str| {
@@ -135,7 +238,7 @@ pub(crate) fn parse_meta(
     // When the YAML itself is broken, every field looks missing: report only the YAML error.
     let mut yaml_failed = false;
     if let Some(yaml) = yaml.filter(|y| !y.trim().is_empty()) {
-        match serde_norway::from_str::<Value>(yaml) {
+        match yaml_value(yaml) {
             Ok(Value::Mapping(m)) => fields = m,
             Ok(Value::Null) => {}
             Ok(_) => errors.push((
@@ -317,6 +420,151 @@ pub(crate) fn parse_meta(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Front matter read without the YAML parser is what the parser reads: on kooste's own
+    /// front matter, and on generated lines of keys and tricky values (numbers in every
+    /// base and spelling, null and boolean words, dates, quotes, indicators, comments,
+    /// spacing, repeated keys), whenever the short path takes them.
+    #[test]
+    fn simple_front_matter_is_what_yaml_reads() {
+        let row = "id: rannikko-3-lomake-12\nvoice: client\nrow: 12\nbattery: asp-paiva\n";
+        let m = simple(row).expect("a form row's front matter is simple");
+        assert_eq!(
+            serde_norway::from_str::<Value>(row).unwrap(),
+            Value::Mapping(m)
+        );
+        let own = "id: kaupunki-2-tutkija-0013888\nvoice: researcher\nworkshop: kaupunki-2\ntheme: osallisuus\ndate: 2017-11-18\nlang: fi\nsource: inbox/kaupunki-2/kaupunki-2-tutkija-0013888.md\nsource_key: 52a7b46bf18d673a8a3d630a5970cc53\ncontent_key: d3e7a0f5e7a5761efb7bc55d0d2c1d2a\n";
+        let m = simple(own).expect("kooste's own front matter is simple");
+        assert_eq!(
+            serde_norway::from_str::<Value>(own).unwrap(),
+            Value::Mapping(m)
+        );
+        const KEYS: &[&str] = &[
+            "id", "voice", "lang", "date", "title", "x1", "null", "true", "on", "inf", "Key",
+            "a_b", "äiti",
+        ];
+        const VALUES: &[&str] = &[
+            "fi",
+            "sv",
+            "client",
+            "2017-11-18",
+            "2017-11-18T10:00",
+            "12:30",
+            "0x1F",
+            "0x",
+            "0xZZ",
+            "0o17",
+            "0b101",
+            "+1",
+            "-1",
+            "+-1",
+            "1",
+            "0",
+            "00",
+            "0123",
+            "1_000",
+            "1e5",
+            "1E5",
+            "e5",
+            "1.5",
+            ".5",
+            "1.",
+            "-.5",
+            "+.inf",
+            "-.INF",
+            ".NaN",
+            "inf",
+            "Infinity",
+            "nan",
+            "NaN",
+            "null",
+            "Null",
+            "~",
+            "true",
+            "TRUE",
+            "False",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "kaupunki-2-tutkija-0013888",
+            "a b",
+            "a  b",
+            "äiti",
+            "Kotikäynti ja luottamus",
+            "a:b",
+            "a: b",
+            "a #c",
+            "a#c",
+            "x/y",
+            "-x",
+            "- x",
+            "@x",
+            "'q'",
+            "\"q\"",
+            "[a]",
+            "{a}",
+            "a,b",
+            "*a",
+            "&a",
+            "!a",
+            "|",
+            "> x",
+            "%x",
+            "`x`",
+            "",
+            " lead",
+            "trail ",
+            "-",
+            "+",
+            ".",
+            "_x",
+            "x_",
+            "ä-ö",
+            "123456789012345678901234567890123456789012",
+            "99999999999999999999",
+            "-99999999999999999999",
+            "0x7fffffffffffffffffffffffffffffffff",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut simple_ones = 0;
+        for _ in 0..20_000 {
+            let mut yaml = String::new();
+            for _ in 0..(next() % 5) {
+                let key = KEYS[(next() % KEYS.len() as u64) as usize];
+                let value = VALUES[(next() % VALUES.len() as u64) as usize];
+                let sep = match next() % 10 {
+                    0 => ":",
+                    1 => ":  ",
+                    _ => ": ",
+                };
+                yaml.push_str(&format!("{key}{sep}{value}\n"));
+                if next() % 20 == 0 {
+                    yaml.push_str(if next() % 2 == 0 { "\n" } else { "# note\n" });
+                }
+            }
+            if let Some(m) = simple(&yaml) {
+                simple_ones += 1;
+                let parsed = serde_norway::from_str::<Value>(&yaml);
+                let expected = if yaml.is_empty() {
+                    // The caller never parses empty front matter.
+                    continue;
+                } else {
+                    parsed.ok()
+                };
+                assert_eq!(expected, Some(Value::Mapping(m)), "{yaml:?}");
+            }
+        }
+        assert!(simple_ones > 2_000, "{simple_ones}");
+    }
 
     #[test]
     fn splits_and_reports_unclosed() {

@@ -341,16 +341,30 @@ impl Redactor {
         // then be discarded for overlapping) what is already removed: "040 1234567
         // 140578-236T" must lose both the phone number and the identity code.
         let mut masked = text.to_string();
-        let mask = |masked: &mut String, found: &[(std::ops::Range<usize>, Kind, String)]| {
+        // How many of `found` are masked (found only grows).
+        let mut done = 0;
+        let mut mask = |masked: &mut String, found: &[(std::ops::Range<usize>, Kind, String)]| {
+            if done == found.len() {
+                return;
+            }
             let mut bytes = std::mem::take(masked).into_bytes();
-            for (r, _, _) in found {
+            for (r, _, _) in &found[done..] {
                 bytes[r.clone()].fill(b'#');
             }
+            done = found.len();
             // Ranges lie on character boundaries, so the result is still UTF-8.
             *masked = String::from_utf8(bytes).expect("masking keeps UTF-8");
         };
+        // Identity codes and phone numbers need digits: most texts have too few to search.
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
         let name = Kind::Name.placeholder(lang);
-        for m in EMAIL.find_iter(&masked) {
+        // Every address holds `@`, or `(at)`, `[at]` and the like.
+        let emails = if text.contains(['@', '(', '[']) {
+            Some(EMAIL.find_iter(&masked))
+        } else {
+            None
+        };
+        for m in emails.into_iter().flatten() {
             if m.as_str().contains('@') || m.as_str().chars().any(|c| c == '(' || c == '[') {
                 taken(
                     &mut found,
@@ -361,19 +375,20 @@ impl Redactor {
             }
         }
         mask(&mut masked, &found);
-        for c in hetu::HETU.captures_iter(&masked) {
+        for c in Scan::HETU.captures_iter(&hetu::HETU, &masked, digits) {
             if let (Some(kind), Some(m)) = (hetu::classify(&c), c.get(0)) {
                 taken(&mut found, m.range(), kind, kind.placeholder(lang).into());
             }
         }
         mask(&mut masked, &found);
         let phone = Kind::Phone.placeholder(lang);
-        for m in PHONE_DOTTED.find_iter(&masked) {
+        for c in Scan::PHONE_DOTTED.captures_iter(&PHONE_DOTTED, &masked, digits) {
+            let Some(m) = c.get(0) else { continue };
             if is_phone(m.as_str()) && !continues(&masked, m.end()) {
                 taken(&mut found, m.range(), Kind::Phone, phone.into());
             }
         }
-        for c in PHONE_SLASHED.captures_iter(&masked) {
+        for c in Scan::PHONE_SLASHED.captures_iter(&PHONE_SLASHED, &masked, digits) {
             let (Some(m), Some(after)) = (c.get(0), c.get(1)) else {
                 continue;
             };
@@ -390,7 +405,8 @@ impl Redactor {
             }
         }
         mask(&mut masked, &found);
-        for m in PHONE.find_iter(&masked) {
+        for c in Scan::PHONE.captures_iter(&PHONE, &masked, digits) {
+            let Some(m) = c.get(0) else { continue };
             if is_phone(m.as_str()) {
                 taken(&mut found, m.range(), Kind::Phone, phone.into());
             }
@@ -638,6 +654,178 @@ impl Worded {
                 at + text[at..].chars().next()?.len_utf8()
             };
             Some(c)
+        })
+    }
+}
+
+/// Where a pattern of digits (an identity code, a phone number) can match, so that it runs
+/// only there instead of over the whole text. These patterns use Unicode `\b`, with which
+/// the regex crate falls back to its slowest engines on any text that is not pure ASCII
+/// (every Finnish text with ä or ö); on the short runs of characters they are made of, even
+/// those engines are quick, and most texts have no run worth searching at all.
+///
+/// The matches are exactly those of the pattern over the whole text that can count: a match
+/// holds only characters of the alphabet (the ASCII characters the pattern can match, and
+/// every non-ASCII character), so each lies within one maximal run of them; a run is
+/// searched with `captures_at` from its start, which sees the character before it for
+/// `\b`, in the text cut one character after the run (an ASCII character outside the
+/// alphabet, which no match can take), so that `\b` sees the character after it too.
+/// Matches are found one after another in each run, as `captures_iter` finds them (none
+/// of these patterns matches the empty string). A run that is not `worth` searching (too
+/// few ASCII digits for any match in it to be taken) is skipped: whatever the pattern
+/// matched there would be thrown away, and its matches end within it.
+#[derive(Clone, Copy)]
+struct Scan {
+    /// The ASCII characters of the alphabet.
+    ascii: [bool; 128],
+    /// A character a match that counts must hold (`.`, `/`), if any.
+    needs: Option<u8>,
+    /// The fewest ASCII digits a match that counts holds, and whether as many in a row.
+    digits: usize,
+    in_a_row: bool,
+}
+
+/// The ASCII characters `chars`, ASCII digits and (with `space`) ASCII white space, as a
+/// table.
+const fn ascii_set(chars: &[u8], space: bool) -> [bool; 128] {
+    let mut set = [false; 128];
+    let mut c = b'0';
+    while c <= b'9' {
+        set[c as usize] = true;
+        c += 1;
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        set[chars[i] as usize] = true;
+        i += 1;
+    }
+    if space {
+        // `\s` in ASCII (and U+001C..U+001F, which is harmless).
+        let mut c = 0x09;
+        while c <= 0x0d {
+            set[c] = true;
+            c += 1;
+        }
+        let mut c = 0x1c;
+        while c <= 0x20 {
+            set[c] = true;
+            c += 1;
+        }
+    }
+    set
+}
+
+const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+impl Scan {
+    /// [`hetu::HETU`]: digits, the separators' spaces, `+`, `-` and the century and check
+    /// letters (the other dashes, the minus sign and U+00A0 are not ASCII). A code counts
+    /// only with ASCII digits ([`hetu::classify`] parses them): six in a row.
+    const HETU: Scan = Scan {
+        ascii: {
+            let mut set = ascii_set(b" \t+-", false);
+            let mut i = 0;
+            while i < LETTERS.len() {
+                set[LETTERS[i] as usize] = true;
+                i += 1;
+            }
+            set
+        },
+        needs: None,
+        digits: 6,
+        in_a_row: true,
+    };
+    /// [`PHONE`]: digits, white space, `+`, `-` and the brackets of `(0)`; seven ASCII
+    /// digits, the fewest [`is_phone`] takes.
+    const PHONE: Scan = Scan {
+        ascii: ascii_set(b"+-()", true),
+        needs: None,
+        digits: 7,
+        in_a_row: false,
+    };
+    /// [`PHONE_DOTTED`]: digits, `+`, spaces and dots.
+    const PHONE_DOTTED: Scan = Scan {
+        ascii: ascii_set(b"+ .", false),
+        needs: Some(b'.'),
+        digits: 7,
+        in_a_row: false,
+    };
+    /// [`PHONE_SLASHED`]: digits, brackets, spaces, tabs, `-` and the slash.
+    const PHONE_SLASHED: Scan = Scan {
+        ascii: ascii_set(b"() \t-/", false),
+        needs: Some(b'/'),
+        digits: 7,
+        in_a_row: false,
+    };
+
+    /// Whether a match that counts could lie in `run`.
+    fn worth(&self, run: &[u8]) -> bool {
+        if self.needs.is_some_and(|c| !run.contains(&c)) {
+            return false;
+        }
+        let (mut all, mut row, mut best) = (0, 0, 0);
+        for b in run {
+            if b.is_ascii_digit() {
+                all += 1;
+                row += 1;
+                best = best.max(row);
+            } else {
+                row = 0;
+            }
+        }
+        (if self.in_a_row { best } else { all }) >= self.digits
+    }
+
+    /// The matches of `re` in `text`, as `re.captures_iter(text)` gives those that lie in a
+    /// run worth searching. `digits`: at least the number of ASCII digits in `text` (with
+    /// fewer than a match needs, the text is not even looked at).
+    fn captures_iter<'t>(
+        self,
+        re: &'t Regex,
+        text: &'t str,
+        digits: usize,
+    ) -> impl Iterator<Item = regex::Captures<'t>> + 't {
+        let bytes = text.as_bytes();
+        let in_alphabet = move |b: u8| b >= 0x80 || self.ascii[b as usize];
+        let mut at_byte = if digits < self.digits { bytes.len() } else { 0 };
+        // The run being searched: the text cut after it, and where to search on.
+        let mut run: Option<(&'t str, usize)> = None;
+        std::iter::from_fn(move || {
+            loop {
+                if let Some((hay, at)) = &mut run {
+                    if let Some(c) = re.captures_at(hay, *at) {
+                        let end = c.get(0).map_or(hay.len(), |m| m.end());
+                        // Never search the same place twice (no pattern here matches
+                        // the empty string, but a loop must not hang if one did).
+                        *at = if end > *at { end } else { *at + 1 };
+                        if *at > hay.len() || !hay.is_char_boundary(*at) {
+                            run = None;
+                        }
+                        return Some(c);
+                    }
+                    run = None;
+                }
+                // The maximal run of the alphabet around the next digit (a run without
+                // one is not worth searching). Its ends are ASCII characters outside it,
+                // or the text's ends: always character boundaries. Everything before
+                // `at_byte` is searched or passed over already, and the byte before it
+                // (if any) is outside the alphabet.
+                let digit = at_byte + bytes[at_byte..].iter().position(u8::is_ascii_digit)?;
+                let start = bytes[at_byte..digit]
+                    .iter()
+                    .rposition(|b| !in_alphabet(*b))
+                    .map_or(at_byte, |n| at_byte + n + 1);
+                let end = bytes[digit..]
+                    .iter()
+                    .position(|b| !in_alphabet(*b))
+                    .map_or(bytes.len(), |n| digit + n);
+                at_byte = end;
+                if !self.worth(&bytes[start..end]) {
+                    continue;
+                }
+                // With the character after the run (one ASCII byte), for `\b`.
+                run = Some((&text[..(end + 1).min(text.len())], start));
+            }
         })
     }
 }

@@ -297,3 +297,172 @@ fn the_evaluation_set_redacts_idempotently() {
         }
     }
 }
+
+/// A small deterministic generator of test texts (xorshift), so that the tests need no
+/// random-number crate and fail the same way every run.
+struct Texts(u64);
+
+impl Texts {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+
+    /// A text of pieces that make and break digit patterns: digits, the separators and
+    /// brackets phone numbers and identity codes use, letters (also ä, ö, å and the check
+    /// and century letters), non-ASCII digits, dashes and spaces, and whole numbers.
+    fn text(&mut self) -> String {
+        const PIECES: &[&str] = &[
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "7",
+            "9",
+            "00",
+            "040",
+            "358",
+            "09",
+            "131052",
+            "010594",
+            "308T",
+            "9032",
+            "1234567",
+            "123",
+            "4567",
+            "2019",
+            "20",
+            " ",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\u{a0}",
+            "-",
+            "–",
+            "\u{2212}",
+            "\u{ad}",
+            ".",
+            "/",
+            " / ",
+            "+",
+            "(",
+            ")",
+            "(0)",
+            ",",
+            ":",
+            "a",
+            "A",
+            "T",
+            "y",
+            "Y",
+            "x",
+            "ä",
+            "ö",
+            "Å",
+            "é",
+            "soita",
+            "puh",
+            "tel",
+            "hetu",
+            "p.",
+            "nro",
+            "٣",
+            "٤",
+            "５",
+            "_",
+            "@",
+            "ä0",
+            "0ä",
+            "–0",
+            "040 123 4567",
+            "044.781.2290",
+            "+358.40.123.4567",
+            "09/123 4567",
+            "040 / 1234567",
+            "(09) 123 4567",
+            "+358 40 123 4567",
+            "0401234567",
+            "131052-308T",
+            "010594Y9032",
+            "020202A0213",
+            "131052 -308T",
+            "131052–308t",
+            "180899+123E",
+            "05/2019",
+            "1.2.2019",
+        ];
+        let n = (self.next() % 24) as usize;
+        (0..n).map(|_| self.pick(PIECES)).collect()
+    }
+}
+
+/// Each digit pattern, searched only within the runs of characters it can match
+/// (`Scan`), finds exactly the matches that count (a phone number by `is_phone`, an
+/// identity code by `hetu::classify`) that the same pattern finds over the whole text.
+#[test]
+fn digit_patterns_searched_in_runs_find_what_the_whole_text_search_finds() {
+    fn spans(c: regex::Captures<'_>) -> Vec<Option<std::ops::Range<usize>>> {
+        c.iter().map(|m| m.map(|m| m.range())).collect()
+    }
+    let phone = |c: &regex::Captures<'_>| c.get(0).is_some_and(|m| is_phone(m.as_str()));
+    let hetu = |c: &regex::Captures<'_>| hetu::classify(c).is_some();
+    /// Whether a match is taken (an identity code, a phone number).
+    type Counts<'a> = &'a dyn Fn(&regex::Captures<'_>) -> bool;
+    let cases: [(&str, &Regex, Scan, Counts<'_>); 4] = [
+        ("HETU", &hetu::HETU, Scan::HETU, &hetu),
+        ("PHONE", &PHONE, Scan::PHONE, &phone),
+        ("PHONE_DOTTED", &PHONE_DOTTED, Scan::PHONE_DOTTED, &phone),
+        ("PHONE_SLASHED", &PHONE_SLASHED, Scan::PHONE_SLASHED, &phone),
+    ];
+    let mut texts = Texts(0x9e37_79b9_7f4a_7c15);
+    let mut found = [0usize; 4];
+    for _ in 0..40_000 {
+        let text = texts.text();
+        for (k, (name, re, scan, counts)) in cases.iter().enumerate() {
+            let whole: Vec<_> = re
+                .captures_iter(&text)
+                .filter(|c| counts(c))
+                .map(spans)
+                .collect();
+            let runs: Vec<_> = scan
+                .captures_iter(re, &text, usize::MAX)
+                .filter(|c| counts(c))
+                .map(spans)
+                .collect();
+            assert_eq!(runs, whole, "{name} on {text:?}");
+            found[k] += whole.len();
+        }
+    }
+    // The texts make every kind of match many times over.
+    assert!(found.iter().all(|n| *n > 200), "{found:?}");
+}
+
+/// The same through the redactor, at the edges of a text and beside letters and signs that
+/// decide a word boundary (ä, ö, digits of other scripts, dashes).
+#[test]
+fn digit_patterns_at_the_edges_of_words_and_texts() {
+    check("0401234567", "[puhelin]");
+    check("0401234567.", "[puhelin].");
+    check("(040 1234567)", "([puhelin])");
+    check("ä0401234567", "ä0401234567");
+    check("0401234567ä", "0401234567ä");
+    check("puh.040 123 4567ä", "puh.040 123 4567ä");
+    check("Kävin 040 123 4567 ja sain", "Kävin [puhelin] ja sain");
+    check("Äiti: 044.781.2290!", "Äiti: [puhelin]!");
+    check("ö09/123 4567", "ö09/123 4567");
+    check("Töölö 09/123 4567, ålänning", "Töölö [puhelin], ålänning");
+    check("131052-308T", "[hetu]");
+    check("ö131052-308T", "ö131052-308T");
+    check("131052-308Tö", "131052-308Tö");
+    check("hetu:131052\u{2212}308T.", "hetu:[hetu].");
+    check("päivä 05/2019 ja 2019-03-20", "päivä 05/2019 ja 2019-03-20");
+}
