@@ -223,7 +223,7 @@ mod tests {
             let text: Vec<&str> = words
                 .iter()
                 .enumerate()
-                .filter(|(k, _)| (i / (1 + *k as u32 * 3)) % (2 + *k as u32) == 0)
+                .filter(|(k, _)| (i / (1 + *k as u32 * 3)).is_multiple_of(2 + *k as u32))
                 .map(|(_, w)| *w)
                 .collect();
             d.add_text(f, text.join(" "));
