@@ -661,23 +661,33 @@ impl SearchIndex {
         let small = !complete && docs.values().map(Vec::len).sum::<usize>() < 2_000;
         // What the manifest said of each document this sync changes (`None`: not in it).
         let mut before: Vec<(String, Option<String>)> = Vec::new();
-        // The records serialized (what the index stores, and what the fingerprint is of) on
-        // every core, a chunk of documents at a time (not all of a million at once): one
-        // thread serializing a full build's records took a tenth of it.
+        // The records serialized (what the index stores, and what the fingerprint is of): on
+        // every core for a large update, a chunk of documents at a time (not all of a million
+        // at once), since one thread serializing a full build's records took a tenth of it;
+        // on this thread for a small one (a group of web saves must not wait for rayon's
+        // threads, which a reading update may hold).
+        let serialize = |records: &Vec<PassageRecord>| -> Result<(Vec<String>, String)> {
+            let jsons = records
+                .iter()
+                .map(|r| serde_json::to_string(r).map_err(|e| Error::Index(e.to_string())))
+                .collect::<Result<Vec<String>>>()?;
+            let print = format!("{:016x}", fingerprint_of_json(&jsons));
+            Ok((jsons, print))
+        };
         let all: Vec<(&String, &Vec<PassageRecord>)> = docs.iter().collect();
         let serialized = all.chunks(512).flat_map(|chunk| {
             use rayon::prelude::*;
-            let done: Vec<Result<(Vec<String>, String)>> = chunk
-                .par_iter()
-                .map(|(_, records)| {
-                    let jsons = records
-                        .iter()
-                        .map(|r| serde_json::to_string(r).map_err(|e| Error::Index(e.to_string())))
-                        .collect::<Result<Vec<String>>>()?;
-                    let print = format!("{:016x}", fingerprint_of_json(&jsons));
-                    Ok((jsons, print))
-                })
-                .collect();
+            let done: Vec<Result<(Vec<String>, String)>> = if small {
+                chunk
+                    .iter()
+                    .map(|(_, records)| serialize(records))
+                    .collect()
+            } else {
+                chunk
+                    .par_iter()
+                    .map(|(_, records)| serialize(records))
+                    .collect()
+            };
             chunk.iter().zip(done)
         });
         for (&(id, records), done) in serialized {
