@@ -7,6 +7,7 @@
 //! reindexing only documents whose passages or labels changed.
 
 pub mod analyze;
+mod at_least;
 mod manifest;
 pub mod query;
 mod record;

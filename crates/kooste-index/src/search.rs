@@ -2,6 +2,7 @@
 //! hits, facet counts and suggestions.
 
 use crate::analyze::{MIN_COMPOUND_STEM, reversed};
+use crate::at_least::AtLeast;
 use crate::query::{ParsedQuery, QueryWord, edit_distance};
 use crate::snippet::{Snippet, snippet};
 use crate::store::{SearchIndex, date_key};
@@ -405,15 +406,15 @@ impl SearchIndex {
             alts.push(boost(Box::new(fuzzy), w.fuzzy));
         }
         if q.grams.len() >= 4 && w.gram > 0.0 {
-            let grams: Vec<(Occur, Box<dyn Query>)> = q
+            let grams: Vec<Term> = q
                 .grams
                 .iter()
-                .map(|g| (Occur::Should, term(f.gram, g)))
+                .map(|g| Term::from_field_text(f.gram, g))
                 .collect();
             let need = (q.grams.len() * 3).div_ceil(5);
             let n = q.grams.len() as f32;
             alts.push(boost(
-                Box::new(BooleanQuery::with_minimum_required_clauses(grams, need)),
+                Box::new(AtLeast::new(grams, need)),
                 w.gram / n.sqrt(),
             ));
         }

@@ -19,12 +19,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bumped whenever the schema or the analysis changes; an index of another format is
 /// rebuilt.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
-    pub(crate) passage: Field,
     pub(crate) doc: Field,
     pub(crate) record: Field,
     pub(crate) exact: Field,
@@ -34,14 +33,9 @@ pub(crate) struct Fields {
     pub(crate) gram: Field,
     pub(crate) context: Field,
     pub(crate) voice: Field,
-    pub(crate) lang: Field,
     pub(crate) workshop: Field,
-    pub(crate) region: Field,
     pub(crate) theme: Field,
-    pub(crate) battery: Field,
     pub(crate) dimension: Field,
-    pub(crate) proposed: Field,
-    pub(crate) confirmed: Field,
     pub(crate) date: Field,
     pub(crate) facets: Field,
 }
@@ -61,24 +55,19 @@ impl Fields {
             )
         };
         let fields = Fields {
-            passage: b.add_text_field("passage", STRING | STORED),
             doc: b.add_text_field("doc", STRING),
             record: b.add_text_field("record", STORED),
-            exact: b.add_text_field("exact", text(Part::Exact, true)),
+            // No positions: phrases and proximity are looked up in `stem`.
+            exact: b.add_text_field("exact", text(Part::Exact, false)),
             stem: b.add_text_field("stem", text(Part::Stem, true)),
             rev: b.add_text_field("rev", text(Part::Rev, false)),
             trunc: b.add_text_field("trunc", text(Part::Trunc, false)),
             gram: b.add_text_field("gram", text(Part::Gram, false)),
             context: b.add_text_field("context", text(Part::Context, false)),
             voice: b.add_text_field("voice", STRING),
-            lang: b.add_text_field("lang", STRING),
             workshop: b.add_text_field("workshop", STRING),
-            region: b.add_text_field("region", STRING),
             theme: b.add_text_field("theme", STRING),
-            battery: b.add_text_field("battery", STRING),
             dimension: b.add_text_field("dimension", STRING),
-            proposed: b.add_text_field("proposed", STRING),
-            confirmed: b.add_text_field("confirmed", STRING),
             date: b.add_u64_field("date", INDEXED | FAST),
             facets: b.add_facet_field("facets", FacetOptions::default()),
         };
@@ -88,7 +77,6 @@ impl Fields {
     /// The document of one passage; `json` is its record serialized.
     fn document(&self, r: &PassageRecord, json: String) -> TantivyDocument {
         let mut d = TantivyDocument::default();
-        d.add_text(self.passage, &r.passage);
         d.add_text(self.doc, &r.doc);
         d.add_text(self.record, json);
         // The analysis is tantivy's tokenizers' (`crate::tokenizer`), on its indexing threads.
@@ -106,12 +94,9 @@ impl Fields {
         }
         d.add_text(self.voice, r.voice.as_str());
         d.add_facet(self.facets, Facet::from_path(["voice", r.voice.as_str()]));
-        d.add_text(self.lang, r.lang.as_str());
         for (field, facet, value) in [
             (self.workshop, "workshop", &r.workshop),
-            (self.region, "region", &r.region),
             (self.theme, "theme", &r.theme),
-            (self.battery, "battery", &r.battery),
         ] {
             if let Some(v) = value {
                 d.add_text(field, v);
@@ -121,12 +106,6 @@ impl Fields {
         for dim in r.labels.effective() {
             d.add_text(self.dimension, dim.as_str());
             d.add_facet(self.facets, Facet::from_path(["dimension", dim.as_str()]));
-        }
-        for (dim, _) in &r.labels.proposed {
-            d.add_text(self.proposed, dim.as_str());
-        }
-        for dim in r.labels.confirmed.iter().flatten() {
-            d.add_text(self.confirmed, dim.as_str());
         }
         if let Some(date) = r.date {
             d.add_u64(self.date, date_key(date));
@@ -682,12 +661,37 @@ impl SearchIndex {
         let small = !complete && docs.values().map(Vec::len).sum::<usize>() < 2_000;
         // What the manifest said of each document this sync changes (`None`: not in it).
         let mut before: Vec<(String, Option<String>)> = Vec::new();
-        for (id, records) in docs {
+        // The records serialized (what the index stores, and what the fingerprint is of): on
+        // every core for a large update, a chunk of documents at a time (not all of a million
+        // at once), since one thread serializing a full build's records took a tenth of it;
+        // on this thread for a small one (a group of web saves must not wait for rayon's
+        // threads, which a reading update may hold).
+        let serialize = |records: &Vec<PassageRecord>| -> Result<(Vec<String>, String)> {
             let jsons = records
                 .iter()
                 .map(|r| serde_json::to_string(r).map_err(|e| Error::Index(e.to_string())))
                 .collect::<Result<Vec<String>>>()?;
             let print = format!("{:016x}", fingerprint_of_json(&jsons));
+            Ok((jsons, print))
+        };
+        let all: Vec<(&String, &Vec<PassageRecord>)> = docs.iter().collect();
+        let serialized = all.chunks(512).flat_map(|chunk| {
+            use rayon::prelude::*;
+            let done: Vec<Result<(Vec<String>, String)>> = if small {
+                chunk
+                    .iter()
+                    .map(|(_, records)| serialize(records))
+                    .collect()
+            } else {
+                chunk
+                    .par_iter()
+                    .map(|(_, records)| serialize(records))
+                    .collect()
+            };
+            chunk.iter().zip(done)
+        });
+        for (&(id, records), done) in serialized {
+            let (jsons, print) = done?;
             let change = match self.parsed().docs.get(id) {
                 Some(old) if *old == print => {
                     report.unchanged += 1;
