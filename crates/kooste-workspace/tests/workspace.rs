@@ -261,6 +261,48 @@ fn saves_from_many_threads_are_each_on_disk_and_searchable() {
 }
 
 #[test]
+fn the_apps_own_saves_under_load_are_not_taken_for_hand_edits() {
+    let dir = project();
+    // Indexed once the project's files have stood still: the index then records what the
+    // project looked like (its watch), and searches and the watcher trust it.
+    std::thread::sleep(Duration::from_millis(2100));
+    let ws = std::sync::Arc::new(Workspace::new(Project::load(dir.path()).unwrap()));
+    ws.refresh(false).unwrap();
+    let root = dir.path().to_path_buf();
+    assert_eq!(ws.index().unwrap().freshness(&root, false), None);
+    ws.index_in_background();
+    // Saves from many threads, written and indexed in groups while others are written.
+    let threads: Vec<_> = (0..6)
+        .map(|t| {
+            let ws = std::sync::Arc::clone(&ws);
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let n = 100 + t * 40 + i;
+                    let sub = submission(
+                        &format!("web-{n}"),
+                        &format!("Puhuimme sanasta {}.", word(n)),
+                        Some("w-1"),
+                    );
+                    ws.save_form(&sub).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // Once every save is indexed, the index still holds the whole corpus: no save was
+    // taken for a file changed by hand (which would bring a reading of every corpus file).
+    let ix = ws.index().unwrap();
+    assert_eq!(ix.freshness(&root, false), None);
+    assert_eq!(ix.freshness(&root, true), None);
+    drop(ix);
+    for n in [100, 123, 339] {
+        assert!(found(&ws, &word(n)), "save {n} is searchable");
+    }
+}
+
+#[test]
 fn a_save_whose_file_cannot_be_written_fails_alone() {
     let dir = project();
     // A file where one workshop's folder would be: its saves cannot be written.

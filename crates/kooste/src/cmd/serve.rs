@@ -30,7 +30,24 @@ pub(crate) struct Args {
     max_connections: usize,
 }
 
+/// The allocator's setting `kooste serve` runs with: memory freed is given back to the
+/// system at once rather than after a delay that, for threads gone idle (the start's
+/// update, opening the corpus), never ends. mimalloc reads its settings from the
+/// environment when the process starts, so the server starts itself again with it set.
+const PURGE_AT_ONCE: (&str, &str) = ("MIMALLOC_PURGE_DELAY", "0");
+
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
+    #[cfg(unix)]
+    if std::env::var_os(PURGE_AT_ONCE.0).is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        use std::os::unix::process::CommandExt;
+        // Returns only when it could not start; then the server runs as it is.
+        let _ = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(PURGE_AT_ONCE.0, PURGE_AT_ONCE.1)
+            .exec();
+    }
     let ws = super::workspace(project)?;
     let done = ws.refresh(false)?;
     for p in &done.problems {
