@@ -440,14 +440,9 @@ fn themes(
             theme: t,
         })
         .collect();
-    // Matching the thesaurus is most of a large round's time: on every core.
-    let scores: Vec<Vec<(usize, usize)>> = {
-        use rayon::prelude::*;
-        records
-            .par_iter()
-            .map(|r| cx.thesaurus.scores(&r.text, r.lang))
-            .collect()
-    };
+    // Matching the thesaurus is most of a large round's time: each distinct word once.
+    let texts: Vec<(&str, Lang)> = records.iter().map(|r| (r.text.as_str(), r.lang)).collect();
+    let scores = cx.thesaurus.scores_all(&texts);
     let proposed = propose_scored(&items, &scores);
     let mut order: Vec<String> = Vec::new();
     let mut push = |t: &str| {

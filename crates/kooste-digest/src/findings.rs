@@ -82,11 +82,8 @@ pub struct Proposed {
 /// item of the same theme that shares the most stems with it (if it shares any), else none
 /// (the passage stands alone).
 pub fn propose(thesaurus: &Thesaurus, items: &[Item<'_>]) -> Vec<Proposed> {
-    use rayon::prelude::*;
-    let scores: Vec<Vec<(usize, usize)>> = items
-        .par_iter()
-        .map(|i| thesaurus.scores(i.text, i.lang))
-        .collect();
+    let texts: Vec<(&str, Lang)> = items.iter().map(|i| (i.text, i.lang)).collect();
+    let scores = thesaurus.scores_all(&texts);
     propose_scored(items, &scores)
 }
 
