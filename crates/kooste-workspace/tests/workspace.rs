@@ -261,6 +261,39 @@ fn saves_from_many_threads_are_each_on_disk_and_searchable() {
 }
 
 #[test]
+fn a_start_reads_nothing_when_the_index_holds_and_updates_it_when_a_file_changed() {
+    let dir = project();
+    std::thread::sleep(Duration::from_millis(2100));
+    let ws = Workspace::new(Project::load(dir.path()).unwrap());
+    assert!(
+        ws.refresh_if_stale().unwrap().is_some(),
+        "no index yet: built"
+    );
+    let again = Workspace::new(Project::load(dir.path()).unwrap());
+    assert!(
+        again.refresh_if_stale().unwrap().is_none(),
+        "in line: nothing read"
+    );
+    // Edited in place (its folder does not change): the check of every file sees it.
+    let file = dir.path().join("corpus/a.md");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Kotikäynti auttoi.", "Naapuri soitti harmonikkaa.");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .unwrap();
+    let third = Workspace::new(Project::load(dir.path()).unwrap());
+    let done = third.refresh_if_stale().unwrap().expect("updated");
+    assert_eq!(done.report.updated, 1, "{}", done.summary());
+    third.trust_index();
+    assert_eq!(hits(&third, "harmonikka"), 1);
+    assert_eq!(hits(&third, "kotikäynti"), 0);
+}
+
+#[test]
 fn the_apps_own_saves_under_load_are_not_taken_for_hand_edits() {
     let dir = project();
     // Indexed once the project's files have stood still: the index then records what the

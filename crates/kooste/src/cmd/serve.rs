@@ -1,6 +1,6 @@
 //! `kooste serve [--addr 127.0.0.1:8080] [--https] [--proxy-header H [--proxy-addr IP]...]`:
 //! the web app over the project, with an index
-//! brought up to date (and CAIMeR labels) first.
+//! brought up to date (and CAIMeR labels) first when it is not.
 
 use crate::Outcome;
 use anyhow::Context;
@@ -49,11 +49,15 @@ pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Re
             .exec();
     }
     let ws = super::workspace(project)?;
-    let done = ws.refresh(false)?;
-    for p in &done.problems {
-        errln!("{p}");
+    match ws.refresh_if_stale()? {
+        Some(done) => {
+            for p in &done.problems {
+                errln!("{p}");
+            }
+            errln!("{}", done.summary());
+        }
+        None => errln!("The index is up to date with the corpus."),
     }
-    errln!("{}", done.summary());
     let project = ws.project();
     let users = Users::load(project).context("reading the accounts")?;
     if users.accounts().is_empty() {
