@@ -285,3 +285,44 @@ fn findings_are_curated_from_the_command_line_and_survive_a_rebuild() {
             .contains("heading = \"auki")
     );
 }
+
+#[test]
+fn a_digest_reads_its_round_and_sees_a_file_of_it_edited_in_place() {
+    let p = TestProject::example();
+    // Indexed once the copied files have stood still (the index then records what the
+    // project looked like, and a digest reads only its round's files to check them).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(p.kooste(&["index"]).code, 0);
+    let before = p.kooste(&["digest", "rannikko-3", "--format", "md"]);
+    assert_eq!(before.code, 0, "{before:?}");
+    assert!(
+        before.stdout.contains("katsoo silmiin"),
+        "{}",
+        before.stdout
+    );
+    // The round is rannikko-2's material: nothing of rannikko-1's is in it.
+    assert!(!before.stdout.contains("pensionerad sjukskötare"));
+
+    // A sentence of the round replaced by hand, in place (the folder does not change).
+    let file = p.root.join("corpus/rannikko-2/rannikko-2-asiakas-01.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replace(
+        "Hyvä työntekijä katsoo silmiin eikä tietokoneen ruutuun.",
+        "Hyvä työntekijä soittaa asiakkaalle takaisin samana päivänä.",
+    );
+    assert_ne!(edited, text);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, edited.as_bytes()))
+        .unwrap();
+    let after = p.kooste(&["digest", "rannikko-3", "--format", "md"]);
+    assert_eq!(after.code, 0, "{after:?}");
+    assert!(!after.stdout.contains("katsoo silmiin"), "{}", after.stdout);
+    assert!(
+        after.stdout.contains("samana päivänä"),
+        "the edited passage is in the digest:\n{}",
+        after.stdout
+    );
+}

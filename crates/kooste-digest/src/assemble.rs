@@ -3,7 +3,7 @@
 //! steps file.
 
 use crate::findings::{
-    Arranged, Curation, Grouping, Item, MAX_QUOTES, Problem, arrange, phrase, propose,
+    Arranged, Curation, Grouping, Item, MAX_QUOTES, Problem, arrange, phrase, propose_scored,
     quotes_wanted,
 };
 use crate::matters::Thesaurus;
@@ -13,7 +13,7 @@ use kooste_core::model::{Dimension, Lang, Voice};
 use kooste_core::project::{Project, Region, Workshop};
 use kooste_core::record::PassageRecord;
 use kooste_core::steps::{Kind, StepsList};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The workshop a digest is presented at and the round it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,7 +256,11 @@ fn doc_order<'r>(records: &[&'r PassageRecord]) -> Vec<&'r str> {
 
 fn received(records: &[&PassageRecord]) -> Received {
     let order = doc_order(records);
-    let first_of = |d: &str| records.iter().find(|r| r.doc == d).copied();
+    let mut firsts: HashMap<&str, &PassageRecord> = HashMap::new();
+    for r in records {
+        firsts.entry(r.doc.as_str()).or_insert(r);
+    }
+    let first_of = |d: &str| firsts.get(d).copied();
     let mut voices: Vec<VoiceCount> = Voice::ALL
         .iter()
         .map(|v| VoiceCount {
@@ -436,7 +440,10 @@ fn themes(
             theme: t,
         })
         .collect();
-    let proposed = propose(cx.thesaurus, &items);
+    // Matching the thesaurus is most of a large round's time: each distinct word once.
+    let texts: Vec<(&str, Lang)> = records.iter().map(|r| (r.text.as_str(), r.lang)).collect();
+    let scores = cx.thesaurus.scores_all(&texts);
+    let proposed = propose_scored(&items, &scores);
     let mut order: Vec<String> = Vec::new();
     let mut push = |t: &str| {
         if !order.iter().any(|o| o == t) {
@@ -467,7 +474,12 @@ fn themes(
             .iter()
             .map(|a| {
                 let rs: Vec<&PassageRecord> = a.members.iter().map(|&m| records[idx[m]]).collect();
-                (a.members[0], finding(cx, &theme, a, &rs))
+                let ss: Vec<&[(usize, usize)]> = a
+                    .members
+                    .iter()
+                    .map(|&m| scores[idx[m]].as_slice())
+                    .collect();
+                (a.members[0], finding(cx, &theme, a, &rs, &ss))
             })
             .collect();
         // Multi-voiced first (more voices first), then larger findings, then corpus order.
@@ -521,7 +533,13 @@ fn anchor(theme: &str, id: &str) -> String {
     format!("f-{}--{}", clean(theme), clean(id))
 }
 
-fn finding(cx: &Context<'_>, theme: &str, a: &Arranged, rs: &[&PassageRecord]) -> Finding {
+fn finding(
+    cx: &Context<'_>,
+    theme: &str,
+    a: &Arranged,
+    rs: &[&PassageRecord],
+    scores: &[&[(usize, usize)]],
+) -> Finding {
     let entry = cx.curation.entry(theme, &a.id);
     let voices: Vec<Voice> = Voice::ALL
         .iter()
@@ -529,15 +547,10 @@ fn finding(cx: &Context<'_>, theme: &str, a: &Arranged, rs: &[&PassageRecord]) -
         .filter(|v| rs.iter().any(|r| r.voice == *v))
         .collect();
     // How central each passage is: the terms of the finding's matter it has.
-    let strength: Vec<usize> = rs
+    let strength: Vec<usize> = scores
         .iter()
-        .map(|r| match a.matter {
-            Some(m) => cx
-                .thesaurus
-                .scores(&r.text, r.lang)
-                .into_iter()
-                .find(|(x, _)| *x == m)
-                .map_or(0, |(_, n)| n),
+        .map(|s| match a.matter {
+            Some(m) => s.iter().find(|(x, _)| *x == m).map_or(0, |(_, n)| *n),
             None => 0,
         })
         .collect();
@@ -645,13 +658,17 @@ fn research(records: &[&PassageRecord], themes: &[ThemeSection]) -> Vec<Research
             }
         }
     }
+    let mut of_doc: HashMap<&str, Vec<&PassageRecord>> = HashMap::new();
+    for r in records {
+        of_doc.entry(r.doc.as_str()).or_default().push(r);
+    }
     doc_order(records)
         .into_iter()
         .filter_map(|d| {
-            let rs: Vec<&&PassageRecord> = records.iter().filter(|r| r.doc == d).collect();
+            let rs: &[&PassageRecord] = of_doc.get(d).map_or(&[][..], Vec::as_slice);
             let first = rs.first()?;
             let mut findings: Vec<FindingRef> = Vec::new();
-            for r in &rs {
+            for r in rs {
                 let Some(f) = finding_of.get(r.passage.as_str()) else {
                     continue;
                 };

@@ -10,7 +10,7 @@
 //! new material arrives: a new passage joins the finding its matter leads to, also when that
 //! finding was renamed or merged into another.
 
-use crate::group::Grouper;
+use crate::group::{Grouper, MIN_SHARED};
 use crate::matters::Thesaurus;
 use kooste_core::fsutil::write_atomic;
 use kooste_core::model::Lang;
@@ -82,31 +82,72 @@ pub struct Proposed {
 /// item of the same theme that shares the most stems with it (if it shares any), else none
 /// (the passage stands alone).
 pub fn propose(thesaurus: &Thesaurus, items: &[Item<'_>]) -> Vec<Proposed> {
-    let own: Vec<Option<(usize, usize)>> = items
-        .iter()
-        .map(|i| thesaurus.scores(i.text, i.lang).first().copied())
-        .collect();
+    let texts: Vec<(&str, Lang)> = items.iter().map(|i| (i.text, i.lang)).collect();
+    let scores = thesaurus.scores_all(&texts);
+    propose_scored(items, &scores)
+}
+
+/// [`propose`], with each item's [`Thesaurus::scores`] computed already (a digest needs
+/// them again for its quotes).
+pub fn propose_scored(items: &[Item<'_>], scores: &[Vec<(usize, usize)>]) -> Vec<Proposed> {
+    let own: Vec<Option<(usize, usize)>> = scores.iter().map(|s| s.first().copied()).collect();
     let grouper = Grouper::new(items.iter().map(|i| (i.text, i.lang)));
-    (0..items.len())
-        .map(|i| match own[i] {
-            Some((m, n)) => Proposed {
-                matter: Some(m),
-                named: true,
-                strength: n,
-            },
-            None => {
-                let near = (0..items.len())
-                    .filter(|&j| j != i && own[j].is_some() && items[j].theme == items[i].theme)
-                    .map(|j| (grouper.similarity(i, j), j))
-                    .filter(|(s, _)| *s > 0.0)
-                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-                Proposed {
-                    matter: near.and_then(|(_, j)| own[j].map(|(m, _)| m)),
-                    named: false,
-                    strength: 0,
-                }
-            }
+    // The passages that name a matter, by theme and specific term: a passage can only be
+    // similar to one that shares at least `MIN_SHARED` specific terms with it, so these
+    // lists give every candidate without comparing each passage with every other.
+    let mut theme_no: HashMap<&str, usize> = HashMap::new();
+    let themes: Vec<usize> = items
+        .iter()
+        .map(|i| {
+            let next = theme_no.len();
+            *theme_no.entry(i.theme).or_insert(next)
         })
+        .collect();
+    let mut postings: HashMap<(usize, u32), Vec<usize>> = HashMap::new();
+    for j in (0..items.len()).filter(|&j| own[j].is_some()) {
+        for t in grouper.specific_terms(j) {
+            postings.entry((themes[j], t)).or_default().push(j);
+        }
+    }
+    use rayon::prelude::*;
+    (0..items.len())
+        .into_par_iter()
+        .map_init(
+            || (vec![0usize; items.len()], Vec::<usize>::new()),
+            |(shared, touched), i| match own[i] {
+                Some((m, n)) => Proposed {
+                    matter: Some(m),
+                    named: true,
+                    strength: n,
+                },
+                None => {
+                    for t in grouper.specific_terms(i) {
+                        for &j in postings.get(&(themes[i], t)).into_iter().flatten() {
+                            if shared[j] == 0 {
+                                touched.push(j);
+                            }
+                            shared[j] += 1;
+                        }
+                    }
+                    // The most similar (of equals, the first), as a scan of every passage of
+                    // the theme would find it.
+                    let near = touched
+                        .iter()
+                        .filter(|&&j| j != i && shared[j] >= MIN_SHARED)
+                        .map(|&j| (grouper.similarity(i, j), j))
+                        .filter(|(s, _)| *s > 0.0)
+                        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+                    for j in touched.drain(..) {
+                        shared[j] = 0;
+                    }
+                    Proposed {
+                        matter: near.and_then(|(_, j)| own[j].map(|(m, _)| m)),
+                        named: false,
+                        strength: 0,
+                    }
+                }
+            },
+        )
         .collect()
 }
 
@@ -178,14 +219,18 @@ pub fn arrange(
         }
     }
     let mut out: Vec<Arranged> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
     for (i, id) in final_id.iter().enumerate() {
-        match out.iter_mut().find(|a| &a.id == id) {
-            Some(a) => a.members.push(i),
-            None => out.push(Arranged {
-                id: id.clone(),
-                matter: thesaurus.matters().iter().position(|m| &m.id == id),
-                members: vec![i],
-            }),
+        match at.get(id.as_str()) {
+            Some(&k) => out[k].members.push(i),
+            None => {
+                at.insert(id, out.len());
+                out.push(Arranged {
+                    id: id.clone(),
+                    matter: thesaurus.matters().iter().position(|m| &m.id == id),
+                    members: vec![i],
+                });
+            }
         }
     }
     // What the curation names that is not here: merged findings that never had a passage,

@@ -110,9 +110,18 @@ impl Grouper {
         let mut sets = Vec::new();
         let mut df: HashMap<String, usize> = HashMap::new();
         let mut forms: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
-        for (text, lang) in passages {
+        // Analysing the texts is most of the work: on every core, taken in order.
+        let analysed: Vec<Vec<(String, String)>> = {
+            use rayon::prelude::*;
+            let passages: Vec<(&str, Lang)> = passages.into_iter().collect();
+            passages
+                .par_iter()
+                .map(|(text, lang)| terms(text, *lang))
+                .collect()
+        };
+        for found in analysed {
             let mut set = BTreeSet::new();
-            for (s, lower) in terms(text, lang) {
+            for (s, lower) in found {
                 *forms
                     .entry(s.clone())
                     .or_default()
@@ -178,6 +187,16 @@ impl Grouper {
             df,
             surface,
         }
+    }
+
+    /// The numbers of the specific terms of a passage of the round (see [`MIN_SHARED`]):
+    /// two passages that share fewer than [`MIN_SHARED`] of these are not similar at all,
+    /// so an index over them finds every passage that can be similar to another.
+    pub fn specific_terms(&self, passage: usize) -> impl Iterator<Item = u32> + '_ {
+        self.numbered[passage]
+            .iter()
+            .copied()
+            .filter(|t| self.by_number[*t as usize].1)
     }
 
     fn weight(&self, term: &str) -> f64 {

@@ -11,8 +11,8 @@
 use crate::{Error, Result};
 use kooste_core::model::Lang;
 use kooste_core::project::Bilingual;
-use kooste_text::analyze::words;
-use kooste_text::terms::TermSet;
+use kooste_text::analyze::{Word, words};
+use kooste_text::terms::{TermHit, TermSet};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -38,6 +38,11 @@ pub struct Thesaurus {
     /// Each term is a concept of its own, so that a passage's matter can be weighed by how
     /// many of its different terms occur; `of_term[t]` is term `t`'s matter.
     terms: TermSet,
+    /// The same terms split: those of one word (whether one matches depends only on the
+    /// word, so a round's distinct words are matched once each, [`Thesaurus::scores_all`])
+    /// and phrases.
+    single: TermSet,
+    multi: TermSet,
     of_term: Vec<usize>,
 }
 
@@ -105,6 +110,8 @@ impl Thesaurus {
         let mut t = Thesaurus {
             matters: Vec::new(),
             terms: TermSet::new(),
+            single: TermSet::new(),
+            multi: TermSet::new(),
             of_term: Vec::new(),
         };
         for def in defs {
@@ -124,6 +131,13 @@ impl Thesaurus {
                                 line: 0,
                                 message: format!("matter '{}': {message}", def.id),
                             })?;
+                        let part = if term.split_whitespace().count() == 1 {
+                            &mut t.single
+                        } else {
+                            &mut t.multi
+                        };
+                        // Added above already, so it parses.
+                        let _ = part.add(lang, t.of_term.len(), term);
                         t.of_term.push(m);
                     }
                 }
@@ -148,23 +162,62 @@ impl Thesaurus {
     /// words that are terms of the matter (a word counts once), strongest first; on a tie,
     /// the matter with more different terms in the text, then the one named first.
     pub fn scores(&self, text: &str, lang: Lang) -> Vec<(usize, usize)> {
-        // matter, words, terms, first at
-        let mut counts: Vec<(usize, usize, usize, usize)> = Vec::new();
-        let mut seen: Vec<(usize, usize)> = Vec::new(); // matter, word start
-        for hit in self.terms.matches(&words(text), lang) {
-            let m = self.of_term[hit.concept];
-            let new_word = !seen.contains(&(m, hit.span.start));
-            seen.push((m, hit.span.start));
-            match counts.iter_mut().find(|c| c.0 == m) {
-                Some(c) => {
-                    c.1 += usize::from(new_word);
-                    c.2 += 1;
-                }
-                None => counts.push((m, 1, 1, hit.span.start)),
+        score(&self.of_term, self.terms.matches(&words(text), lang))
+    }
+
+    /// [`Thesaurus::scores`] of many texts, `(text, language)`, on every core: each
+    /// distinct word of them is matched against the one-word terms once (a round of 55,000
+    /// passages has some tens of thousands of distinct words in over a million), the
+    /// phrases per text. The same scores as one by one.
+    pub fn scores_all(&self, texts: &[(&str, Lang)]) -> Vec<Vec<(usize, usize)>> {
+        use rayon::prelude::*;
+        use std::collections::HashMap;
+        let analysed: Vec<Vec<Word>> = texts.par_iter().map(|(t, _)| words(t)).collect();
+        // The one-word terms a word matches depend on its forms alone.
+        type Form<'w> = (Lang, &'w str, &'w str);
+        let mut at: HashMap<Form<'_>, usize> = HashMap::new();
+        let mut forms: Vec<(Lang, &Word)> = Vec::new();
+        for (ws, (_, lang)) in analysed.iter().zip(texts) {
+            for w in ws {
+                at.entry((*lang, w.lower.as_str(), w.folded.as_str()))
+                    .or_insert_with(|| {
+                        forms.push((*lang, w));
+                        forms.len() - 1
+                    });
             }
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.3.cmp(&b.3)));
-        counts.into_iter().map(|(m, n, _, _)| (m, n)).collect()
+        let matched: Vec<Vec<usize>> = forms
+            .par_iter()
+            .map(|(lang, w)| {
+                let one = [(*w).clone()];
+                self.single
+                    .matches(&one, *lang)
+                    .into_iter()
+                    .map(|h| h.concept)
+                    .collect()
+            })
+            .collect();
+        analysed
+            .par_iter()
+            .zip(texts)
+            .map(|(ws, (_, lang))| {
+                let mut hits = self.multi.matches(ws, *lang);
+                let phrases = hits.len();
+                for w in ws {
+                    for &c in &matched[at[&(*lang, w.lower.as_str(), w.folded.as_str())]] {
+                        // Each term once, at its first word.
+                        if !hits[phrases..].iter().any(|h| h.concept == c) {
+                            hits.push(TermHit {
+                                concept: c,
+                                span: w.span.clone(),
+                            });
+                        }
+                    }
+                }
+                hits.sort_by_key(|h| (h.span.start, h.concept));
+                score(&self.of_term, hits)
+            })
+            .collect()
     }
 
     /// The matched words of a text, each with its matter's index: why the text was given
@@ -187,8 +240,80 @@ impl Thesaurus {
     }
 }
 
+/// The scores of a text's term hits (in the text's order): per matter, the words and the
+/// terms that speak of it, strongest first (see [`Thesaurus::scores`]).
+fn score(of_term: &[usize], hits: Vec<TermHit>) -> Vec<(usize, usize)> {
+    // matter, words, terms, first at
+    let mut counts: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut seen: Vec<(usize, usize)> = Vec::new(); // matter, word start
+    for hit in hits {
+        let m = of_term[hit.concept];
+        let new_word = !seen.contains(&(m, hit.span.start));
+        seen.push((m, hit.span.start));
+        match counts.iter_mut().find(|c| c.0 == m) {
+            Some(c) => {
+                c.1 += usize::from(new_word);
+                c.2 += 1;
+            }
+            None => counts.push((m, 1, 1, hit.span.start)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.3.cmp(&b.3)));
+    counts.into_iter().map(|(m, n, _, _)| (m, n)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn scores_of_many_texts_at_once_are_the_scores_one_by_one() {
+        let t = Thesaurus::builtin().unwrap();
+        let texts: Vec<(&str, Lang)> = vec![
+            (
+                "Asunto meni alta, kun vuokra jäi maksamatta ja velat kasvoivat.",
+                Lang::Fi,
+            ),
+            (
+                "Sain velkaneuvontaa ja toimeentulotukea; vuokrarästi maksettiin.",
+                Lang::Fi,
+            ),
+            (
+                "Jag fick hembesök av socialarbetaren och vi talade om skulder.",
+                Lang::Sv,
+            ),
+            (
+                "Kotikäynnillä näin, että asunto oli huonossa kunnossa.",
+                Lang::Fi,
+            ),
+            (
+                "Asunto meni alta, kun vuokra jäi maksamatta ja velat kasvoivat.",
+                Lang::Fi,
+            ),
+            (
+                "Vertaistuki ja kokemusasiantuntijat antoivat toivoa, sama työntekijä pysyi.",
+                Lang::Fi,
+            ),
+            ("Ei mitään erityistä.", Lang::Fi),
+            (
+                "Housing first auttoi, vaikka lääkkeiden väärinkäyttö jatkui ja velat.",
+                Lang::Fi,
+            ),
+            (
+                "Jag bor ensam och har skulder, jag bor i en liten lägenhet.",
+                Lang::Sv,
+            ),
+            ("", Lang::Sv),
+        ];
+        let all = t.scores_all(&texts);
+        assert_eq!(all.len(), texts.len());
+        for ((text, lang), got) in texts.iter().zip(&all) {
+            assert_eq!(got, &t.scores(text, *lang), "{text}");
+        }
+        assert!(!all[0].is_empty() && !all[2].is_empty());
+        // Phrases and one-word terms of one matter together.
+        assert!(all[8].iter().any(|(_, n)| *n >= 2), "{:?}", all[8]);
+    }
+
     use super::*;
 
     #[test]

@@ -99,23 +99,27 @@ fn walk(dir: &Path, files: bool, depth: usize, out: &mut Vec<PathBuf>) {
     }
     // Whether an entry is a directory, from the directory listing itself where the file
     // system says (no `stat` per file: a corpus directory holds thousands).
-    let mut entries: Vec<(PathBuf, bool)> = entries
+    // Without `files`, only the directories are kept (a corpus directory's thousands of
+    // files are neither collected nor sorted: this runs after every group of the web app's
+    // saves). Sorted by name, which is the paths' order within one directory.
+    let mut entries: Vec<(std::ffi::OsString, bool)> = entries
         .flatten()
-        .map(|e| {
+        .filter_map(|e| {
             let dir = match e.file_type() {
                 Ok(t) if t.is_dir() => true,
                 Ok(t) if t.is_symlink() => e.path().is_dir(),
                 Ok(_) => false,
                 Err(_) => e.path().is_dir(),
             };
-            (e.path(), dir)
+            (dir || files).then(|| (e.file_name(), dir))
         })
         .collect();
-    entries.sort();
-    for (p, dir) in entries {
-        if dir {
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, is_dir) in entries {
+        let p = dir.join(name);
+        if is_dir {
             walk(&p, files, depth + 1, out);
-        } else if files {
+        } else {
             out.push(p);
         }
     }

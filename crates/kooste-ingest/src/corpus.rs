@@ -48,12 +48,15 @@ pub struct Corpus {
     /// The project's `.kooste/`, where the write lock lives.
     state: PathBuf,
     root: PathBuf,
-    by_id: HashMap<String, Entry>,
+    by_id: HashMap<Box<str>, Entry>,
     /// The ids of the documents of each source key, of each content key, and of each
-    /// source without a key (an older kooste's): what `store` looks up per input.
-    by_key: HashMap<String, BTreeSet<String>>,
-    by_content: HashMap<String, BTreeSet<String>>,
-    by_legacy: HashMap<String, BTreeSet<String>>,
+    /// source without a key (an older kooste's): what `store` looks up per input. Kept
+    /// compact (a million passages are a quarter of a million documents, held by `kooste
+    /// serve` for its saves): boxed strings, and each key's ids a sorted vector (mostly of
+    /// one).
+    by_key: HashMap<Box<str>, Ids>,
+    by_content: HashMap<Box<str>, Ids>,
+    by_legacy: HashMap<Box<str>, Ids>,
     /// The project's source key, read when first needed (only writers need it).
     key: Option<SourceKey>,
     /// When storing is deferred ([`Corpus::defer`]): the units stored since the last
@@ -107,10 +110,31 @@ impl Pending {
 /// One stored document: where it is, and its source facts as its front matter gives them.
 #[derive(Debug, Clone)]
 struct Entry {
-    path: PathBuf,
-    source: String,
-    source_key: Option<String>,
-    content_key: Option<String>,
+    path: Box<Path>,
+    source: Box<str>,
+    source_key: Option<Box<str>>,
+    content_key: Option<Box<str>>,
+}
+
+/// The ids of the documents under one key, sorted, each once.
+type Ids = Vec<Box<str>>;
+
+/// Adds an id to the ids under `key`.
+fn add_id(map: &mut HashMap<Box<str>, Ids>, key: &str, id: &str) {
+    let ids = match map.get_mut(key) {
+        Some(ids) => ids,
+        None => map.entry(key.into()).or_default(),
+    };
+    if let Err(at) = ids.binary_search_by(|x| (**x).cmp(id)) {
+        ids.insert(at, id.into());
+    }
+}
+
+/// The ids under `key`, as a set.
+fn ids_of(map: &HashMap<Box<str>, Ids>, key: &str) -> BTreeSet<String> {
+    map.get(key)
+        .map(|ids| ids.iter().map(|i| i.to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// What storing one input did.
@@ -130,34 +154,49 @@ impl Corpus {
         let mut corpus = Corpus::open_unread(project)?;
         corpus.unread = false;
         let mut diags = Vec::new();
-        for path in corpus.files() {
-            // A form's documents are named by row, not by front matter; skip it unread.
-            if path.extension().is_some_and(|x| x == "csv") {
+        // Each file's front matter, read on every core (a million passages are some
+        // quarter of a million files), then noted in the corpus's order as one by one.
+        use rayon::prelude::*;
+        let files = corpus.files();
+        let peeked: Vec<Option<(String, Entry)>> = files
+            .into_par_iter()
+            .map(|path| {
+                // A form's documents are named by row, not by front matter; skip it unread.
+                if path.extension().is_some_and(|x| x == "csv") {
+                    return None;
+                }
+                let text = std::fs::read_to_string(&path).ok()?;
+                let stem = slug(&path.file_stem().unwrap_or_default().to_string_lossy());
+                let yaml = frontmatter::split_front_matter(&text)
+                    .ok()
+                    .and_then(|s| s.yaml);
+                let peek = frontmatter::peek(yaml);
+                let id = peek.id.unwrap_or(stem);
+                let source = match peek.source {
+                    Some(s) => s.into(),
+                    None => relative(&corpus.root, &path).into(),
+                };
+                Some((
+                    id,
+                    Entry {
+                        path: path.into(),
+                        source,
+                        source_key: peek.source_key.map(Into::into),
+                        content_key: peek.content_key.map(Into::into),
+                    },
+                ))
+            })
+            .collect();
+        for (id, entry) in peeked.into_iter().flatten() {
+            if let Some(prev) = corpus.by_id.get(id.as_str()) {
+                diags.push(duplicate_id(
+                    &corpus.relative(&entry.path),
+                    &id,
+                    &corpus.relative(&prev.path),
+                ));
                 continue;
             }
-            let rel = corpus.relative(&path);
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let stem = slug(&path.file_stem().unwrap_or_default().to_string_lossy());
-            let yaml = frontmatter::split_front_matter(&text)
-                .ok()
-                .and_then(|s| s.yaml);
-            let peek = frontmatter::peek(yaml);
-            let id = peek.id.unwrap_or(stem);
-            if let Some(prev) = corpus.by_id.get(&id) {
-                diags.push(duplicate_id(&rel, &id, &corpus.relative(&prev.path)));
-                continue;
-            }
-            corpus.insert(
-                id,
-                Entry {
-                    path,
-                    source: peek.source.unwrap_or_else(|| rel.clone()),
-                    source_key: peek.source_key,
-                    content_key: peek.content_key,
-                },
-            );
+            corpus.insert(id, entry);
         }
         Ok((corpus, diags))
     }
@@ -192,20 +231,13 @@ impl Corpus {
     fn insert(&mut self, id: String, e: Entry) {
         self.remove(&id);
         match &e.source_key {
-            Some(k) => self.by_key.entry(k.clone()).or_default().insert(id.clone()),
-            None => self
-                .by_legacy
-                .entry(e.source.clone())
-                .or_default()
-                .insert(id.clone()),
+            Some(k) => add_id(&mut self.by_key, k, &id),
+            None => add_id(&mut self.by_legacy, &e.source, &id),
         };
         if let Some(c) = &e.content_key {
-            self.by_content
-                .entry(c.clone())
-                .or_default()
-                .insert(id.clone());
+            add_id(&mut self.by_content, c, &id);
         }
-        self.by_id.insert(id, e);
+        self.by_id.insert(id.into(), e);
     }
 
     /// Forgets a document.
@@ -213,9 +245,9 @@ impl Corpus {
         let Some(e) = self.by_id.remove(id) else {
             return;
         };
-        let forget = |map: &mut HashMap<String, BTreeSet<String>>, key: &str| {
+        let forget = |map: &mut HashMap<Box<str>, Ids>, key: &str| {
             if let Some(ids) = map.get_mut(key) {
-                ids.remove(id);
+                ids.retain(|x| &**x != id);
                 if ids.is_empty() {
                     map.remove(key);
                 }
@@ -297,7 +329,7 @@ impl Corpus {
 
     /// Where the document with this id is stored, if the corpus has it.
     pub fn path_of(&self, id: &str) -> Option<&Path> {
-        self.by_id.get(id).map(|e| e.path.as_path())
+        self.by_id.get(id).map(|e| &*e.path)
     }
 
     /// A path relative to the project, for messages and provenance.
@@ -345,11 +377,9 @@ impl Corpus {
     /// The ids of the documents that came from the same source as `e`.
     fn group_of(&self, e: &Entry) -> BTreeSet<String> {
         match &e.source_key {
-            Some(k) => self.by_key.get(k),
-            None => self.by_legacy.get(&e.source),
+            Some(k) => ids_of(&self.by_key, k),
+            None => ids_of(&self.by_legacy, &e.source),
         }
-        .cloned()
-        .unwrap_or_default()
     }
 
     /// The text of a stored document's file as it is (or will be, when deferred).
@@ -415,9 +445,9 @@ impl Corpus {
                 self.group_of(e)
             }
             None => {
-                let mut own = self.by_key.get(&source.key).cloned().unwrap_or_default();
-                if let Some(ids) = source.legacy.as_ref().and_then(|l| self.by_legacy.get(l)) {
-                    own.extend(ids.iter().cloned());
+                let mut own = ids_of(&self.by_key, &source.key);
+                if let Some(l) = &source.legacy {
+                    own.extend(ids_of(&self.by_legacy, l));
                 }
                 own
             }
@@ -426,7 +456,7 @@ impl Corpus {
             && let Some(content) = &source.content
             && let Some(e) = self
                 .by_content
-                .get(content)
+                .get(content.as_str())
                 .into_iter()
                 .flatten()
                 .filter_map(|id| self.by_id.get(id))
@@ -454,18 +484,20 @@ impl Corpus {
         // Documents an older kooste stored under this bare file name, not knowing which
         // folder it came from: this input's only when it reads exactly as they do.
         let loose: BTreeSet<String> = match (&source.loose, own.is_empty()) {
-            (Some(name), true) => self.by_legacy.get(name).cloned().unwrap_or_default(),
+            (Some(name), true) => ids_of(&self.by_legacy, name),
             _ => BTreeSet::new(),
         };
         if !loose.is_empty()
             && docs.len() == loose.len()
             && docs.iter().all(|r| {
-                self.by_id.get(&r.document.meta.id).is_some_and(|e| {
-                    loose.contains(&r.document.meta.id)
-                        && self
-                            .current(&e.path)
-                            .is_some_and(|t| t == render_with(&r.document, e))
-                })
+                self.by_id
+                    .get(r.document.meta.id.as_str())
+                    .is_some_and(|e| {
+                        loose.contains(&r.document.meta.id)
+                            && self
+                                .current(&e.path)
+                                .is_some_and(|t| t == render_with(&r.document, e))
+                    })
             })
         {
             own = loose.clone();
@@ -476,7 +508,7 @@ impl Corpus {
         for r in docs.iter() {
             let id = &r.document.meta.id;
             if r.id_given
-                && let Some(e) = self.by_id.get(id)
+                && let Some(e) = self.by_id.get(id.as_str())
                 && !own.contains(id)
             {
                 return Err(format!(
@@ -511,7 +543,7 @@ impl Corpus {
             let unique = ids.iter().collect::<BTreeSet<_>>().len() == ids.len();
             let free = ids
                 .iter()
-                .all(|id| own.contains(id) || !self.by_id.contains_key(id));
+                .all(|id| own.contains(id) || !self.by_id.contains_key(id.as_str()));
             if !(unique && free) {
                 continue;
             }
@@ -547,14 +579,14 @@ impl Corpus {
                 ..r.document.meta.clone()
             };
             let text = render_document(&meta, &r.document.body);
-            let (path, outcome, write) = match self.by_id.get(&meta.id) {
+            let (path, outcome, write) = match self.by_id.get(meta.id.as_str()) {
                 Some(e) => match self.current(&e.path) {
-                    Some(t) if t == text => (e.path.clone(), Outcome::Unchanged, false),
+                    Some(t) if t == text => (e.path.to_path_buf(), Outcome::Unchanged, false),
                     // Only the source facts are new: recorded, the document is unchanged.
                     Some(t) if t == render_with(&r.document, e) => {
-                        (e.path.clone(), Outcome::Unchanged, true)
+                        (e.path.to_path_buf(), Outcome::Unchanged, true)
                     }
-                    _ => (e.path.clone(), Outcome::Replaced, true),
+                    _ => (e.path.to_path_buf(), Outcome::Replaced, true),
                 },
                 None => {
                     let sub = meta.workshop.clone().unwrap_or_else(|| "muut".into());
@@ -591,7 +623,11 @@ impl Corpus {
         let stale: Vec<(String, PathBuf)> = own
             .iter()
             .filter(|id| !keep_missing && !new_ids.contains(id))
-            .filter_map(|id| self.by_id.get(id).map(|e| (id.clone(), e.path.clone())))
+            .filter_map(|id| {
+                self.by_id
+                    .get(id.as_str())
+                    .map(|e| (id.clone(), e.path.to_path_buf()))
+            })
             .collect();
         self.write_unit(writes, stale.iter().map(|(_, p)| p.clone()).collect())?;
         let mut documents = Vec::new();
@@ -599,10 +635,10 @@ impl Corpus {
             self.insert(
                 id.clone(),
                 Entry {
-                    path,
-                    source: source.name.clone(),
-                    source_key: Some(source.key.clone()),
-                    content_key: source.content.clone(),
+                    path: path.into(),
+                    source: source.name.as_str().into(),
+                    source_key: Some(source.key.as_str().into()),
+                    content_key: source.content.as_deref().map(Into::into),
                 },
             );
             documents.push((id, outcome));
@@ -626,7 +662,7 @@ impl Corpus {
     /// contents (then another file with those contents is a copy, not the file moved).
     fn still_there(&self, e: &Entry, content: &str) -> bool {
         let Some(key) = &self.key else { return false };
-        [self.root.join(&e.source), PathBuf::from(&e.source)]
+        [self.root.join(&*e.source), PathBuf::from(&*e.source)]
             .iter()
             .any(|p| std::fs::read(p).is_ok_and(|b| key.fingerprint("content", &b) == content))
     }
@@ -635,9 +671,9 @@ impl Corpus {
 /// A stored document as it would read with the source facts `e` has now.
 fn render_with(document: &Document, e: &Entry) -> String {
     let meta = DocumentMeta {
-        source: Some(e.source.clone()),
-        source_key: e.source_key.clone(),
-        content_key: e.content_key.clone(),
+        source: Some(e.source.to_string()),
+        source_key: e.source_key.as_deref().map(str::to_string),
+        content_key: e.content_key.as_deref().map(str::to_string),
         ..document.meta.clone()
     };
     render_document(&meta, &document.body)

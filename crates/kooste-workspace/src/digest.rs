@@ -31,6 +31,9 @@ impl std::fmt::Display for Unchanged {
     }
 }
 
+/// What a refresh before a digest could not read, and the round's records when they hold.
+type Fresh = (Vec<Diagnostic>, Option<Vec<kooste_index::PassageRecord>>);
+
 /// A digest, with what went wrong on the way.
 #[derive(Debug)]
 pub struct Built {
@@ -50,14 +53,10 @@ impl Workspace {
         let project = Project::load(&self.project.root)?;
         let steps = StepsList::load(&project)?;
         let grouping = Grouping::load(&project.root, &round.workshop)?;
-        let index_problems = self.fresh()?;
-        let records = {
-            let ix = self.index()?;
-            let records = ix.records(&Filters {
-                workshop: Some(round.previous.clone()),
-                ..Filters::default()
-            })?;
-            kooste_digest::comments::with_commented(records, |d| ix.document(d))?
+        let (index_problems, records) = self.fresh_for_round(round)?;
+        let records = match records {
+            Some(r) => r,
+            None => self.round_records(round)?,
         };
         let digest = assemble(
             &Input {
@@ -114,13 +113,41 @@ impl Workspace {
         Ok(Ok(path))
     }
 
-    /// Makes sure the index is in line with the corpus before a read that must see all of
-    /// it: a watched workspace is (the watcher sees to it); otherwise it is refreshed, and
-    /// the files it could not read are returned.
-    pub(crate) fn fresh(&self) -> Result<Vec<Diagnostic>> {
+    /// The passage records a digest of `round` is made of: the round's own, with the
+    /// passages its comments name.
+    fn round_records(&self, round: &Round) -> Result<Vec<kooste_index::PassageRecord>> {
+        let ix = self.index()?;
+        let records = ix.records(&Filters {
+            workshop: Some(round.previous.clone()),
+            ..Filters::default()
+        })?;
+        Ok(kooste_digest::comments::with_commented(records, |d| {
+            ix.document(d)
+        })?)
+    }
+
+    /// Makes sure the index holds what the corpus says of `round` before its digest is
+    /// made, as cheaply as a search does ("Seeing hand edits"): a watched workspace is in
+    /// line; otherwise the index is refreshed when its watch no longer holds (a file added,
+    /// removed or saved anew, a project file changed), or when a corpus file the round's
+    /// passages come from was edited in place since it was indexed. A round of a million
+    /// passages' project is some ten thousand files to stat, not every corpus file to stat
+    /// and the manifest to parse. Returns the files a refresh could not read, and the
+    /// round's records when they were read and still hold.
+    fn fresh_for_round(&self, round: &Round) -> Result<Fresh> {
         if self.watched.load(std::sync::atomic::Ordering::Relaxed) {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
-        Ok(self.refresh(false)?.problems)
+        let root = &self.project.root;
+        if !self.has_index() || self.index()?.freshness(root, false).is_some() {
+            return Ok((self.refresh(false)?.problems, None));
+        }
+        let records = self.round_records(round)?;
+        let files: std::collections::BTreeSet<&str> =
+            records.iter().map(|r| r.file.as_str()).collect();
+        if self.index()?.changed_files(root, files).is_empty() {
+            return Ok((Vec::new(), Some(records)));
+        }
+        Ok((self.refresh(false)?.problems, None))
     }
 }

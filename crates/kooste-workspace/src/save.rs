@@ -43,6 +43,14 @@ pub(crate) struct Saves {
     durable: Mutex<Durable>,
     queue: Mutex<Queue>,
     indexed: Mutex<Indexed>,
+    /// Held while a group is written to the corpus and queued, and while queued saves are
+    /// indexed and their files noted as the app's own: a group written while its
+    /// directory's other files are being noted would leave a file of the app's own
+    /// unstamped there, which the index takes for a hand edit (its watch is dropped, and
+    /// the watcher then reads the whole corpus under the writer lock, at a million
+    /// passages seconds during which no save is written). Taken last, after the group
+    /// commit's lock and the writer lock.
+    gate: Mutex<()>,
     /// Wakes the background indexer when a save is queued (paired with `queue`).
     saved: Condvar,
     /// Whether a background indexer runs.
@@ -284,6 +292,7 @@ impl Workspace {
         let Some(last) = saves.last().map(|s| s.ticket) else {
             return;
         };
+        let _gate = self.saves.gate.lock().unwrap_or_else(|e| e.into_inner());
         let results = match pending {
             Some(p) if p.len() == saves.len() => p.commit(),
             _ => saves
@@ -417,6 +426,7 @@ impl Workspace {
         self.open_index()?;
         let mut indexed = self.saves.indexed.lock().unwrap_or_else(|e| e.into_inner());
         if indexed.done < ticket {
+            let _gate = self.saves.gate.lock().unwrap_or_else(|e| e.into_inner());
             let (range, records, files) = {
                 let mut q = self.saves.queue.lock().unwrap_or_else(|e| e.into_inner());
                 let range = q.first..=q.last;

@@ -261,6 +261,81 @@ fn saves_from_many_threads_are_each_on_disk_and_searchable() {
 }
 
 #[test]
+fn a_start_reads_nothing_when_the_index_holds_and_updates_it_when_a_file_changed() {
+    let dir = project();
+    std::thread::sleep(Duration::from_millis(2100));
+    let ws = Workspace::new(Project::load(dir.path()).unwrap());
+    assert!(
+        ws.refresh_if_stale().unwrap().is_some(),
+        "no index yet: built"
+    );
+    let again = Workspace::new(Project::load(dir.path()).unwrap());
+    assert!(
+        again.refresh_if_stale().unwrap().is_none(),
+        "in line: nothing read"
+    );
+    // Edited in place (its folder does not change): the check of every file sees it.
+    let file = dir.path().join("corpus/a.md");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Kotikäynti auttoi.", "Naapuri soitti harmonikkaa.");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .unwrap();
+    let third = Workspace::new(Project::load(dir.path()).unwrap());
+    let done = third.refresh_if_stale().unwrap().expect("updated");
+    assert_eq!(done.report.updated, 1, "{}", done.summary());
+    third.trust_index();
+    assert_eq!(hits(&third, "harmonikka"), 1);
+    assert_eq!(hits(&third, "kotikäynti"), 0);
+}
+
+#[test]
+fn the_apps_own_saves_under_load_are_not_taken_for_hand_edits() {
+    let dir = project();
+    // Indexed once the project's files have stood still: the index then records what the
+    // project looked like (its watch), and searches and the watcher trust it.
+    std::thread::sleep(Duration::from_millis(2100));
+    let ws = std::sync::Arc::new(Workspace::new(Project::load(dir.path()).unwrap()));
+    ws.refresh(false).unwrap();
+    let root = dir.path().to_path_buf();
+    assert_eq!(ws.index().unwrap().freshness(&root, false), None);
+    ws.index_in_background();
+    // Saves from many threads, written and indexed in groups while others are written.
+    let threads: Vec<_> = (0..6)
+        .map(|t| {
+            let ws = std::sync::Arc::clone(&ws);
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let n = 100 + t * 40 + i;
+                    let sub = submission(
+                        &format!("web-{n}"),
+                        &format!("Puhuimme sanasta {}.", word(n)),
+                        Some("w-1"),
+                    );
+                    ws.save_form(&sub).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // Once every save is indexed, the index still holds the whole corpus: no save was
+    // taken for a file changed by hand (which would bring a reading of every corpus file).
+    let ix = ws.index().unwrap();
+    assert_eq!(ix.freshness(&root, false), None);
+    assert_eq!(ix.freshness(&root, true), None);
+    drop(ix);
+    for n in [100, 123, 339] {
+        assert!(found(&ws, &word(n)), "save {n} is searchable");
+    }
+}
+
+#[test]
 fn a_save_whose_file_cannot_be_written_fails_alone() {
     let dir = project();
     // A file where one workshop's folder would be: its saves cannot be written.

@@ -1,6 +1,6 @@
 //! `kooste serve [--addr 127.0.0.1:8080] [--https] [--proxy-header H [--proxy-addr IP]...]`:
 //! the web app over the project, with an index
-//! brought up to date (and CAIMeR labels) first.
+//! brought up to date (and CAIMeR labels) first when it is not.
 
 use crate::Outcome;
 use anyhow::Context;
@@ -30,13 +30,34 @@ pub(crate) struct Args {
     max_connections: usize,
 }
 
+/// The allocator's setting `kooste serve` runs with: memory freed is given back to the
+/// system at once rather than after a delay that, for threads gone idle (the start's
+/// update, opening the corpus), never ends. mimalloc reads its settings from the
+/// environment when the process starts, so the server starts itself again with it set.
+const PURGE_AT_ONCE: (&str, &str) = ("MIMALLOC_PURGE_DELAY", "0");
+
 pub(crate) fn run(args: &Args, project: Option<&Path>, json: bool) -> anyhow::Result<Outcome> {
-    let ws = super::workspace(project)?;
-    let done = ws.refresh(false)?;
-    for p in &done.problems {
-        errln!("{p}");
+    #[cfg(unix)]
+    if std::env::var_os(PURGE_AT_ONCE.0).is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        use std::os::unix::process::CommandExt;
+        // Returns only when it could not start; then the server runs as it is.
+        let _ = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(PURGE_AT_ONCE.0, PURGE_AT_ONCE.1)
+            .exec();
     }
-    errln!("{}", done.summary());
+    let ws = super::workspace(project)?;
+    match ws.refresh_if_stale()? {
+        Some(done) => {
+            for p in &done.problems {
+                errln!("{p}");
+            }
+            errln!("{}", done.summary());
+        }
+        None => errln!("The index is up to date with the corpus."),
+    }
     let project = ws.project();
     let users = Users::load(project).context("reading the accounts")?;
     if users.accounts().is_empty() {
