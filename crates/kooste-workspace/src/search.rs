@@ -40,16 +40,22 @@ impl Workspace {
                 self.refresh_or_keep(&mut out)?;
             }
         }
-        out.results = self.index()?.search(req)?;
-        if !watched {
-            let changed = self.index()?.changed_files(
-                &self.project.root,
-                out.results.hits.iter().map(|h| h.record.file.as_str()),
-            );
-            if !changed.is_empty() {
-                self.refresh_or_keep(&mut out)?;
-                out.results = self.index()?.search(req)?;
-            }
+        // The hits' files are checked on the index that found them (one read guard,
+        // dropped before a refresh takes the index for writing).
+        let changed = {
+            let ix = self.index()?;
+            out.results = ix.search(req)?;
+            !watched
+                && !ix
+                    .changed_files(
+                        &self.project.root,
+                        out.results.hits.iter().map(|h| h.record.file.as_str()),
+                    )
+                    .is_empty()
+        };
+        if changed {
+            self.refresh_or_keep(&mut out)?;
+            out.results = self.index()?.search(req)?;
         }
         Ok(out)
     }
