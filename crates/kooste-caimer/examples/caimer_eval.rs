@@ -738,6 +738,16 @@ fn cross_errors(p: &Proposer, rows: &[&Row], only: Option<Dimension>) {
     }
 }
 
+/// The cross-validation fold (of three) a row of the tune part falls in.
+fn fold_of(r: &Row) -> u64 {
+    evalset::fnv(&format!("cv:{}", r.id)) % 3
+}
+
+/// The rows of `tune` whose fold `keep` accepts.
+fn in_folds<'a>(tune: &[&'a Row], keep: impl Fn(u64) -> bool) -> Vec<&'a Row> {
+    tune.iter().copied().filter(|r| keep(fold_of(r))).collect()
+}
+
 /// The tuning proxy for the held-out learning curve, on the tune part only: three folds;
 /// per fold a base from the shipped tuning part and the two other folds, and the fold split
 /// in halves within each style (the decided pool, the test half), as the held-out part is.
@@ -746,21 +756,12 @@ fn cross_errors(p: &Proposer, rows: &[&Row], only: Option<Dimension>) {
 /// instead of two): what more passages of the same kind can teach.
 fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
     let tune: Vec<&Row> = real_tune.iter().collect();
-    let fold_of = |r: &Row| evalset::fnv(&format!("cv:{}", r.id)) % 3;
     let mut sum_r = [0.0; 4];
     let mut sum_u = [0.0; 4];
     let mut per_style: std::collections::BTreeMap<String, (Counts, Counts)> = Default::default();
     for fold in 0..3u64 {
-        let train: Vec<&Row> = tune
-            .iter()
-            .copied()
-            .filter(|r| fold_of(r) != fold)
-            .collect();
-        let rows: Vec<&Row> = tune
-            .iter()
-            .copied()
-            .filter(|r| fold_of(r) == fold)
-            .collect();
+        let train: Vec<&Row> = in_folds(&tune, |f| f != fold);
+        let rows: Vec<&Row> = in_folds(&tune, |f| f == fold);
         // `NOREAL=1`: a base that never saw the real-style set (the shipped tuning part
         // alone), to see what learning does where the material is new to the base.
         let train: Vec<&Row> = if std::env::var("NOREAL").is_ok() {
@@ -801,23 +802,11 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
     let mut two = Counts::default();
     let mut none = Counts::default();
     for fold in 0..3u64 {
-        let rows: Vec<&Row> = tune
-            .iter()
-            .copied()
-            .filter(|r| fold_of(r) == fold)
-            .collect();
+        let rows: Vec<&Row> = in_folds(&tune, |f| f == fold);
         let (_, test_rows) = halves(&rows);
         let other = (fold + 1) % 3;
-        let a: Vec<&Row> = tune
-            .iter()
-            .copied()
-            .filter(|r| fold_of(r) == other)
-            .collect();
-        let ab: Vec<&Row> = tune
-            .iter()
-            .copied()
-            .filter(|r| fold_of(r) != fold)
-            .collect();
+        let a: Vec<&Row> = in_folds(&tune, |f| f == other);
+        let ab: Vec<&Row> = in_folds(&tune, |f| f != fold);
         none.merge(&test(&base_from(plain, shipped_tuning, &[]), &test_rows));
         one.merge(&test(&base_from(plain, shipped_tuning, &a), &test_rows));
         two.merge(&test(&base_from(plain, shipped_tuning, &ab), &test_rows));
@@ -833,16 +822,12 @@ fn learn_cv(plain: &Proposer, shipped_tuning: &[&Row], real_tune: &[Row]) {
             Counts::default(),
         );
         for fold in 0..3u64 {
-            let rows: Vec<&Row> = tune
-                .iter()
-                .copied()
-                .filter(|r| fold_of(r) == fold)
-                .collect();
+            let rows: Vec<&Row> = in_folds(&tune, |f| f == fold);
             let (_, test_rows) = halves(&rows);
             let train: Vec<Decision> = shipped_tuning
                 .iter()
                 .copied()
-                .chain(tune.iter().copied().filter(|r| fold_of(r) != fold))
+                .chain(in_folds(&tune, |f| f != fold))
                 .map(decision)
                 .collect();
             let base = plain.with_base(plain.train_base(&train));
