@@ -82,6 +82,10 @@ impl Kind {
 pub type Counts = BTreeMap<Kind, usize>;
 
 /// One removal: the byte range in the input, its kind and what replaced it.
+///
+/// A removal found by a later pass of [`Redactor::redact`] may cover an earlier one (its
+/// range is where its text lay in the input, placeholders it took in widened to what they
+/// replaced).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     /// Byte range in the original text.
@@ -322,7 +326,44 @@ impl Redactor {
     }
 
     /// Redacts `text`, returning the new text and what was removed (ranges in `text`).
+    ///
+    /// Redacting the result again changes nothing. One pass does not always get there: a
+    /// removal can change what a pattern sees next to it. In "041 /1034 000004567" the
+    /// slashed pattern takes the whole run, which has too many digits for a phone number,
+    /// and the plain pattern then takes "000004567"; with that gone, "041 /1034" is a phone
+    /// number of its own. So passes are repeated on their own output until one removes
+    /// nothing (a text without personal data takes one pass).
     pub fn redact(&self, text: &str, lang: Lang) -> (String, Vec<Removal>) {
+        let (mut out, first) = self.redact_once(text, lang);
+        // Each pass's removals, with ranges in the text that pass read.
+        let mut passes = vec![first];
+        // Each pass that removes something leaves less personal data; the bound only
+        // guards against a placeholder that some pattern would take again.
+        while passes.last().is_some_and(|p| !p.is_empty()) && passes.len() < 8 {
+            let (again, more) = self.redact_once(&out, lang);
+            if !more.is_empty() {
+                out = again;
+            }
+            passes.push(more);
+        }
+        let mut removals = Vec::new();
+        for (n, pass) in passes.iter().enumerate() {
+            removals.extend(pass.iter().map(|r| {
+                // Back through the passes before this one, to ranges in `text`.
+                let range = passes[..n]
+                    .iter()
+                    .rev()
+                    .fold(r.range.clone(), |range, earlier| {
+                        before(earlier, range.start, false)..before(earlier, range.end, true)
+                    });
+                Removal { range, ..r.clone() }
+            }));
+        }
+        (out, removals)
+    }
+
+    /// One pass of [`Redactor::redact`].
+    fn redact_once(&self, text: &str, lang: Lang) -> (String, Vec<Removal>) {
         let mut found: Vec<(std::ops::Range<usize>, Kind, String)> = Vec::new();
         let taken = |found: &mut Vec<(std::ops::Range<usize>, Kind, String)>,
                      r: std::ops::Range<usize>,
@@ -603,6 +644,25 @@ fn is_plain_form(base: &str, form: &str) -> bool {
         || base
             .strip_suffix("nen")
             .is_some_and(|stem| form == format!("{stem}sen"))
+}
+
+/// Where `at`, a byte offset in the text a pass of redaction made, lay in the text it read;
+/// `removals` are the pass's own, in order. An offset inside a placeholder is its start
+/// (or, as a range's `end`, its end) in what it replaced.
+fn before(removals: &[Removal], at: usize, end: bool) -> usize {
+    // How much longer the read text is than the made one, up to the next removal.
+    let mut longer = 0isize;
+    for r in removals {
+        let start = r.range.start.checked_add_signed(-longer).unwrap_or(0);
+        if at <= start {
+            break;
+        }
+        if at < start + r.replacement.len() {
+            return if end { r.range.end } else { r.range.start };
+        }
+        longer += r.range.len() as isize - r.replacement.len() as isize;
+    }
+    at.checked_add_signed(longer).unwrap_or(at)
 }
 
 /// Whether a title (rouva, herr) stands just before `at`.
