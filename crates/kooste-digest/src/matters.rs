@@ -36,11 +36,9 @@ pub struct Matter {
 pub struct Thesaurus {
     matters: Vec<Matter>,
     /// Each term is a concept of its own, so that a passage's matter can be weighed by how
-    /// many of its different terms occur; `of_term[t]` is term `t`'s matter.
-    terms: TermSet,
-    /// The same terms split: those of one word (whether one matches depends only on the
-    /// word, so a round's distinct words are matched once each, [`Thesaurus::scores_all`])
-    /// and phrases.
+    /// many of its different terms occur; `of_term[t]` is term `t`'s matter. The terms of
+    /// one word are held apart from the phrases: whether one matches depends only on the
+    /// word, so [`Thesaurus::scores_all`] matches a round's distinct words once each.
     single: TermSet,
     multi: TermSet,
     of_term: Vec<usize>,
@@ -109,7 +107,6 @@ impl Thesaurus {
         }
         let mut t = Thesaurus {
             matters: Vec::new(),
-            terms: TermSet::new(),
             single: TermSet::new(),
             multi: TermSet::new(),
             of_term: Vec::new(),
@@ -124,20 +121,18 @@ impl Thesaurus {
                     let bare = raw.trim_start_matches('*').trim_end_matches('*');
                     let also = (raw.starts_with('*') && !bare.contains(' ')).then_some(bare);
                     for term in std::iter::once(raw.as_str()).chain(also) {
-                        t.terms
-                            .add(lang, t.of_term.len(), term)
-                            .map_err(|message| Error::Template {
-                                path: PROJECT_FILE.into(),
-                                line: 0,
-                                message: format!("matter '{}': {message}", def.id),
-                            })?;
                         let part = if term.split_whitespace().count() == 1 {
                             &mut t.single
                         } else {
                             &mut t.multi
                         };
-                        // Added above already, so it parses.
-                        let _ = part.add(lang, t.of_term.len(), term);
+                        part.add(lang, t.of_term.len(), term).map_err(|message| {
+                            Error::Template {
+                                path: PROJECT_FILE.into(),
+                                line: 0,
+                                message: format!("matter '{}': {message}", def.id),
+                            }
+                        })?;
                         t.of_term.push(m);
                     }
                 }
@@ -162,7 +157,15 @@ impl Thesaurus {
     /// words that are terms of the matter (a word counts once), strongest first; on a tie,
     /// the matter with more different terms in the text, then the one named first.
     pub fn scores(&self, text: &str, lang: Lang) -> Vec<(usize, usize)> {
-        score(&self.of_term, self.terms.matches(&words(text), lang))
+        score(&self.of_term, self.hits(&words(text), lang))
+    }
+
+    /// Every term the words match, each once at its first place, in the text's order.
+    fn hits(&self, ws: &[Word], lang: Lang) -> Vec<TermHit> {
+        let mut hits = self.multi.matches(ws, lang);
+        hits.extend(self.single.matches(ws, lang));
+        hits.sort_by_key(|h| (h.span.start, h.concept));
+        hits
     }
 
     /// [`Thesaurus::scores`] of many texts, `(text, language)`, on every core: each
@@ -223,9 +226,7 @@ impl Thesaurus {
     /// The matched words of a text, each with its matter's index: why the text was given
     /// its matter.
     pub fn evidence(&self, text: &str, lang: Lang) -> Vec<(usize, String)> {
-        let ws = words(text);
-        self.terms
-            .matches(&ws, lang)
+        self.hits(&words(text), lang)
             .into_iter()
             .map(|h| {
                 let said = text.get(h.span.clone()).unwrap_or_default();
