@@ -643,7 +643,7 @@ fn store(
         if !read.id_given || corpus.is_from(id, &source) {
             continue;
         }
-        let Some(stored_at) = corpus.path_of(id).map(Path::to_path_buf) else {
+        let Some(stored_at) = corpus.path_of(id) else {
             continue;
         };
         let now = corpus

@@ -223,6 +223,9 @@ fn update_with(
     // A file that cannot be read is reported by `kooste index` and `kooste status`; it
     // does not keep the index from being complete (it holds nothing of the file).
     let watch = (complete && watch.settled(now)).then_some(watch);
+    // Built again from its sorted entries, which fills the map's nodes (inserted in the
+    // corpus's order they stay about half empty; `kooste serve` keeps it).
+    let stamps: BTreeMap<String, FileStamp> = stamps.into_iter().collect();
     ix.set_stamps(inputs, stamps, watch)?;
     Ok((ix, report, problems))
 }

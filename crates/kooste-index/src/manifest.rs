@@ -404,9 +404,13 @@ fn stamp_of(line: &[u8]) -> Option<(String, FileStamp)> {
     let docs = if docs.is_empty() {
         Vec::new()
     } else {
-        docs.split(|&b| b == b' ')
-            .map(unescape)
-            .collect::<Option<Vec<_>>>()?
+        // Sized exactly: collected from a split, a vector of one id (most files) would
+        // take room for four.
+        let mut ids = Vec::with_capacity(docs.iter().filter(|&&b| b == b' ').count() + 1);
+        for id in docs.split(|&b| b == b' ') {
+            ids.push(unescape(id)?);
+        }
+        ids
     };
     Some((
         path,
@@ -433,21 +437,26 @@ impl Raw {
         let bad = |n: usize, what: &str| {
             Error::Index(format!("{}: {what} (entry {})", path.display(), n + 1))
         };
-        let mut body = Body::default();
-        for (n, line) in lines(&self.bytes[self.files.clone()]).enumerate() {
-            let (p, stamp) = stamp_of(line).ok_or_else(|| bad(n, "a file's stamp is damaged"))?;
-            body.files.insert(p, stamp);
-        }
-        for (n, line) in lines(&self.bytes[self.docs.clone()]).enumerate() {
-            let mut parts = line.splitn(2, |&b| b == b'\t');
-            let id = parts.next().and_then(unescape);
-            let print = parts.next().and_then(unescape);
-            let (Some(id), Some(print)) = (id, print) else {
-                return Err(bad(n, "a document's fingerprint is damaged"));
-            };
-            body.docs.insert(id, print);
-        }
-        Ok(body)
+        // Collected whole rather than inserted one by one: a map built from all its
+        // entries at once fills its nodes, where entries inserted in order leave every
+        // node about half empty (at a million passages some 30 MB of the server's memory).
+        let files = lines(&self.bytes[self.files.clone()])
+            .enumerate()
+            .map(|(n, line)| stamp_of(line).ok_or_else(|| bad(n, "a file's stamp is damaged")))
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        let docs = lines(&self.bytes[self.docs.clone()])
+            .enumerate()
+            .map(|(n, line)| {
+                let mut parts = line.splitn(2, |&b| b == b'\t');
+                let id = parts.next().and_then(unescape);
+                let print = parts.next().and_then(unescape);
+                match (id, print) {
+                    (Some(id), Some(print)) => Ok((id, print)),
+                    _ => Err(bad(n, "a document's fingerprint is damaged")),
+                }
+            })
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        Ok(Body { docs, files })
     }
 
     /// The stamp of one corpus file, found by a binary search of the sorted lines without

@@ -2,6 +2,7 @@
 //! documents so that each input file lands whole or not at all (the writing itself is
 //! `journal`'s).
 
+use crate::catalogue::{Catalogue, Entry};
 use crate::journal::{Unit, commit, commit_units, recover};
 use crate::markdown::render_document;
 use crate::read::{IngestOptions, Read, read_input, read_noted};
@@ -12,7 +13,7 @@ use crate::{Diagnostic, frontmatter, slug};
 use kooste_core::fsutil::WriteLock;
 use kooste_core::model::{Document, DocumentMeta};
 use kooste_core::project::Project;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// What became of one document.
@@ -48,15 +49,11 @@ pub struct Corpus {
     /// The project's `.kooste/`, where the write lock lives.
     state: PathBuf,
     root: PathBuf,
-    by_id: HashMap<Box<str>, Entry>,
-    /// The ids of the documents of each source key, of each content key, and of each
-    /// source without a key (an older kooste's): what `store` looks up per input. Kept
-    /// compact (a million passages are a quarter of a million documents, held by `kooste
-    /// serve` for its saves): boxed strings, and each key's ids a sorted vector (mostly of
-    /// one).
-    by_key: HashMap<Box<str>, Ids>,
-    by_content: HashMap<Box<str>, Ids>,
-    by_legacy: HashMap<Box<str>, Ids>,
+    /// Every document's id, path and source facts, and the ids of each source key, of
+    /// each content key, and of each source without a key (an older kooste's): what
+    /// `store` looks up per input. Held compactly (a million passages are a quarter of a
+    /// million documents, held by `kooste serve` for its saves).
+    docs: Catalogue,
     /// The project's source key, read when first needed (only writers need it).
     key: Option<SourceKey>,
     /// When storing is deferred ([`Corpus::defer`]): the units stored since the last
@@ -107,36 +104,6 @@ impl Pending {
     }
 }
 
-/// One stored document: where it is, and its source facts as its front matter gives them.
-#[derive(Debug, Clone)]
-struct Entry {
-    path: Box<Path>,
-    source: Box<str>,
-    source_key: Option<Box<str>>,
-    content_key: Option<Box<str>>,
-}
-
-/// The ids of the documents under one key, sorted, each once.
-type Ids = Vec<Box<str>>;
-
-/// Adds an id to the ids under `key`.
-fn add_id(map: &mut HashMap<Box<str>, Ids>, key: &str, id: &str) {
-    let ids = match map.get_mut(key) {
-        Some(ids) => ids,
-        None => map.entry(key.into()).or_default(),
-    };
-    if let Err(at) = ids.binary_search_by(|x| (**x).cmp(id)) {
-        ids.insert(at, id.into());
-    }
-}
-
-/// The ids under `key`, as a set.
-fn ids_of(map: &HashMap<Box<str>, Ids>, key: &str) -> BTreeSet<String> {
-    map.get(key)
-        .map(|ids| ids.iter().map(|i| i.to_string()).collect())
-        .unwrap_or_default()
-}
-
 /// What storing one input did.
 #[derive(Debug, Default)]
 pub struct Stored {
@@ -155,17 +122,28 @@ impl Corpus {
         corpus.unread = false;
         let mut diags = Vec::new();
         // Each file's front matter, read on every core (a million passages are some
-        // quarter of a million files), then noted in the corpus's order as one by one.
-        use rayon::prelude::*;
+        // quarter of a million files), then noted in the corpus's order as one by one; a
+        // few thousand files at a time, so that what was read waits briefly.
         let files = corpus.files();
+        for chunk in files.chunks(4096) {
+            corpus.note_files(chunk, &mut diags);
+        }
+        corpus.docs.shrink_to_fit();
+        Ok((corpus, diags))
+    }
+
+    /// Reads the front matter of `files` and notes where their documents are.
+    fn note_files(&mut self, files: &[PathBuf], diags: &mut Vec<Diagnostic>) {
+        use rayon::prelude::*;
+        let corpus = &*self;
         let peeked: Vec<Option<(String, Entry)>> = files
-            .into_par_iter()
+            .par_iter()
             .map(|path| {
                 // A form's documents are named by row, not by front matter; skip it unread.
                 if path.extension().is_some_and(|x| x == "csv") {
                     return None;
                 }
-                let text = std::fs::read_to_string(&path).ok()?;
+                let text = std::fs::read_to_string(path).ok()?;
                 let stem = slug(&path.file_stem().unwrap_or_default().to_string_lossy());
                 let yaml = frontmatter::split_front_matter(&text)
                     .ok()
@@ -173,32 +151,31 @@ impl Corpus {
                 let peek = frontmatter::peek(yaml);
                 let id = peek.id.unwrap_or(stem);
                 let source = match peek.source {
-                    Some(s) => s.into(),
-                    None => relative(&corpus.root, &path).into(),
+                    Some(s) => s,
+                    None => relative(&corpus.root, path),
                 };
                 Some((
                     id,
                     Entry {
-                        path: path.into(),
+                        path: path.clone(),
                         source,
-                        source_key: peek.source_key.map(Into::into),
-                        content_key: peek.content_key.map(Into::into),
+                        source_key: peek.source_key,
+                        content_key: peek.content_key,
                     },
                 ))
             })
             .collect();
         for (id, entry) in peeked.into_iter().flatten() {
-            if let Some(prev) = corpus.by_id.get(id.as_str()) {
+            if let Some(prev) = self.docs.get(&id) {
                 diags.push(duplicate_id(
-                    &corpus.relative(&entry.path),
+                    &self.relative(&entry.path),
                     &id,
-                    &corpus.relative(&prev.path),
+                    &self.relative(&prev.path),
                 ));
                 continue;
             }
-            corpus.insert(id, entry);
+            self.docs.insert(&id, &entry);
         }
-        Ok((corpus, diags))
     }
 
     /// Opens the corpus of a project for reading every file ([`Corpus::files`],
@@ -217,49 +194,11 @@ impl Corpus {
             dir,
             state: project.state_dir(),
             root: project.root.clone(),
-            by_id: HashMap::new(),
-            by_key: HashMap::new(),
-            by_content: HashMap::new(),
-            by_legacy: HashMap::new(),
+            docs: Catalogue::new(&project.corpus_dir()),
             key: None,
             deferred: None,
             unread: true,
         })
-    }
-
-    /// Notes where a document is, with its source facts.
-    fn insert(&mut self, id: String, e: Entry) {
-        self.remove(&id);
-        match &e.source_key {
-            Some(k) => add_id(&mut self.by_key, k, &id),
-            None => add_id(&mut self.by_legacy, &e.source, &id),
-        };
-        if let Some(c) = &e.content_key {
-            add_id(&mut self.by_content, c, &id);
-        }
-        self.by_id.insert(id.into(), e);
-    }
-
-    /// Forgets a document.
-    fn remove(&mut self, id: &str) {
-        let Some(e) = self.by_id.remove(id) else {
-            return;
-        };
-        let forget = |map: &mut HashMap<Box<str>, Ids>, key: &str| {
-            if let Some(ids) = map.get_mut(key) {
-                ids.retain(|x| &**x != id);
-                if ids.is_empty() {
-                    map.remove(key);
-                }
-            }
-        };
-        match &e.source_key {
-            Some(k) => forget(&mut self.by_key, k),
-            None => forget(&mut self.by_legacy, &e.source),
-        }
-        if let Some(c) = &e.content_key {
-            forget(&mut self.by_content, c);
-        }
     }
 
     /// From now on [`Corpus::store`] does not write: it notes where the documents go, and
@@ -328,8 +267,13 @@ impl Corpus {
     }
 
     /// Where the document with this id is stored, if the corpus has it.
-    pub fn path_of(&self, id: &str) -> Option<&Path> {
-        self.by_id.get(id).map(|e| &*e.path)
+    pub fn path_of(&self, id: &str) -> Option<PathBuf> {
+        self.docs.get(id).map(|e| e.path)
+    }
+
+    /// How many documents the corpus has noted (none when opened unread).
+    pub fn documents(&self) -> usize {
+        self.docs.len()
     }
 
     /// A path relative to the project, for messages and provenance.
@@ -372,14 +316,6 @@ impl Corpus {
             self.key = Some(SourceKey::load_or_create(&self.root, &self.state)?);
         }
         Ok(self.key.clone().expect("set above"))
-    }
-
-    /// The ids of the documents that came from the same source as `e`.
-    fn group_of(&self, e: &Entry) -> BTreeSet<String> {
-        match &e.source_key {
-            Some(k) => ids_of(&self.by_key, k),
-            None => ids_of(&self.by_legacy, &e.source),
-        }
     }
 
     /// The text of a stored document's file as it is (or will be, when deferred).
@@ -433,7 +369,7 @@ impl Corpus {
         // 1. This input's earlier version.
         let mut own: BTreeSet<String> = match replace {
             Some(id) => {
-                let Some(e) = self.by_id.get(id) else {
+                let Some(e) = self.docs.get(id) else {
                     return Err(format!(
                         "--replace {id}: the corpus has no document '{id}'; the ids are the names of the files in corpus/ (without .md), and `kooste search --json` shows them"
                     ));
@@ -442,12 +378,12 @@ impl Corpus {
                     "replaces '{id}' (from {}) as you asked with --replace",
                     e.source
                 ));
-                self.group_of(e)
+                self.docs.group_of(&e)
             }
             None => {
-                let mut own = ids_of(&self.by_key, &source.key);
+                let mut own = self.docs.ids_by_key(&source.key);
                 if let Some(l) = &source.legacy {
-                    own.extend(ids_of(&self.by_legacy, l));
+                    own.extend(self.docs.ids_by_legacy(l));
                 }
                 own
             }
@@ -455,16 +391,14 @@ impl Corpus {
         if own.is_empty()
             && let Some(content) = &source.content
             && let Some(e) = self
-                .by_content
-                .get(content.as_str())
+                .docs
+                .by_content(content)
                 .into_iter()
-                .flatten()
-                .filter_map(|id| self.by_id.get(id))
                 .min_by(|a, b| a.path.cmp(&b.path))
         {
-            if self.still_there(e, content) {
+            if self.still_there(&e, content) {
                 // A copy of a file that is still where it was: its material is in already.
-                let ids = self.group_of(e);
+                let ids = self.docs.group_of(&e);
                 notes.push(format!(
                     "the same contents as {}, which is already in the corpus; nothing stored",
                     e.source
@@ -479,25 +413,23 @@ impl Corpus {
                 "the same contents as {}, ingested before from another place: kooste now follows the file here",
                 e.source
             ));
-            own = self.group_of(e);
+            own = self.docs.group_of(&e);
         }
         // Documents an older kooste stored under this bare file name, not knowing which
         // folder it came from: this input's only when it reads exactly as they do.
         let loose: BTreeSet<String> = match (&source.loose, own.is_empty()) {
-            (Some(name), true) => ids_of(&self.by_legacy, name),
+            (Some(name), true) => self.docs.ids_by_legacy(name),
             _ => BTreeSet::new(),
         };
         if !loose.is_empty()
             && docs.len() == loose.len()
             && docs.iter().all(|r| {
-                self.by_id
-                    .get(r.document.meta.id.as_str())
-                    .is_some_and(|e| {
-                        loose.contains(&r.document.meta.id)
-                            && self
-                                .current(&e.path)
-                                .is_some_and(|t| t == render_with(&r.document, e))
-                    })
+                self.docs.get(&r.document.meta.id).is_some_and(|e| {
+                    loose.contains(&r.document.meta.id)
+                        && self
+                            .current(&e.path)
+                            .is_some_and(|t| t == render_with(&r.document, &e))
+                })
             })
         {
             own = loose.clone();
@@ -508,7 +440,7 @@ impl Corpus {
         for r in docs.iter() {
             let id = &r.document.meta.id;
             if r.id_given
-                && let Some(e) = self.by_id.get(id.as_str())
+                && let Some(e) = self.docs.get(id)
                 && !own.contains(id)
             {
                 return Err(format!(
@@ -543,7 +475,7 @@ impl Corpus {
             let unique = ids.iter().collect::<BTreeSet<_>>().len() == ids.len();
             let free = ids
                 .iter()
-                .all(|id| own.contains(id) || !self.by_id.contains_key(id.as_str()));
+                .all(|id| own.contains(id) || !self.docs.contains(id));
             if !(unique && free) {
                 continue;
             }
@@ -579,14 +511,14 @@ impl Corpus {
                 ..r.document.meta.clone()
             };
             let text = render_document(&meta, &r.document.body);
-            let (path, outcome, write) = match self.by_id.get(meta.id.as_str()) {
+            let (path, outcome, write) = match self.docs.get(&meta.id) {
                 Some(e) => match self.current(&e.path) {
-                    Some(t) if t == text => (e.path.to_path_buf(), Outcome::Unchanged, false),
+                    Some(t) if t == text => (e.path, Outcome::Unchanged, false),
                     // Only the source facts are new: recorded, the document is unchanged.
-                    Some(t) if t == render_with(&r.document, e) => {
-                        (e.path.to_path_buf(), Outcome::Unchanged, true)
+                    Some(t) if t == render_with(&r.document, &e) => {
+                        (e.path, Outcome::Unchanged, true)
                     }
-                    _ => (e.path.to_path_buf(), Outcome::Replaced, true),
+                    _ => (e.path, Outcome::Replaced, true),
                 },
                 None => {
                     let sub = meta.workshop.clone().unwrap_or_else(|| "muut".into());
@@ -606,7 +538,7 @@ impl Corpus {
             let first = &docs[0].document.meta.id;
             let taken = first.strip_prefix(&format!("{prefix}-")).unwrap_or(first);
             let other = self
-                .by_id
+                .docs
                 .get(taken)
                 .map(|e| format!(" from {}", e.source))
                 .unwrap_or_default();
@@ -623,28 +555,24 @@ impl Corpus {
         let stale: Vec<(String, PathBuf)> = own
             .iter()
             .filter(|id| !keep_missing && !new_ids.contains(id))
-            .filter_map(|id| {
-                self.by_id
-                    .get(id.as_str())
-                    .map(|e| (id.clone(), e.path.to_path_buf()))
-            })
+            .filter_map(|id| self.docs.get(id).map(|e| (id.clone(), e.path)))
             .collect();
         self.write_unit(writes, stale.iter().map(|(_, p)| p.clone()).collect())?;
         let mut documents = Vec::new();
         for (id, outcome, path) in outcomes {
-            self.insert(
-                id.clone(),
-                Entry {
-                    path: path.into(),
-                    source: source.name.as_str().into(),
-                    source_key: Some(source.key.as_str().into()),
-                    content_key: source.content.as_deref().map(Into::into),
+            self.docs.insert(
+                &id,
+                &Entry {
+                    path,
+                    source: source.name.clone(),
+                    source_key: Some(source.key.clone()),
+                    content_key: source.content.clone(),
                 },
             );
             documents.push((id, outcome));
         }
         for (id, _) in stale {
-            self.remove(&id);
+            self.docs.remove(&id);
             documents.push((id, Outcome::Removed));
         }
         Ok(Stored { documents, notes })
@@ -653,16 +581,14 @@ impl Corpus {
     /// Whether the corpus has the document `id` from `source` (rather than from another
     /// input, or not at all).
     pub fn is_from(&self, id: &str, source: &Source) -> bool {
-        self.by_id
-            .get(id)
-            .is_some_and(|e| e.source_key.as_deref() == Some(source.key.as_str()))
+        self.docs.source_key_of(id).flatten() == Some(source.key.as_str())
     }
 
     /// Whether the file a stored document came from still lies where it was, with the same
     /// contents (then another file with those contents is a copy, not the file moved).
     fn still_there(&self, e: &Entry, content: &str) -> bool {
         let Some(key) = &self.key else { return false };
-        [self.root.join(&*e.source), PathBuf::from(&*e.source)]
+        [self.root.join(&e.source), PathBuf::from(&e.source)]
             .iter()
             .any(|p| std::fs::read(p).is_ok_and(|b| key.fingerprint("content", &b) == content))
     }
@@ -671,9 +597,9 @@ impl Corpus {
 /// A stored document as it would read with the source facts `e` has now.
 fn render_with(document: &Document, e: &Entry) -> String {
     let meta = DocumentMeta {
-        source: Some(e.source.to_string()),
-        source_key: e.source_key.as_deref().map(str::to_string),
-        content_key: e.content_key.as_deref().map(str::to_string),
+        source: Some(e.source.clone()),
+        source_key: e.source_key.clone(),
+        content_key: e.content_key.clone(),
         ..document.meta.clone()
     };
     render_document(&meta, &document.body)

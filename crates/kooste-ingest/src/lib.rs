@@ -4,6 +4,7 @@
 //! Every reader returns what it could read together with [`Diagnostic`]s instead of failing on
 //! the first problem, so that one bad file never stops the others.
 
+mod catalogue;
 pub mod corpus;
 mod decode;
 mod docx;

@@ -253,9 +253,9 @@ fn store_web(
             ))
         })?;
         let bytes = corpus
-            .read_back(path)
+            .read_back(&path)
             .map_err(|e| fail(format!("cannot read back the document '{id}': {e}")))?;
-        let rel = PathBuf::from(corpus.relative(path));
+        let rel = PathBuf::from(corpus.relative(&path));
         stored.extend(read_input(
             project,
             redactor,

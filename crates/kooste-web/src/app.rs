@@ -169,6 +169,11 @@ pub(crate) struct App {
     pub(crate) signer: Signer,
     /// The threads that check passwords, a few at a time.
     pub(crate) checks: Checker,
+    /// The threads that search, one per core (at most four): a search's working memory
+    /// (its matches, facet counts and records) is taken on a few threads and reused, where
+    /// searches spread over tokio's blocking threads left each thread's memory held (at
+    /// 100k passages, 8 connections searching took the server some 80 MB more).
+    pub(crate) searches: Checker,
     /// The project's live state: its index, proposer, redactor and corpus writes.
     pub(crate) ws: Arc<Workspace>,
 }
@@ -215,7 +220,8 @@ impl Web {
                 config.log,
             ),
             signer: Signer::new(),
-            checks: Checker::new(password_checks(config.password_checks)),
+            checks: Checker::new("password", password_checks(config.password_checks)),
+            searches: Checker::new("search", password_checks(0)),
             config,
             pages,
             ws,
@@ -283,22 +289,23 @@ impl Web {
     }
 }
 
-/// Password checks, on a few threads of their own, each keeping Argon2's working memory
-/// (about 19 MiB) for reuse (`accounts::verify_hash`): the checks hold that much per thread
-/// and no more. Checks spread over tokio's blocking threads, each allocating afresh, took
-/// 60 simultaneous sign-ins to 337 MB even when only two ran at once.
+/// Password checks (and searches), on a few threads of their own, each keeping Argon2's
+/// working memory (about 19 MiB) for reuse (`accounts::verify_hash`): the checks hold that
+/// much per thread and no more. Checks spread over tokio's blocking threads, each
+/// allocating afresh, took 60 simultaneous sign-ins to 337 MB even when only two ran at
+/// once.
 pub(crate) struct Checker {
     jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
 }
 
 impl Checker {
-    fn new(threads: usize) -> Checker {
+    fn new(what: &str, threads: usize) -> Checker {
         let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..threads {
             let queue = Arc::clone(&queue);
             let spawned = std::thread::Builder::new()
-                .name(format!("kooste-password-{i}"))
+                .name(format!("kooste-{what}-{i}"))
                 .spawn(move || {
                     loop {
                         // The queue ends when the app is dropped.
@@ -306,11 +313,13 @@ impl Checker {
                             Ok(job) => job,
                             Err(_) => return,
                         };
-                        job();
+                        // A job that panics fails its own request (its answer is dropped),
+                        // not the thread.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                     }
                 });
             if let Err(e) = spawned {
-                eprintln!("kooste serve: starting a password-check thread: {e}");
+                eprintln!("kooste serve: starting a {what} thread: {e}");
             }
         }
         Checker { jobs }
@@ -583,7 +592,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn password_checks_run_a_few_at_a_time() {
-        let checker = Arc::new(Checker::new(2));
+        let checker = Arc::new(Checker::new("password", 2));
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         let mut all = tokio::task::JoinSet::new();
@@ -612,6 +621,19 @@ mod tests {
             (1..=2).contains(&most),
             "two threads, at most two at a time: {most}"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_that_panics_fails_alone_and_its_thread_goes_on() {
+        let searches = Checker::new("search", 1);
+        let failed = searches
+            .run(|| -> usize { panic!("a search that fails") })
+            .await;
+        assert_eq!(failed, None);
+        // The one thread still takes the next jobs.
+        for i in 0..3 {
+            assert_eq!(searches.run(move || i * 2).await, Some(i * 2));
+        }
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl Workspace {
                 let mut files: Vec<(String, Vec<String>)> = Vec::new();
                 for d in &docs {
                     if let Some(path) = corpus.path_of(&d.meta.id) {
-                        let rel = corpus.relative(path);
+                        let rel = corpus.relative(&path);
                         match files.iter_mut().find(|(f, _)| *f == rel) {
                             Some((_, ids)) => ids.push(d.meta.id.clone()),
                             None => files.push((rel, vec![d.meta.id.clone()])),

@@ -186,14 +186,14 @@ pub(crate) async fn page(
             limit,
         };
         let app2 = std::sync::Arc::clone(&app);
-        let found = tokio::task::spawn_blocking(move || app2.ws.search(&req)).await;
+        let found = app.searches.run(move || app2.ws.search(&req)).await;
         match found {
-            Ok(Ok(r)) => Some(r.results),
-            Ok(Err(kooste_workspace::Error::Index(kooste_workspace::IndexError::EmptyQuery))) => {
+            Some(Ok(r)) => Some(r.results),
+            Some(Err(kooste_workspace::Error::Index(kooste_workspace::IndexError::EmptyQuery))) => {
                 None
             }
-            Ok(Err(e)) => return app.failure(&ctx, &e),
-            Err(e) => return app.failure(&ctx, &e),
+            Some(Err(e)) => return app.failure(&ctx, &e),
+            None => return app.failure(&ctx, &"the search failed (see the error above)"),
         }
     } else {
         None
