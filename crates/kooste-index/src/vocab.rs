@@ -172,8 +172,8 @@ impl Vocab {
         let mut buf = [0u32; tantivy::COLLECT_BLOCK_BUFFER_LEN];
         for (s, segment) in searcher.segment_readers().iter().enumerate() {
             let inverted = segment.inverted_index(self.gram).map_err(Error::Search)?;
-            let mut counts: Vec<u16> = vec![0; segment.max_doc() as usize];
-            let mut distinct_counts: Vec<u16> = vec![0; segment.max_doc() as usize];
+            let mut counts: Vec<u32> = vec![0; segment.max_doc() as usize];
+            let mut distinct_counts: Vec<u32> = vec![0; segment.max_doc() as usize];
             let mut touched: Vec<u32> = Vec::new();
             for (g, n) in &times {
                 let t = Term::from_field_text(self.gram, g);
@@ -190,7 +190,7 @@ impl Vocab {
                         if *c == 0 {
                             touched.push(d);
                         }
-                        *c += *n as u16;
+                        *c += *n;
                         distinct_counts[d as usize] += 1;
                     }
                     if got < buf.len() || postings.doc() == TERMINATED {
@@ -204,16 +204,16 @@ impl Vocab {
             let lens = segment.fast_fields().u64("grams").map_err(Error::Search)?;
             let alive = segment.alive_bitset();
             for d in touched {
-                if usize::from(counts[d as usize]) < need {
+                if (counts[d as usize] as usize) < need {
                     continue;
                 }
                 if alive.is_some_and(|a| !a.is_alive(d)) {
                     continue;
                 }
-                let shared = f32::from(distinct_counts[d as usize]);
+                let shared = distinct_counts[d as usize] as f32;
                 let theirs = lens.first(d).unwrap_or(0) as f32;
                 let dice = 2.0 * shared / (distinct + theirs).max(1.0);
-                found.push((s, d, usize::from(counts[d as usize]), dice));
+                found.push((s, d, counts[d as usize] as usize, dice));
             }
         }
         found.sort_by(|a, b| b.3.total_cmp(&a.3).then(b.2.cmp(&a.2)));
