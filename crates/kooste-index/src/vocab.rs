@@ -3,7 +3,7 @@
 //!
 //! A small tantivy index of its own under `.kooste/index/vocab/`, one document per distinct
 //! word of the passages (the `exact` field's terms: lowercased, diacritics kept; function
-//! words and words under three letters left out), with the trigrams of its folded form
+//! words, words under three letters and words with a digit left out), with the trigrams of its folded form
 //! ([`crate::analyze::grams`]). A query word's trigram clause asks it for the words that
 //! share at least so many of the query word's trigrams, then looks those words up in the
 //! passages' `exact` field. Its postings are as long as the vocabulary has words with a
