@@ -13,7 +13,9 @@
 //! - `trigram`: BM25 over character trigrams of the lowercased text, OR'ed.
 //!
 //! `--ablate` adds kooste with each kind of match switched off in turn; `--worse` lists
-//! the queries where kooste ranks the first relevant passage below a baseline.
+//! the queries where kooste ranks the first relevant passage below a baseline; `--ranks`
+//! lists, for every query, the rank kooste gives its first relevant passage (to compare two
+//! versions line by line).
 
 use anyhow::{Context, Result};
 use kooste_core::model::Lang;
@@ -300,10 +302,12 @@ fn main() -> Result<()> {
     let mut dir = PathBuf::from("eval/search");
     let mut ablate = false;
     let mut worse = false;
+    let mut ranks = false;
     for a in args.by_ref() {
         match a.as_str() {
             "--ablate" => ablate = true,
             "--worse" => worse = true,
+            "--ranks" => ranks = true,
             other => dir = PathBuf::from(other),
         }
     }
@@ -394,6 +398,18 @@ fn main() -> Result<()> {
                     .collect::<Vec<_>>()
                     .join(" / ")
             );
+        }
+        if ranks {
+            for q in &queries.query {
+                let top = systems[0].1.top10(&q.q)?;
+                let rank = top.iter().position(|id| q.relevant.contains(id));
+                println!(
+                    "    rank {corpus} [{}] {:?}: {}",
+                    q.kind,
+                    q.q,
+                    rank.map_or("-".to_string(), |r| (r + 1).to_string())
+                );
+            }
         }
         if worse {
             // The queries where kooste ranks worse than a baseline, to learn from.

@@ -18,8 +18,6 @@ pub struct Analyzed {
     pub rev: Vec<Token>,
     /// `trunc` field tokens.
     pub trunc: Vec<Token>,
-    /// `gram` field tokens.
-    pub gram: Vec<Token>,
 }
 
 fn token(w: &Word, text: String) -> Token {
@@ -47,9 +45,6 @@ pub fn analyze(text: &str, lang: Lang) -> Analyzed {
         }
         if let Some(t) = trunc(&w.folded) {
             a.trunc.push(token(&w, t));
-        }
-        for g in grams(&w.folded) {
-            a.gram.push(token(&w, g));
         }
     }
     a

@@ -7,7 +7,6 @@
 //! reindexing only documents whose passages or labels changed.
 
 pub mod analyze;
-mod at_least;
 mod manifest;
 pub mod query;
 mod record;
@@ -15,6 +14,7 @@ mod search;
 mod snippet;
 mod store;
 mod tokenizer;
+mod vocab;
 mod watch;
 
 pub use kooste_core::record::{Labels, PassageRecord, hint_labels, records};

@@ -2,7 +2,6 @@
 //! hits, facet counts and suggestions.
 
 use crate::analyze::{MIN_COMPOUND_STEM, reversed};
-use crate::at_least::AtLeast;
 use crate::query::{ParsedQuery, QueryWord, edit_distance};
 use crate::snippet::{Snippet, snippet};
 use crate::store::{SearchIndex, date_key};
@@ -60,7 +59,8 @@ pub struct Weights {
     pub modifier: f32,
     /// A stem one or two edits away.
     pub fuzzy: f32,
-    /// Shared character trigrams (spread over the word's trigrams).
+    /// A word of the corpus sharing at least 60 % of the query word's character trigrams
+    /// (times the share it has).
     pub gram: f32,
     /// Share of the non-best matches of a word that still counts.
     pub tie: f32,
@@ -79,7 +79,7 @@ impl Default for Weights {
             head: 0.6,
             modifier: 0.4,
             fuzzy: 0.3,
-            gram: 0.8,
+            gram: 1.2,
             tie: 0.2,
             proximity: 0.5,
             context: 1.0,
@@ -406,17 +406,19 @@ impl SearchIndex {
             alts.push(boost(Box::new(fuzzy), w.fuzzy));
         }
         if q.grams.len() >= 4 && w.gram > 0.0 {
-            let grams: Vec<Term> = q
-                .grams
-                .iter()
-                .map(|g| Term::from_field_text(f.gram, g))
-                .collect();
+            // OCR damage: the words of the corpus holding at least 60 % of the query word's
+            // trigrams (`crate::vocab`), each looked up as it stands in the passages, the
+            // more alike counting more.
             let need = (q.grams.len() * 3).div_ceil(5);
-            let n = q.grams.len() as f32;
-            alts.push(boost(
-                Box::new(AtLeast::new(grams, need)),
-                w.gram / n.sqrt(),
-            ));
+            let similar = self.vocab.similar(&q.grams, need, SIMILAR_WORDS)?;
+            if !similar.is_empty() {
+                let n = q.grams.len() as f32;
+                let words: Vec<Box<dyn Query>> = similar
+                    .iter()
+                    .map(|s| boost(term(f.exact, &s.word), s.shared as f32 / n))
+                    .collect();
+                alts.push(boost(Box::new(DisjunctionMaxQuery::new(words)), w.gram));
+            }
         }
         Ok(Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, w.tie)))
     }
@@ -490,6 +492,9 @@ impl SearchIndex {
         out
     }
 }
+
+/// Most words of the corpus a query word's trigram clause looks up, the most alike first.
+const SIMILAR_WORDS: usize = 64;
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(

@@ -3,6 +3,7 @@
 
 use crate::record::fingerprint_of_json;
 use crate::tokenizer::{Part, value};
+use crate::vocab::Vocab;
 use crate::watch::Watch;
 use crate::{Error, Result};
 use kooste_core::fsutil::{FileVersion, WriteLock, write_atomic};
@@ -19,7 +20,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bumped whenever the schema or the analysis changes; an index of another format is
 /// rebuilt.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +31,6 @@ pub(crate) struct Fields {
     pub(crate) stem: Field,
     pub(crate) rev: Field,
     pub(crate) trunc: Field,
-    pub(crate) gram: Field,
     pub(crate) context: Field,
     pub(crate) voice: Field,
     pub(crate) workshop: Field,
@@ -62,7 +62,6 @@ impl Fields {
             stem: b.add_text_field("stem", text(Part::Stem, true)),
             rev: b.add_text_field("rev", text(Part::Rev, false)),
             trunc: b.add_text_field("trunc", text(Part::Trunc, false)),
-            gram: b.add_text_field("gram", text(Part::Gram, false)),
             context: b.add_text_field("context", text(Part::Context, false)),
             voice: b.add_text_field("voice", STRING),
             workshop: b.add_text_field("workshop", STRING),
@@ -81,7 +80,7 @@ impl Fields {
         d.add_text(self.record, json);
         // The analysis is tantivy's tokenizers' (`crate::tokenizer`), on its indexing threads.
         let text = value(&r.text, r.lang);
-        for field in [self.exact, self.stem, self.rev, self.trunc, self.gram] {
+        for field in [self.exact, self.stem, self.rev, self.trunc] {
             d.add_text(field, &text);
         }
         let context: Vec<&str> = [&r.question_text, &r.title]
@@ -144,6 +143,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
+    /// The corpus's words by their trigrams (`crate::vocab`).
+    pub(crate) vocab: Vocab,
     dir: PathBuf,
     /// The manifest's head, always read.
     head: Head,
@@ -209,10 +210,12 @@ impl SearchIndex {
         let index = Index::create_in_dir(&dir, schema).map_err(|e| Error::tantivy(&dir, e))?;
         crate::tokenizer::register(&index);
         let reader = reader(&index, &dir)?;
+        let vocab = Vocab::create(&dir)?;
         let mut ix = SearchIndex {
             index,
             fields,
             reader,
+            vocab,
             dir,
             head: Head {
                 format: FORMAT,
@@ -249,6 +252,9 @@ impl SearchIndex {
             return Ok(None);
         }
         let reader = reader(&index, dir)?;
+        let Some(vocab) = Vocab::open(dir)? else {
+            return Err(Error::Index("its vocabulary is missing".into()));
+        };
         // Reading every segment's metadata catches most damage up front.
         let searcher = reader.searcher();
         for s in searcher.segment_readers() {
@@ -258,6 +264,7 @@ impl SearchIndex {
             index,
             fields,
             reader,
+            vocab,
             dir: dir.to_path_buf(),
             head,
             raw,
@@ -313,6 +320,7 @@ impl SearchIndex {
         self.reader
             .reload()
             .map_err(|e| Error::tantivy(&self.dir, e))?;
+        self.vocab.reload()?;
         Ok(true)
     }
 
@@ -661,6 +669,8 @@ impl SearchIndex {
         let small = !complete && docs.values().map(Vec::len).sum::<usize>() < 2_000;
         // What the manifest said of each document this sync changes (`None`: not in it).
         let mut before: Vec<(String, Option<String>)> = Vec::new();
+        // The passages this sync adds, whose words the vocabulary must hold.
+        let mut added: Vec<&[PassageRecord]> = Vec::new();
         // The records serialized (what the index stores, and what the fingerprint is of): on
         // every core for a large update, a chunk of documents at a time (not all of a million
         // at once), since one thread serializing a full build's records took a tenth of it;
@@ -707,6 +717,7 @@ impl SearchIndex {
                 None => w.insert(self.writer(small)?),
             };
             wr.delete_term(Term::from_field_text(self.fields.doc, id));
+            added.push(records);
             for (r, json) in records.iter().zip(jsons) {
                 wr.add_document(self.fields.document(r, json))
                     .map_err(|e| Error::tantivy(&self.dir, e))?;
@@ -770,14 +781,17 @@ impl SearchIndex {
             }
             wr.wait_merging_threads()
                 .map_err(|e| Error::tantivy(&self.dir, e))?;
+            self.reader
+                .reload()
+                .map_err(|e| Error::tantivy(&self.dir, e))?;
+            // The new passages' words, before the manifest says they are indexed: a kill
+            // before it leaves them named as changed, and the next update adds them again.
+            self.add_words(&added)?;
             if complete {
                 self.write_manifest()?;
             } else {
                 self.persist_changes()?;
             }
-            self.reader
-                .reload()
-                .map_err(|e| Error::tantivy(&self.dir, e))?;
         }
         report.unchanged += kept
             .iter()
@@ -787,6 +801,55 @@ impl SearchIndex {
             .count();
         report.passages = self.passages();
         Ok(report)
+    }
+}
+
+impl SearchIndex {
+    /// Adds the words of `added` (the passages a sync indexed) to the vocabulary. An empty
+    /// vocabulary (a first build, or one killed before its words were added) takes every
+    /// term of the passages' `exact` field instead: what the index holds, read from its
+    /// term dictionaries, without analyzing any text again.
+    fn add_words(&self, added: &[&[PassageRecord]]) -> Result<()> {
+        if added.is_empty() {
+            return Ok(());
+        }
+        let words = if self.vocab.len() == 0 {
+            let mut words = BTreeSet::new();
+            let searcher = self.reader.searcher();
+            for segment in searcher.segment_readers() {
+                let inverted = segment
+                    .inverted_index(self.fields.exact)
+                    .map_err(Error::Search)?;
+                let mut stream = inverted
+                    .terms()
+                    .stream()
+                    .map_err(|e| Error::io(&self.dir, e))?;
+                while stream.advance() {
+                    let Ok(t) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if !words.contains(t) && crate::vocab::belongs(t, &crate::analyze::fold(t)) {
+                        words.insert(t.to_string());
+                    }
+                }
+            }
+            words
+        } else if added.len() < 64 {
+            crate::vocab::words_of(added.iter().flat_map(|d| d.iter().map(|r| r.text.as_str())))
+        } else {
+            use rayon::prelude::*;
+            added
+                .par_chunks(64)
+                .map(|c| {
+                    crate::vocab::words_of(c.iter().flat_map(|d| d.iter().map(|r| r.text.as_str())))
+                })
+                .reduce(BTreeSet::new, |mut a, b| {
+                    a.extend(b);
+                    a
+                })
+        };
+        self.vocab.add(words)?;
+        Ok(())
     }
 }
 

@@ -30,18 +30,16 @@ pub(crate) enum Part {
     Stem,
     Rev,
     Trunc,
-    Gram,
     /// The form question and the document's title: stems and truncations.
     Context,
 }
 
 impl Part {
-    const ALL: [Part; 6] = [
+    const ALL: [Part; 5] = [
         Part::Exact,
         Part::Stem,
         Part::Rev,
         Part::Trunc,
-        Part::Gram,
         Part::Context,
     ];
 
@@ -52,7 +50,6 @@ impl Part {
             Part::Stem => "kooste_stem",
             Part::Rev => "kooste_rev",
             Part::Trunc => "kooste_trunc",
-            Part::Gram => "kooste_gram",
             Part::Context => "kooste_context",
         }
     }
@@ -137,10 +134,10 @@ impl Terms {
 }
 
 /// The terms of every field for one text, as [`analyze`] gives them (a test holds them
-/// equal), written into [`Terms`]: exact, stem, rev, trunc, gram.
-fn analyze_compact(text: &str, lang: Lang) -> [Terms; 5] {
-    let mut out: [Terms; 5] = Default::default();
-    let [exact, stem_t, rev, trunc_t, gram] = &mut out;
+/// equal), written into [`Terms`]: exact, stem, rev, trunc.
+fn analyze_compact(text: &str, lang: Lang) -> [Terms; 4] {
+    let mut out: [Terms; 4] = Default::default();
+    let [exact, stem_t, rev, trunc_t] = &mut out;
     let mut chars: Vec<char> = Vec::new();
     for w in words(text) {
         exact.push(&w, |b| b.push_str(&w.lower));
@@ -157,14 +154,6 @@ fn analyze_compact(text: &str, lang: Lang) -> [Terms; 5] {
         if chars.len() > TRUNC && !chars.iter().any(char::is_ascii_digit) {
             trunc_t.push(&w, |b| b.extend(&chars[..TRUNC]));
         }
-        // Character trigrams with `^` and `$` at the ends (`grams`).
-        if chars.len() >= 3 {
-            chars.insert(0, '^');
-            chars.push('$');
-            for g in chars.windows(3) {
-                gram.push(&w, |b| b.extend(g));
-            }
-        }
     }
     out
 }
@@ -174,22 +163,21 @@ fn index_of(part: Part) -> usize {
         Part::Exact => 0,
         Part::Stem => 1,
         Part::Rev => 2,
-        Part::Trunc => 3,
-        Part::Gram | Part::Context => 4,
+        Part::Trunc | Part::Context => 3,
     }
 }
 
 thread_local! {
     /// The last value analyzed on this thread, with the terms of the fields that have not
     /// taken theirs yet (`None`: taken).
-    static LAST: RefCell<(String, [Option<Terms>; 5])> = RefCell::default();
+    static LAST: RefCell<(String, [Option<Terms>; 4])> = RefCell::default();
 }
 
 fn terms(value: &str, part: Part) -> Terms {
     let (lang, text) = split(value);
     if part == Part::Context {
         // Its own value (question and title), analyzed alone: stems, then truncations.
-        let [_, mut stem, _, trunc, _] = analyze_compact(text, lang);
+        let [_, mut stem, _, trunc] = analyze_compact(text, lang);
         stem.append(trunc);
         return stem;
     }
@@ -206,8 +194,8 @@ fn terms(value: &str, part: Part) -> Terms {
             // A field asked twice for one value (the same text in two documents in a row):
             // analyzed afresh.
             None => {
-                let [a, b, c, d, e] = analyze_compact(text, lang);
-                [a, b, c, d, e].into_iter().nth(i).unwrap_or_default()
+                let [a, b, c, d] = analyze_compact(text, lang);
+                [a, b, c, d].into_iter().nth(i).unwrap_or_default()
             }
         }
     })
@@ -291,9 +279,8 @@ mod tests {
             assert_eq!(texts(Part::Stem, text, Lang::Fi), of(&a.stem));
             assert_eq!(texts(Part::Rev, text, Lang::Fi), of(&a.rev));
             assert_eq!(texts(Part::Trunc, text, Lang::Fi), of(&a.trunc));
-            assert_eq!(texts(Part::Gram, text, Lang::Fi), of(&a.gram));
         }
-        assert_eq!(texts(Part::Gram, text, Lang::Fi), of(&a.gram));
+        assert_eq!(texts(Part::Trunc, text, Lang::Fi), of(&a.trunc));
         assert_eq!(texts(Part::Stem, text, Lang::Fi), of(&a.stem));
         let sv = analyze("hembesöken", Lang::Sv);
         assert_eq!(texts(Part::Stem, "hembesöken", Lang::Sv), of(&sv.stem));
@@ -338,7 +325,6 @@ mod tests {
             assert_eq!(full(Part::Stem, text, lang), of(&a.stem), "{text}");
             assert_eq!(full(Part::Rev, text, lang), of(&a.rev), "{text}");
             assert_eq!(full(Part::Trunc, text, lang), of(&a.trunc), "{text}");
-            assert_eq!(full(Part::Gram, text, lang), of(&a.gram), "{text}");
             let both: Vec<Token> = a.stem.iter().chain(&a.trunc).cloned().collect();
             assert_eq!(full(Part::Context, text, lang), of(&both), "{text}");
         }

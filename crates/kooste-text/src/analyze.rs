@@ -11,8 +11,9 @@
 //!   (`sosiaalityö` in `aikuissosiaalityön`) with a cheap prefix scan;
 //! - `trunc`: the first letters of the folded word, which joins inflected forms that
 //!   Snowball leaves apart (`kotikäynti`, `kotikäynnillä`) and tolerates damaged endings;
-//! - `gram`: character trigrams of the folded word with boundary marks, which tolerate
-//!   OCR damage (`sosiaalitydn`) and split words (`Y hteiskehittaminen`).
+//! - trigrams: character trigrams of the folded word with boundary marks, by which the
+//!   search index's vocabulary finds the corpus's words that an OCR-damaged query word
+//!   (`sosiaalitydn`) or a damaged text word stands for.
 
 use kooste_core::model::Lang;
 use std::ops::Range;

@@ -45,6 +45,18 @@ fn folded_and_ocr_damaged_text_is_found() {
 }
 
 #[test]
+fn a_word_damaged_past_the_other_lookups_is_found_by_the_vocabulary() {
+    let f = Fixture::new();
+    // Three letters wrong: the first (so no shared truncation or compound prefix), the
+    // last (no shared compound head) and one between (three edits: past the fuzzy
+    // lookup), yet 11 of its 18 trigrams are those of "yhteiskehittäminen" (the text's
+    // "Y hteiskehittaminen" joined again): the vocabulary's word is looked up in the text.
+    assert_eq!(f.ids("xhteiskehlttäminem"), ["ocr#1"]);
+    // One more letter wrong and it shares too few (10 of 18, under 60 %).
+    assert!(f.ids("xhteiskehlttämlnem").is_empty());
+}
+
+#[test]
 fn exact_forms_rank_first() {
     let f = Fixture::new();
     // Both worker and client passages mention home visits; the exact form comes first.

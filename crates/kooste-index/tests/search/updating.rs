@@ -35,6 +35,37 @@ fn only_changed_documents_are_reindexed() {
 }
 
 #[test]
+fn a_word_an_update_adds_is_found_by_its_damaged_form_at_once() {
+    let mut f = Fixture::new();
+    // Damaged past every lookup but the vocabulary's (first, last and a middle letter).
+    let damaged = "certaistukirvhmässo";
+    assert!(f.ids(damaged).is_empty());
+    std::fs::write(
+        f.root.join("corpus/testi-2/vertais.md"),
+        "---\nvoice: worker\nworkshop: testi-2\n---\nVertaistukiryhmässä opittiin paljon.\n",
+    )
+    .unwrap();
+    let r = f.update(false);
+    assert_eq!((r.added, r.rebuilt.is_none()), (1, true), "{r:?}");
+    assert_eq!(f.ids(damaged), ["vertais#1"]);
+    // Another process opening the index finds it too: the vocabulary is on disk.
+    let other = SearchIndex::open(&f.project.state_dir(), false).unwrap();
+    let found = other
+        .search(&kooste_index::SearchRequest {
+            query: damaged.into(),
+            filters: Default::default(),
+            limit: 10,
+        })
+        .unwrap();
+    assert_eq!(crate::ids(&found), ["vertais#1"]);
+    // The document removed: its word stays in the vocabulary, matching nothing.
+    std::fs::remove_file(f.root.join("corpus/testi-2/vertais.md")).unwrap();
+    let r = f.update(false);
+    assert_eq!(r.removed, 1, "{r:?}");
+    assert!(f.ids(damaged).is_empty());
+}
+
+#[test]
 fn rebuild_starts_over() {
     let mut f = Fixture::new();
     let r = f.update(true);
@@ -47,10 +78,17 @@ fn rebuild_starts_over() {
 fn a_damaged_or_deleted_index_is_rebuilt_from_the_corpus() {
     let mut f = Fixture::new();
     let dir = SearchIndex::dir_of(&f.project.state_dir());
-    // Garble every file of the index.
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::write(&p, b"garbage").unwrap();
+    // Garble every file of the index, its vocabulary's too.
+    let mut dirs = vec![dir.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                std::fs::write(&p, b"garbage").unwrap();
+            }
+        }
     }
     let r = f.update(false);
     assert!(r.rebuilt.is_some(), "{r:?}");
