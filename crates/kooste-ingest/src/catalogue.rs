@@ -57,13 +57,18 @@ struct Slot {
     next_content: u32,
 }
 
-/// Which of a slot's strings a table is keyed by.
+/// Which of a slot's strings a table is keyed by (and the table's place in
+/// [`Catalogue::tables`]).
 #[derive(Clone, Copy)]
 enum By {
     Id,
     Key,
     Legacy,
     Content,
+}
+
+impl By {
+    const ALL: [By; 4] = [By::Id, By::Key, By::Legacy, By::Content];
 }
 
 impl Slot {
@@ -95,13 +100,9 @@ pub(crate) struct Catalogue {
     garbage: usize,
     slots: Vec<Slot>,
     free: Vec<u32>,
-    /// Id → slot.
-    by_id: HashTable<u32>,
-    /// Source key, source (of documents without a source key) and content key → the first
-    /// slot of the group's chain.
-    by_key: HashTable<u32>,
-    by_legacy: HashTable<u32>,
-    by_content: HashTable<u32>,
+    /// One table per [`By`], in its order: id → slot; source key, source (of documents
+    /// without a source key) and content key → the first slot of the group's chain.
+    tables: [HashTable<u32>; 4],
     hasher: std::hash::RandomState,
 }
 
@@ -141,17 +142,14 @@ impl Catalogue {
             garbage: 0,
             slots: Vec::new(),
             free: Vec::new(),
-            by_id: HashTable::new(),
-            by_key: HashTable::new(),
-            by_legacy: HashTable::new(),
-            by_content: HashTable::new(),
+            tables: Default::default(),
             hasher: std::hash::RandomState::new(),
         }
     }
 
     /// How many documents it has.
     pub(crate) fn len(&self) -> usize {
-        self.by_id.len()
+        self.table(By::Id).len()
     }
 
     fn str(text: &[u8], s: Span) -> Option<&[u8]> {
@@ -178,12 +176,18 @@ impl Catalogue {
     }
 
     fn table(&self, by: By) -> &HashTable<u32> {
-        match by {
-            By::Id => &self.by_id,
-            By::Key => &self.by_key,
-            By::Legacy => &self.by_legacy,
-            By::Content => &self.by_content,
-        }
+        &self.tables[by as usize]
+    }
+
+    /// The hash slot `i` is filed under in the table `by`.
+    fn hash_of(
+        hasher: &std::hash::RandomState,
+        text: &[u8],
+        slots: &[Slot],
+        by: By,
+        i: u32,
+    ) -> u64 {
+        hasher.hash_one(Catalogue::str(text, slots[i as usize].key(by)).unwrap_or_default())
     }
 
     /// The first slot keyed `key` in the table `by`.
@@ -354,26 +358,12 @@ impl Catalogue {
                 let Catalogue {
                     text,
                     slots,
-                    by_id,
-                    by_key,
-                    by_legacy,
-                    by_content,
+                    tables,
                     hasher,
                     ..
                 } = self;
-                let table = match by {
-                    By::Id => by_id,
-                    By::Key => by_key,
-                    By::Legacy => by_legacy,
-                    By::Content => by_content,
-                };
-                let key_of = |i: &u32| {
-                    hasher.hash_one(
-                        Catalogue::str(text, slots[*i as usize].key(by)).unwrap_or_default(),
-                    )
-                };
-                let hash = key_of(&at);
-                table.insert_unique(hash, at, key_of);
+                let hash_of = |i: &u32| Catalogue::hash_of(hasher, text, slots, by, *i);
+                tables[by as usize].insert_unique(hash_of(&at), at, hash_of);
             }
         }
     }
@@ -383,19 +373,11 @@ impl Catalogue {
         let Catalogue {
             text,
             slots,
-            by_id,
-            by_key,
-            by_legacy,
-            by_content,
+            tables,
             hasher,
             ..
         } = self;
-        let table = match by {
-            By::Id => by_id,
-            By::Key => by_key,
-            By::Legacy => by_legacy,
-            By::Content => by_content,
-        };
+        let table = &mut tables[by as usize];
         let Some(key) = Catalogue::str(text, slots[at as usize].key(by)) else {
             return;
         };
@@ -480,23 +462,12 @@ impl Catalogue {
         let Catalogue {
             text,
             slots,
-            by_id,
-            by_key,
-            by_legacy,
-            by_content,
+            tables,
             hasher,
             ..
         } = self;
-        for (table, by) in [
-            (by_id, By::Id),
-            (by_key, By::Key),
-            (by_legacy, By::Legacy),
-            (by_content, By::Content),
-        ] {
-            table.shrink_to_fit(|i: &u32| {
-                hasher
-                    .hash_one(Catalogue::str(text, slots[*i as usize].key(by)).unwrap_or_default())
-            });
+        for (table, by) in tables.iter_mut().zip(By::ALL) {
+            table.shrink_to_fit(|i: &u32| Catalogue::hash_of(hasher, text, slots, by, *i));
         }
     }
 }
