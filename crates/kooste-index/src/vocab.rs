@@ -260,7 +260,7 @@ pub(crate) fn words_of<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet
     let mut out = BTreeSet::new();
     for text in texts {
         for w in words(text) {
-            if belongs(&w.lower, &w.folded) && !out.contains(&w.lower) {
+            if belongs(&w.lower, &w.folded) {
                 out.insert(w.lower);
             }
         }

@@ -168,12 +168,12 @@ pub(crate) struct App {
     /// Signs the login page's token and the "signed in here before" cookie.
     pub(crate) signer: Signer,
     /// The threads that check passwords, a few at a time.
-    pub(crate) checks: Checker,
+    pub(crate) checks: Pool,
     /// The threads that search, one per core (at most four): a search's working memory
     /// (its matches, facet counts and records) is taken on a few threads and reused, where
     /// searches spread over tokio's blocking threads left each thread's memory held (at
     /// 100k passages, 8 connections searching took the server some 80 MB more).
-    pub(crate) searches: Checker,
+    pub(crate) searches: Pool,
     /// The project's live state: its index, proposer, redactor and corpus writes.
     pub(crate) ws: Arc<Workspace>,
 }
@@ -220,8 +220,8 @@ impl Web {
                 config.log,
             ),
             signer: Signer::new(),
-            checks: Checker::new("password", password_checks(config.password_checks)),
-            searches: Checker::new("search", password_checks(0)),
+            checks: Pool::new("password", threads(config.password_checks)),
+            searches: Pool::new("search", threads(0)),
             config,
             pages,
             ws,
@@ -289,17 +289,18 @@ impl Web {
     }
 }
 
-/// Password checks (and searches), on a few threads of their own, each keeping Argon2's
-/// working memory (about 19 MiB) for reuse (`accounts::verify_hash`): the checks hold that
-/// much per thread and no more. Checks spread over tokio's blocking threads, each
-/// allocating afresh, took 60 simultaneous sign-ins to 337 MB even when only two ran at
-/// once.
-pub(crate) struct Checker {
+/// A few threads of their own for work that needs much memory while it runs (password
+/// checks, searches): each thread keeps what its jobs allocated for the next one, so the
+/// work holds that much per thread and no more. A password check keeps Argon2's working
+/// memory (about 19 MiB, `accounts::verify_hash`); checks spread over tokio's blocking
+/// threads, each allocating afresh, took 60 simultaneous sign-ins to 337 MB even when only
+/// two ran at once.
+pub(crate) struct Pool {
     jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
 }
 
-impl Checker {
-    fn new(what: &str, threads: usize) -> Checker {
+impl Pool {
+    fn new(what: &str, threads: usize) -> Pool {
         let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..threads {
@@ -322,7 +323,7 @@ impl Checker {
                 eprintln!("kooste serve: starting a {what} thread: {e}");
             }
         }
-        Checker { jobs }
+        Pool { jobs }
     }
 
     /// Runs `f` on one of the checking threads, in turn; `None` if it could not run.
@@ -340,8 +341,8 @@ impl Checker {
     }
 }
 
-/// How many password checks run at once: `n`, or one per core (at most four) for 0.
-fn password_checks(n: usize) -> usize {
+/// How many threads a pool has: `n`, or one per core (at most four) for 0.
+fn threads(n: usize) -> usize {
     if n > 0 {
         return n;
     }
@@ -586,13 +587,13 @@ impl From<Error> for Response {
 
 #[cfg(test)]
 mod tests {
-    use super::Checker;
+    use super::Pool;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn password_checks_run_a_few_at_a_time() {
-        let checker = Arc::new(Checker::new("password", 2));
+        let checker = Arc::new(Pool::new("password", 2));
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         let mut all = tokio::task::JoinSet::new();
@@ -625,7 +626,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_job_that_panics_fails_alone_and_its_thread_goes_on() {
-        let searches = Checker::new("search", 1);
+        let searches = Pool::new("search", 1);
         let failed = searches
             .run(|| -> usize { panic!("a search that fails") })
             .await;
