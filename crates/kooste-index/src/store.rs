@@ -834,9 +834,8 @@ impl SearchIndex {
                 }
             }
             words
-        } else if added.len() < 64 {
-            crate::vocab::words_of(added.iter().flat_map(|d| d.iter().map(|r| r.text.as_str())))
         } else {
+            // A save group's few documents are one chunk; a large update's on every core.
             use rayon::prelude::*;
             added
                 .par_chunks(64)
