@@ -15,6 +15,16 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process. mimalloc asks for them on its arenas,
+/// and the kernel then zeroes 2 MB at the first touch of each: in a full build of 100k
+/// passages that zeroing was a fifth of the time (memory freed by one stage and taken again
+/// by the next is zeroed again), and the peak resident set was a quarter higher. kooste's
+/// large data (the index) is read through file mappings, which this does not touch.
+fn small_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 /// kooste: co-produce the knowledge base of adult social work.
 #[derive(Parser, Debug)]
 #[command(name = "kooste", version, about)]
@@ -68,6 +78,7 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
+    small_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
