@@ -7,6 +7,7 @@ use crate::train::{self, Model};
 use kooste_core::model::{Decision, Dimension, Lang};
 use kooste_core::project::Bilingual;
 use kooste_text::analyze::{self, Word};
+use rustc_hash::FxBuildHasher;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
@@ -406,37 +407,6 @@ pub struct Proposer {
     memory: Arc<Memory>,
 }
 
-/// A fast hasher for short feature names (FxHash's mixing, eight bytes at a time).
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
-
 /// The effective weights of every feature that has one, by name, and of the cues, forms
 /// and hints by number.
 #[derive(Debug, Default)]
@@ -444,7 +414,7 @@ struct Table {
     /// A number no other table of this process has: what a thread's memo of words is
     /// keyed by ([`WordMemo`]).
     id: u64,
-    index: HashMap<Box<str>, u32, FxBuild>,
+    index: HashMap<Box<str>, u32, FxBuildHasher>,
     weights: Vec<[f32; 5]>,
     /// Per cue of the lexicon: its entry.
     cues: Vec<Option<u32>>,
@@ -559,7 +529,7 @@ struct WordFeatures {
 #[derive(Default)]
 struct WordMemo {
     table: u64,
-    words: HashMap<Box<str>, WordFeatures, FxBuild>,
+    words: HashMap<Box<str>, WordFeatures, FxBuildHasher>,
     key: String,
 }
 

@@ -37,22 +37,67 @@ pub struct Word {
 /// ä, å → a; ö, ø → o; and Latin accents dropped (é → e, ü → u).
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        out.push(match c {
-            'ä' | 'å' | 'à' | 'á' | 'â' | 'ã' | 'æ' => 'a',
-            'ö' | 'ø' | 'ò' | 'ó' | 'ô' | 'õ' => 'o',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'š' => 's',
-            'ž' => 'z',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        });
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase().map(fold_lower));
+        }
     }
     out
+}
+
+/// A lowercase letter folded.
+fn fold_lower(c: char) -> char {
+    match c {
+        'ä' | 'å' | 'à' | 'á' | 'â' | 'ã' | 'æ' => 'a',
+        'ö' | 'ø' | 'ò' | 'ó' | 'ô' | 'õ' => 'o',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'š' => 's',
+        'ž' => 'z',
+        'ç' => 'c',
+        'ñ' => 'n',
+        c => c,
+    }
+}
+
+/// A word lowercased (as [`str::to_lowercase`] does) and folded (as [`fold`] does), in one
+/// pass: every word of every passage is both, for the index and for the proposer.
+fn lower_and_folded(raw: &str) -> (String, String) {
+    // A capital sigma lowercases by its place in the word: left to `str::to_lowercase`.
+    if raw.contains('Σ') {
+        let lower = raw.to_lowercase();
+        let folded = fold(&lower);
+        return (lower, folded);
+    }
+    let mut lower = String::with_capacity(raw.len());
+    let mut folded = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii() {
+            let l = c.to_ascii_lowercase();
+            lower.push(l);
+            folded.push(l);
+        } else {
+            for l in c.to_lowercase() {
+                lower.push(l);
+                folded.push(fold_lower(l));
+            }
+        }
+    }
+    (lower, folded)
+}
+
+/// Whether a character belongs to a word: a letter or a digit (the Finnish and Swedish
+/// letters answered without the Unicode tables).
+fn in_word(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | 'ä' | 'ö' | 'å' | 'Ä' | 'Ö' | 'Å' => true,
+        c if c.is_ascii() => false,
+        c => c.is_alphanumeric(),
+    }
 }
 
 /// Words after which a hanging hyphen is a coordinated compound ("sosiaali- ja
@@ -68,7 +113,7 @@ pub fn words(text: &str) -> Vec<Word> {
     let mut runs: Vec<Range<usize>> = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+        if in_word(c) {
             if start.is_none() {
                 start = Some(i);
             }
@@ -82,9 +127,9 @@ pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::with_capacity(runs.len() + 4);
     for (n, span) in runs.iter().enumerate() {
         let raw = &text[span.clone()];
-        let lower = raw.to_lowercase();
+        let (lower, folded) = lower_and_folded(raw);
         out.push(Word {
-            folded: fold(&lower),
+            folded,
             lower,
             span: span.clone(),
             position: n,
@@ -105,9 +150,12 @@ pub fn words(text: &str) -> Vec<Word> {
             && next_lower_start
             && !COORDINATORS.contains(&next_raw.to_lowercase().as_str());
         if single_capital || hyphen {
-            let lower = format!("{}{}", raw.to_lowercase(), next_raw.to_lowercase());
+            let (mut lower, mut folded) = lower_and_folded(raw);
+            let (next_lower, next_folded) = lower_and_folded(next_raw);
+            lower.push_str(&next_lower);
+            folded.push_str(&next_folded);
             out.push(Word {
-                folded: fold(&lower),
+                folded,
                 lower,
                 span: span.start..next.end,
                 position: n,
@@ -128,7 +176,7 @@ pub fn stem(folded: &str, lang: Lang) -> String {
         /// The stems of the words this thread stemmed last, per language: an index build
         /// stems the same few tens of thousands of words millions of times (the proposer
         /// and every passage's analysis). Emptied when it grows past `STEMS_KEPT`.
-        static SEEN: std::cell::RefCell<[std::collections::HashMap<String, String>; 2]> =
+        static SEEN: std::cell::RefCell<[rustc_hash::FxHashMap<String, String>; 2]> =
             std::cell::RefCell::default();
     }
     if folded.chars().any(|c| c.is_ascii_digit()) {
@@ -187,8 +235,11 @@ pub fn reversed(s: &str) -> String {
 /// Whether a lowercased word is a Finnish or Swedish function word, left out of the
 /// approximate fields and of free-text queries.
 pub fn is_stop(lower: &str) -> bool {
-    STOP_WORDS.binary_search(&lower).is_ok()
+    lower.len() <= LONGEST_STOP_WORD && STOP_WORDS.binary_search(&lower).is_ok()
 }
+
+/// The length in bytes of the longest of [`STOP_WORDS`] (a test keeps it so).
+const LONGEST_STOP_WORD: usize = 6;
 
 /// Finnish and Swedish function words, sorted (a test keeps them so).
 const STOP_WORDS: &[&str] = &[
@@ -239,6 +290,43 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted, STOP_WORDS);
+        assert_eq!(
+            STOP_WORDS.iter().map(|w| w.len()).max(),
+            Some(LONGEST_STOP_WORD)
+        );
+    }
+
+    #[test]
+    fn a_word_lowercased_and_folded_at_once_is_as_each_alone() {
+        for raw in [
+            "Kotikäynti",
+            "ÅSA",
+            "Hembesöket",
+            "İstanbul",
+            "ΟΔΟΣ",
+            "Straße",
+            "x2",
+            "ǅemal",
+            "ÉCOLE",
+            "Øre",
+        ] {
+            let lower = raw.to_lowercase();
+            assert_eq!(
+                lower_and_folded(raw),
+                (lower.clone(), fold(&lower)),
+                "{raw}"
+            );
+            // Letter by letter, as the ASCII shortcut must not change.
+            let each: String = raw
+                .chars()
+                .flat_map(char::to_lowercase)
+                .map(fold_lower)
+                .collect();
+            assert_eq!(fold(raw), each, "{raw}");
+        }
+        for c in ['a', 'Ä', '7', 'ß', '-', ' ', '\u{ad}', 'ł', '٣', '_', '€'] {
+            assert_eq!(in_word(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
