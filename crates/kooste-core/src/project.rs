@@ -430,13 +430,42 @@ impl Project {
             .collect()
     }
 
-    /// Looks a workshop up by id.
+    /// Looks a workshop up by id (`REGION-NUMBER`, as [`Project::workshop_ids`] writes it).
     pub fn workshop(&self, id: &str) -> Option<(&Region, &Workshop)> {
+        let (region, number) = split_workshop_id(id)?;
         self.regions
             .iter()
+            .filter(|r| r.id == region)
             .flat_map(|r| r.workshops.iter().map(move |w| (r, w)))
-            .find(|(r, w)| format!("{}-{}", r.id, w.number) == id)
+            .find(|(_, w)| w.number == number)
     }
+
+    /// The id of the workshop `id` names when written in other case or with spaces around
+    /// it (`Rannikko-3 ` for `rannikko-3`), as [`Project::workshop_ids`] writes it.
+    pub fn workshop_id_like(&self, id: &str) -> Option<String> {
+        let wanted = id.trim().to_lowercase();
+        let (region, number) = split_workshop_id(&wanted)?;
+        self.regions
+            .iter()
+            .filter(|r| r.id.to_lowercase() == region)
+            .find_map(|r| {
+                r.workshops
+                    .iter()
+                    .find(|w| w.number == number)
+                    .map(|w| format!("{}-{}", r.id, w.number))
+            })
+    }
+}
+
+/// A workshop id's region and number; `None` when the number is not written as a number
+/// is (digits, no leading zero), so that only the id [`Project::workshop_ids`] writes names
+/// a workshop.
+fn split_workshop_id(id: &str) -> Option<(&str, u32)> {
+    let (region, number) = id.rsplit_once('-')?;
+    let plain = !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && (number == "0" || !number.starts_with('0'));
+    Some((region, number.parse().ok().filter(|_| plain)?))
 }
 
 pub(crate) fn validate_region(
@@ -678,7 +707,8 @@ mod tests {
         );
     }
 
-    fn region_error(toml: &str) -> (usize, String) {
+    /// A project of one region, `toml` its workshop file, loaded.
+    fn with_region(toml: &str) -> Result<Project> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join(PROJECT_FILE),
@@ -687,10 +717,46 @@ mod tests {
         .unwrap();
         std::fs::create_dir_all(dir.path().join("workshops")).unwrap();
         std::fs::write(dir.path().join("workshops/alue.toml"), toml).unwrap();
-        match Project::load(dir.path()) {
+        Project::load(dir.path())
+    }
+
+    fn region_error(toml: &str) -> (usize, String) {
+        match with_region(toml) {
             Err(Error::Config { line, message, .. }) => (line, message),
             other => panic!("expected a configuration error: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_workshop_is_found_by_the_id_kooste_writes_for_it() {
+        let mut toml = "id = \"Pohjoinen-2\"\nname = \"Pohjoinen\"\n\n".to_string();
+        for (n, date) in [(1, "2018-03-01"), (2, "2018-05-01"), (3, "2018-09-01")] {
+            toml += &format!("[[workshop]]\nnumber = {n}\ndate = {date}\nthemes = []\n\n");
+        }
+        let p = with_region(&toml).unwrap();
+        for id in p.workshop_ids() {
+            let (r, w) = p.workshop(&id).unwrap();
+            assert_eq!(format!("{}-{}", r.id, w.number), id);
+        }
+        assert_eq!(p.workshop("Pohjoinen-2-2").unwrap().1.number, 2);
+        for other in [
+            "Pohjoinen-2-02",
+            "Pohjoinen-2-+2",
+            "Pohjoinen-2-4",
+            "pohjoinen-2-2",
+            "Pohjoinen-2",
+            "Pohjoinen-2-",
+            "-2",
+            "",
+        ] {
+            assert!(p.workshop(other).is_none(), "{other}");
+        }
+        assert_eq!(
+            p.workshop_id_like(" pohjoinen-2-3 ").as_deref(),
+            Some("Pohjoinen-2-3")
+        );
+        assert_eq!(p.workshop_id_like("POHJOINEN-2-03"), None);
+        assert_eq!(p.workshop_id_like("pohjoinen-2-4"), None);
     }
 
     const HEAD: &str = "id = \"alue\"\nname = \"Alue\"\n\n";

@@ -518,8 +518,13 @@ pub(crate) fn check_meta(
         }
     }
     canonical(&mut meta.theme, project.config.themes.keys().cloned());
-    canonical(&mut meta.workshop, project.workshop_ids());
-    canonical(&mut meta.comment_on, project.workshop_ids());
+    for value in [&mut meta.workshop, &mut meta.comment_on] {
+        if let Some(v) = value
+            && let Some(id) = project.workshop_id_like(v)
+        {
+            *v = id;
+        }
+    }
     canonical(&mut meta.battery, project.batteries.keys().cloned());
     let meta = &*meta;
     let mut errs = Vec::new();

@@ -56,8 +56,11 @@ pub(crate) fn labeller<'a>(
     project: &'a Project,
     caimer: &'a Caimer,
 ) -> impl Fn(&Document, &Passage) -> Labels + Sync + 'a {
+    /// The document at hand: its run, id and address.
+    type At = (u64, String, usize);
     thread_local! {
-        static DECIDED: std::cell::RefCell<(String, HashMap<String, Vec<Dimension>>)> =
+        /// The document at hand and its decisions.
+        static DECIDED: std::cell::RefCell<(At, HashMap<String, Vec<Dimension>>)> =
             std::cell::RefCell::default();
     }
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -68,9 +71,10 @@ pub(crate) fn labeller<'a>(
             let mut cache = cache.borrow_mut();
             // The key names this run too: a thread that labels again later (the web app's
             // watcher) must not take decisions aligned before they changed.
-            let key = format!("{run}\u{0}{}\u{0}{:p}", d.meta.id, d);
-            if cache.0 != key {
-                *cache = (key, decided(&confirmed, d));
+            let at = std::ptr::from_ref(d) as usize;
+            let key = &cache.0;
+            if !(key.0 == run && key.2 == at && key.1 == d.meta.id) {
+                *cache = ((run, d.meta.id.clone(), at), decided(&confirmed, d));
             }
             cache.1.get(&p.id).cloned()
         });
