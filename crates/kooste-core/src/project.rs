@@ -457,15 +457,18 @@ impl Project {
     }
 }
 
-/// A workshop id's region and number; `None` when the number is not written as a number
-/// is (digits, no leading zero), so that only the id [`Project::workshop_ids`] writes names
-/// a workshop.
+/// A workshop id's region and number; `None` unless the number is written as kooste writes
+/// numbers (digits, no leading zero), so that only the id [`Project::workshop_ids`] writes
+/// names a workshop.
 fn split_workshop_id(id: &str) -> Option<(&str, u32)> {
     let (region, number) = id.rsplit_once('-')?;
     let plain = !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit())
         && (number == "0" || !number.starts_with('0'));
-    Some((region, number.parse().ok().filter(|_| plain)?))
+    if !plain {
+        return None;
+    }
+    Some((region, number.parse().ok()?))
 }
 
 pub(crate) fn validate_region(
